@@ -1,0 +1,106 @@
+"""Run the stages for one form: load → validate → assemble → word → lay out.
+
+:func:`build_form` returns the document's bytes and the warnings; it writes
+nothing (see :mod:`pipeline.write`). A :class:`Workspace` holds what every form
+of a workspace shares (config.yaml, the template environment, the classifier),
+loaded once and reused for every form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from pipeline import profile as profiles
+from pipeline.assemble import assemble
+from pipeline.config import Config
+from pipeline.diagnostics import Diagnostic
+from pipeline.form import Form
+from pipeline.validate import read_config, read_form
+
+#: Characters a file name may not hold on Windows or Linux.
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass
+class Workspace:
+    """A folder with (optionally) config.yaml, inputs/, templates/ and outputs/."""
+
+    root: Path | None  # None: a form outside any workspace, built with the defaults
+
+    @cached_property
+    def config(self) -> Config:
+        return read_config(self.root)
+
+    @cached_property
+    def environment(self):
+        from pipeline import wording
+
+        return wording.environment(wording.search_path(self.root))
+
+    @cached_property
+    def classifier(self):
+        from pipeline.classify import Classifier
+
+        return Classifier(self.config.heading_list, self.config.words)
+
+    @property
+    def inputs(self) -> Path:
+        return (self.root or Path.cwd()) / "inputs"
+
+    def output_path(self, form: Form, title: str) -> Path:
+        """Where a form's document goes, from config.yaml's ``output`` pattern."""
+        values = {"term": form.term, "campus": form.campus, "department": form.department,
+                  "organization": form.organization or "", "title": _file_name(title)}
+        relative = self.config.output
+        for key, value in values.items():
+            relative = relative.replace(f"<{key}>", value)
+        return (self.root or Path.cwd()) / relative
+
+
+def find_workspace(start: Path) -> Workspace:
+    """The workspace a form belongs to: the nearest folder above it with config.yaml.
+
+    One :class:`Workspace` per folder and process, so config.yaml is read once.
+    """
+    for folder in [start, *start.parents]:
+        if (folder / "config.yaml").is_file():
+            return _workspace(folder)
+    return _workspace(None)
+
+
+@lru_cache(maxsize=None)
+def _workspace(root: Path | None) -> Workspace:
+    return Workspace(root)
+
+
+def _file_name(text: str) -> str:
+    return _UNSAFE_FILE_CHARS.sub("_", text).strip(" .") or "工作总结"
+
+
+@dataclass
+class Built:
+    """One form's result: the document and what was said about it."""
+
+    form: Form
+    title: str
+    docx: bytes
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def build_form(path: Path, workspace: Workspace, display: str | None = None) -> Built:
+    """Build one form. Raises :class:`~pipeline.diagnostics.FormError` on errors."""
+    from pipeline.layout import lay_out
+    from pipeline.wording import word
+
+    form, loaded = read_form(path, workspace.config, display)
+
+    def warn(at: tuple, message: str) -> Diagnostic:
+        return loaded.diagnostic(at, message, severity="warning")
+
+    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn)
+    manuscript = word(summary, workspace.environment)
+    docx = lay_out(manuscript, profiles.get(workspace.config.format))
+    return Built(form, manuscript.title, docx, loaded.warnings + warnings)

@@ -1,0 +1,148 @@
+"""The ``worksum`` command: wires the pipeline's stages to the command line.
+
+Messages for people are Chinese and go to standard error as
+``file:line:col: 错误: …``; the files written go to standard output. Exit
+status: 0 done, 1 a form or config.yaml had errors, 2 wrong usage (click),
+3 an internal error (a bug: please report it).
+
+Heavy libraries (python-docx, jieba, Jinja2) are imported inside the commands
+that need them, so ``worksum --help`` and ``worksum validate`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.diagnostics import shown
+
+EXIT_ERRORS = 1
+EXIT_BUG = 3
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _bug(exc: BaseException, what: str) -> None:
+    """An unexpected exception is a bug; say so plainly (set WORKSUM_DEBUG=1 for the trace)."""
+    if os.environ.get("WORKSUM_DEBUG"):
+        raise exc
+    _say(f"{what}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{type(exc).__name__}: {exc}")
+
+
+def _collect(paths: tuple[str, ...], default: Path) -> list[Path]:
+    """The forms named by ``paths`` (files, or every .yaml under folders)."""
+    if not paths:
+        paths = (str(default),)
+    forms: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            forms.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and p.name != "config.yaml"))
+        else:
+            forms.append(path)
+    return list(dict.fromkeys(forms))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="worksum")
+@click.option("-C", "--directory", type=click.Path(file_okay=False, exists=True),
+              help="工作区文件夹（默认当前文件夹）/ workspace folder.")
+def main(directory: str | None) -> None:
+    """worksum：用填报表（YAML）生成规范的工作总结（Word）。
+
+    Turns YAML forms into 工作总结 Word documents in the GB/T 9704 layout.
+    """
+    if directory:
+        os.chdir(directory)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="只生成一份时，写到这个 .docx 文件 / output file for a single form.")
+def build(paths: tuple[str, ...], output: str | None) -> None:
+    """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/。
+
+    Build documents for the forms in PATHS (default: every form under inputs/).
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.write import write_atomic
+
+    forms = _collect(paths, Path("inputs"))
+    if not forms:
+        _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）")
+        sys.exit(EXIT_ERRORS)
+    if output and len(forms) != 1:
+        raise click.UsageError("-o/--output 只能用于一份填报表")
+    built = failed = 0
+    for form_path in forms:
+        try:
+            workspace = find_workspace(form_path.resolve().parent)
+            result = _build_one(form_path, workspace)
+            target = Path(output) if output else workspace.output_path(result.form, result.title)
+            write_atomic(target, result.docx)
+        except FormError as exc:
+            for diagnostic in exc.diagnostics:
+                _say(str(diagnostic))
+            failed += 1
+            continue
+        except OSError as exc:
+            _say(f"{form_path}: 错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported as a bug, the other forms still build
+            _bug(exc, str(form_path))
+            sys.exit(EXIT_BUG)
+        for warning in result.warnings:
+            _say(str(warning))
+        click.echo(shown(target))
+        built += 1
+    _say(f"完成：生成 {built} 份" + (f"，失败 {failed} 份" if failed else ""))
+    sys.exit(EXIT_ERRORS if failed else 0)
+
+
+def _build_one(form_path: Path, workspace):
+    from pipeline.build import build_form
+
+    return build_form(form_path, workspace, shown(form_path))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+def validate(paths: tuple[str, ...]) -> None:
+    """检查填报表和 config.yaml，不生成任何文件。
+
+    Check forms (and config.yaml) without writing anything.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.validate import read_form
+
+    forms = _collect(paths, Path("inputs"))
+    failed = 0
+    for form_path in forms:
+        try:
+            workspace = find_workspace(form_path.resolve().parent)
+            _form, loaded = read_form(form_path, workspace.config, shown(form_path))
+        except FormError as exc:
+            for diagnostic in exc.diagnostics:
+                _say(str(diagnostic))
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001
+            _bug(exc, str(form_path))
+            sys.exit(EXIT_BUG)
+        for warning in loaded.warnings:
+            _say(str(warning))
+    if not forms:
+        _say("没有找到填报表")
+        sys.exit(EXIT_ERRORS)
+    _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
+    sys.exit(EXIT_ERRORS if failed else 0)

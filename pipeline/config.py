@@ -1,0 +1,160 @@
+"""The workspace's config.yaml: its model and the built-in defaults.
+
+Every key is optional; a workspace without config.yaml builds with
+:data:`DEFAULT_HEADINGS` and the ``gbt9704`` layout profile.
+
+``headings`` is a list; its order is the document's order. An entry whose key is
+a standard heading changes that heading (its title, more keywords); an entry
+with a new key adds a heading. Standard headings the list leaves out keep their
+default place, so the five standard keys always exist and ``shortcomings``
+stays last unless the list places it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.fields import Name, RequiredText, Text
+
+#: The layout profiles this version knows (see :mod:`pipeline.profile`).
+FORMATS = ("gbt9704",)
+
+DEFAULT_OUTPUT = "outputs/<term>/<campus>/<title>.docx"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One standard or configured heading of the document."""
+
+    key: str
+    name: str  # the Chinese short name a form may use as category
+    title: str  # the heading's wording in the document
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+# Keyword lists for inferring a record's heading; config.yaml can add more.
+# Words, not phrases: they are matched against jieba tokens.
+DEFAULT_HEADINGS: tuple[Heading, ...] = (
+    Heading("study", "学习", "加强学习培训，提高队伍素质", ("学习培训",), (
+        "学习", "培训", "业务学习", "政治学习", "理论学习", "集中学习", "专题学习", "讲座", "进修",
+        "研修", "读书", "培训会", "轮训", "考核", "练兵", "技能", "竞赛", "比武", "交流",
+        "观摩", "外出学习", "师德", "师风", "继续教育", "课题", "论文", "沙龙", "自学", "辅导",
+        "教研", "教研活动", "学法", "规范学习", "心得", "素养", "提升", "能力", "专业", "示范课",
+    )),
+    Heading("duties", "岗位", "明确岗位职责，做好服务保障", ("职责", "岗位/职责", "岗位职责", "服务"), (
+        "岗位", "职责", "服务", "保障", "维修", "修缮", "改造", "保洁", "卫生", "清洁", "消毒",
+        "绿化", "水电", "膳食", "食堂", "伙食", "食谱", "营养", "留样", "验收", "进货", "配餐",
+        "采购", "发放", "领用", "物资", "保育", "生活", "宿舍", "后勤", "接待", "会务", "值班",
+        "备课", "集体备课", "上课", "听课", "评课", "作业", "批改", "教学常规", "常规", "课程",
+        "课表", "排课", "考试", "考务", "阅卷", "成绩", "质量分析", "学籍", "教材", "征订",
+        "公开课", "家长", "家访", "课堂", "教学", "检查", "督导", "档案", "资料", "整理",
+        "开学", "迎检", "环境", "布置", "伙委会", "三大员", "六T",
+    )),
+    Heading("safety", "安全", "狠抓安全管理，保障师生平安", ("安全管理",), (
+        "安全", "消防", "演练", "疏散", "逃生", "隐患", "排查", "门卫", "保安", "巡逻", "监控",
+        "防溺水", "溺水", "交通", "食品安全", "卫生安全", "传染病", "防控", "疫苗", "接种",
+        "晨检", "午检", "体检", "防疫", "应急", "预案", "事故", "意外", "伤害", "灭火器",
+        "用电", "燃气", "实验室", "危化品", "防火", "防盗", "防汛", "防震", "地震", "欺凌",
+        "护导", "接送", "安全教育", "安全检查", "平安", "危险", "警示", "风险",
+    )),
+    Heading("finance", "财务", "规范财务管理，管好用好资产", ("财务管理", "资产"), (
+        "财务", "经费", "资金", "预算", "决算", "报销", "收费", "费用", "账目", "帐目", "账实",
+        "帐实", "账证", "台账", "财产", "清查", "资产", "固定资产", "登记", "盘点", "节约",
+        "节支", "开支", "支出", "审计", "结算", "票据", "发票", "招标", "价格", "成本",
+        "货比三家", "公物", "仓库", "库存", "入库", "出库", "报废", "捐赠", "补助", "奖金",
+    )),
+    Heading("shortcomings", "不足", "存在的不足及今后努力方向", ("存在的不足", "不足与打算"), ()),
+)
+
+STANDARD_KEYS = tuple(h.key for h in DEFAULT_HEADINGS)
+
+
+class HeadingConfig(BaseModel):
+    """One entry of config.yaml's ``headings`` list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: RequiredText
+    name: Text | None = None
+    title: Text | None = None
+    aliases: list[RequiredText] = Field(default_factory=list)
+    keywords: list[RequiredText] = Field(default_factory=list)
+
+
+class Config(BaseModel):
+    """config.yaml: workspace defaults, all optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: Text | None = None
+    campuses: Optional[list[Name]] = None
+    departments: Optional[list[Name]] = None
+    headings: list[HeadingConfig] = Field(default_factory=list)
+    format: Text = "gbt9704"
+    templates: dict[str, Text] = Field(default_factory=dict)
+    output: Text = DEFAULT_OUTPUT
+    words: list[RequiredText] = Field(default_factory=list)  # extra words for jieba's dictionary
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in FORMATS:
+            raise ValueError(f"未知的版式 \"{value}\"，可用的版式：{'、'.join(FORMATS)}")
+        return value
+
+    @field_validator("headings")
+    @classmethod
+    def _unique_keys(cls, headings: list[HeadingConfig]) -> list[HeadingConfig]:
+        seen = set()
+        for entry in headings:
+            if entry.key in seen:
+                raise ValueError(f"标题 \"{entry.key}\" 重复配置")
+            if entry.key not in STANDARD_KEYS and not (entry.name and entry.title):
+                raise ValueError(f"新增的标题 \"{entry.key}\" 需要写明 name（简称）和 title（标题文字）")
+            seen.add(entry.key)
+        return headings
+
+    @cached_property
+    def heading_list(self) -> tuple[Heading, ...]:
+        """The document's headings in order, defaults merged with config.yaml."""
+        defaults = {h.key: h for h in DEFAULT_HEADINGS}
+        configured = {entry.key: entry for entry in self.headings}
+        merged: dict[str, Heading] = {}
+        for entry in self.headings:
+            base = defaults.get(entry.key)
+            merged[entry.key] = Heading(
+                key=entry.key,
+                name=entry.name or (base.name if base else entry.key),
+                title=entry.title or (base.title if base else entry.key),
+                aliases=(base.aliases if base else ()) + tuple(entry.aliases),
+                keywords=(base.keywords if base else ()) + tuple(entry.keywords),
+            )
+        order = [entry.key for entry in self.headings]
+        for position, heading in enumerate(DEFAULT_HEADINGS):
+            if heading.key in configured:
+                continue
+            merged[heading.key] = heading
+            # Keep an omitted standard heading after the standard ones before it.
+            before = [h.key for h in DEFAULT_HEADINGS[:position] if h.key in order]
+            index = order.index(before[-1]) + 1 if before else 0
+            order.insert(index, heading.key)
+        return tuple(merged[key] for key in order)
+
+    @cached_property
+    def category_names(self) -> dict[str, str]:
+        """Every name a form may write as ``category``, mapped to its heading key."""
+        names: dict[str, str] = {}
+        for heading in self.heading_list:
+            if heading.key == "shortcomings":
+                continue  # shortcomings and plans are lists of their own, not records
+            for name in (heading.key, heading.name, *heading.aliases):
+                names.setdefault(name, heading.key)
+        return names
+
+    def heading(self, key: str) -> Heading:
+        return next(h for h in self.heading_list if h.key == key)

@@ -1,0 +1,57 @@
+"""Problems found in forms and config files, reported the way compilers do.
+
+Every problem is a :class:`Diagnostic` printed as one line on standard error::
+
+    inputs/2024-2025-1/东园区/后勤部.yaml:8:5: 错误: 未知字段 "catgory"，是否应为 "category"？
+
+so editors can jump to it. Stages collect diagnostics instead of raising on the
+first problem, so a person sees every problem of a form in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+_LABELS = {"error": "错误", "warning": "警告"}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem at one place. ``line`` and ``col`` are 1-based."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {_LABELS[self.severity]}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class FormError(Exception):
+    """Raised by a stage that cannot go on; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def shown(path: Path | str) -> str:
+    """A path as a person would type it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,253 @@
+"""Load a YAML file into plain Python data, remembering where each value came from.
+
+The loader is the only stage that sees YAML. It returns a :class:`Loaded`: the
+data (dicts, lists, str, int, float, bool, date, None) and a :class:`Positions`
+map from a path such as ``("activities", 2, "title")`` to its line and column,
+so later stages can report problems at the right place without knowing YAML.
+
+Safety: only the YAML core types are built (no Python tags); aliases, nesting
+depth and file size are bounded so a hostile file is refused quickly; a key
+given twice in one mapping is an error, not last-one-wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.diagnostics import Diagnostic, FormError
+
+#: Refuse files larger than this many bytes (a form is a few KB).
+MAX_BYTES = 2 * 1024 * 1024
+#: Refuse documents with more than this many values (aliases count each time used).
+MAX_NODES = 100_000
+#: Refuse documents nested deeper than this.
+MAX_DEPTH = 64
+
+PathKey = tuple[Any, ...]
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Characters YAML refuses and Word cannot store; text pasted from Word or WeChat brings them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+_KNOWN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Positions:
+    """Line and column (1-based) of every key and value of a loaded document."""
+
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, path: PathKey) -> tuple[int, int]:
+        """Where the value at ``path`` starts, or its nearest enclosing value."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def key(self, path: PathKey) -> tuple[int, int]:
+        """Where the key of ``path`` is written; falls back to :meth:`value`."""
+        path = tuple(path)
+        return self.keys.get(path) or self.value(path)
+
+
+@dataclass
+class Loaded:
+    """A loaded YAML document: its data, where each part came from, and any warnings."""
+
+    path: str
+    data: Any
+    positions: Positions
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def diagnostic(self, path: PathKey, message: str, *, severity="error", at_key=False) -> Diagnostic:
+        line, col = self.positions.key(path) if at_key else self.positions.value(path)
+        return Diagnostic(self.path, line, col, severity, message)
+
+
+def load_file(path: str | Path, display: str | None = None) -> Loaded:
+    """Read and parse ``path``. Raises :class:`FormError` with Chinese diagnostics."""
+    display = display or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FormError([Diagnostic(display, 1, 1, "error", "文件不存在")]) from None
+    except IsADirectoryError:
+        raise FormError([Diagnostic(display, 1, 1, "error", "这是一个文件夹，不是 YAML 文件")]) from None
+    except OSError as exc:
+        raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取文件（{exc.strerror}）")]) from None
+    return load_bytes(raw, display)
+
+
+def load_bytes(raw: bytes, display: str) -> Loaded:
+    """Parse YAML given as bytes; see :func:`load_text`."""
+    if len(raw) > MAX_BYTES:
+        raise FormError([Diagnostic(display, 1, 1, "error",
+                                    f"文件过大（{len(raw) // 1024} KB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")])
+    text, warnings = _decode(raw, display)
+    loaded = load_text(text, display)
+    loaded.warnings[:0] = warnings
+    return loaded
+
+
+def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), []
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FormError([Diagnostic(display, bad_line, 1, "error",
+                                    "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）；"
+                                    "请用记事本或 WPS“另存为”并选择 UTF-8 编码")]) from None
+    return text, [Diagnostic(display, bad_line, 1, "warning",
+                             "文件不是 UTF-8 编码，已按 GBK/GB18030 读取；建议“另存为”UTF-8 编码")]
+
+
+def load_text(text: str, display: str) -> Loaded:
+    """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
+    text, warnings = _strip_control_characters(text, display)
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise FormError([_syntax_diagnostic(exc, display)]) from None
+    except yaml.YAMLError as exc:  # reader errors carry no mark
+        raise FormError([Diagnostic(display, 1, 1, "error", f"YAML 格式错误：{exc}")]) from None
+    finally:
+        loader.dispose()
+    builder = _Builder(loader, display)
+    try:
+        data = builder.build(node, (), 0) if node is not None else None
+    except _TooLarge:
+        data = None
+    if builder.errors:
+        raise FormError(builder.errors)
+    return Loaded(display, data, builder.positions, warnings)
+
+
+def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
+    if not _CONTROL.search(text):
+        return text, []
+    warnings = []
+    for number, line in enumerate(text.split("\n"), 1):
+        match = _CONTROL.search(line)
+        if match:
+            warnings.append(Diagnostic(display, number, match.start() + 1, "warning",
+                                       f"删除了不可见的控制字符 U+{ord(match.group()):04X}（多见于从 Word 或微信复制的文字）"))
+    return _CONTROL.sub("", text), warnings
+
+
+# Chinese wording for the YAML errors people actually make.
+_SYNTAX_HINTS = [
+    ("mapping values are not allowed", "此处不能出现冒号“:”；如果冒号是文字的一部分，请给整段文字加引号"),
+    ("could not find expected ':'", "缺少冒号“:”；每个字段应写成“字段: 内容”"),
+    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("found a tab character", "不能用 Tab 键缩进，请改用空格"),
+    ("expected <block end>, but found '<block sequence start>'", "列表项“- ”的缩进与上一项不一致"),
+    ("expected <block end>", "缩进不一致，请检查这一行与上一行的空格数"),
+    ("did not find expected key", "缩进不一致，或缺少“字段:”"),
+    ("did not find expected '-' indicator", "列表项缩进不一致"),
+    ("found unexpected end of stream", "引号或括号没有闭合"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）"),
+    ("expected a single document", "一个文件只能包含一份填报表（不要使用“---”分隔多份）"),
+    ("found duplicate anchor", "锚点名称重复"),
+    ("while scanning a quoted scalar", "引号没有闭合"),
+    ("found unknown escape character", "双引号内的反斜杠“\\”后跟了无效字符；请改用单引号或去掉反斜杠"),
+]
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = " ".join(filter(None, [exc.context, exc.problem]))
+    hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
+    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{exc.problem}）"
+    return Diagnostic(display, line, col, "error", message)
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and errors."""
+
+    def __init__(self, loader, display: str):
+        self.loader = loader
+        self.display = display
+        self.positions = Positions()
+        self.errors: list[Diagnostic] = []
+        self.count = 0
+
+    def _error(self, node, message: str) -> None:
+        self.errors.append(Diagnostic(self.display, node.start_mark.line + 1,
+                                      node.start_mark.column + 1, "error", message))
+
+    def build(self, node, path: PathKey, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            if self.count == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
+                self._error(node, "文件内容过多或嵌套过深（可能含有大量别名引用），已拒绝读取")
+            raise _TooLarge
+        self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _KNOWN_TAGS:
+            self._error(node, f"不支持的 YAML 标签 {node.tag}；填报表只能写文字、数字和日期")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node, path: PathKey, depth: int) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._error(key_node, "字段名必须是简单的文字")
+                continue
+            key = self._scalar(key_node)
+            if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
+                self._error(key_node, "不支持合并键“<<”，请直接写出各个字段")
+                continue
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = self.positions.keys[path + (key,)]
+                self._error(key_node, f"字段 \"{key}\" 重复出现（第一次在第 {first[0]} 行）")
+                continue
+            self.positions.keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, path + (key,), depth + 1)
+        return result
+
+    def _scalar(self, node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            # A timestamp-looking value that is not a real date (2025-02-30): keep the
+            # text, so validation can say precisely what is wrong with it.
+            return node.value
+        except yaml.YAMLError:
+            self._error(node, f"无法识别的值 {node.value!r}")
+            return None
+
+
+class _TooLarge(Exception):
+    """Unwinds the whole walk once a size limit is hit; reported once."""

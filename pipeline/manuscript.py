@@ -1,0 +1,45 @@
+"""The manuscript: a worded document, as the layout stage receives it.
+
+A :class:`Manuscript` is a list of paragraphs, each with a *role* that the
+layout profile maps to a Word style. It holds only text: no YAML, no records,
+no Word. The roles:
+
+``title``      the document title, centred
+``blank``      an empty line of the body grid
+``body``       a body paragraph, first line indented
+``heading1``   一、…   ``heading2``  （一）…   ``heading3``  1.…
+``item``       a body paragraph that opens with a run-in title (``runin``: "1.标题。")
+``signature``  the unit's name under the body     ``date``  the date below it
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["title", "blank", "body", "heading1", "heading2", "heading3", "item", "signature", "date"]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    role: Role
+    text: str = ""
+    runin: str = ""  # for ``item``: the run-in title printed before ``text``
+
+
+@dataclass
+class Manuscript:
+    """Everything the layout needs: paragraphs, and the file's properties."""
+
+    title: str
+    author: str
+    created: dt.datetime  # a fixed time, so the same input gives the same bytes
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    def add(self, role: Role, text: str = "", runin: str = "") -> None:
+        self.paragraphs.append(Paragraph(role, text, runin))
+
+    def text(self) -> str:
+        """The plain text, one paragraph a line (for tests and diffs)."""
+        return "\n".join(p.runin + p.text for p in self.paragraphs)

@@ -1,0 +1,227 @@
+"""Word a Summary through Jinja2 templates: the Manuscript.
+
+Templates are plain-text Jinja2 files (``*.j2``), looked up first in the
+workspace's ``templates/`` folder, then in the built-in default set, so a school
+overrides one file, not all. They run in Jinja2's immutable sandbox with
+``StrictUndefined``: a misspelt variable is an error naming the template and
+line, and a template cannot reach Python internals.
+
+What a person wrote in a form reaches a template as a *value*. Jinja2 prints
+values and never renders them again, so ``{{ 7*7 }}`` typed in a form is
+printed as those seven characters.
+
+A template's output is split into paragraphs at blank lines; the lines of one
+paragraph are joined without spaces (Chinese text has none), so template authors
+can wrap long sentences freely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from pipeline import chinese
+from pipeline.assemble import Section, Summary
+from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.fields import DateSpan
+from pipeline.form import SEVERITY_NAMES, Figure
+from pipeline.manuscript import Manuscript
+from pipeline.periods import Term
+
+_PACKAGED = Path(__file__).parent / "templates"  # inside an installed wheel
+_SOURCE = Path(__file__).parent.parent / "templates" / "default"  # in a source checkout
+
+
+def builtin_templates() -> Path:
+    """The folder of the built-in default template set."""
+    return _PACKAGED if _PACKAGED.is_dir() else _SOURCE
+
+
+# --- filters --------------------------------------------------------------
+
+_END = "。！？；…”』」）)"
+_TRAILING = re.compile(r"[。，、；：！？,.;:!?\s]+$")
+
+
+def sentence(text: Any) -> str:
+    """Text that ends as a sentence: 。 added unless it already ends with one."""
+    text = "" if text is None else str(text).strip()
+    return text if not text or text[-1] in _END else text + "。"
+
+
+def bare(text: Any) -> str:
+    """Text without trailing punctuation: for titles that a template punctuates."""
+    return _TRAILING.sub("", "" if text is None else str(text))
+
+
+def span(value: DateSpan | dt.date | None) -> str:
+    """A date, month or range in words: 2024年9月1日至2025年1月10日."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return chinese.date(value)
+    one = (lambda d: chinese.month(d.year, d.month)) if value.month_only else chinese.date
+    return f"{one(value.start)}至{one(value.end)}" if value.end else one(value.start)
+
+
+def change(figure: Figure, period: Term) -> str:
+    """How ``figure`` moved since its ``previous`` value, or "" when unknown."""
+    if figure.previous is None:
+        return ""
+    if figure.unit == "%":
+        return chinese.point_change(figure.value, figure.previous, period.unit)
+    return chinese.change(figure.value, figure.previous, period.unit)
+
+
+def amount(figure: Figure) -> str:
+    """The figure with its unit: 112套, 100%, 23500元."""
+    return f"{chinese.number(figure.value)}{figure.unit or ''}"
+
+
+FILTERS = {
+    "cn_date": chinese.date,
+    "cn_ordinal": chinese.ordinal,
+    "number": chinese.number,
+    "percent": chinese.percent,
+    "period_name": lambda term: Term.parse(term).name if not isinstance(term, Term) else term.name,
+    "sentence": sentence,
+    "bare": bare,
+    "span": span,
+    "change": change,
+    "amount": amount,
+    "severity_name": lambda key: SEVERITY_NAMES.get(key, key),
+}
+
+
+# --- environment ----------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
+    """A sandboxed environment over ``search_path``; built once per process and path."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=lambda value: "" if value is None else value,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def search_path(workspace: Path | None) -> tuple[Path, ...]:
+    """Where templates are looked up, first match wins."""
+    folders = []
+    if workspace and (workspace / "templates").is_dir():
+        folders.append((workspace / "templates").resolve())
+    folders.append(builtin_templates().resolve())
+    return tuple(dict.fromkeys(folders))
+
+
+class Writer:
+    """Renders named templates into paragraphs; reports template errors in Chinese."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+
+    def paragraphs(self, name: str, **context: Any) -> list[str]:
+        text = self.render(name, **context)
+        blocks = re.split(r"\n\s*\n", text.strip())
+        return [p for p in ("".join(line.strip() for line in b.splitlines()) for b in blocks) if p]
+
+    def line(self, name: str, **context: Any) -> str:
+        return "".join(self.paragraphs(name, **context))
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise FormError([Diagnostic(exc.filename or name, exc.lineno or 1, 1, "error",
+                                        f"模板语法错误：{exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise FormError([Diagnostic(name, 1, 1, "error", f"找不到模板 {exc.name}")]) from None
+        except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's
+            raise FormError([_runtime_diagnostic(exc, name)]) from None
+
+
+def _runtime_diagnostic(exc: Exception, name: str) -> Diagnostic:
+    """Point at the template line that failed (Jinja2 rewrites tracebacks to templates)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    path, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, 1)
+    if isinstance(exc, jinja2.UndefinedError):
+        message = f"模板中使用了不存在的变量或字段（{exc.message}）"
+    elif isinstance(exc, jinja2.exceptions.SecurityError):
+        message = f"模板试图访问不允许的内容（{exc}）"
+    else:
+        message = f"模板运行出错（{type(exc).__name__}: {exc}）"
+    return Diagnostic(path, line or 1, 1, "error", message)
+
+
+# --- the stage ------------------------------------------------------------
+
+def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
+    """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
+    writer = Writer(env)
+    base = {"summary": summary, "period": summary.period, "organization": summary.organization,
+            "campus": summary.campus, "department": summary.department, "date": summary.date,
+            "author": summary.author, "sections": summary.sections}
+    title = summary.title or writer.line("title.j2", **base)
+    created = dt.datetime.combine(summary.date, dt.time(8, 0))
+    doc = Manuscript(title=title, author=summary.author, created=created)
+    doc.add("title", title)
+    doc.add("blank")
+    for text in [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base):
+        doc.add("body", text)
+    for section in summary.sections:
+        _section(doc, writer, section, base)
+    for text in [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base):
+        doc.add("body", text)
+    doc.add("blank")
+    doc.add("signature", summary.author)
+    doc.add("date", chinese.date(summary.date))
+    return doc
+
+
+def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> None:
+    context = {**base, "section": section}
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
+    lead = [section.intro] if section.intro else writer.paragraphs(_lead_template(writer, section.key), **context)
+    for text in lead:
+        doc.add("body", text)
+    for number, activity in enumerate(section.activities, 1):
+        text = writer.line("activity.j2", **context, activity=activity)
+        doc.add("item", text, runin=f"{number}.{bare(activity.title)}。")
+    if section.figures:
+        for text in writer.paragraphs("figures.j2", **context, figures=section.figures):
+            doc.add("body", text)
+    if section.incidents or section.no_incidents:
+        for text in writer.paragraphs("incidents.j2", **context, incidents=section.incidents):
+            doc.add("body", text)
+    for label, entries in (("shortcomings", section.shortcomings), ("plans", section.plans)):
+        if not entries:
+            continue
+        groups = sum(1 for e in (section.shortcomings, section.plans) if e)
+        if groups > 1:
+            number = 1 if label == "shortcomings" or not section.shortcomings else 2
+            doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}")
+        for number, entry in enumerate(entries, 1):
+            doc.add("body", f"{number}.{sentence(entry)}")
+
+
+def _lead_template(writer: Writer, key: str) -> str:
+    name = f"lead_{key}.j2"
+    try:
+        writer.env.get_template(name)
+        return name
+    except jinja2.TemplateNotFound:
+        return "lead.j2"

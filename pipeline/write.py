@@ -1,0 +1,30 @@
+"""Write output files atomically: never a half-written .docx.
+
+The bytes go to a temporary file in the target's folder, are flushed to disk,
+and the file is renamed over the target in one step. An interruption leaves
+either the old file or the new one, plus at worst a stray temporary file that
+the next write of the same target removes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = ".worksum-"
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Replace ``target`` with ``data`` in one step. Raises OSError on failure."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
