@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +50,11 @@ def write_form(folder: Path, text: str, name: str = "form.yaml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline ARGS`` as a real process, using this checkout's code."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("WORKSUM_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, input=input,
+                          capture_output=True, timeout=timeout)
