@@ -8,7 +8,6 @@ loaded once and reused for every form.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -18,11 +17,8 @@ from pipeline.assemble import assemble
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic
 from pipeline.form import Form
+from pipeline.outputs import output_path
 from pipeline.validate import read_config, read_form
-
-#: Characters a file name may not hold on Windows or Linux.
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
 
 @dataclass
 class Workspace:
@@ -51,13 +47,13 @@ class Workspace:
         return (self.root or Path.cwd()) / "inputs"
 
     def output_path(self, form: Form, title: str) -> Path:
-        """Where a form's document goes, from config.yaml's ``output`` pattern."""
+        """Where a form's document goes, from config.yaml's ``output`` pattern.
+
+        Raises :class:`~pipeline.outputs.UnsafeOutput` for a path outside outputs/.
+        """
         values = {"term": form.term, "campus": form.campus, "department": form.department,
-                  "organization": form.organization or "", "title": _file_name(title)}
-        relative = self.config.output
-        for key, value in values.items():
-            relative = relative.replace(f"<{key}>", value)
-        return (self.root or Path.cwd()) / relative
+                  "organization": form.organization or "", "title": title}
+        return output_path(self.root or Path.cwd(), self.config.output, values)
 
 
 def find_workspace(start: Path) -> Workspace:
@@ -74,10 +70,6 @@ def find_workspace(start: Path) -> Workspace:
 @lru_cache(maxsize=None)
 def _workspace(root: Path | None) -> Workspace:
     return Workspace(root)
-
-
-def _file_name(text: str) -> str:
-    return _UNSAFE_FILE_CHARS.sub("_", text).strip(" .") or "工作总结"
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Messages for people are Chinese and go to standard error as
 ``file:line:col: 错误: …``; the files written go to standard output. Exit
 status: 0 done, 1 a form or config.yaml had errors, 2 wrong usage (click),
-3 an internal error (a bug: please report it).
+3 an internal error (a bug: please report it), 130 interrupted (Ctrl-C).
 
 Heavy libraries (python-docx, jieba, Jinja2) are imported inside the commands
 that need them, so ``worksum --help`` and ``worksum validate`` start fast.
@@ -22,6 +22,7 @@ from pipeline.diagnostics import shown
 
 EXIT_ERRORS = 1
 EXIT_BUG = 3
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _say(message: str) -> None:
@@ -62,50 +63,81 @@ def main(directory: str | None) -> None:
         os.chdir(directory)
 
 
+def _term_ids(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    from pipeline.periods import Term, TermError
+
+    try:
+        return tuple(Term.parse(value).id for value in values)
+    except TermError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="只生成一份时，写到这个 .docx 文件 / output file for a single form.")
-def build(paths: tuple[str, ...], output: str | None) -> None:
-    """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/。
+@click.option("--term", "terms", multiple=True, callback=_term_ids, metavar="学期",
+              help="只生成这个学期的（可写多次）/ only this term, e.g. 2024-2025-1.")
+@click.option("--campus", "campuses", multiple=True, metavar="校区",
+              help="只生成这个校区的（可写多次）/ only this campus.")
+@click.option("--department", "departments", multiple=True, metavar="部门",
+              help="只生成这个部门的（可写多次）/ only this department.")
+@click.option("-f", "--force", is_flag=True,
+              help="未变化的也重新生成 / rebuild outputs even when nothing changed.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
+              help="同时生成的进程数，默认等于 CPU 核数 / worker processes (default: one per core).")
+def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], campuses: tuple[str, ...],
+          departments: tuple[str, ...], force: bool, jobs: int) -> None:
+    """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/，跳过未变化的。
 
-    Build documents for the forms in PATHS (default: every form under inputs/).
+    Build documents for the forms in PATHS (default: every form under inputs/),
+    in parallel, skipping those whose form, templates and config are unchanged.
     """
+    from pipeline.batch import Selection, discover, run_build
+    from pipeline.progress import ConsoleReporter
+
+    selection = Selection(paths, terms, campuses, departments)
+    if output:
+        forms = discover(selection)
+        if len(forms) != 1:
+            raise click.UsageError("-o/--output 只能用于一份填报表")
+        _build_to_file(forms[0], Path(output))
+        return
+    tally = run_build(selection, ConsoleReporter(), force=force, workers=jobs)
+    if not tally.found:
+        wanted = "、".join(terms + campuses + departments)
+        _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))
+        sys.exit(EXIT_ERRORS)
+    _say(tally.line())
+    if tally.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if tally.failed else 0)
+
+
+def _build_to_file(form_path: Path, target: Path) -> None:
+    """One form to a file the person named: written atomically, no manifest."""
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
     from pipeline.write import write_atomic
 
-    forms = _collect(paths, Path("inputs"))
-    if not forms:
-        _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）")
+    try:
+        result = _build_one(form_path, find_workspace(form_path.resolve().parent))
+        write_atomic(target, result.docx)
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        _say("完成：生成 0 份，失败 1 份")
         sys.exit(EXIT_ERRORS)
-    if output and len(forms) != 1:
-        raise click.UsageError("-o/--output 只能用于一份填报表")
-    built = failed = 0
-    for form_path in forms:
-        try:
-            workspace = find_workspace(form_path.resolve().parent)
-            result = _build_one(form_path, workspace)
-            target = Path(output) if output else workspace.output_path(result.form, result.title)
-            write_atomic(target, result.docx)
-        except FormError as exc:
-            for diagnostic in exc.diagnostics:
-                _say(str(diagnostic))
-            failed += 1
-            continue
-        except OSError as exc:
-            _say(f"{form_path}: 错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
-            failed += 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - reported as a bug, the other forms still build
-            _bug(exc, str(form_path))
-            sys.exit(EXIT_BUG)
-        for warning in result.warnings:
-            _say(str(warning))
-        click.echo(shown(target))
-        built += 1
-    _say(f"完成：生成 {built} 份" + (f"，失败 {failed} 份" if failed else ""))
-    sys.exit(EXIT_ERRORS if failed else 0)
+    except OSError as exc:
+        _say(f"{shown(form_path)}: 错误: 无法写入 {exc.filename or target}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, str(form_path))
+        sys.exit(EXIT_BUG)
+    for warning in result.warnings:
+        _say(str(warning))
+    click.echo(shown(target))
+    _say("完成：生成 1 份")
 
 
 def _build_one(form_path: Path, workspace):

@@ -19,6 +19,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.fields import Name, RequiredText, Text
+from pipeline.outputs import check_pattern
 
 #: The layout profiles this version knows (see :mod:`pipeline.profile`).
 FORMATS = ("gbt9704",)
@@ -106,6 +107,11 @@ class Config(BaseModel):
         if value not in FORMATS:
             raise ValueError(f"未知的版式 \"{value}\"，可用的版式：{'、'.join(FORMATS)}")
         return value
+
+    @field_validator("output")
+    @classmethod
+    def _output_inside_outputs(cls, value: str) -> str:
+        return check_pattern(value)
 
     @field_validator("headings")
     @classmethod

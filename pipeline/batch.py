@@ -1,0 +1,313 @@
+"""Build many forms in one run: find them, skip what is unchanged, build the rest in parallel.
+
+A run goes in four steps:
+
+1. **Discover** the forms: every ``inputs/<term>/<campus>/<department>.yaml``
+   (or the files and folders named), narrowed by ``--term``, ``--campus`` and
+   ``--department``, which match the folder layout (a form outside it is matched
+   by the values written in it).
+2. **Plan**: a form whose bytes, templates, config.yaml and tool version match
+   its manifest entry, and whose output exists, is skipped. This step reads
+   files and hashes them; it imports neither python-docx nor jieba.
+3. **Build** the rest: in this process for a handful of forms, otherwise in a
+   pool of worker processes, one per core. Each worker loads config.yaml, the
+   templates and (when a record needs it) jieba once and keeps them for every
+   form it builds. Workers only compute; they return bytes and messages.
+4. **Land** each document as it arrives, in this process only: the output path
+   must be inside ``outputs/`` and not claimed by another form; an edited
+   earlier version is kept as a backup (:func:`pipeline.manifest.land`); the
+   manifest is updated and saved every second and at the end, also on Ctrl-C.
+
+One failing form never stops the others; its problems are reported as
+``file:line:col: 错误: …`` and counted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.diagnostics import shown
+from pipeline.manifest import Ledger, file_sha256, land
+
+#: Below this many forms to build, a process pool costs more than it saves.
+IN_PROCESS_BELOW = 24
+#: Save the manifests at least this often (seconds) while outputs land.
+SAVE_EVERY = 1.0
+
+
+def find_root(start: Path) -> Path | None:
+    """The workspace of a path: the nearest folder above with config.yaml (as build.find_workspace)."""
+    for folder in [start, *start.parents]:
+        if (folder / "config.yaml").is_file():
+            return folder
+    return None
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --- discovery and selection -------------------------------------------------
+
+@dataclass(frozen=True)
+class Selection:
+    """Which forms to build: paths (default ``inputs/``) narrowed by term, campus, department."""
+
+    paths: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    campuses: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.terms or self.campuses or self.departments)
+
+    def accepts(self, term: str | None, campus: str | None, department: str | None) -> bool:
+        return ((not self.terms or term in self.terms) and (not self.campuses or campus in self.campuses)
+                and (not self.departments or department in self.departments))
+
+
+def discover(selection: Selection) -> list[Path]:
+    """The forms the selection names, in a stable order, each once."""
+    forms: list[Path] = []
+    for name in selection.paths or ("inputs",):
+        path = Path(name)
+        if path.is_dir():
+            forms.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and p.name != "config.yaml"
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        elif selection.paths:
+            forms.append(path)  # a missing file is reported by the build, not dropped
+    if selection.filtered:
+        forms = [p for p in forms if selection.accepts(*identity(p))]
+    return list(dict.fromkeys(forms))
+
+
+def identity(form: Path) -> tuple[str | None, str | None, str | None]:
+    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml``,
+    or, for a form outside that layout, from its own fields. Unknown parts are None."""
+    absolute = Path(os.path.abspath(form))
+    root = find_root(absolute.parent)
+    inputs = (root or Path.cwd()) / "inputs"
+    try:
+        parts = absolute.relative_to(Path(os.path.abspath(inputs))).parts
+    except ValueError:
+        parts = ()
+    if len(parts) == 3:
+        return parts[0], parts[1], Path(parts[2]).stem
+    from pipeline.diagnostics import FormError
+    from pipeline.loader import load_file
+
+    try:
+        data = load_file(form).data
+    except FormError:
+        return None, None, None
+    if not isinstance(data, dict):
+        return None, None, None
+    values = [data.get(key) for key in ("term", "campus", "department")]
+    return tuple(str(v) if v is not None else None for v in values)  # type: ignore[return-value]
+
+
+# --- building (in a worker or in this process) --------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    form: str  # absolute path
+    display: str  # as messages show it
+    sha: str | None  # of the form's bytes when planned
+
+
+@dataclass
+class Outcome:
+    """What building one form gave: a document, or the reasons there is none."""
+
+    job: Job
+    term: str = ""
+    output: str = ""  # absolute path the document goes to
+    docx: bytes = b""
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    bug: str | None = None
+
+
+def build_job(job: Job) -> Outcome:
+    """Build one form; never raises (a worker's exceptions would lose their diagnostics)."""
+    from pipeline.build import build_form, find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.outputs import UnsafeOutput
+
+    path = Path(job.form)
+    try:
+        workspace = find_workspace(path.parent)
+        built = build_form(path, workspace, job.display)
+        target = workspace.output_path(built.form, built.title)
+    except FormError as exc:
+        return Outcome(job, errors=[str(d) for d in exc.diagnostics])
+    except UnsafeOutput as exc:
+        return Outcome(job, errors=[f"{job.display}:1:1: 错误: {exc}"])
+    except Exception as exc:  # noqa: BLE001 - a bug; reported, and the other forms still build
+        detail = traceback.format_exc() if os.environ.get("WORKSUM_DEBUG") else f"{type(exc).__name__}: {exc}"
+        return Outcome(job, bug=detail)
+    return Outcome(job, term=built.form.term, output=str(target), docx=built.docx,
+                   warnings=[str(w) for w in built.warnings])
+
+
+def _start_worker() -> None:
+    # Ctrl-C is the main process's to handle: it stops the pool and saves the manifest.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool_context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+
+
+def run_jobs(jobs: list[Job], workers: int):
+    """Outcomes of ``jobs`` as they finish: in this process when few, else in a pool."""
+    if workers <= 1 or len(jobs) < IN_PROCESS_BELOW:
+        for job in jobs:
+            yield build_job(job)
+        return
+    workers = min(workers, len(jobs))
+    chunk = max(1, min(8, len(jobs) // (workers * 16)))
+    with _pool_context().Pool(workers, initializer=_start_worker) as pool:
+        yield from pool.imap_unordered(build_job, jobs, chunksize=chunk)
+
+
+# --- the run -----------------------------------------------------------------
+
+class Reporter:
+    """Receives a run's events; the console reporter (pipeline.progress) shows them."""
+
+    def begin(self, to_build: int, unchanged: int) -> None: ...
+    def note(self, line: str) -> None: ...  # a message for stderr
+    def wrote(self, path: Path) -> None: ...  # a document written, for stdout
+    def step(self) -> None: ...  # one form done, whatever the result
+    def end(self) -> None: ...
+
+
+@dataclass
+class Tally:
+    found: int = 0
+    built: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    bugs: int = 0
+    backups: int = 0
+    interrupted: bool = False
+
+    def line(self) -> str:
+        """The one-line summary, in Chinese."""
+        text = f"生成 {self.built} 份，未变化 {self.unchanged} 份，失败 {self.failed + self.bugs} 份"
+        if self.backups:
+            text += f"；另存了 {self.backups} 份修改过的文档"
+        return ("已中断：" if self.interrupted else "完成：") + text
+
+
+def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, workers: int = 0) -> Tally:
+    """Build the selected forms. ``workers`` 0 means one per core."""
+    tally = Tally()
+    forms = discover(selection)
+    tally.found = len(forms)
+    ledgers: dict[Path | None, Ledger] = {}
+    claimed: dict[Path, str] = {}  # output → the form that owns it in this run
+    queue: list[Job] = []
+    roots: dict[str, Path | None] = {}
+    for form in forms:
+        root = find_root(Path(os.path.abspath(form)).parent)
+        ledger = ledgers.get(root) or ledgers.setdefault(root, Ledger(root))
+        sha = file_sha256(form)
+        entry = None if force else ledger.up_to_date(form, sha)
+        if entry:
+            tally.unchanged += 1
+            claimed[ledger.root / entry.output] = shown(form)
+        else:
+            job = Job(os.path.abspath(form), shown(form), sha)
+            roots[job.form] = root
+            queue.append(job)
+    for ledger in ledgers.values():
+        for warning in ledger.warnings:
+            reporter.note(warning)
+
+    queue = _check_configs(queue, roots, reporter, tally)
+    reporter.begin(len(queue), tally.unchanged)
+    last_save = time.monotonic()
+    outcomes = run_jobs(queue, workers or cpu_count())
+    try:
+        for outcome in outcomes:
+            _land(outcome, ledgers[roots[outcome.job.form]], claimed, reporter, tally)
+            reporter.step()
+            if time.monotonic() - last_save > SAVE_EVERY:
+                for ledger in ledgers.values():
+                    ledger.save()
+                last_save = time.monotonic()
+    except KeyboardInterrupt:
+        tally.interrupted = True
+    finally:
+        outcomes.close()  # stops the pool at once, also when interrupted while landing
+        reporter.end()
+        for ledger in ledgers.values():
+            ledger.save()
+    return tally
+
+
+def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tally) -> list[Job]:
+    """Read each workspace's config.yaml once: if it has errors, say so once and build nothing there."""
+    if not queue:
+        return queue
+    from pipeline.diagnostics import FormError
+    from pipeline.validate import read_config
+
+    broken = set()
+    for root in dict.fromkeys(roots[job.form] for job in queue):
+        try:
+            read_config(root)
+        except FormError as exc:
+            for diagnostic in exc.diagnostics:
+                reporter.note(str(diagnostic))
+            broken.add(root)
+    kept = [job for job in queue if roots[job.form] not in broken]
+    tally.failed += len(queue) - len(kept)
+    return kept
+
+
+def _land(outcome: Outcome, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter, tally: Tally) -> None:
+    job = outcome.job
+    if outcome.bug:
+        reporter.note(f"{job.display}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{outcome.bug}")
+        tally.bugs += 1
+        return
+    for line in outcome.warnings + outcome.errors:
+        reporter.note(line)
+    if outcome.errors:
+        tally.failed += 1
+        return
+    target = Path(outcome.output)
+    owner = claimed.get(target)
+    if owner is not None and owner != job.display:
+        reporter.note(f"{job.display}:1:1: 错误: 与 {owner} 生成同一个文件 {shown(target)}；"
+                      f"请检查两份填报表的 campus、department、term 是否填错")
+        tally.failed += 1
+        return
+    claimed[target] = job.display
+    try:
+        landed = land(target, outcome.docx, ledger.recorded(target))
+    except OSError as exc:
+        reporter.note(f"{job.display}: 错误: 无法写入 {shown(exc.filename or target)}（{exc.strerror or exc}）")
+        tally.failed += 1
+        return
+    ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx)
+    if landed.backup:
+        tally.backups += 1
+        reporter.note(f"{shown(target)}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
+                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的文档")
+    reporter.wrote(target)
+    tally.built += 1
