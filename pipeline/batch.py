@@ -160,6 +160,28 @@ def build_job(job: Job) -> Outcome:
                    warnings=[str(w) for w in built.warnings])
 
 
+def warm(roots) -> None:
+    """Load what every build needs (config, templates, jieba, the base document) in this process.
+
+    Called before the pool forks, so the workers inherit it all ready: loaded
+    once for the run instead of once per worker (where processes are spawned,
+    not forked, each worker loads it on its first form instead).
+    """
+    from pipeline import profile
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.layout import base_package
+
+    for root in roots:
+        workspace = find_workspace(root or Path.cwd())
+        try:
+            _ = workspace.environment, workspace.classifier  # cached on the workspace
+            base_package(profile.get(workspace.config.format))
+        except FormError:
+            pass  # reported per form
+    import docx  # noqa: F401 - the import itself is part of the warm-up
+
+
 def _start_worker() -> None:
     # Ctrl-C is the main process's to handle: it stops the pool and saves the manifest.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -178,7 +200,10 @@ def run_jobs(jobs: list[Job], workers: int):
         return
     workers = min(workers, len(jobs))
     chunk = max(1, min(8, len(jobs) // (workers * 16)))
-    with _pool_context().Pool(workers, initializer=_start_worker) as pool:
+    context = _pool_context()
+    if context.get_start_method() == "fork":
+        warm(dict.fromkeys(find_root(Path(job.form).parent) for job in jobs))
+    with context.Pool(workers, initializer=_start_worker) as pool:
         yield from pool.imap_unordered(build_job, jobs, chunksize=chunk)
 
 
