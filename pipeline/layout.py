@@ -3,9 +3,9 @@
 The document starts from a base package that this module builds in code from
 the profile (A4 page, styles with explicit East Asian fonts and no theme fonts,
 ``zh-CN``, exact line spacing, odd/even page-number footers). It is built once
-per process and profile; each document is then the base plus its paragraphs,
-added with python-docx using style ids resolved once, not looked up by name per
-paragraph.
+per process and profile; each document is then the base plus its paragraphs
+and tables, added with python-docx using style ids resolved once, not looked up
+by name per paragraph.
 
 The result is deterministic: fixed timestamps in the zip and the core
 properties, and parts always in the same order, so the same manuscript gives
@@ -18,8 +18,9 @@ import io
 import re
 import zipfile
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
-from pipeline.manuscript import Manuscript, Paragraph
+from pipeline.manuscript import Manuscript, Paragraph, Table
 from pipeline.profile import Profile, mm_to_twips
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -38,6 +39,9 @@ ROLE_STYLES = {
     "date": "Signature",
 }
 RUNIN_STYLE = "ItemTitle"
+TABLE_STYLE = "TableGrid"
+TABLE_TEXT_STYLE = "TableText"
+TABLE_HEADING_STYLE = "TableHeading"
 
 #: Characters Word cannot store (python-docx raises on them); pasted text brings them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -112,6 +116,8 @@ def styles_xml(p: Profile) -> str:
     indent = f'<w:ind w:firstLineChars="{p.indent_chars * 100}" w:firstLine="{p.indent_chars * p.char_twips}"/>'
     no_indent = '<w:ind w:left="0" w:right="0" w:firstLineChars="0" w:firstLine="0"/>'
     exact = f'<w:spacing w:before="0" w:after="0" w:line="{p.line_pitch_twips}" w:lineRule="exact"/>'
+    table_spacing = (f'<w:spacing w:before="{p.table_cell_spacing_twips}" w:after="{p.table_cell_spacing_twips}" '
+                     f'w:line="{p.table_line_twips}" w:lineRule="exact"/>')
 
     def run(font: str, size: float, bold: bool = False, spacing: int = p.body_char_spacing) -> str:
         sz = p.half_points(size)
@@ -172,8 +178,14 @@ def styles_xml(p: Profile) -> str:
         f'<w:right w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
         f'<w:insideH w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
         f'<w:insideV w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders></w:tblPr></w:style>'
-        f'<w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/>'
-        f'<w:pPr>{no_indent}<w:jc w:val="center"/></w:pPr></w:style>'
+        # TableText / TableHeading: cells and the header row, off the body grid with their own spacing
+        f'<w:style w:type="paragraph" w:styleId="{TABLE_TEXT_STYLE}"><w:name w:val="Table Text"/>'
+        f'<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:snapToGrid w:val="0"/>{table_spacing}{no_indent}'
+        f'<w:jc w:val="center"/></w:pPr>{run(p.table_font, p.table_size_pt, spacing=0)}</w:style>'
+        f'<w:style w:type="paragraph" w:styleId="{TABLE_HEADING_STYLE}"><w:name w:val="Table Heading"/>'
+        f'<w:basedOn w:val="{TABLE_TEXT_STYLE}"/><w:qFormat/><w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>'
+        f'{table_spacing}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        f'{run(p.table_header_font, p.table_size_pt, spacing=0)}</w:style>'
         f'</w:styles>'
     )
 
@@ -214,7 +226,8 @@ _FONT_ALT_NAMES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正
 
 def font_table_xml(p: Profile) -> str:
     names = dict.fromkeys([p.latin_font, p.body_font, p.title_font, p.heading1_font, p.heading2_font,
-                           p.heading3_font, p.heading4_font, p.page_number_font])
+                           p.heading3_font, p.heading4_font, p.page_number_font, p.table_font,
+                           p.table_header_font])
     fonts = []
     for name in names:
         if name == p.latin_font:
@@ -348,11 +361,74 @@ def zip_parts(parts) -> bytes:
     return buffer.getvalue()
 
 
+# --- tables ----------------------------------------------------------------
+
+def column_widths(table: Table, profile: Profile) -> list[int]:
+    """Column widths in twips, filling the text width.
+
+    Each column wants the width of its longest cell. When all fit, the spare
+    width is shared in proportion; when not, columns narrower than a fair share
+    keep their width and the wide ones share the rest (their text wraps).
+    """
+    available = profile.text_width_twips
+    char = profile.table_size_pt * 20
+    padding = 2 * profile.table_cell_margin_twips
+    columns = list(zip(table.header, *table.rows))
+    wanted = [max(profile.table_min_column_chars, max(width(clean(cell)) for cell in column)) * char + padding
+              for column in columns]
+    if sum(wanted) <= available:
+        widths = [w * available / sum(wanted) for w in wanted]
+    else:
+        widths = list(wanted)
+        wide = set(range(len(columns)))
+        remaining = available
+        while True:  # water-filling: fix every column that fits in a fair share, repeat
+            share = remaining / len(wide)
+            narrow = {i for i in wide if wanted[i] <= share}
+            if not narrow or narrow == wide:
+                break
+            wide -= narrow
+            remaining -= sum(wanted[i] for i in narrow)
+        total_wide = sum(wanted[i] for i in wide)
+        for i in wide:
+            widths[i] = remaining * wanted[i] / total_wide
+    rounded = [round(w) for w in widths]
+    rounded[-1] += available - sum(rounded)
+    return rounded
+
+
+def table_xml(table: Table, profile: Profile) -> str:
+    """A ``w:tbl`` element: full text width, grid lines, header row repeated on every page."""
+    widths = column_widths(table, profile)
+    margin = profile.table_cell_margin_twips
+
+    def row(cells: tuple[str, ...], style: str, header: bool) -> str:
+        properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+        tcs = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
+            + (f'<w:r><w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else "")
+            + "</w:p></w:tc>"
+            for text, w in zip(cells, widths))
+        return f"<w:tr><w:trPr>{properties}</w:trPr>{tcs}</w:tr>"
+
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    return (f'<w:tbl xmlns:w="{W}"><w:tblPr><w:tblStyle w:val="{TABLE_STYLE}"/>'
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+            f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+            f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+            f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            + row(table.header, TABLE_HEADING_STYLE, header=True)
+            + "".join(row(cells, TABLE_TEXT_STYLE, header=False) for cells in table.rows)
+            + "</w:tbl>")
+
+
 # --- the stage -------------------------------------------------------------
 
 def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     """The .docx bytes of ``manuscript`` in ``profile``."""
     import docx  # deferred: commands that write no document never import python-docx
+    from docx.oxml import parse_xml
     from docx.shared import Twips
 
     document = docx.Document(io.BytesIO(base_package(profile)))
@@ -362,6 +438,9 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
 
     for paragraph in manuscript.paragraphs:
+        if isinstance(paragraph, Table):
+            body.sectPr.addprevious(parse_xml(table_xml(paragraph, profile)))
+            continue
         p = body.add_p()  # inserted before sectPr
         p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
         if paragraph.role == "title":

@@ -10,6 +10,11 @@ no Word. The roles:
 ``heading1``   一、…   ``heading2``  （一）…   ``heading3``  1.…
 ``item``       a body paragraph that opens with a run-in title (``runin``: "1.标题。")
 ``signature``  the unit's name under the body     ``date``  the date below it
+
+Besides paragraphs, a manuscript may hold a :class:`Table` (role ``table``): a
+header row and rows of cell strings, all of one width, laid out as a real Word
+table. A table has ``text`` and ``runin`` like a paragraph, so code that reads
+a manuscript's text keeps working.
 """
 
 from __future__ import annotations
@@ -28,6 +33,28 @@ class Paragraph:
     runin: str = ""  # for ``item``: the run-in title printed before ``text``
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table: a header row, then rows of cells; every row as wide as the header."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...] = ()
+    role: Literal["table"] = "table"
+    runin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.header or any(len(row) != len(self.header) for row in self.rows):
+            raise ValueError("every row of a table must have as many cells as its header")
+
+    @property
+    def text(self) -> str:
+        """The cells, tab-separated, one row a line."""
+        return "\n".join("\t".join(row) for row in (self.header, *self.rows))
+
+
+Block = Paragraph | Table
+
+
 @dataclass
 class Manuscript:
     """Everything the layout needs: paragraphs, and the file's properties."""
@@ -35,10 +62,13 @@ class Manuscript:
     title: str
     author: str
     created: dt.datetime  # a fixed time, so the same input gives the same bytes
-    paragraphs: list[Paragraph] = field(default_factory=list)
+    paragraphs: list[Block] = field(default_factory=list)  # paragraphs and tables, in order
 
     def add(self, role: Role, text: str = "", runin: str = "") -> None:
         self.paragraphs.append(Paragraph(role, text, runin))
+
+    def add_table(self, header, rows) -> None:
+        self.paragraphs.append(Table(tuple(header), tuple(tuple(row) for row in rows)))
 
     def text(self) -> str:
         """The plain text, one paragraph a line (for tests and diffs)."""

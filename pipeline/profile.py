@@ -60,6 +60,14 @@ class Profile:
     page_number_size_pt: float = 14
     page_number_gap_mm: float = 7
     page_number_indent_chars: float = 1
+    # tables: 小四 仿宋 cells, 黑体 header row, exact 18 pt lines, centred; full text width
+    table_font: str = "仿宋_GB2312"
+    table_header_font: str = "黑体"
+    table_size_pt: float = 12
+    table_line_twips: int = 360
+    table_cell_spacing_twips: int = 30  # above and below the text in each cell
+    table_cell_margin_twips: int = 57  # left and right inside each cell (1 mm): room for 7–8 columns
+    table_min_column_chars: float = 2
     language: str = "zh-CN"
 
     # --- derived, in Word units ----------------------------------------------
