@@ -336,3 +336,148 @@ def _land(outcome: Outcome, ledger: Ledger, claimed: dict[Path, str], reporter: 
                       f"{landed.backup.name}（同一文件夹），原位置写入了新生成的文档")
     reporter.wrote(target)
     tally.built += 1
+
+
+# --- roll-ups ------------------------------------------------------------------
+
+#: The campus folder name roll-ups are written under (in the output pattern's <campus>).
+ROLLUP_CAMPUS = "汇总"
+
+
+def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, force: bool = False) -> Tally:
+    """Write one combined document per department for ``term``, from every campus's form.
+
+    A department with any form in error gets no roll-up (its totals would be
+    wrong); the others still do. A roll-up whose bytes would not change is left
+    alone unless ``force``.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.periods import Term
+
+    tally = Tally()
+    root = find_root(Path.cwd())
+    workspace = find_workspace(root or Path.cwd())
+    try:
+        config = workspace.config
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            reporter.note(str(diagnostic))
+        tally.failed += 1
+        return tally
+    paths = sorted((workspace.inputs / term).glob("*/*.yaml"))
+    tally.found = len(paths)
+    forms, broken = _read_term(paths, term, config, reporter)
+    previous, _ = _read_term(sorted((workspace.inputs / Term.parse(term).previous().id).glob("*/*.yaml")),
+                             Term.parse(term).previous().id, config, None)
+    wanted = [d for d in dict.fromkeys([*(config.departments or []), *sorted({*forms, *broken})])
+              if d in forms or d in broken]
+    if departments:
+        wanted = [d for d in wanted if d in departments]
+        tally.found = sum(len(forms.get(d, [])) + broken.get(d, 0) for d in wanted)
+    ledger = Ledger(root)
+    reporter.begin(len(wanted), 0)
+    try:
+        for department in wanted:
+            if broken.get(department):
+                reporter.note(f"{shown(workspace.inputs / term)}: 错误: {department}的汇总未生成："
+                              f"有 {broken[department]} 份填报表有错误（见上），改正后再汇总")
+                tally.failed += 1
+            else:
+                _one_rollup(workspace, root, term, forms[department], previous.get(department, []),
+                            ledger, reporter, tally, force)
+            reporter.step()
+    finally:
+        reporter.end()
+        ledger.save()
+    return tally
+
+
+def _read_term(paths: list[Path], term: str, config, reporter: Reporter | None):
+    """Forms of one term by department, and how many failed per department (reported if ``reporter``)."""
+    from pipeline.diagnostics import FormError
+    from pipeline.validate import read_form
+
+    forms: dict[str, list] = {}
+    broken: dict[str, int] = {}
+    for path in paths:
+        try:
+            form, loaded = read_form(path, config, shown(path))
+        except FormError as exc:
+            if reporter:
+                for diagnostic in exc.diagnostics:
+                    reporter.note(str(diagnostic))
+            broken[path.stem] = broken.get(path.stem, 0) + 1
+            continue
+        if form.term != term:
+            if reporter:
+                reporter.note(f"{shown(path)}: 警告: 这份填报表的 term 是 {form.term}，不是 {term}，未列入 {term} 的汇总")
+            continue
+        forms.setdefault(form.department, []).append((path, form, loaded))
+    return forms, broken
+
+
+def _one_rollup(workspace, root, term, entries, previous, ledger, reporter, tally, force) -> None:
+    from pipeline import profile
+    from pipeline.assemble import assemble
+    from pipeline.diagnostics import FormError
+    from pipeline.layout import lay_out
+    from pipeline.outputs import UnsafeOutput, output_path
+    from pipeline.rollup import roll_up
+    from pipeline.rollup_wording import word_rollup
+
+    config = workspace.config
+    seen: dict[str, Path] = {}
+    for path, form, _ in entries:
+        if form.campus in seen:
+            reporter.note(f"{shown(path)}:1:1: 错误: 与 {shown(seen[form.campus])} 都是{form.campus}{form.department}"
+                          f"的填报表，无法汇总；请检查 campus 是否填错")
+            tally.failed += 1
+            return
+        seen[form.campus] = path
+    summaries = []
+    for path, form, loaded in entries:
+        def warn(at, message, loaded=loaded):
+            return loaded.diagnostic(at, message, severity="warning")
+
+        summary, warnings = assemble(form, config, lambda: workspace.classifier, warn)
+        for warning in loaded.warnings + warnings:
+            reporter.note(str(warning))
+        summaries.append(summary)
+    last = {form.campus: form for _, form, _ in previous if form.campus in seen}
+    rollup = roll_up(summaries, config, last)
+    try:
+        manuscript = word_rollup(rollup, workspace.environment)
+        target = output_path(root or Path.cwd(), config.output, {
+            "term": term, "campus": ROLLUP_CAMPUS, "department": rollup.department,
+            "organization": rollup.organization, "title": manuscript.title})
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            reporter.note(str(diagnostic))
+        tally.failed += 1
+        return
+    except UnsafeOutput as exc:
+        reporter.note(f"{shown(workspace.inputs / term)}: 错误: {exc}")
+        tally.failed += 1
+        return
+    docx = lay_out(manuscript, profile.get(config.format))
+    sources = {path: file_sha256(path) or "" for path, _, _ in entries}
+    sources.update({path: file_sha256(path) or "" for path, form, _ in previous if form.campus in last})
+    if not force and target.is_file() and target.read_bytes() == docx:
+        if ledger.recorded(target) is None:
+            ledger.record(term, target, sources, docx, kind="rollup")
+        tally.unchanged += 1
+        return
+    try:
+        landed = land(target, docx, ledger.recorded(target))
+    except OSError as exc:
+        reporter.note(f"{shown(target)}: 错误: 无法写入（{exc.strerror or exc}）")
+        tally.failed += 1
+        return
+    ledger.record(term, target, sources, docx, kind="rollup")
+    if landed.backup:
+        tally.backups += 1
+        reporter.note(f"{shown(target)}: 警告: 这份汇总生成后被修改过，修改后的版本已另存为 "
+                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的汇总")
+    reporter.wrote(target)
+    tally.built += 1

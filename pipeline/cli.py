@@ -178,3 +178,32 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(EXIT_ERRORS)
     _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
+
+
+@main.command()
+@click.option("--term", "terms", required=True, multiple=True, callback=_term_ids, metavar="学期",
+              help="汇总哪个学期（可写多次）/ the term to roll up, e.g. 2024-2025-1.")
+@click.option("--department", "departments", multiple=True, metavar="部门",
+              help="只汇总这个部门（可写多次，默认全部部门）/ only this department.")
+@click.option("-f", "--force", is_flag=True, help="未变化的也重新写入 / rewrite even when unchanged.")
+def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) -> None:
+    """汇总：每个部门把各校区的填报表合成一份文档，写入 outputs/<学期>/汇总/。
+
+    One combined document per department across all campuses, with the
+    figures as a campus × item table (totals, change against last period).
+    """
+    from pipeline.batch import run_rollup
+    from pipeline.progress import ConsoleReporter
+
+    failed = found = 0
+    for term in terms:
+        tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
+        if not tally.found and not tally.failed:
+            wanted = f"（部门：{'、'.join(departments)}）" if departments else ""
+            _say(f"没有找到 {term} 的填报表{wanted}（应在 inputs/{term}/<校区>/<部门>.yaml）")
+            failed += 1
+            continue
+        found += tally.found
+        failed += tally.failed + tally.bugs
+        _say(f"{term}：" + tally.line().replace("完成：", "", 1))
+    sys.exit(EXIT_ERRORS if failed or not found else 0)

@@ -367,34 +367,48 @@ def column_widths(table: Table, profile: Profile) -> list[int]:
     """Column widths in twips, filling the text width.
 
     Each column wants the width of its longest cell. When all fit, the spare
-    width is shared in proportion; when not, columns narrower than a fair share
-    keep their width and the wide ones share the rest (their text wraps).
+    width is shared in proportion. When not, body cells (numbers, item names)
+    keep their width and the header labels wrap; only when even the body cells
+    cannot fit do the widest columns share what is left and wrap too.
     """
     available = profile.text_width_twips
     char = profile.table_size_pt * 20
     padding = 2 * profile.table_cell_margin_twips
-    columns = list(zip(table.header, *table.rows))
-    wanted = [max(profile.table_min_column_chars, max(width(clean(cell)) for cell in column)) * char + padding
-              for column in columns]
+
+    def need(cells) -> float:
+        longest = max((width(clean(cell)) for cell in cells), default=0)
+        return (max(profile.table_min_column_chars, longest) + profile.table_slack_chars) * char + padding
+
+    wanted = [need(column) for column in zip(table.header, *table.rows)]
+    floors = [need(column) for column in zip(*table.rows)] if table.rows else wanted
     if sum(wanted) <= available:
         widths = [w * available / sum(wanted) for w in wanted]
+    elif sum(floors) <= available:
+        spare = (available - sum(floors)) / (sum(wanted) - sum(floors))
+        widths = [f + (w - f) * spare for w, f in zip(wanted, floors)]
     else:
-        widths = list(wanted)
-        wide = set(range(len(columns)))
-        remaining = available
-        while True:  # water-filling: fix every column that fits in a fair share, repeat
-            share = remaining / len(wide)
-            narrow = {i for i in wide if wanted[i] <= share}
-            if not narrow or narrow == wide:
-                break
-            wide -= narrow
-            remaining -= sum(wanted[i] for i in narrow)
-        total_wide = sum(wanted[i] for i in wide)
-        for i in wide:
-            widths[i] = remaining * wanted[i] / total_wide
+        widths = _water_fill(floors, available)
     rounded = [round(w) for w in widths]
     rounded[-1] += available - sum(rounded)
     return rounded
+
+
+def _water_fill(wanted: list[float], available: float) -> list[float]:
+    """Columns that fit in a fair share keep their width; the wide ones share the rest."""
+    widths = list(wanted)
+    wide = set(range(len(wanted)))
+    remaining = available
+    while True:
+        share = remaining / len(wide)
+        narrow = {i for i in wide if wanted[i] <= share}
+        if not narrow or narrow == wide:
+            break
+        wide -= narrow
+        remaining -= sum(wanted[i] for i in narrow)
+    total = sum(wanted[i] for i in wide)
+    for i in wide:
+        widths[i] = remaining * wanted[i] / total
+    return widths
 
 
 def table_xml(table: Table, profile: Profile) -> str:
@@ -402,13 +416,18 @@ def table_xml(table: Table, profile: Profile) -> str:
     widths = column_widths(table, profile)
     margin = profile.table_cell_margin_twips
 
-    def row(cells: tuple[str, ...], style: str, header: bool) -> str:
+    def text_run(text: str, column_width: int) -> str:
+        # A cell that must wrap is broken into balanced lines here (本部/校区, not 本部校/区).
+        capacity = (column_width - 2 * margin) / (profile.table_size_pt * 20) - profile.table_slack_chars / 2
+        lines = balanced_lines(clean(text), capacity) if capacity > 0 else [clean(text)]
+        return "<w:r>" + "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines) + "</w:r>"
+
+    def row(cells: tuple[str, ...], style: str, header: bool, last: bool = False) -> str:
         properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+        keep = "" if last else "<w:keepNext/>"  # a table that fits on a page is not split
         tcs = "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>'
-            + (f'<w:r><w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else "")
-            + "</w:p></w:tc>"
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_run(text, w) if text else ""}</w:p></w:tc>'
             for text, w in zip(cells, widths))
         return f"<w:tr><w:trPr>{properties}</w:trPr>{tcs}</w:tr>"
 
@@ -418,8 +437,9 @@ def table_xml(table: Table, profile: Profile) -> str:
             f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
             f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
             f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-            + row(table.header, TABLE_HEADING_STYLE, header=True)
-            + "".join(row(cells, TABLE_TEXT_STYLE, header=False) for cells in table.rows)
+            + row(table.header, TABLE_HEADING_STYLE, header=True, last=not table.rows)
+            + "".join(row(cells, TABLE_TEXT_STYLE, header=False, last=i == len(table.rows) - 1)
+                      for i, cells in enumerate(table.rows))
             + "</w:tbl>")
 
 
@@ -437,12 +457,15 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
     name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
 
-    for paragraph in manuscript.paragraphs:
+    blocks = manuscript.paragraphs
+    for index, paragraph in enumerate(blocks):
         if isinstance(paragraph, Table):
             body.sectPr.addprevious(parse_xml(table_xml(paragraph, profile)))
             continue
         p = body.add_p()  # inserted before sectPr
         p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
+        if index + 1 < len(blocks) and isinstance(blocks[index + 1], Table):
+            p.get_or_add_pPr().keepNext_val = True  # the line introducing a table stays with it
         if paragraph.role == "title":
             _add_title(p, paragraph, profile)
             continue

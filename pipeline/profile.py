@@ -68,6 +68,7 @@ class Profile:
     table_cell_spacing_twips: int = 30  # above and below the text in each cell
     table_cell_margin_twips: int = 57  # left and right inside each cell (1 mm): room for 7–8 columns
     table_min_column_chars: float = 2
+    table_slack_chars: float = 0.5  # per column: Latin signs such as % are wider than half a character
     language: str = "zh-CN"
 
     # --- derived, in Word units ----------------------------------------------
