@@ -27,8 +27,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,26 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+@contextmanager
+def uninterrupted():
+    """Hold a Ctrl-C that arrives inside the block until the block is done.
+
+    Landing an output (backup, write, rename, manifest entry) is one step to
+    the person: it happens whole or not at all, and no temporary file is left.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pending.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        if pending:
+            raise KeyboardInterrupt
 
 
 # --- discovery and selection -------------------------------------------------
@@ -268,19 +290,21 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
     outcomes = run_jobs(queue, workers or cpu_count())
     try:
         for outcome in outcomes:
-            _land(outcome, ledgers[roots[outcome.job.form]], claimed, reporter, tally)
+            with uninterrupted():
+                _land(outcome, ledgers[roots[outcome.job.form]], claimed, reporter, tally)
+                if time.monotonic() - last_save > SAVE_EVERY:
+                    for ledger in ledgers.values():
+                        ledger.save()
+                    last_save = time.monotonic()
             reporter.step()
-            if time.monotonic() - last_save > SAVE_EVERY:
-                for ledger in ledgers.values():
-                    ledger.save()
-                last_save = time.monotonic()
     except KeyboardInterrupt:
         tally.interrupted = True
     finally:
         outcomes.close()  # stops the pool at once, also when interrupted while landing
         reporter.end()
-        for ledger in ledgers.values():
-            ledger.save()
+        with uninterrupted():
+            for ledger in ledgers.values():
+                ledger.save()
     return tally
 
 
@@ -389,7 +413,8 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
             reporter.step()
     finally:
         reporter.end()
-        ledger.save()
+        with uninterrupted():
+            ledger.save()
     return tally
 
 
@@ -469,12 +494,13 @@ def _one_rollup(workspace, root, term, entries, previous, ledger, reporter, tall
         tally.unchanged += 1
         return
     try:
-        landed = land(target, docx, ledger.recorded(target))
+        with uninterrupted():
+            landed = land(target, docx, ledger.recorded(target))
+            ledger.record(term, target, sources, docx, kind="rollup")
     except OSError as exc:
         reporter.note(f"{shown(target)}: 错误: 无法写入（{exc.strerror or exc}）")
         tally.failed += 1
         return
-    ledger.record(term, target, sources, docx, kind="rollup")
     if landed.backup:
         tally.backups += 1
         reporter.note(f"{shown(target)}: 警告: 这份汇总生成后被修改过，修改后的版本已另存为 "
