@@ -270,7 +270,9 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
     roots: dict[str, Path | None] = {}
     for form in forms:
         root = find_root(Path(os.path.abspath(form)).parent)
-        ledger = ledgers.get(root) or ledgers.setdefault(root, Ledger(root))
+        if root not in ledgers:
+            ledgers[root] = Ledger(root)
+        ledger = ledgers[root]
         sha = file_sha256(form)
         entry = None if force else ledger.up_to_date(form, sha)
         if entry:

@@ -213,8 +213,11 @@ class Ledger:
                       templates=print_.templates, config=print_.config, tool=print_.tool,
                       docx_sha256=sha256(docx), kind=kind,
                       built=dt.datetime.now().isoformat(timespec="seconds"))
-        for other in self.manifests.values():  # an output belongs to one term only
-            if other.entries.pop(key, None) is not None:
+        for other in self.manifests.values():
+            for stale in [k for k, e in other.entries.items()
+                          if k == key  # an output belongs to one term only
+                          or (kind == "form" and e.kind == "form" and e.forms.keys() == entry.forms.keys())]:
+                del other.entries[stale]  # a form's document moved (new title): the old file stays, unrecorded
                 other.dirty = True
         manifest = self.manifests.get(term)
         if manifest is None:

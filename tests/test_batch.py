@@ -269,3 +269,19 @@ def test_an_unchanged_rebuild_imports_neither_python_docx_nor_jieba(workspace):
 
     assert done.stdout.decode().strip() == "0 []", done.stderr.decode()
     assert "未变化 12 份" in done.stderr.decode()
+
+
+def test_a_form_whose_output_moved_is_skipped_afterwards(workspace, run):
+    run(workspace, "build", "--term", TERM)
+    form = workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml"
+    form.write_text("title: 东湖校区后勤处工作总结\n" + form.read_text(encoding="utf-8"), encoding="utf-8")
+
+    moved = run(workspace, "build", "--term", TERM)
+    again = run(workspace, "build", "--term", TERM)
+
+    assert moved.stdout.strip() == f"outputs/{TERM}/东湖校区/东湖校区后勤处工作总结.docx"
+    assert summary_line(again) == "完成：生成 0 份，未变化 6 份，失败 0 份"
+    # the earlier document stays where it was, untouched
+    assert (workspace / "outputs" / expected(TERM, "东湖校区", "后勤处")).is_file()
+    data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
+    assert len(data["outputs"]) == 6
