@@ -139,10 +139,12 @@ class Config(BaseModel):
             if heading.key in configured:
                 continue
             merged[heading.key] = heading
-            # Keep an omitted standard heading after the standard ones before it.
-            before = [h.key for h in DEFAULT_HEADINGS[:position] if h.key in order]
-            index = order.index(before[-1]) + 1 if before else 0
-            order.insert(index, heading.key)
+            if heading.key == "shortcomings":
+                order.append(heading.key)  # the last heading, unless the list places it
+                continue
+            # An omitted standard heading goes after the standard ones that precede it by default.
+            before = [order.index(h.key) for h in DEFAULT_HEADINGS[:position] if h.key in order]
+            order.insert(max(before) + 1 if before else 0, heading.key)
         return tuple(merged[key] for key in order)
 
     @cached_property

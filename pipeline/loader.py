@@ -209,7 +209,8 @@ class _Builder:
             raise _TooLarge
         self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in _KNOWN_TAGS:
-            self._error(node, f"不支持的 YAML 标签 {node.tag}；填报表只能写文字、数字和日期")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._error(node, f"不支持的 YAML 标签 {tag}；填报表只能写文字、数字和日期")
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
