@@ -66,7 +66,9 @@ def main(directory: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="只生成一份时，写到这个 .docx 文件 / output file for a single form.")
-def build(paths: tuple[str, ...], output: str | None) -> None:
+@click.option("--strict", is_flag=True,
+              help="校对发现的问题（worksum check）按错误处理，不生成有问题的文档 / proofreading warnings are errors.")
+def build(paths: tuple[str, ...], output: str | None, strict: bool) -> None:
     """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/。
 
     Build documents for the forms in PATHS (default: every form under inputs/).
@@ -85,7 +87,7 @@ def build(paths: tuple[str, ...], output: str | None) -> None:
     for form_path in forms:
         try:
             workspace = find_workspace(form_path.resolve().parent)
-            result = _build_one(form_path, workspace)
+            result = _build_one(form_path, workspace, strict)
             target = Path(output) if output else workspace.output_path(result.form, result.title)
             write_atomic(target, result.docx)
         except FormError as exc:
@@ -108,10 +110,10 @@ def build(paths: tuple[str, ...], output: str | None) -> None:
     sys.exit(EXIT_ERRORS if failed else 0)
 
 
-def _build_one(form_path: Path, workspace):
+def _build_one(form_path: Path, workspace, strict: bool = False):
     from pipeline.build import build_form
 
-    return build_form(form_path, workspace, shown(form_path))
+    return build_form(form_path, workspace, shown(form_path), strict=strict)
 
 
 @main.command()
@@ -146,3 +148,93 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(EXIT_ERRORS)
     _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True,
+              help="直接在填报表中改正可以安全改正的标点（保留注释和格式，不改动文字），并列出改了什么 / "
+                   "repair safe punctuation in the form files.")
+@click.option("--strict", is_flag=True, help="发现问题时退出码为 1 / exit 1 when anything is found.")
+def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
+    """校对填报表：重复的句子、标点、与其他校区或上学期雷同的文字。不修改文件（--fix 除外）。
+
+    Proofread forms (default: every form under inputs/): repeated sentences,
+    punctuation, text shared with other campuses or with last period.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.proofread import Checked, Proofreader
+    from pipeline.validate import read_form
+
+    forms = _collect(paths, Path("inputs"))
+    if not forms:
+        _say("没有找到填报表")
+        sys.exit(EXIT_ERRORS)
+
+    def read(form_paths):
+        groups: dict = {}  # workspace root → (workspace, its forms to check)
+        failed = 0
+        for form_path in form_paths:
+            try:
+                workspace = find_workspace(form_path.resolve().parent)
+                form, loaded = read_form(form_path, workspace.config, shown(form_path))
+            except FormError as exc:
+                for diagnostic in exc.diagnostics:
+                    _say(str(diagnostic))
+                failed += 1
+                continue
+            groups.setdefault(workspace.root, (workspace, []))[1].append(
+                Checked(form_path.resolve(), loaded.path, form, loaded))
+        return groups, failed
+
+    def proofread(groups):
+        results = []
+        for workspace, targets in groups.values():
+            proofreader = Proofreader(workspace.config, lambda ws=workspace: ws.classifier, workspace.read_forms)
+            issues = proofreader.check(targets, extra_peers=targets)
+            results.extend((checked, issues[checked.path]) for checked in targets)
+        return results
+
+    try:
+        groups, failed = read(forms)
+        results = proofread(groups)
+        changed = 0
+        if fix:
+            from pipeline import repair
+
+            repaired_paths = []
+            for checked, issues in results:
+                planned = repair.plan(checked, issues)
+                if planned.refused:
+                    _say(f"{checked.display}: 警告: {planned.refused}")
+                if not planned.changes:
+                    continue
+                repair.write(planned)
+                for change in planned.changes:
+                    _say(change.describe(checked.display))
+                changed += len(planned.changes)
+                repaired_paths.append(checked.path)
+            if repaired_paths:  # what remains is reported from the files as they are now
+                groups, failed = read(forms)
+                results = proofread(groups)
+    except OSError as exc:
+        _say(f"错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, "worksum check")
+        sys.exit(EXIT_BUG)
+
+    found = 0
+    for checked, issues in results:
+        for diagnostic in [*checked.loaded.warnings, *(issue.diagnostic for issue in issues)]:
+            _say(str(diagnostic))
+            found += 1
+    checked_count = sum(len(targets) for _, targets in groups.values()) + failed
+    summary = f"检查了 {checked_count} 份填报表：" + (f"发现 {found} 处问题" if found else "没有发现问题")
+    if fix:
+        summary += f"，已改正 {changed} 处标点"
+    if failed:
+        summary += f"，{failed} 份有错误"
+    _say(summary)
+    sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)

@@ -18,7 +18,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.fields import Name, RequiredText, Text
+from pipeline.fields import Count, Name, Number, RequiredText, Text
 
 #: The layout profiles this version knows (see :mod:`pipeline.profile`).
 FORMATS = ("gbt9704",)
@@ -103,6 +103,29 @@ class HeadingConfig(BaseModel):
     keywords: list[RequiredText] = Field(default_factory=list)
 
 
+class CheckConfig(BaseModel):
+    """config.yaml's ``check`` section: how ``worksum check`` judges text (see pipeline.proofread)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    similarity: Number = 0.8  # two sentences sharing this share of their words are near-duplicates
+    min_chars: Count = 8  # shorter sentences are not compared (set phrases repeat legitimately)
+
+    @field_validator("similarity")
+    @classmethod
+    def _fraction(cls, value: float) -> float:
+        if not 0.5 <= value <= 1:
+            raise ValueError(f"相似度应在 0.5 到 1 之间（现在是 {value}），如 0.8 表示八成词语相同即视为重复")
+        return value
+
+    @field_validator("min_chars")
+    @classmethod
+    def _at_least_two(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError(f"min_chars 至少为 2（现在是 {value}）")
+        return value
+
+
 class Config(BaseModel):
     """config.yaml: workspace defaults, all optional."""
 
@@ -116,6 +139,7 @@ class Config(BaseModel):
     templates: dict[str, Text] = Field(default_factory=dict)
     output: Text = DEFAULT_OUTPUT
     words: list[RequiredText] = Field(default_factory=list)  # extra words for jieba's dictionary
+    check: CheckConfig = Field(default_factory=CheckConfig)
 
     @field_validator("format")
     @classmethod

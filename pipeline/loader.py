@@ -77,6 +77,7 @@ class Loaded:
     data: Any
     positions: Positions
     warnings: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # the YAML text that was parsed, for locating characters inside values (pipeline.source)
 
     def diagnostic(self, path: PathKey, message: str, *, severity="error", at_key=False) -> Diagnostic:
         line, col = self.positions.key(path) if at_key else self.positions.value(path)
@@ -144,7 +145,7 @@ def load_text(text: str, display: str) -> Loaded:
         data = None
     if builder.errors:
         raise FormError(builder.errors)
-    return Loaded(display, data, builder.positions, warnings)
+    return Loaded(display, data, builder.positions, warnings, text)
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:

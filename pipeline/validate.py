@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config import Config, HeadingConfig
+from pipeline.config import CheckConfig, Config, HeadingConfig
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form import FIELD_LABELS, Activity, Figure, Form, FormContext, HeadingOverride, Incident, suggest
 from pipeline.loader import Loaded, load_file
@@ -27,7 +27,7 @@ _FORM_SHAPES: dict[tuple, type[BaseModel]] = {
     ("incidents", int): Incident,
     ("headings", str): HeadingOverride,
 }
-_CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig}
+_CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig, ("check",): CheckConfig}
 
 
 def read_config(workspace: Path | None) -> Config:
