@@ -217,15 +217,24 @@ def _same(char: str, opener: str) -> bool:
     return _SAME_BRACKET.get(char, char) == _SAME_BRACKET.get(opener, opener)
 
 
+_MARK_NAMES = {"“": "左双引号", "”": "右双引号", "‘": "左单引号", "’": "右单引号", "（": "左括号", "）": "右括号",
+               "(": "左括号", ")": "右括号", "《": "左书名号", "》": "右书名号", "【": "左方括号", "】": "右方括号"}
+
+
 def _unpaired(text: str, index: int) -> Finding:
     char = text[index]
     if char in _PAIRS:
         partner = _PAIRS[char] if char != "(" else "）"
-        what = f"“{char}”没有对应的“{partner}”"
+        what = f"有{_show_mark(char)}而没有{_show_mark(partner)}"
     else:
         partner = _CLOSERS[char] if char != ")" else "（"
-        what = f"“{char}”前面没有对应的“{partner}”"
+        what = f"有{_show_mark(char)}而前面没有{_show_mark(partner)}"
     return Finding(index, index + 1, f"引号或括号不配对：{what}：{quote(text, index, index + 1)}")
+
+
+def _show_mark(char: str) -> str:
+    """左双引号（“）, 右括号“）”: a mark named and shown without clashing with its wrapper."""
+    return f"{_MARK_NAMES[char]}（{char}）" if char in "“”‘’" else f"{_MARK_NAMES[char]}“{char}”"
 
 
 def _half_width_brackets(text: str, open_index: int, close_index: int) -> Finding | None:
