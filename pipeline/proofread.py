@@ -311,34 +311,37 @@ class Proofreader:
     def _reuse(self, checked: Checked, index: "_Index") -> Iterator[Issue]:
         form = checked.form
         previous = form.period.previous().id
-        relation_of: dict[Path, str] = {}
-        groups: dict[tuple[PathKey, Path], list[tuple[Sentence, Sentence, float]]] = {}
+        other_campus, last_period = "其他校区同期的填报表", f"本校区上{form.period.unit}的填报表"
+        # (paragraph, relation) → the shared sentences, each with its best match in each other form
+        groups: dict[tuple[PathKey, str], dict[Path, list[tuple[Sentence, Sentence, float]]]] = {}
         for sentence in self.sentences(checked):
+            best: dict[Path, tuple[Sentence, float]] = {}
             for other, score in index.similar(sentence):
                 peer = other.form
-                if peer.path == checked.path:
+                if peer.path == checked.path or (peer.path in best and best[peer.path][1] >= score):
                     continue
                 if peer.form.term == form.term and peer.form.campus != form.campus:
-                    relation_of[peer.path] = "其他校区同期的填报表"
+                    best[peer.path] = (other, score)
                 elif (peer.form.term == previous and peer.form.campus == form.campus
                       and peer.form.department == form.department):
-                    relation_of[peer.path] = f"本校区上{form.period.unit}的填报表"
-                else:
-                    continue
-                groups.setdefault((sentence.path, peer.path), []).append((sentence, other, score))
-        for (path, peer_path), matches in groups.items():
-            # One warning per paragraph and other form, at its first shared sentence.
-            by_sentence: dict[int, tuple[Sentence, Sentence, float]] = {}
-            for sentence, other, score in matches:
-                best = by_sentence.get(id(sentence))
-                if best is None or score > best[2]:
-                    by_sentence[id(sentence)] = (sentence, other, score)
-            ordered = sorted(by_sentence.values(), key=lambda m: m[0].start)
-            sentence, other, score = ordered[0]
+                    best[peer.path] = (other, score)
+            for peer_path, (other, score) in best.items():
+                relation = last_period if other.form.form.term == previous else other_campus
+                groups.setdefault((sentence.path, relation), {}).setdefault(peer_path, []).append(
+                    (sentence, other, score))
+        # One warning per paragraph and relation, at its first shared sentence, naming one other form.
+        for (path, relation), by_peer in groups.items():
+            first = min((matches[0][0].start, str(peer), peer) for peer, matches in by_peer.items())
+            matches = by_peer[first[2]]
+            sentence, other, score = matches[0]
             how = "相同" if sentence.key == other.key else f"几乎相同（{score:.0%}的词语相同）"
-            more = f"；这一段还有{len(ordered) - 1}句也与该表相同或相近" if len(ordered) > 1 else ""
-            message = (f"与 {other.form.display} 第{self._line(other)}行的文字{how}（{relation_of[peer_path]}）："
-                       f"“{shorten(sentence.text)}”{more}")
+            notes = []
+            if len(matches) > 1:
+                notes.append(f"这一段还有{len(matches) - 1}句也与该表相同或相近")
+            if len(by_peer) > 1:
+                notes.append(f"另有{len(by_peer) - 1}份{relation.removeprefix('本校区')}也有相同或相近的文字")
+            message = (f"与 {other.form.display} 第{self._line(other)}行的文字{how}（{relation}）："
+                       f"“{shorten(sentence.text)}”" + "".join(f"；{note}" for note in notes))
             yield self._issue(checked, path, sentence.start, message)
 
     def _headings(self, checked: Checked) -> Iterator[Issue]:
