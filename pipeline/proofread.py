@@ -48,6 +48,8 @@ from pipeline.source import Source
 THIN_CHARS = 20
 #: Characters of a sentence quoted in a message before it is cut with "…".
 QUOTE_CHARS = 40
+#: Sentences looked at per sentence when searching for similar ones (see _Index.similar).
+MAX_CANDIDATES = 300
 
 # Item numbers at the start of a sentence: 1. 1、 (1) （一） 一、
 _NUMBERING = re.compile(r"^\s*(?:[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]|[0-9０-９]{1,2}\s*[.、．]|[一二三四五六七八九十]+、)\s*")
@@ -285,28 +287,23 @@ class Proofreader:
                 else:
                     first[normal] = i
 
-        seen: list[Sentence] = []
+        own = _Index(self.sentences(checked), self.threshold)
         for sentence in self.sentences(checked):
             if sentence.path in repeated_entries:
                 continue
-            match = None
-            for earlier in seen:
-                if earlier.key == sentence.key:
-                    match = (earlier, 1.0)
-                    break
-                score = similarity(earlier.words, sentence.words)
-                if score >= self.threshold and not differ_in_numbers_only(earlier.words, sentence.words):
-                    match = match if match and match[1] >= score else (earlier, score)
-            seen.append(sentence)
-            if match:
-                earlier, score = match
-                line = self._line(earlier)
-                if score == 1.0 and earlier.key == sentence.key:
-                    message = f"句子重复：“{shorten(sentence.text)}”与第{line}行的句子相同"
-                else:
-                    message = (f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
-                               f"；第{line}行：“{shorten(earlier.text)}”")
-                yield self._issue(checked, sentence.path, sentence.start, message)
+            equal = own.first_equal(sentence)
+            if equal is not sentence:
+                line = self._line(equal)
+                yield self._issue(checked, sentence.path, sentence.start,
+                                  f"句子重复：“{shorten(sentence.text)}”与第{line}行的句子相同")
+                continue
+            earlier = [(other, score) for other, score in own.similar(sentence) if other.order < sentence.order]
+            if earlier:
+                other, score = max(earlier, key=lambda m: (m[1], -m[0].order))
+                line = self._line(other)
+                yield self._issue(checked, sentence.path, sentence.start,
+                                  f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
+                                  f"；第{line}行：“{shorten(other.text)}”")
 
     def _reuse(self, checked: Checked, index: "_Index") -> Iterator[Issue]:
         form = checked.form
@@ -447,18 +444,32 @@ class _Index:
         must_share = -(-ratio * len(ordered) // 1)  # ceil
         return ordered[:max(1, len(ordered) - int(must_share) + 1)]
 
+    def first_equal(self, sentence: Sentence) -> Sentence:
+        """The first sentence filed with the same key (``sentence`` itself when it is the first)."""
+        return self._by_key.get(sentence.key, [sentence])[0]
+
     def similar(self, sentence: Sentence) -> Iterator[tuple[Sentence, float]]:
-        """Sentences equal to ``sentence`` or at least ``threshold`` similar to it."""
+        """Sentences equal to ``sentence`` or at least ``threshold`` similar to it.
+
+        At most :data:`MAX_CANDIDATES` sentences are looked at, which bounds the
+        work on pathological input (a form of thousands of near-identical lines)
+        without losing anything on real forms.
+        """
         found: dict[int, tuple[Sentence, float]] = {}
-        for other in self._by_key.get(sentence.key, ()):
+        for other in self._by_key.get(sentence.key, ())[:MAX_CANDIDATES]:
             found[id(other)] = (other, 1.0)
+        examined = 0
         for word in self._prefix(sentence.words):
-            for other in self._by_word.get(word, ()):
+            postings = self._by_word.get(word, ())
+            for other in postings[:MAX_CANDIDATES - examined]:
                 if id(other) in found or other is sentence:
                     continue
                 score = similarity(sentence.words, other.words)
                 if score >= self.threshold and not differ_in_numbers_only(sentence.words, other.words):
                     found[id(other)] = (other, score)
+            examined += len(postings)
+            if examined >= MAX_CANDIDATES:
+                break
         for other, score in found.values():
             if other is not sentence:
                 yield other, score

@@ -186,35 +186,30 @@ def _numbering(text: str, mark: int) -> int | None:
 # --- quotes and brackets --------------------------------------------------
 
 def _pairs(text: str) -> list[Finding]:
+    # One stack per kind of mark (linear time even for hostile text); a closer pairs with the
+    # nearest open mark of its kind. Full- and half-width brackets are one kind: （…) is a pair.
     findings: list[Finding] = []
     unpaired: list[int] = []
-    stack: list[int] = []
+    stacks: dict[str, list[int]] = {}
     for index, char in enumerate(text):
         if char in _PAIRS:
-            stack.append(index)
+            stacks.setdefault(_SAME_BRACKET.get(char, char), []).append(index)
         elif char in _CLOSERS:
-            opener = _CLOSERS[char]
-            match = next((k for k in range(len(stack) - 1, -1, -1) if _same(text[stack[k]], opener)), None)
-            if match is None:
+            stack = stacks.get(_SAME_BRACKET.get(_CLOSERS[char], _CLOSERS[char]))
+            if not stack:
                 if char != ")" or _in_chinese(text, index, index + 1):
                     unpaired.append(index)
                 continue
-            unpaired.extend(stack[match + 1:])
-            open_index = stack[match]
-            del stack[match:]
-            finding = _half_width_brackets(text, open_index, index)
+            finding = _half_width_brackets(text, stack.pop(), index)
             if finding:
                 findings.append(finding)
-    unpaired.extend(i for i in stack if text[i] != "(" or _in_chinese(text, i, i + 1))
+    for stack in stacks.values():
+        unpaired.extend(i for i in stack if text[i] != "(" or _in_chinese(text, i, i + 1))
     # One stray mark is usually one mistake (“六T“ has two unmatched “): report its first place.
     first: dict[str, int] = {}
     for index in sorted(unpaired):
         first.setdefault(text[index], index)
     return findings + [_unpaired(text, index) for index in first.values()]
-
-
-def _same(char: str, opener: str) -> bool:
-    return _SAME_BRACKET.get(char, char) == _SAME_BRACKET.get(opener, opener)
 
 
 _MARK_NAMES = {"“": "左双引号", "”": "右双引号", "‘": "左单引号", "’": "右单引号", "（": "左括号", "）": "右括号",
