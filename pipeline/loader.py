@@ -204,6 +204,8 @@ _SYNTAX_HINTS = [
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # an unclosed quote: point where it opened, not at the end of the file
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
