@@ -23,7 +23,9 @@ from functools import lru_cache
 from pipeline import fields
 from pipeline.form import FIELD_LABELS, SEVERITY_NAMES, Form
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: Draft 7: what every yaml-language-server version reads; pydantic's "#/$defs/…"
+#: references are plain JSON pointers there.
+DIALECT = "http://json-schema.org/draft-07/schema#"
 
 #: The standard heading keys and their Chinese short names (shared/spec/form.md).
 CATEGORY_EXAMPLES = ["study", "duties", "safety", "finance", "学习", "岗位", "职责", "安全", "财务"]
