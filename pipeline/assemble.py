@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from pipeline.classify import Classifier
-from pipeline.config import Config, Heading
+from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic
 from pipeline.form import Activity, Figure, Form, Incident
 from pipeline.periods import Term
@@ -113,6 +113,3 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     )
     return summary, warnings
 
-
-def heading_of(config: Config, key: str) -> Heading:
-    return config.heading(key)

@@ -66,9 +66,11 @@ def main(directory: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="只生成一份时，写到这个 .docx 文件 / output file for a single form.")
+@click.option("--pdf", "with_pdf", is_flag=True,
+              help="同时在每份 .docx 旁生成 PDF（需要 LibreOffice）/ also write a PDF beside each .docx.")
 @click.option("--strict", is_flag=True,
               help="校对发现的问题（worksum check）按错误处理，不生成有问题的文档 / proofreading warnings are errors.")
-def build(paths: tuple[str, ...], output: str | None, strict: bool) -> None:
+def build(paths: tuple[str, ...], output: str | None, with_pdf: bool, strict: bool) -> None:
     """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/。
 
     Build documents for the forms in PATHS (default: every form under inputs/).
@@ -84,6 +86,7 @@ def build(paths: tuple[str, ...], output: str | None, strict: bool) -> None:
     if output and len(forms) != 1:
         raise click.UsageError("-o/--output 只能用于一份填报表")
     built = failed = 0
+    written: list[Path] = []
     for form_path in forms:
         try:
             workspace = find_workspace(form_path.resolve().parent)
@@ -105,8 +108,11 @@ def build(paths: tuple[str, ...], output: str | None, strict: bool) -> None:
         for warning in result.warnings:
             _say(str(warning))
         click.echo(shown(target))
+        written.append(target)
         built += 1
     _say(f"完成：生成 {built} 份" + (f"，失败 {failed} 份" if failed else ""))
+    if with_pdf and written and not _write_pdfs(written):
+        failed += 1
     sys.exit(EXIT_ERRORS if failed else 0)
 
 
@@ -148,6 +154,107 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(EXIT_ERRORS)
     _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
+
+
+def _write_pdfs(docx_paths: list[Path]) -> bool:
+    """``build --pdf``: PDFs beside the written documents. False when some failed.
+
+    A machine without LibreOffice gets a warning (the .docx are written), not an error.
+    """
+    from pipeline import pdf
+
+    try:
+        written = pdf.convert(docx_paths)
+    except pdf.LibreOfficeMissing as exc:
+        _say(f"警告: {exc}；.docx 文件已照常生成")
+        return True
+    except pdf.PdfError as exc:
+        for path in exc.written:
+            click.echo(shown(path))
+        _say(f"错误: {exc}")
+        return False
+    for path in written:
+        click.echo(shown(path))
+    _say(f"PDF：生成 {len(written)} 份")
+    return True
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("outdir", required=False, type=click.Path(file_okay=False))
+@click.option("--dpi", type=click.IntRange(30, 600), default=80, show_default=True,
+              help="图片分辨率 / image resolution.")
+def preview(source: str, outdir: str | None, dpi: int) -> None:
+    """生成页面预览图片（PNG），不用打开 Word 就能看版面。
+
+    SOURCE 是填报表（.yaml，先生成临时文档）或 .docx。图片写入 OUTDIR，默认写在
+    .docx 旁边（填报表则写在 build 生成文档的文件夹）。需要 LibreOffice 和 pdftoppm。
+
+    Page images (PNG) of a form or a .docx (LibreOffice + pdftoppm).
+    """
+    import tempfile
+
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.preview import PreviewError, render
+
+    path = Path(source)
+    try:
+        with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
+            if path.suffix.lower() == ".docx":
+                docx, stem, folder = path, path.stem, path.parent
+            else:
+                workspace = find_workspace(path.resolve().parent)
+                result = _build_one(path, workspace)
+                for warning in result.warnings:
+                    _say(str(warning))
+                target = workspace.output_path(result.form, result.title)
+                docx = Path(scratch) / "document.docx"
+                docx.write_bytes(result.docx)
+                stem, folder = target.stem, target.parent
+            folder = Path(outdir) if outdir else folder
+            folder.mkdir(parents=True, exist_ok=True)
+            images = render(docx, folder, stem, dpi)
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except PreviewError as exc:
+        _say(f"{shown(path)}: 错误: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        _say(f"{shown(path)}: 错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, str(path))
+        sys.exit(EXIT_BUG)
+    for image in images:
+        click.echo(shown(image))
+    _say(f"预览：共 {len(images)} 页")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="写到这个文件（默认输出到屏幕）/ write to FILE instead of standard output.")
+def schema(output: str | None) -> None:
+    """输出填报表的 JSON Schema，供编辑器自动补全和即时检查（见 README）。
+
+    Write the JSON Schema of the form, for editors (VS Code YAML extension).
+    """
+    from pipeline.schema import form_schema_json
+    from pipeline.write import write_atomic
+
+    text = form_schema_json()
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(Path(output), text.encode("utf-8"))
+    except OSError as exc:
+        _say(f"错误: 无法写入 {output}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    click.echo(shown(output))
+
 
 
 @main.command()

@@ -59,7 +59,7 @@ class _Record(BaseModel):
             names: dict[str, list[str]] = {}
             for name, heading in context.categories.items():
                 names.setdefault(heading, []).append(name)
-            choices = "、".join(f"{k}（{'/'.join(n for n in v if n != k)}）" for k, v in names.items())
+            choices = "；".join(f"{k}（{'、'.join(n for n in v if n != k)}）" for k, v in names.items())
             raise ValueError(f"未知的分类 \"{value}\"{suggest(value, context.categories) or '；'}可用的分类：{choices}")
         return key
 

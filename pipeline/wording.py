@@ -4,7 +4,8 @@ Templates are plain-text Jinja2 files (``*.j2``), looked up first in the
 workspace's ``templates/`` folder, then in the built-in default set, so a school
 overrides one file, not all. They run in Jinja2's immutable sandbox with
 ``StrictUndefined``: a misspelt variable is an error naming the template and
-line, and a template cannot reach Python internals.
+line, and a template cannot reach Python internals; :mod:`pipeline.sandbox`
+also bounds their time and output.
 
 What a person wrote in a form reaches a template as a *value*. Jinja2 prints
 values and never renders them again, so ``{{ 7*7 }}`` typed in a form is
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline import chinese
 from pipeline.assemble import Section, Summary
@@ -34,6 +34,7 @@ from pipeline.fields import DateSpan
 from pipeline.form import SEVERITY_NAMES, Figure
 from pipeline.manuscript import Manuscript
 from pipeline.periods import Term
+from pipeline.sandbox import LimitedSandbox, TemplateLimitError, render
 
 _PACKAGED = Path(__file__).parent / "templates"  # inside an installed wheel
 _SOURCE = Path(__file__).parent.parent / "templates" / "default"  # in a source checkout
@@ -105,7 +106,7 @@ FILTERS = {
 @lru_cache(maxsize=16)
 def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """A sandboxed environment over ``search_path``; built once per process and path."""
-    env = ImmutableSandboxedEnvironment(
+    env = LimitedSandbox(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -144,7 +145,7 @@ class Writer:
 
     def render(self, name: str, **context: Any) -> str:
         try:
-            return self.env.get_template(name).render(**context)
+            return render(self.env.get_template(name), context)
         except jinja2.TemplateSyntaxError as exc:
             raise FormError([Diagnostic(exc.filename or name, exc.lineno or 1, 1, "error",
                                         f"模板语法错误：{exc.message}")]) from None
@@ -158,7 +159,9 @@ def _runtime_diagnostic(exc: Exception, name: str) -> Diagnostic:
     """Point at the template line that failed (Jinja2 rewrites tracebacks to templates)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     path, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, 1)
-    if isinstance(exc, jinja2.UndefinedError):
+    if isinstance(exc, TemplateLimitError):
+        message = str(exc)
+    elif isinstance(exc, jinja2.UndefinedError):
         message = f"模板中使用了不存在的变量或字段（{exc.message}）"
     elif isinstance(exc, jinja2.exceptions.SecurityError):
         message = f"模板试图访问不允许的内容（{exc}）"
