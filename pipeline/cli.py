@@ -338,10 +338,10 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
             _say(str(diagnostic))
             found += 1
     checked_count = sum(len(targets) for _, targets in groups.values()) + failed
-    summary = f"检查了 {checked_count} 份填报表：" + (f"发现 {found} 处问题" if found else "没有发现问题")
+    parts = [f"发现 {found} 处问题"] if found else ([] if failed else ["没有发现问题"])
     if fix:
-        summary += f"，已改正 {changed} 处标点"
+        parts.append(f"已改正 {changed} 处标点")
     if failed:
-        summary += f"，{failed} 份有错误"
-    _say(summary)
+        parts.append(f"{failed} 份有错误")
+    _say(f"检查了 {checked_count} 份填报表：" + "，".join(parts))
     sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)

@@ -68,3 +68,29 @@ def test_message_quotes_the_offending_text_with_context():
 def test_doubled_mark_in_item_number_is_named_as_doubled():
     (finding,) = check("4、、严格执行验收制度。")
     assert "标点重复“、、”" in finding.message and "“4.”" in finding.message
+
+
+# --- properties: a repair never touches wording ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("学习培训维修检查经费安全一二三") + list("0123456789０１２AB ") +
+                            list(",;:?!()\"、，。；：？！“”‘’（）《》【】."))
+_WORDING = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _wording(text: str) -> str:
+    return "".join(c for c in text.translate(_WORDING) if c.isalnum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALPHABET, max_size=40))
+def test_repairs_keep_every_word_and_do_not_overlap(text):
+    findings = check(text)
+    edits = sorted((e for f in findings for e in f.edits), key=lambda e: e.start)
+    for before, after in zip(edits, edits[1:]):
+        assert before.end <= after.start
+    assert _wording(repaired(text)) == _wording(text)
+    for finding in findings:
+        assert 0 <= finding.start < finding.end <= len(text)

@@ -69,3 +69,32 @@ def test_crlf_files_keep_their_columns():
     source = Source(load_text(TEXT.replace("\n", "\r\n"), "t.yaml"))
     assert located(source, ("literal",), "、") == (7, 6)
     assert located(source, ("multi", 0), ",") == (4, 8)
+
+
+# --- property: whatever style YAML writes a value in, mapped characters are that value's ---
+
+import yaml  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(st.sampled_from(list("学习培训维修，。、,:;()“”'\" #-A1") + ["\n"]), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.sampled_from([None, '"', "'", "|", ">"]), st.integers(8, 40))
+def test_mapping_is_exact_or_absent(value, style, width):
+    try:
+        text = yaml.safe_dump({"key": [value]}, allow_unicode=True, default_style=style, width=width)
+    except yaml.YAMLError:
+        return
+    loaded = load_text(text, "t.yaml")
+    source = Source(loaded)
+    path = ("key", 0)
+    mapping = source.map(path)
+    if mapping is None:
+        return  # an escape or similar: callers fall back to the value's start and do not edit
+    raw = source.value(path)
+    assert len(mapping) == len(raw) and mapping == sorted(set(mapping))
+    for char, index in zip(raw, mapping):
+        if char not in " \n":
+            assert source.text[index] == char
