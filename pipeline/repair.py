@@ -16,7 +16,6 @@ one step (:mod:`pipeline.write`), keeping its permissions and its byte-order mar
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,9 +116,7 @@ def write(repair: Repair) -> None:
     data = repair.text.encode("utf-8")
     if raw.startswith(_BOM):
         data = _BOM + data
-    mode = os.stat(path).st_mode & 0o7777
-    write_atomic(path, data)
-    os.chmod(path, mode)  # the temporary file was created private; keep the form's own permissions
+    write_atomic(path, data)  # keeps the form's permissions
 
 
 def _file_matches(checked: Checked) -> bool:
