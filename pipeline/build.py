@@ -40,6 +40,12 @@ class Workspace:
 
         return wording.environment(wording.search_path(self.root))
 
+    def templates_for(self, department: str):
+        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        from pipeline import wording
+
+        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
+
     @cached_property
     def classifier(self):
         from pipeline.classify import Classifier
@@ -134,6 +140,6 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
         return loaded.diagnostic(at, message, severity="warning")
 
     summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn)
-    manuscript = word(summary, workspace.environment)
+    manuscript = word(summary, workspace.templates_for(form.department))
     docx = lay_out(manuscript, profiles.get(workspace.config.format))
     return Built(form, manuscript.title, docx, loaded.warnings + warnings + checks)

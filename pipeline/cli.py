@@ -345,3 +345,48 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
         parts.append(f"{failed} 份有错误")
     _say(f"检查了 {checked_count} 份填报表：" + "，".join(parts))
     sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)
+
+
+@main.command()
+@click.option("-d", "--department", help="查看这个部门的模板来自哪里 / show where this department's templates come from.")
+def templates(department: str | None) -> None:
+    """列出模板组，以及每个模板实际使用的文件。
+
+    List the template sets, and the file each template name resolves to.
+    """
+    from pipeline import templatesets
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+
+    workspace = find_workspace(Path.cwd().resolve())
+    try:
+        config = workspace.config
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    root = workspace.root
+    click.echo("模板组：")
+    for template_set in templatesets.available_sets(root).values():
+        where = []
+        if template_set.workspace:
+            where.append(f"工作区 {shown(template_set.workspace)}")
+        if template_set.builtin:
+            where.append("内置")
+        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
+    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
+    for name, chosen in config.templates.items():
+        click.echo(f"  {name} → {chosen}")
+    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
+    if department and config.departments is not None and department not in config.departments:
+        _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
+    chosen = config.templates.get(department) if department else None
+    folders = templatesets.search_path(root, chosen)
+    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
+               else "默认模板组的模板：")
+    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
+    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
+    name_width = max((len(name) for name, _, _ in rows), default=0)
+    path_width = max((len(path) for _, path, _ in rows), default=0)
+    for name, path, origin in rows:
+        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
