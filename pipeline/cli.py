@@ -348,6 +348,36 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
 
 
 @main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=True))
+def init(directory: str) -> None:
+    """新建工作区：config.yaml、templates/、inputs/ 和一份带说明的空白填报表。
+
+    Create a workspace in DIRECTORY (default: the current folder); never overwrites.
+    """
+    from pipeline.scaffold import BLANK_FORM, WorkspaceExists, create_workspace
+
+    root = Path(directory)
+    try:
+        created = create_workspace(root)
+    except WorkspaceExists as exc:
+        _say(f"错误: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except FileExistsError as exc:
+        _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        _say(f"错误: 无法创建 {exc.filename or root}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    for path in created.files:
+        click.echo(shown(path))
+    here = shown(root) if shown(root) != "." else "当前文件夹"
+    _say(f"已在{here}新建工作区。接下来：\n"
+         f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
+         f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
+         f"  3. 运行 worksum build 生成工作总结。")
+
+
+@main.command()
 @click.option("-d", "--department", help="查看这个部门的模板来自哪里 / show where this department's templates come from.")
 def templates(department: str | None) -> None:
     """列出模板组，以及每个模板实际使用的文件。

@@ -136,6 +136,14 @@ class Form(BaseModel):
     def period(self) -> Term:
         return Term.parse(self.term)
 
+    @field_validator("activities", "counts", "shortcomings", "plans", "headings", mode="before")
+    @classmethod
+    def _empty_means_none_yet(cls, value, info: ValidationInfo):
+        # "plans:" with nothing under it (as a blank or new-term form has it) means none yet.
+        if value is None:
+            return {} if info.field_name == "headings" else []
+        return value
+
     @field_validator("campus")
     @classmethod
     def _known_campus(cls, value: str, info: ValidationInfo) -> str:

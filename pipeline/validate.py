@@ -106,6 +106,10 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         label = FIELD_LABELS.get(str(field), "")
         return loaded.diagnostic(loc[:-1], f"缺少必填字段 \"{field}\"" + (f"（{label}）" if label else ""))
     where = _describe(loc)
+    if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
+        # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
+        label = FIELD_LABELS.get(str(field), "")
+        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
     message = _message(error)
     return loaded.diagnostic(loc, f"{where}{message}")
 
