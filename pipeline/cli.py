@@ -420,3 +420,57 @@ def templates(department: str | None) -> None:
     path_width = max((len(path) for _, path, _ in rows), default=0)
     for name, path, origin in rows:
         click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+
+
+@main.command("new-term")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+def new_term(source: str, target: str) -> None:
+    """用本学期的填报表生成下学期的填报表（不会覆盖已有的填报表）。
+
+    Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.newterm import new_term as carry
+    from pipeline.periods import Term, TermError
+    from pipeline.validate import read_form
+
+    try:
+        old, new = Term.parse(source), Term.parse(target)
+    except TermError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if old == new:
+        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
+    workspace = find_workspace(Path.cwd().resolve())
+    inputs = (workspace.root or Path.cwd()) / "inputs"
+    if not (inputs / old.id).is_dir():
+        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
+        sys.exit(EXIT_ERRORS)
+    if new.previous() != old:
+        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
+    try:
+        config = workspace.config
+        outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path)))
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, f"new-term {old.id} {new.id}")
+        sys.exit(EXIT_BUG)
+    for diagnostic in outcome.problems:
+        _say(str(diagnostic))
+    for path in outcome.existing:
+        _say(f"{shown(path)}: 已存在，没有改动")
+    for path in outcome.written:
+        click.echo(shown(path))
+    summary = f"完成：生成 {len(outcome.written)} 份 {new.id} 填报表"
+    if outcome.existing:
+        summary += f"，{len(outcome.existing)} 份已存在未改动"
+    if outcome.problems:
+        summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
+    _say(summary)
+    if outcome.written:
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+    sys.exit(EXIT_ERRORS if outcome.problems else 0)
