@@ -451,7 +451,7 @@ def new_term(source: str, target: str) -> None:
         _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
     try:
         config = workspace.config
-        outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path)))
+        outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
     except FormError as exc:
         for diagnostic in exc.diagnostics:
             _say(str(diagnostic))
@@ -461,8 +461,9 @@ def new_term(source: str, target: str) -> None:
         sys.exit(EXIT_BUG)
     for diagnostic in outcome.problems:
         _say(str(diagnostic))
-    for path in outcome.existing:
-        _say(f"{shown(path)}: 已存在，没有改动")
+    for path, existing in outcome.existing:
+        _say(f"{shown(existing)}: 已存在，没有改动" if existing.relative_to(inputs / new.id) == path.relative_to(inputs / old.id)
+             else f"{shown(path)}: 这个校区和部门在 {new.id} 已有填报表 {shown(existing)}，没有另外生成")
     for path in outcome.written:
         click.echo(shown(path))
     summary = f"完成：生成 {len(outcome.written)} 份 {new.id} 填报表"

@@ -51,25 +51,32 @@ class Outcome:
     """What ``new-term`` did: files written, forms skipped, problems found."""
 
     written: list[Path] = field(default_factory=list)
-    existing: list[Path] = field(default_factory=list)
+    existing: list[tuple[Path, Path]] = field(default_factory=list)  # (source form, the target's form)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
 def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
     """Write ``inputs/<target>/…`` from every form of ``inputs/<source>/``.
 
-    ``check(path)`` validates one source form and raises :class:`FormError` if it
-    has errors (the caller owns config.yaml); such a form is reported, not carried over.
+    ``check(path)`` validates one form and returns its :class:`~pipeline.form.Form`,
+    or raises :class:`FormError` (the caller owns config.yaml); a source form with
+    errors is reported, not carried over. A campus and department that already
+    has a form for ``target`` (at the same place, or anywhere under
+    ``inputs/<target>/`` by what it says) is left alone.
     """
     outcome = Outcome()
-    source_folder = inputs / source.id
+    source_folder, target_folder = inputs / source.id, inputs / target.id
+    taken = _forms_by_identity(target_folder)
     for path in sorted(p for p in source_folder.rglob("*.yaml") if p.is_file()):
-        destination = inputs / target.id / path.relative_to(source_folder)
+        destination = target_folder / path.relative_to(source_folder)
         if destination.exists():
-            outcome.existing.append(destination)
+            outcome.existing.append((path, destination))
             continue
         try:
-            check(path)
+            form = check(path)
+            if (form.campus, form.department) in taken:
+                outcome.existing.append((path, taken[form.campus, form.department]))
+                continue
             text = carry_over(read_text(path), source, target, shown(path))
         except FormError as exc:
             outcome.problems.extend(exc.diagnostics)
@@ -77,8 +84,23 @@ def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
         if write_new(destination, text.encode("utf-8")):
             outcome.written.append(destination)
         else:
-            outcome.existing.append(destination)
+            outcome.existing.append((path, destination))
     return outcome
+
+
+def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
+    """(campus, department) → form, for the forms already in ``folder``."""
+    from pipeline.loader import load_file
+
+    found: dict[tuple[str, str], Path] = {}
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+        try:
+            data = load_file(path).data
+        except FormError:
+            continue  # unreadable: it is still a file, and never overwritten
+        if isinstance(data, dict) and data.get("campus") and data.get("department"):
+            found.setdefault((str(data["campus"]).strip(), str(data["department"]).strip()), path)
+    return found
 
 
 def read_text(path: Path) -> str:

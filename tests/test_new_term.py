@@ -230,3 +230,16 @@ def test_new_term_as_a_command(tmp_path):
     made = worksum("new-term", "2023-2024-2", "2024-2025-1", cwd=root)
     assert made.returncode == 0, made.stderr.decode()
     assert len(made.stdout.decode().splitlines()) == 6
+
+
+def test_a_form_of_the_same_campus_and_department_elsewhere_is_not_doubled(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    mine = root / "inputs" / "2024-2025-2" / "东湖" / "后勤.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("organization: 明德实验学校\ncampus: 东湖校区\ndepartment: 后勤处\n", encoding="utf-8")
+    result = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert result.exit_code == 0
+    assert ("inputs/2024-2025-1/东湖校区/后勤处.yaml: 这个校区和部门在 2024-2025-2 已有填报表 "
+            "inputs/2024-2025-2/东湖/后勤.yaml，没有另外生成") in result.stderr
+    assert not (root / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml").exists()
+    assert len(list((root / "inputs" / "2024-2025-2").rglob("*.yaml"))) == 6
