@@ -243,3 +243,10 @@ def test_a_form_of_the_same_campus_and_department_elsewhere_is_not_doubled(tmp_p
             "inputs/2024-2025-2/东湖/后勤.yaml，没有另外生成") in result.stderr
     assert not (root / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml").exists()
     assert len(list((root / "inputs" / "2024-2025-2").rglob("*.yaml"))) == 6
+
+
+def test_a_filled_in_new_term_form_is_not_flagged_by_the_editor_schema():
+    from test_init import editor_errors
+
+    new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
+    assert editor_errors(fill_in(new, "2025-07-04", [120, 98, 30000])) == []
