@@ -1,5 +1,8 @@
 """Run the stages for one form: load → validate → assemble → word → lay out.
 
+Last period's figures (:mod:`pipeline.history`) are loaded beside the form and
+handed to assemble, which fills in the ``previous`` values the form leaves out.
+
 :func:`build_form` returns the document's bytes and the warnings; it writes
 nothing (see :mod:`pipeline.write`). A :class:`Workspace` holds what every form
 of a workspace shares (config.yaml, the template environment, the classifier),
@@ -18,6 +21,7 @@ from pipeline.assemble import assemble
 from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import Form
+from pipeline.history import previous_figures
 from pipeline.validate import read_config, read_form
 
 #: Characters a file name may not hold on Windows or Linux.
@@ -39,6 +43,12 @@ class Workspace:
         from pipeline import wording
 
         return wording.environment(wording.search_path(self.root))
+
+    def templates_for(self, department: str):
+        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        from pipeline import wording
+
+        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
 
     @cached_property
     def classifier(self):
@@ -133,7 +143,8 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     def warn(at: tuple, message: str) -> Diagnostic:
         return loaded.diagnostic(at, message, severity="warning")
 
-    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn)
-    manuscript = word(summary, workspace.environment)
+    earlier = previous_figures(form, path, workspace.root)
+    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn, earlier.values)
+    manuscript = word(summary, workspace.templates_for(form.department))
     docx = lay_out(manuscript, profiles.get(workspace.config.format))
-    return Built(form, manuscript.title, docx, loaded.warnings + warnings + checks)
+    return Built(form, manuscript.title, docx, loaded.warnings + earlier.warnings + warnings + checks)

@@ -345,3 +345,133 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
         parts.append(f"{failed} 份有错误")
     _say(f"检查了 {checked_count} 份填报表：" + "，".join(parts))
     sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=True))
+def init(directory: str) -> None:
+    """新建工作区：config.yaml、templates/、inputs/ 和一份带说明的空白填报表。
+
+    Create a workspace in DIRECTORY (default: the current folder); never overwrites.
+    """
+    from pipeline.scaffold import BLANK_FORM, WorkspaceExists, create_workspace
+
+    root = Path(directory)
+    try:
+        created = create_workspace(root)
+    except WorkspaceExists as exc:
+        _say(f"错误: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except FileExistsError as exc:
+        _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        _say(f"错误: 无法创建 {exc.filename or root}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    for path in created.files:
+        click.echo(shown(path))
+    here = shown(root) if shown(root) != "." else "当前文件夹"
+    _say(f"已在{here}新建工作区。接下来：\n"
+         f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
+         f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
+         f"  3. 运行 worksum build 生成工作总结。")
+
+
+@main.command()
+@click.option("-d", "--department", help="查看这个部门的模板来自哪里 / show where this department's templates come from.")
+def templates(department: str | None) -> None:
+    """列出模板组，以及每个模板实际使用的文件。
+
+    List the template sets, and the file each template name resolves to.
+    """
+    from pipeline import templatesets
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+
+    workspace = find_workspace(Path.cwd().resolve())
+    try:
+        config = workspace.config
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    root = workspace.root
+    click.echo("模板组：")
+    for template_set in templatesets.available_sets(root).values():
+        where = []
+        if template_set.workspace:
+            where.append(f"工作区 {shown(template_set.workspace)}")
+        if template_set.builtin:
+            where.append("内置")
+        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
+    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
+    for name, chosen in config.templates.items():
+        click.echo(f"  {name} → {chosen}")
+    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
+    if department and config.departments is not None and department not in config.departments:
+        _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
+    chosen = config.templates.get(department) if department else None
+    folders = templatesets.search_path(root, chosen)
+    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
+               else "默认模板组的模板：")
+    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
+    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
+    name_width = max((len(name) for name, _, _ in rows), default=0)
+    path_width = max((len(path) for _, path, _ in rows), default=0)
+    for name, path, origin in rows:
+        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+
+
+@main.command("new-term")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+def new_term(source: str, target: str) -> None:
+    """用本学期的填报表生成下学期的填报表（不会覆盖已有的填报表）。
+
+    Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.newterm import new_term as carry
+    from pipeline.periods import Term, TermError
+    from pipeline.validate import read_form
+
+    try:
+        old, new = Term.parse(source), Term.parse(target)
+    except TermError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if old == new:
+        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
+    workspace = find_workspace(Path.cwd().resolve())
+    inputs = (workspace.root or Path.cwd()) / "inputs"
+    if not (inputs / old.id).is_dir():
+        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
+        sys.exit(EXIT_ERRORS)
+    if new.previous() != old:
+        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
+    try:
+        config = workspace.config
+        outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, f"new-term {old.id} {new.id}")
+        sys.exit(EXIT_BUG)
+    for diagnostic in outcome.problems:
+        _say(str(diagnostic))
+    for path, existing in outcome.existing:
+        _say(f"{shown(existing)}: 已存在，没有改动" if existing.relative_to(inputs / new.id) == path.relative_to(inputs / old.id)
+             else f"{shown(path)}: 这个校区和部门在 {new.id} 已有填报表 {shown(existing)}，没有另外生成")
+    for path in outcome.written:
+        click.echo(shown(path))
+    summary = f"完成：生成 {len(outcome.written)} 份 {new.id} 填报表"
+    if outcome.existing:
+        summary += f"，{len(outcome.existing)} 份已存在未改动"
+    if outcome.problems:
+        summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
+    _say(summary)
+    if outcome.written:
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+    sys.exit(EXIT_ERRORS if outcome.problems else 0)
