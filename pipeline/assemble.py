@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from pipeline.classify import Classifier
-from pipeline.config import Config, Heading
+from pipeline.config import Config
 from pipeline.diagnostics import Diagnostic
 from pipeline.form import Activity, Figure, Form, Incident
 from pipeline.periods import Term
@@ -60,8 +60,14 @@ class Summary:
     closing: str | None = None
 
 
-def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], warn: Warn) -> tuple[Summary, list[Diagnostic]]:
-    """Build the :class:`Summary` of ``form``; ``classifier`` is called only if needed."""
+def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], warn: Warn,
+             previous: Mapping[str, float] | None = None) -> tuple[Summary, list[Diagnostic]]:
+    """Build the :class:`Summary` of ``form``; ``classifier`` is called only if needed.
+
+    ``previous`` gives last period's value by ``item`` (see :mod:`pipeline.history`); it
+    fills in a count's ``previous`` when the form leaves it out.
+    """
+    previous = previous or {}
     warnings: list[Diagnostic] = []
     sections = {h.key: Section(h.key, 0, h.title) for h in config.heading_list}
 
@@ -80,6 +86,8 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     for i, activity in enumerate(form.activities):
         place(activity, ("activities", i), activity.title, activity.details, activity.result).activities.append(activity)
     for i, figure in enumerate(form.counts):
+        if figure.previous is None and figure.item in previous:
+            figure = figure.model_copy(update={"previous": previous[figure.item]})
         place(figure, ("counts", i), figure.item, figure.note).figures.append(figure)
     if form.incidents is not None:
         for incident in form.incidents:
@@ -113,6 +121,3 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     )
     return summary, warnings
 
-
-def heading_of(config: Config, key: str) -> Heading:
-    return config.heading(key)

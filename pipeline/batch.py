@@ -145,6 +145,7 @@ class Job:
     form: str  # absolute path
     display: str  # as messages show it
     sha: str | None  # of the form's bytes when planned
+    strict: bool = False  # proofreading warnings are errors
 
 
 @dataclass
@@ -169,7 +170,7 @@ def build_job(job: Job) -> Outcome:
     path = Path(job.form)
     try:
         workspace = find_workspace(path.parent)
-        built = build_form(path, workspace, job.display)
+        built = build_form(path, workspace, job.display, strict=job.strict)
         target = workspace.output_path(built.form, built.title)
     except FormError as exc:
         return Outcome(job, errors=[str(d) for d in exc.diagnostics])
@@ -250,6 +251,8 @@ class Tally:
     bugs: int = 0
     backups: int = 0
     interrupted: bool = False
+    written: list[Path] = field(default_factory=list)  # documents written by this run
+    kept: list[Path] = field(default_factory=list)  # unchanged documents, left as they were
 
     def line(self) -> str:
         """The one-line summary, in Chinese."""
@@ -259,8 +262,10 @@ class Tally:
         return ("已中断：" if self.interrupted else "完成：") + text
 
 
-def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, workers: int = 0) -> Tally:
-    """Build the selected forms. ``workers`` 0 means one per core."""
+def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, workers: int = 0,
+              strict: bool = False) -> Tally:
+    """Build the selected forms. ``workers`` 0 means one per core; ``strict``: proofreading
+    warnings are errors."""
     tally = Tally()
     forms = discover(selection)
     tally.found = len(forms)
@@ -277,9 +282,10 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         entry = None if force else ledger.up_to_date(form, sha)
         if entry:
             tally.unchanged += 1
+            tally.kept.append(ledger.root / entry.output)
             claimed[ledger.root / entry.output] = shown(form)
         else:
-            job = Job(os.path.abspath(form), shown(form), sha)
+            job = Job(os.path.abspath(form), shown(form), sha, strict)
             roots[job.form] = root
             queue.append(job)
     for ledger in ledgers.values():
@@ -293,7 +299,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
     try:
         for outcome in outcomes:
             with uninterrupted():
-                _land(outcome, ledgers[roots[outcome.job.form]], claimed, reporter, tally)
+                _land(outcome, roots[outcome.job.form], ledgers[roots[outcome.job.form]], claimed, reporter, tally)
                 if time.monotonic() - last_save > SAVE_EVERY:
                     for ledger in ledgers.values():
                         ledger.save()
@@ -330,7 +336,8 @@ def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tal
     return kept
 
 
-def _land(outcome: Outcome, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter, tally: Tally) -> None:
+def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter,
+          tally: Tally) -> None:
     job = outcome.job
     if outcome.bug:
         reporter.note(f"{job.display}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{outcome.bug}")
@@ -355,13 +362,24 @@ def _land(outcome: Outcome, ledger: Ledger, claimed: dict[Path, str], reporter: 
         reporter.note(f"{job.display}: 错误: 无法写入 {shown(exc.filename or target)}（{exc.strerror or exc}）")
         tally.failed += 1
         return
-    ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx)
+    ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx,
+                  folders=_history_folders(outcome.term, Path(job.form), root))
     if landed.backup:
         tally.backups += 1
         reporter.note(f"{shown(target)}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
                       f"{landed.backup.name}（同一文件夹），原位置写入了新生成的文档")
     reporter.wrote(target)
+    tally.written.append(target)
     tally.built += 1
+
+
+def _history_folders(term: str, form: Path, root: Path | None) -> tuple[Path, ...]:
+    """Where last period's form is looked for (pipeline.history): a change there changes the document."""
+    from pipeline.history import previous_folder
+    from pipeline.periods import Term
+
+    folder = previous_folder(Term.parse(term), form, root)
+    return (folder,) if folder is not None else ()
 
 
 # --- roll-ups ------------------------------------------------------------------
@@ -379,7 +397,6 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
     """
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
-    from pipeline.periods import Term
 
     tally = Tally()
     root = find_root(Path.cwd())
@@ -394,8 +411,6 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
     paths = sorted((workspace.inputs / term).glob("*/*.yaml"))
     tally.found = len(paths)
     forms, broken = _read_term(paths, term, config, reporter)
-    previous, _ = _read_term(sorted((workspace.inputs / Term.parse(term).previous().id).glob("*/*.yaml")),
-                             Term.parse(term).previous().id, config, None)
     wanted = [d for d in dict.fromkeys([*(config.departments or []), *sorted({*forms, *broken})])
               if d in forms or d in broken]
     if departments:
@@ -410,8 +425,7 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
                               f"有 {broken[department]} 份填报表有错误（见上），改正后再汇总")
                 tally.failed += 1
             else:
-                _one_rollup(workspace, root, term, forms[department], previous.get(department, []),
-                            ledger, reporter, tally, force)
+                _one_rollup(workspace, root, term, forms[department], ledger, reporter, tally, force)
             reporter.step()
     finally:
         reporter.end()
@@ -420,8 +434,8 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
     return tally
 
 
-def _read_term(paths: list[Path], term: str, config, reporter: Reporter | None):
-    """Forms of one term by department, and how many failed per department (reported if ``reporter``)."""
+def _read_term(paths: list[Path], term: str, config, reporter: Reporter):
+    """Forms of one term by department, and how many failed per department (all reported)."""
     from pipeline.diagnostics import FormError
     from pipeline.validate import read_form
 
@@ -431,23 +445,22 @@ def _read_term(paths: list[Path], term: str, config, reporter: Reporter | None):
         try:
             form, loaded = read_form(path, config, shown(path))
         except FormError as exc:
-            if reporter:
-                for diagnostic in exc.diagnostics:
-                    reporter.note(str(diagnostic))
+            for diagnostic in exc.diagnostics:
+                reporter.note(str(diagnostic))
             broken[path.stem] = broken.get(path.stem, 0) + 1
             continue
         if form.term != term:
-            if reporter:
-                reporter.note(f"{shown(path)}: 警告: 这份填报表的 term 是 {form.term}，不是 {term}，未列入 {term} 的汇总")
+            reporter.note(f"{shown(path)}: 警告: 这份填报表的 term 是 {form.term}，不是 {term}，未列入 {term} 的汇总")
             continue
         forms.setdefault(form.department, []).append((path, form, loaded))
     return forms, broken
 
 
-def _one_rollup(workspace, root, term, entries, previous, ledger, reporter, tally, force) -> None:
+def _one_rollup(workspace, root, term, entries, ledger, reporter, tally, force) -> None:
     from pipeline import profile
     from pipeline.assemble import assemble
     from pipeline.diagnostics import FormError
+    from pipeline.history import previous_figures
     from pipeline.layout import lay_out
     from pipeline.outputs import UnsafeOutput, output_path
     from pipeline.rollup import roll_up
@@ -467,14 +480,14 @@ def _one_rollup(workspace, root, term, entries, previous, ledger, reporter, tall
         def warn(at, message, loaded=loaded):
             return loaded.diagnostic(at, message, severity="warning")
 
-        summary, warnings = assemble(form, config, lambda: workspace.classifier, warn)
-        for warning in loaded.warnings + warnings:
+        earlier = previous_figures(form, path, workspace.root)  # last period, as the campus's own document
+        summary, warnings = assemble(form, config, lambda: workspace.classifier, warn, earlier.values)
+        for warning in loaded.warnings + earlier.warnings + warnings:
             reporter.note(str(warning))
         summaries.append(summary)
-    last = {form.campus: form for _, form, _ in previous if form.campus in seen}
-    rollup = roll_up(summaries, config, last)
+    rollup = roll_up(summaries, config)
     try:
-        manuscript = word_rollup(rollup, workspace.environment)
+        manuscript = word_rollup(rollup, workspace.templates_for(rollup.department))
         target = output_path(root or Path.cwd(), config.output, {
             "term": term, "campus": ROLLUP_CAMPUS, "department": rollup.department,
             "organization": rollup.organization, "title": manuscript.title})
@@ -489,16 +502,16 @@ def _one_rollup(workspace, root, term, entries, previous, ledger, reporter, tall
         return
     docx = lay_out(manuscript, profile.get(config.format))
     sources = {path: file_sha256(path) or "" for path, _, _ in entries}
-    sources.update({path: file_sha256(path) or "" for path, form, _ in previous if form.campus in last})
+    folders = _history_folders(term, entries[0][0], root)
     if not force and target.is_file() and target.read_bytes() == docx:
         if ledger.recorded(target) is None:
-            ledger.record(term, target, sources, docx, kind="rollup")
+            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
         tally.unchanged += 1
         return
     try:
         with uninterrupted():
             landed = land(target, docx, ledger.recorded(target))
-            ledger.record(term, target, sources, docx, kind="rollup")
+            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
     except OSError as exc:
         reporter.note(f"{shown(target)}: 错误: 无法写入（{exc.strerror or exc}）")
         tally.failed += 1

@@ -1,5 +1,8 @@
 """Run the stages for one form: load → validate → assemble → word → lay out.
 
+Last period's figures (:mod:`pipeline.history`) are loaded beside the form and
+handed to assemble, which fills in the ``previous`` values the form leaves out.
+
 :func:`build_form` returns the document's bytes and the warnings; it writes
 nothing (see :mod:`pipeline.write`). A :class:`Workspace` holds what every form
 of a workspace shares (config.yaml, the template environment, the classifier),
@@ -8,15 +11,16 @@ loaded once and reused for every form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pipeline import profile as profiles
 from pipeline.assemble import assemble
 from pipeline.config import Config
-from pipeline.diagnostics import Diagnostic
+from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import Form
+from pipeline.history import previous_figures
 from pipeline.outputs import output_path
 from pipeline.validate import read_config, read_form
 
@@ -36,6 +40,12 @@ class Workspace:
 
         return wording.environment(wording.search_path(self.root))
 
+    def templates_for(self, department: str):
+        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        from pipeline import wording
+
+        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
+
     @cached_property
     def classifier(self):
         from pipeline.classify import Classifier
@@ -45,6 +55,30 @@ class Workspace:
     @property
     def inputs(self) -> Path:
         return (self.root or Path.cwd()) / "inputs"
+
+    @cached_property
+    def proofreader(self):
+        """Proofreading against this workspace's forms; loads them (and jieba) only when it runs."""
+        from pipeline.proofread import Proofreader
+
+        return Proofreader(self.config, lambda: self.classifier, self.read_forms)
+
+    def read_forms(self) -> list:
+        """Every valid form under inputs/, as :class:`~pipeline.proofread.Checked`; invalid ones are
+        left out here (they are reported when they themselves are built or checked)."""
+        from pipeline.diagnostics import shown
+        from pipeline.proofread import Checked
+
+        forms = []
+        if not self.inputs.is_dir():
+            return forms
+        for path in sorted(self.inputs.rglob("*.yaml")):
+            try:
+                form, loaded = read_form(path, self.config, shown(path))
+            except FormError:
+                continue
+            forms.append(Checked(path.resolve(), loaded.path, form, loaded))
+        return forms
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.
@@ -82,17 +116,27 @@ class Built:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def build_form(path: Path, workspace: Workspace, display: str | None = None) -> Built:
-    """Build one form. Raises :class:`~pipeline.diagnostics.FormError` on errors."""
+def build_form(path: Path, workspace: Workspace, display: str | None = None, strict: bool = False) -> Built:
+    """Build one form. Raises :class:`~pipeline.diagnostics.FormError` on errors.
+
+    Proofreading warnings (:mod:`pipeline.proofread`) come with the result; with
+    ``strict`` they are errors and nothing is built.
+    """
     from pipeline.layout import lay_out
+    from pipeline.proofread import Checked
     from pipeline.wording import word
 
     form, loaded = read_form(path, workspace.config, display)
+    checked = Checked(path.resolve(), loaded.path, form, loaded)
+    checks = [issue.diagnostic for issue in workspace.proofreader.check([checked])[checked.path]]
+    if strict and checks:
+        raise FormError([replace(d, severity="error") for d in checks])
 
     def warn(at: tuple, message: str) -> Diagnostic:
         return loaded.diagnostic(at, message, severity="warning")
 
-    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn)
-    manuscript = word(summary, workspace.environment)
+    earlier = previous_figures(form, path, workspace.root)
+    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn, earlier.values)
+    manuscript = word(summary, workspace.templates_for(form.department))
     docx = lay_out(manuscript, profiles.get(workspace.config.format))
-    return Built(form, manuscript.title, docx, loaded.warnings + warnings)
+    return Built(form, manuscript.title, docx, loaded.warnings + earlier.warnings + warnings + checks)

@@ -86,8 +86,13 @@ def _term_ids(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
               help="未变化的也重新生成 / rebuild outputs even when nothing changed.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
               help="同时生成的进程数，默认等于 CPU 核数 / worker processes (default: one per core).")
+@click.option("--pdf", "with_pdf", is_flag=True,
+              help="同时在每份 .docx 旁生成 PDF（需要 LibreOffice）/ also write a PDF beside each .docx.")
+@click.option("--strict", is_flag=True,
+              help="校对发现的问题（worksum check）按错误处理，不生成有问题的文档；不跳过未变化的 / "
+                   "proofreading warnings are errors (nothing is skipped).")
 def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], campuses: tuple[str, ...],
-          departments: tuple[str, ...], force: bool, jobs: int) -> None:
+          departments: tuple[str, ...], force: bool, jobs: int, with_pdf: bool, strict: bool) -> None:
     """生成工作总结：默认处理 inputs/ 下的全部填报表，写入 outputs/，跳过未变化的。
 
     Build documents for the forms in PATHS (default: every form under inputs/),
@@ -101,27 +106,40 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
         forms = discover(selection)
         if len(forms) != 1:
             raise click.UsageError("-o/--output 只能用于一份填报表")
-        _build_to_file(forms[0], Path(output))
+        _build_to_file(forms[0], Path(output), strict, with_pdf)
         return
-    tally = run_build(selection, ConsoleReporter(), force=force, workers=jobs)
+    # --strict re-checks every form: proofreading compares a form with the others, so a form
+    # that did not change can still have a new problem.
+    tally = run_build(selection, ConsoleReporter(), force=force or strict, workers=jobs, strict=strict)
     if not tally.found:
         wanted = "、".join(terms + campuses + departments)
         _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))
         sys.exit(EXIT_ERRORS)
     _say(tally.line())
+    failed = tally.failed
+    if with_pdf and not tally.interrupted:
+        wanted_pdfs = tally.written + [p for p in tally.kept if not _pdf_is_current(p)]
+        if wanted_pdfs and not _write_pdfs(wanted_pdfs):
+            failed += 1
     if tally.interrupted:
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if tally.failed else 0)
+    sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 
-def _build_to_file(form_path: Path, target: Path) -> None:
+def _pdf_is_current(docx_path: Path) -> bool:
+    """An unchanged document's PDF is kept when it is newer than the document."""
+    pdf_path = docx_path.with_suffix(".pdf")
+    return pdf_path.is_file() and pdf_path.stat().st_mtime >= docx_path.stat().st_mtime
+
+
+def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
     from pipeline.write import write_atomic
 
     try:
-        result = _build_one(form_path, find_workspace(form_path.resolve().parent))
+        result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
         write_atomic(target, result.docx)
     except FormError as exc:
         for diagnostic in exc.diagnostics:
@@ -138,12 +156,14 @@ def _build_to_file(form_path: Path, target: Path) -> None:
         _say(str(warning))
     click.echo(shown(target))
     _say("完成：生成 1 份")
+    if with_pdf and not _write_pdfs([target]):
+        sys.exit(EXIT_ERRORS)
 
 
-def _build_one(form_path: Path, workspace):
+def _build_one(form_path: Path, workspace, strict: bool = False):
     from pipeline.build import build_form
 
-    return build_form(form_path, workspace, shown(form_path))
+    return build_form(form_path, workspace, shown(form_path), strict=strict)
 
 
 @main.command()
@@ -178,6 +198,327 @@ def validate(paths: tuple[str, ...]) -> None:
         sys.exit(EXIT_ERRORS)
     _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
+
+
+def _write_pdfs(docx_paths: list[Path]) -> bool:
+    """``build --pdf``: PDFs beside the written documents. False when some failed.
+
+    A machine without LibreOffice gets a warning (the .docx are written), not an error.
+    """
+    from pipeline import pdf
+
+    try:
+        written = pdf.convert(docx_paths)
+    except pdf.LibreOfficeMissing as exc:
+        _say(f"警告: {exc}；.docx 文件已照常生成")
+        return True
+    except pdf.PdfError as exc:
+        for path in exc.written:
+            click.echo(shown(path))
+        _say(f"错误: {exc}")
+        return False
+    for path in written:
+        click.echo(shown(path))
+    _say(f"PDF：生成 {len(written)} 份")
+    return True
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("outdir", required=False, type=click.Path(file_okay=False))
+@click.option("--dpi", type=click.IntRange(30, 600), default=80, show_default=True,
+              help="图片分辨率 / image resolution.")
+def preview(source: str, outdir: str | None, dpi: int) -> None:
+    """生成页面预览图片（PNG），不用打开 Word 就能看版面。
+
+    SOURCE 是填报表（.yaml，先生成临时文档）或 .docx。图片写入 OUTDIR，默认写在
+    .docx 旁边（填报表则写在 build 生成文档的文件夹）。需要 LibreOffice 和 pdftoppm。
+
+    Page images (PNG) of a form or a .docx (LibreOffice + pdftoppm).
+    """
+    import tempfile
+
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.preview import PreviewError, render
+
+    path = Path(source)
+    try:
+        with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
+            if path.suffix.lower() == ".docx":
+                docx, stem, folder = path, path.stem, path.parent
+            else:
+                workspace = find_workspace(path.resolve().parent)
+                result = _build_one(path, workspace)
+                for warning in result.warnings:
+                    _say(str(warning))
+                target = workspace.output_path(result.form, result.title)
+                docx = Path(scratch) / "document.docx"
+                docx.write_bytes(result.docx)
+                stem, folder = target.stem, target.parent
+            folder = Path(outdir) if outdir else folder
+            folder.mkdir(parents=True, exist_ok=True)
+            images = render(docx, folder, stem, dpi)
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except PreviewError as exc:
+        _say(f"{shown(path)}: 错误: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        _say(f"{shown(path)}: 错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, str(path))
+        sys.exit(EXIT_BUG)
+    for image in images:
+        click.echo(shown(image))
+    _say(f"预览：共 {len(images)} 页")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="写到这个文件（默认输出到屏幕）/ write to FILE instead of standard output.")
+def schema(output: str | None) -> None:
+    """输出填报表的 JSON Schema，供编辑器自动补全和即时检查（见 README）。
+
+    Write the JSON Schema of the form, for editors (VS Code YAML extension).
+    """
+    from pipeline.schema import form_schema_json
+    from pipeline.write import write_atomic
+
+    text = form_schema_json()
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(Path(output), text.encode("utf-8"))
+    except OSError as exc:
+        _say(f"错误: 无法写入 {output}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    click.echo(shown(output))
+
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True,
+              help="直接在填报表中改正可以安全改正的标点（保留注释和格式，不改动文字），并列出改了什么 / "
+                   "repair safe punctuation in the form files.")
+@click.option("--strict", is_flag=True, help="发现问题时退出码为 1 / exit 1 when anything is found.")
+def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
+    """校对填报表：重复的句子、标点、与其他校区或上学期雷同的文字。不修改文件（--fix 除外）。
+
+    Proofread forms (default: every form under inputs/): repeated sentences,
+    punctuation, text shared with other campuses or with last period.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.proofread import Checked, Proofreader
+    from pipeline.validate import read_form
+
+    forms = _collect(paths, Path("inputs"))
+    if not forms:
+        _say("没有找到填报表")
+        sys.exit(EXIT_ERRORS)
+
+    def read(form_paths):
+        groups: dict = {}  # workspace root → (workspace, its forms to check)
+        failed = 0
+        for form_path in form_paths:
+            try:
+                workspace = find_workspace(form_path.resolve().parent)
+                form, loaded = read_form(form_path, workspace.config, shown(form_path))
+            except FormError as exc:
+                for diagnostic in exc.diagnostics:
+                    _say(str(diagnostic))
+                failed += 1
+                continue
+            groups.setdefault(workspace.root, (workspace, []))[1].append(
+                Checked(form_path.resolve(), loaded.path, form, loaded))
+        return groups, failed
+
+    def proofread(groups):
+        results = []
+        for workspace, targets in groups.values():
+            proofreader = Proofreader(workspace.config, lambda ws=workspace: ws.classifier, workspace.read_forms)
+            issues = proofreader.check(targets, extra_peers=targets)
+            results.extend((checked, issues[checked.path]) for checked in targets)
+        return results
+
+    try:
+        groups, failed = read(forms)
+        results = proofread(groups)
+        changed = 0
+        if fix:
+            from pipeline import repair
+
+            repaired_paths = []
+            for checked, issues in results:
+                planned = repair.plan(checked, issues)
+                if planned.refused:
+                    _say(f"{checked.display}: 警告: {planned.refused}")
+                if not planned.changes:
+                    continue
+                repair.write(planned)
+                for change in planned.changes:
+                    _say(change.describe(checked.display))
+                changed += len(planned.changes)
+                repaired_paths.append(checked.path)
+            if repaired_paths:  # what remains is reported from the files as they are now
+                groups, failed = read(forms)
+                results = proofread(groups)
+    except OSError as exc:
+        _say(f"错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, "worksum check")
+        sys.exit(EXIT_BUG)
+
+    found = 0
+    for checked, issues in results:
+        for diagnostic in [*checked.loaded.warnings, *(issue.diagnostic for issue in issues)]:
+            _say(str(diagnostic))
+            found += 1
+    checked_count = sum(len(targets) for _, targets in groups.values()) + failed
+    parts = [f"发现 {found} 处问题"] if found else ([] if failed else ["没有发现问题"])
+    if fix:
+        parts.append(f"已改正 {changed} 处标点")
+    if failed:
+        parts.append(f"{failed} 份有错误")
+    _say(f"检查了 {checked_count} 份填报表：" + "，".join(parts))
+    sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=True))
+def init(directory: str) -> None:
+    """新建工作区：config.yaml、templates/、inputs/ 和一份带说明的空白填报表。
+
+    Create a workspace in DIRECTORY (default: the current folder); never overwrites.
+    """
+    from pipeline.scaffold import BLANK_FORM, WorkspaceExists, create_workspace
+
+    root = Path(directory)
+    try:
+        created = create_workspace(root)
+    except WorkspaceExists as exc:
+        _say(f"错误: {exc}")
+        sys.exit(EXIT_ERRORS)
+    except FileExistsError as exc:
+        _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        _say(f"错误: 无法创建 {exc.filename or root}（{exc.strerror or exc}）")
+        sys.exit(EXIT_ERRORS)
+    for path in created.files:
+        click.echo(shown(path))
+    here = shown(root) if shown(root) != "." else "当前文件夹"
+    _say(f"已在{here}新建工作区。接下来：\n"
+         f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
+         f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
+         f"  3. 运行 worksum build 生成工作总结。")
+
+
+@main.command()
+@click.option("-d", "--department", help="查看这个部门的模板来自哪里 / show where this department's templates come from.")
+def templates(department: str | None) -> None:
+    """列出模板组，以及每个模板实际使用的文件。
+
+    List the template sets, and the file each template name resolves to.
+    """
+    from pipeline import templatesets
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+
+    workspace = find_workspace(Path.cwd().resolve())
+    try:
+        config = workspace.config
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    root = workspace.root
+    click.echo("模板组：")
+    for template_set in templatesets.available_sets(root).values():
+        where = []
+        if template_set.workspace:
+            where.append(f"工作区 {shown(template_set.workspace)}")
+        if template_set.builtin:
+            where.append("内置")
+        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
+    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
+    for name, chosen in config.templates.items():
+        click.echo(f"  {name} → {chosen}")
+    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
+    if department and config.departments is not None and department not in config.departments:
+        _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
+    chosen = config.templates.get(department) if department else None
+    folders = templatesets.search_path(root, chosen)
+    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
+               else "默认模板组的模板：")
+    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
+    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
+    name_width = max((len(name) for name, _, _ in rows), default=0)
+    path_width = max((len(path) for _, path, _ in rows), default=0)
+    for name, path, origin in rows:
+        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+
+
+@main.command("new-term")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+def new_term(source: str, target: str) -> None:
+    """用本学期的填报表生成下学期的填报表（不会覆盖已有的填报表）。
+
+    Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
+    """
+    from pipeline.build import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.newterm import new_term as carry
+    from pipeline.periods import Term, TermError
+    from pipeline.validate import read_form
+
+    try:
+        old, new = Term.parse(source), Term.parse(target)
+    except TermError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if old == new:
+        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
+    workspace = find_workspace(Path.cwd().resolve())
+    inputs = (workspace.root or Path.cwd()) / "inputs"
+    if not (inputs / old.id).is_dir():
+        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
+        sys.exit(EXIT_ERRORS)
+    if new.previous() != old:
+        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
+    try:
+        config = workspace.config
+        outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, f"new-term {old.id} {new.id}")
+        sys.exit(EXIT_BUG)
+    for diagnostic in outcome.problems:
+        _say(str(diagnostic))
+    for path, existing in outcome.existing:
+        _say(f"{shown(existing)}: 已存在，没有改动" if existing.relative_to(inputs / new.id) == path.relative_to(inputs / old.id)
+             else f"{shown(path)}: 这个校区和部门在 {new.id} 已有填报表 {shown(existing)}，没有另外生成")
+    for path in outcome.written:
+        click.echo(shown(path))
+    summary = f"完成：生成 {len(outcome.written)} 份 {new.id} 填报表"
+    if outcome.existing:
+        summary += f"，{len(outcome.existing)} 份已存在未改动"
+    if outcome.problems:
+        summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
+    _say(summary)
+    if outcome.written:
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+    sys.exit(EXIT_ERRORS if outcome.problems else 0)
 
 
 @main.command()

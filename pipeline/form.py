@@ -59,7 +59,7 @@ class _Record(BaseModel):
             names: dict[str, list[str]] = {}
             for name, heading in context.categories.items():
                 names.setdefault(heading, []).append(name)
-            choices = "、".join(f"{k}（{'/'.join(n for n in v if n != k)}）" for k, v in names.items())
+            choices = "；".join(f"{k}（{'、'.join(n for n in v if n != k)}）" for k, v in names.items())
             raise ValueError(f"未知的分类 \"{value}\"{suggest(value, context.categories) or '；'}可用的分类：{choices}")
         return key
 
@@ -111,6 +111,12 @@ class HeadingOverride(BaseModel):
     intro: Text | None = None
 
 
+def _or_left_empty(schema: dict) -> None:
+    """JSON Schema of a list or map key that may also be left empty, as validation allows."""
+    body = {key: schema.pop(key) for key in ("type", "items", "additionalProperties") if key in schema}
+    schema["anyOf"] = [body, {"type": "null"}]
+
+
 class Form(BaseModel):
     """One campus's, one department's summary for one period."""
 
@@ -125,16 +131,24 @@ class Form(BaseModel):
     title: Text | None = None
     intro: Text | None = None
     closing: Text | None = None
-    headings: dict[str, HeadingOverride] = Field(default_factory=dict)
-    activities: list[Activity] = Field(default_factory=list)
-    counts: list[Figure] = Field(default_factory=list)
+    headings: dict[str, HeadingOverride] = Field(default_factory=dict, json_schema_extra=_or_left_empty)
+    activities: list[Activity] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+    counts: list[Figure] = Field(default_factory=list, json_schema_extra=_or_left_empty)
     incidents: Optional[list[Incident]] = None  # None: not reported; []: none happened
-    shortcomings: list[RequiredText] = Field(default_factory=list)
-    plans: list[RequiredText] = Field(default_factory=list)
+    shortcomings: list[RequiredText] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+    plans: list[RequiredText] = Field(default_factory=list, json_schema_extra=_or_left_empty)
 
     @property
     def period(self) -> Term:
         return Term.parse(self.term)
+
+    @field_validator("activities", "counts", "shortcomings", "plans", "headings", mode="before")
+    @classmethod
+    def _empty_means_none_yet(cls, value, info: ValidationInfo):
+        # "plans:" with nothing under it (as a blank or new-term form has it) means none yet.
+        if value is None:
+            return {} if info.field_name == "headings" else []
+        return value
 
     @field_validator("campus")
     @classmethod

@@ -47,6 +47,8 @@ TABLE_HEADING_STYLE = "TableHeading"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Where a title may not wrap: inside a run of Latin letters, digits and dashes (2024—2025).
 _NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.]")
+#: Where Chinese meets a digit or Latin letter (either way round); lookahead so neighbours overlap.
+_SCRIPT_CHANGE = re.compile(r"(?=[0-9A-Za-z][\u2e80-\u9fff]|[\u2e80-\u9fff][0-9A-Za-z])")
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -58,9 +60,14 @@ def clean(text: str) -> str:
 
 # --- widths ----------------------------------------------------------------
 
-def width(text: str) -> float:
-    """Width in body characters: CJK and full-width count 1, Latin and digits ½."""
-    return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
+def width(text: str, autospace: float = 0.0) -> float:
+    """Width in body characters: CJK and full-width count 1, Latin and digits ½.
+
+    ``autospace`` is added wherever Chinese meets a digit or Latin letter, the
+    gap word processors put there (see ``Profile.autospace_chars``).
+    """
+    letters = sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
+    return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
 
 
 def balanced_lines(text: str, capacity: float) -> list[str]:
@@ -93,7 +100,7 @@ def signature_indents(profile: Profile, name: str, date: str) -> tuple[int, int]
     starts ``date_offset_chars`` right of the name's start; when that would push
     the date into the right space, the date keeps the space and the name moves left.
     """
-    name_w, date_w = width(name), width(date)
+    name_w, date_w = width(name, profile.autospace_chars), width(date, profile.autospace_chars)
     right, offset = profile.signature_right_chars, profile.date_offset_chars
     date_right = right + name_w - offset - date_w
     name_right = right
@@ -140,7 +147,11 @@ def styles_xml(p: Profile) -> str:
         f'<w:pPrDefault><w:pPr>{exact}</w:pPr></w:pPrDefault></w:docDefaults>'
         # Normal: the body text
         f'<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
-        f'<w:pPr><w:widowControl w:val="0"/>{exact}{indent}<w:jc w:val="both"/></w:pPr>'
+        # overflowPunct="1" is Word's default (punctuation may hang past the margin), written
+        # out for LibreOffice: it reads the element the other way round, and a comma it lets
+        # hang at the end of a justified line is not drawn at all; told this, it breaks the
+        # line before the punctuation instead, and every comma is on the page.
+        f'<w:pPr><w:widowControl w:val="0"/><w:overflowPunct w:val="1"/>{exact}{indent}<w:jc w:val="both"/></w:pPr>'
         f'{run(p.body_font, p.body_size_pt)}</w:style>'
         f'<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
         f'<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>'
@@ -456,6 +467,7 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
     name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
+    keep_with_next = _signature_block(manuscript.paragraphs)
 
     blocks = manuscript.paragraphs
     for index, paragraph in enumerate(blocks):
@@ -464,8 +476,9 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
             continue
         p = body.add_p()  # inserted before sectPr
         p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
-        if index + 1 < len(blocks) and isinstance(blocks[index + 1], Table):
-            p.get_or_add_pPr().keepNext_val = True  # the line introducing a table stays with it
+        introduces_table = index + 1 < len(blocks) and isinstance(blocks[index + 1], Table)
+        if index in keep_with_next or introduces_table:  # a table's opening line stays with it
+            p.get_or_add_pPr().keepNext_val = True
         if paragraph.role == "title":
             _add_title(p, paragraph, profile)
             continue
@@ -490,6 +503,23 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     document.save(buffer)
     with zipfile.ZipFile(buffer) as saved:  # python-docx stamps the current time on zip members
         return zip_parts((info.filename, saved.read(info)) for info in saved.infolist())
+
+
+def _signature_block(paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs that must stay on the page of the one after them: the signature
+    with its date, and the body's last paragraph and the blank line with the
+    signature, so that no page holds a signature without text (GB/T 9704)."""
+    start = next((i for i, p in enumerate(paragraphs) if p.role == "signature"), None)
+    if start is None:
+        return set()
+    keep = {start} if start + 1 < len(paragraphs) and paragraphs[start + 1].role == "date" else set()
+    before = start - 1
+    while before >= 0 and paragraphs[before].role == "blank":
+        keep.add(before)
+        before -= 1
+    if before >= 0 and paragraphs[before].role in ("body", "item"):
+        keep.add(before)
+    return keep
 
 
 def _add_title(p, paragraph: Paragraph, profile: Profile) -> None:

@@ -27,6 +27,9 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 #: Refuse documents nested deeper than this.
 MAX_DEPTH = 64
+#: Refuse before parsing when brackets nest deeper than this: libyaml recurses in C
+#: and a file of a million "[" crashes the process instead of raising.
+MAX_FLOW_DEPTH = 1000
 
 PathKey = tuple[Any, ...]
 
@@ -34,6 +37,8 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Characters YAML refuses and Word cannot store; text pasted from Word or WeChat brings them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 _KNOWN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -77,6 +82,7 @@ class Loaded:
     data: Any
     positions: Positions
     warnings: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # the YAML text that was parsed, for locating characters inside values (pipeline.source)
 
     def diagnostic(self, path: PathKey, message: str, *, severity="error", at_key=False) -> Diagnostic:
         line, col = self.positions.key(path) if at_key else self.positions.value(path)
@@ -128,9 +134,13 @@ def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
 def load_text(text: str, display: str) -> Loaded:
     """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
     text, warnings = _strip_control_characters(text, display)
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise FormError([Diagnostic(display, 1, 1, "error", "文件中的括号嵌套过深，已拒绝读取")])
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise FormError([Diagnostic(display, 1, 1, "error", "文件嵌套过深，已拒绝读取")]) from None
     except yaml.MarkedYAMLError as exc:
         raise FormError([_syntax_diagnostic(exc, display)]) from None
     except yaml.YAMLError as exc:  # reader errors carry no mark
@@ -144,7 +154,21 @@ def load_text(text: str, display: str) -> Loaded:
         data = None
     if builder.errors:
         raise FormError(builder.errors)
-    return Loaded(display, data, builder.positions, warnings)
+    return Loaded(display, data, builder.positions, warnings + builder.warnings, text)
+
+
+def _flow_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest, counted without regard to quoting (an upper bound)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
@@ -175,11 +199,14 @@ _SYNTAX_HINTS = [
     ("found duplicate anchor", "锚点名称重复"),
     ("while scanning a quoted scalar", "引号没有闭合"),
     ("found unknown escape character", "双引号内的反斜杠“\\”后跟了无效字符；请改用单引号或去掉反斜杠"),
+    ("invalid Unicode character escape", "双引号内的“\\u”转义不是有效的字符；请直接写出文字"),
 ]
 
 
 def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # an unclosed quote: point where it opened, not at the end of the file
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
@@ -195,6 +222,7 @@ class _Builder:
         self.display = display
         self.positions = Positions()
         self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.count = 0
 
     def _error(self, node, message: str) -> None:
@@ -209,7 +237,8 @@ class _Builder:
             raise _TooLarge
         self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in _KNOWN_TAGS:
-            self._error(node, f"不支持的 YAML 标签 {node.tag}；填报表只能写文字、数字和日期")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._error(node, f"不支持的 YAML 标签 {tag}；填报表只能写文字、数字和日期")
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -239,7 +268,7 @@ class _Builder:
 
     def _scalar(self, node) -> Any:
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
             # A timestamp-looking value that is not a real date (2025-02-30): keep the
             # text, so validation can say precisely what is wrong with it.
@@ -247,6 +276,12 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            # Escapes in double quotes ("\\x07") bring characters Word cannot store.
+            self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
+                                            "warning", "删除了文字中无法保存到 Word 的字符（控制字符或残缺的 Unicode 编码）"))
+            value = _UNSTORABLE.sub("", value)
+        return value
 
 
 class _TooLarge(Exception):

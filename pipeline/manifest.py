@@ -1,9 +1,11 @@
 """The manifest: what was built from what, so unchanged work is skipped and edits are kept.
 
 Each term has one manifest, ``outputs/<term>/.worksum-manifest.json``. For every
-document written it records the output's path, the SHA-256 of every form it was
-built from, a fingerprint of what else shaped it (the templates in use,
-config.yaml, the tool's version and code) and the SHA-256 of the bytes written.
+document written it records the output's path, the SHA-256 of every source it
+was built from (its form, and the previous period's folder of forms that
+:mod:`pipeline.history` compares figures with), a fingerprint of what else
+shaped it (the templates in use, config.yaml, the tool's version and code) and
+the SHA-256 of the bytes written.
 
 Two questions are answered from it without importing any heavy library:
 
@@ -60,12 +62,12 @@ class Fingerprint:
 
 
 def template_folders(root: Path | None) -> list[Path]:
-    """The folders templates are read from (mirrors :func:`pipeline.wording.search_path`,
-    without importing Jinja2)."""
-    package = Path(__file__).parent
-    builtin = package / "templates"
+    """Every folder a template may come from: the workspace's templates/ and the built-in
+    sets (all of them, whichever set a department uses; see :mod:`pipeline.templatesets`)."""
+    from pipeline.templatesets import builtin_sets
+
     folders = [root / "templates"] if root else []
-    folders.append(builtin if builtin.is_dir() else package.parent / "templates" / "default")
+    folders.append(builtin_sets())
     return [f for f in folders if f.is_dir()]
 
 
@@ -76,6 +78,11 @@ def _tree_sha256(folders: list[Path], suffixes: tuple[str, ...]) -> str:
             digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode())
             digest.update(sha256(path.read_bytes()).encode())
     return digest.hexdigest()
+
+
+def folder_sha256(folder: Path) -> str:
+    """A hash of every form in ``folder`` (names and bytes); "absent" when there is no folder."""
+    return _tree_sha256([folder], (".yaml",)) if folder.is_dir() else "absent"
 
 
 def tool_version() -> str:
@@ -99,7 +106,7 @@ class Entry:
     """One output and what it was built from. Paths are relative to the workspace, with /."""
 
     output: str
-    forms: dict[str, str]  # form path → SHA-256 of its bytes
+    forms: dict[str, str]  # source → SHA-256: a form's bytes, or a folder's forms (key ends in /)
     templates: str
     config: str
     tool: str
@@ -155,6 +162,7 @@ class Ledger:
         self._by_form: dict[str, Entry] = {}
         self._fingerprint: Fingerprint | None = None
         self._workspace_root = root
+        self._folder_hashes: dict[str, str] = {}  # computed once per run
 
     @property
     def fingerprint(self) -> Fingerprint:
@@ -173,7 +181,7 @@ class Ledger:
                 self._manifests[path.parent.name] = manifest
                 for entry in manifest.entries.values():
                     if entry.kind == "form":
-                        self._by_form.update({form: entry for form in entry.forms})
+                        self._by_form[_form_of(entry)] = entry
         return self._manifests
 
     def _index(self) -> dict[str, Entry]:
@@ -188,14 +196,29 @@ class Ledger:
         except ValueError:
             return absolute.as_posix()
 
+    def source_key(self, path: Path, folder: bool = False) -> str:
+        return self.relative(path) + ("/" if folder else "")
+
+    def _current(self, key: str) -> str | None:
+        if key.endswith("/"):
+            if key not in self._folder_hashes:
+                self._folder_hashes[key] = folder_sha256(self.root / key)
+            return self._folder_hashes[key]
+        return file_sha256(self.root / key)
+
     def up_to_date(self, form: Path, form_sha: str | None) -> Entry | None:
         """The entry that makes building ``form`` unnecessary, if there is one."""
-        entry = self._index().get(self.relative(form))
+        key = self.relative(form)
+        entry = self._index().get(key)
         if entry is None or form_sha is None:
             return None
-        if not entry.made_by({self.relative(form): form_sha}, self.fingerprint):
+        current = {source: form_sha if source == key else self._current(source) for source in entry.forms}
+        if not entry.made_by(current, self.fingerprint):
             return None
         return entry if (self.root / entry.output).is_file() else None
+
+    def folder_hash(self, folder: Path) -> str:
+        return self._current(self.source_key(folder, folder=True)) or "absent"
 
     def recorded(self, output: Path) -> Entry | None:
         """The entry of ``output`` in any term's manifest."""
@@ -205,18 +228,22 @@ class Ledger:
                 return manifest.entries[key]
         return None
 
-    def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form") -> None:
-        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash)."""
+    def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form",
+               folders: tuple[Path, ...] = ()) -> None:
+        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash) and
+        whatever forms ``folders`` hold."""
         key = self.relative(output)
         print_ = self.fingerprint
-        entry = Entry(output=key, forms={self.relative(p): h for p, h in forms.items()},
+        sources = {self.relative(p): h for p, h in forms.items()}
+        sources.update({self.source_key(f, folder=True): self.folder_hash(f) for f in folders})
+        entry = Entry(output=key, forms=sources,
                       templates=print_.templates, config=print_.config, tool=print_.tool,
                       docx_sha256=sha256(docx), kind=kind,
                       built=dt.datetime.now().isoformat(timespec="seconds"))
         for other in self.manifests.values():
             for stale in [k for k, e in other.entries.items()
                           if k == key  # an output belongs to one term only
-                          or (kind == "form" and e.kind == "form" and e.forms.keys() == entry.forms.keys())]:
+                          or (kind == "form" and e.kind == "form" and _form_of(e) == _form_of(entry))]:
                 del other.entries[stale]  # a form's document moved (new title): the old file stays, unrecorded
                 other.dirty = True
         manifest = self.manifests.get(term)
@@ -225,11 +252,16 @@ class Ledger:
         manifest.entries[key] = entry
         manifest.dirty = True
         if kind == "form":
-            self._by_form.update({form: entry for form in entry.forms})
+            self._by_form[_form_of(entry)] = entry
 
     def save(self) -> None:
         for manifest in (self._manifests or {}).values():
             manifest.save()
+
+
+def _form_of(entry: Entry) -> str | None:
+    """The form a form's entry was built from (its one source that is a file)."""
+    return next((source for source in entry.forms if not source.endswith("/")), None)
 
 
 # --- landing an output -----------------------------------------------------

@@ -55,6 +55,10 @@ class Profile:
     # signature block: 2 characters of space at the right; the date starts 2 characters in
     signature_right_chars: float = 2
     date_offset_chars: float = 2
+    # The gap Word and LibreOffice put between Chinese and a run of digits or Latin
+    # letters (LibreOffice: 1/5 of the font size), in body characters: "2025年1月15日"
+    # is a character wider than its letters, and the signature block must count it.
+    autospace_chars: float = 0.2
     # page number: — 1 —, 四号 宋体, 7 mm below the text block, 1 character in from the edge
     page_number_font: str = "宋体"
     page_number_size_pt: float = 14

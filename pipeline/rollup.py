@@ -1,17 +1,16 @@
 """Group one department's forms across every campus: the Rollup model (汇总).
 
-The input is each campus's :class:`~pipeline.assemble.Summary` (so records are
-placed under headings exactly as in that campus's own document) and, where it
-exists, the campus's form of the previous period. The output is what the
-combined document says, before it is worded:
+The input is each campus's :class:`~pipeline.assemble.Summary`, so records are
+placed under headings, and figures carry last period's values, exactly as in
+that campus's own document. The output is what the combined document says,
+before it is worded:
 
 * the headings in config order, each holding every campus's part under it
   (activities, incidents, shortcomings and plans), campuses in config order;
 * the figures as rows of a campus × item table: one row per item and unit,
   each campus's value, the total, and the previous period's total where every
-  campus's previous value is known (the form's ``previous``, else the same
-  item in the campus's form of the previous period). Percentages are not
-  added up. An item a campus files under another heading than the others is
+  campus's previous value is known (the form's ``previous``, else last
+  period's form, see :mod:`pipeline.history`). Percentages are not added up. An item a campus files under another heading than the others is
   shown under the heading most campuses chose;
 * incident totals per heading: how many, by campus and severity, unresolved,
   and which campuses reported that none happened.
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 
 from pipeline.assemble import Summary
 from pipeline.config import Config
-from pipeline.form import Activity, Form, Incident
+from pipeline.form import Activity, Incident
 from pipeline.periods import Term
 
 RATE_UNIT = "%"
@@ -141,15 +140,10 @@ def campus_order(config: Config, campuses) -> list[str]:
     return [c for c in listed if c in campuses] + sorted(c for c in campuses if c not in listed)
 
 
-def roll_up(summaries: list[Summary], config: Config, previous_forms: dict[str, Form] | None = None) -> Rollup:
-    """The :class:`Rollup` of one department's ``summaries`` (one per campus).
-
-    ``previous_forms`` maps a campus to its form of the previous period, used for
-    a figure's previous value when the form does not state it.
-    """
+def roll_up(summaries: list[Summary], config: Config) -> Rollup:
+    """The :class:`Rollup` of one department's ``summaries`` (one per campus)."""
     if not summaries:
         raise ValueError("a roll-up needs at least one summary")
-    previous_forms = previous_forms or {}
     order = campus_order(config, {s.campus for s in summaries})
     summaries = sorted(summaries, key=lambda s: order.index(s.campus))
 
@@ -158,7 +152,6 @@ def roll_up(summaries: list[Summary], config: Config, previous_forms: dict[str, 
     parts: dict[str, list[CampusPart]] = {h.key: [] for h in config.heading_list}
     tallies: dict[str, IncidentTally] = {}
     for summary in summaries:
-        last = _previous_values(previous_forms.get(summary.campus))
         for section in summary.sections:
             part = CampusPart(summary.campus, list(section.activities), list(section.incidents),
                               section.no_incidents, list(section.shortcomings), list(section.plans))
@@ -170,7 +163,7 @@ def roll_up(summaries: list[Summary], config: Config, previous_forms: dict[str, 
                 key = (figure.item, figure.unit or "")
                 row = rows.setdefault(key, FigureRow(figure.item, figure.unit))
                 votes.setdefault(key, Counter())[section.key] += 1
-                known = figure.previous if figure.previous is not None else last.get(key)
+                known = figure.previous
                 if summary.campus in row.values:  # the same item twice in one form: add up
                     row.values[summary.campus] += figure.value
                     earlier = row.previous[summary.campus]
@@ -204,16 +197,6 @@ def roll_up(summaries: list[Summary], config: Config, previous_forms: dict[str, 
         missing=[c for c in listed if c not in {s.campus for s in summaries}],
         sections=sections,
     )
-
-
-def _previous_values(form: Form | None) -> dict[tuple[str, str], float]:
-    if form is None:
-        return {}
-    values: dict[tuple[str, str], float] = {}
-    for figure in form.counts:
-        key = (figure.item, figure.unit or "")
-        values[key] = values.get(key, 0) + figure.value
-    return values
 
 
 _SEVERITY_ORDER = ("minor", "moderate", "serious")

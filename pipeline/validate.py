@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.config import Config, HeadingConfig
+from pipeline import templatesets
+from pipeline.config import CheckConfig, Config, HeadingConfig
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form import FIELD_LABELS, Activity, Figure, Form, FormContext, HeadingOverride, Incident, suggest
 from pipeline.loader import Loaded, load_file
@@ -27,7 +28,7 @@ _FORM_SHAPES: dict[tuple, type[BaseModel]] = {
     ("incidents", int): Incident,
     ("headings", str): HeadingOverride,
 }
-_CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig}
+_CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig, ("check",): CheckConfig}
 
 
 def read_config(workspace: Path | None) -> Config:
@@ -38,7 +39,11 @@ def read_config(workspace: Path | None) -> Config:
     loaded = load_file(path, shown(path))
     if loaded.data is None:
         return Config()
-    return validate(loaded, Config, _CONFIG_SHAPES)
+    config = validate(loaded, Config, _CONFIG_SHAPES)
+    problems = templatesets.config_problems(config.templates, config.departments, workspace)
+    if problems:
+        raise FormError([loaded.diagnostic(at, message, at_key=at_key) for at, message, at_key in problems])
+    return config
 
 
 def form_context(config: Config) -> FormContext:
@@ -101,6 +106,10 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         label = FIELD_LABELS.get(str(field), "")
         return loaded.diagnostic(loc[:-1], f"缺少必填字段 \"{field}\"" + (f"（{label}）" if label else ""))
     where = _describe(loc)
+    if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
+        # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
+        label = FIELD_LABELS.get(str(field), "")
+        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
     message = _message(error)
     return loaded.diagnostic(loc, f"{where}{message}")
 

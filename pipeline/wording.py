@@ -1,10 +1,12 @@
 """Word a Summary through Jinja2 templates: the Manuscript.
 
-Templates are plain-text Jinja2 files (``*.j2``), looked up first in the
-workspace's ``templates/`` folder, then in the built-in default set, so a school
+Templates are plain-text Jinja2 files (``*.j2``), looked up in the
+workspace's ``templates/`` folder, then in the department's template set, then
+in the default set (the order is :mod:`pipeline.templatesets`' job), so a school
 overrides one file, not all. They run in Jinja2's immutable sandbox with
-``StrictUndefined``: a misspelt variable is an error naming the template and
-line, and a template cannot reach Python internals.
+``StrictUndefined``: a misspelt variable is an error naming the template file
+and line in Chinese (:mod:`pipeline.template_errors`), and a template cannot
+reach Python internals; :mod:`pipeline.sandbox` also bounds their time and output.
 
 What a person wrote in a form reaches a template as a *value*. Jinja2 prints
 values and never renders them again, so ``{{ 7*7 }}`` typed in a form is
@@ -19,29 +21,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import traceback
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from pipeline import chinese
+from pipeline import chinese, template_errors, templatesets
 from pipeline.assemble import Section, Summary
-from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.diagnostics import FormError
 from pipeline.fields import DateSpan
 from pipeline.form import SEVERITY_NAMES, Figure
 from pipeline.manuscript import Manuscript
 from pipeline.periods import Term
+from pipeline.sandbox import LimitedSandbox, render
 
-_PACKAGED = Path(__file__).parent / "templates"  # inside an installed wheel
-_SOURCE = Path(__file__).parent.parent / "templates" / "default"  # in a source checkout
-
-
-def builtin_templates() -> Path:
-    """The folder of the built-in default template set."""
-    return _PACKAGED if _PACKAGED.is_dir() else _SOURCE
+#: Re-exported: where templates come from is :mod:`pipeline.templatesets`' job.
+builtin_templates = templatesets.builtin_templates
 
 
 # --- filters --------------------------------------------------------------
@@ -105,7 +101,7 @@ FILTERS = {
 @lru_cache(maxsize=16)
 def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """A sandboxed environment over ``search_path``; built once per process and path."""
-    env = ImmutableSandboxedEnvironment(
+    env = LimitedSandbox(
         loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -119,13 +115,9 @@ def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     return env
 
 
-def search_path(workspace: Path | None) -> tuple[Path, ...]:
-    """Where templates are looked up, first match wins."""
-    folders = []
-    if workspace and (workspace / "templates").is_dir():
-        folders.append((workspace / "templates").resolve())
-    folders.append(builtin_templates().resolve())
-    return tuple(dict.fromkeys(folders))
+def search_path(workspace: Path | None, template_set: str | None = None) -> tuple[Path, ...]:
+    """Where templates are looked up, first match wins (see :mod:`pipeline.templatesets`)."""
+    return templatesets.search_path(workspace, template_set)
 
 
 class Writer:
@@ -142,39 +134,34 @@ class Writer:
     def line(self, name: str, **context: Any) -> str:
         return "".join(self.paragraphs(name, **context))
 
+    def exists(self, name: str) -> bool:
+        """Whether some folder of the search path has ``name`` (without compiling it)."""
+        try:
+            self.env.loader.get_source(self.env, name)
+            return True
+        except jinja2.TemplateNotFound:
+            return False
+
     def render(self, name: str, **context: Any) -> str:
         try:
-            return self.env.get_template(name).render(**context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise FormError([Diagnostic(exc.filename or name, exc.lineno or 1, 1, "error",
-                                        f"模板语法错误：{exc.message}")]) from None
-        except jinja2.TemplateNotFound as exc:
-            raise FormError([Diagnostic(name, 1, 1, "error", f"找不到模板 {exc.name}")]) from None
+            return render(self.env.get_template(name), context)
         except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's
-            raise FormError([_runtime_diagnostic(exc, name)]) from None
-
-
-def _runtime_diagnostic(exc: Exception, name: str) -> Diagnostic:
-    """Point at the template line that failed (Jinja2 rewrites tracebacks to templates)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    path, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, 1)
-    if isinstance(exc, jinja2.UndefinedError):
-        message = f"模板中使用了不存在的变量或字段（{exc.message}）"
-    elif isinstance(exc, jinja2.exceptions.SecurityError):
-        message = f"模板试图访问不允许的内容（{exc}）"
-    else:
-        message = f"模板运行出错（{type(exc).__name__}: {exc}）"
-    return Diagnostic(path, line or 1, 1, "error", message)
+            raise FormError([template_errors.diagnostic(exc, name, context)]) from None
 
 
 # --- the stage ------------------------------------------------------------
 
+def base_context(summary: Summary) -> dict[str, Any]:
+    """The variables every template sees (docs/模板编写指南.md lists them)."""
+    return {"summary": summary, "period": summary.period, "organization": summary.organization,
+            "campus": summary.campus, "department": summary.department, "date": summary.date,
+            "author": summary.author, "sections": summary.sections}
+
+
 def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
     writer = Writer(env)
-    base = {"summary": summary, "period": summary.period, "organization": summary.organization,
-            "campus": summary.campus, "department": summary.department, "date": summary.date,
-            "author": summary.author, "sections": summary.sections}
+    base = base_context(summary)
     title = summary.title or writer.line("title.j2", **base)
     created = dt.datetime.combine(summary.date, dt.time(8, 0))
     doc = Manuscript(title=title, author=summary.author, created=created)
@@ -220,8 +207,4 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
 
 def _lead_template(writer: Writer, key: str) -> str:
     name = f"lead_{key}.j2"
-    try:
-        writer.env.get_template(name)
-        return name
-    except jinja2.TemplateNotFound:
-        return "lead.j2"
+    return name if writer.exists(name) else "lead.j2"

@@ -2,8 +2,8 @@
 
 The bytes go to a temporary file in the target's folder, are flushed to disk,
 and the file is renamed over the target in one step. An interruption leaves
-either the old file or the new one, plus at worst a stray temporary file that
-the next write of the same target removes.
+either the old file or the new one; the temporary file is removed on any error
+Python sees (a power cut can leave a ``.worksum-*.tmp``, never a broken target).
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ TEMP_PREFIX = ".worksum-"
 
 
 def write_atomic(target: Path, data: bytes) -> None:
-    """Replace ``target`` with ``data`` in one step. Raises OSError on failure."""
+    """Replace ``target`` with ``data`` in one step. Raises OSError on failure.
+
+    The new file keeps the permissions of the file it replaces, or gets the
+    usual ones for a new file (mkstemp alone would make it private).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
     try:
@@ -24,17 +28,16 @@ def write_atomic(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, _mode(target))  # mkstemp makes the file private (0600); outputs are shared
+        os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _mode(target: Path) -> int:
-    """The permissions the file gets: the old file's, else the default for new files (umask)."""
+def _mode_for(target: Path) -> int:
     try:
-        return target.stat().st_mode & 0o777
+        return target.stat().st_mode & 0o7777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)

@@ -248,7 +248,8 @@ def test_the_manifest_records_form_and_output_hashes(workspace, run):
     assert len(entries) == 6
     entry = entries[f"outputs/{expected(TERM, '本部校区', '后勤处')}"]
     form = f"inputs/{TERM}/本部校区/后勤处.yaml"
-    assert entry["forms"] == {form: hashlib.sha256((workspace / form).read_bytes()).hexdigest()}
+    assert entry["forms"][form] == hashlib.sha256((workspace / form).read_bytes()).hexdigest()
+    assert set(entry["forms"]) == {form, "inputs/2023-2024-2/"}  # last period's forms are compared with
     assert entry["docx_sha256"] == hashlib.sha256((workspace / entry["output"]).read_bytes()).hexdigest()
     assert entry["tool"].startswith("0.") and entry["templates"] and entry["config"]
     assert not (workspace / "outputs" / "2023-2024-2" / ".worksum-manifest.json").exists()
@@ -285,3 +286,16 @@ def test_a_form_whose_output_moved_is_skipped_afterwards(workspace, run):
     assert (workspace / "outputs" / expected(TERM, "东湖校区", "后勤处")).is_file()
     data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
     assert len(data["outputs"]) == 6
+
+
+def test_changing_last_periods_form_rebuilds_this_periods_documents(workspace, run):
+    run(workspace, "build")
+    earlier = workspace / "inputs" / "2023-2024-2" / "东湖校区" / "后勤处.yaml"
+    # 节约水电费 was 9800 last term; this term's form gives no previous, so the document compares with it.
+    earlier.write_text(earlier.read_text(encoding="utf-8").replace("value: 9800", "value: 12600"), encoding="utf-8")
+
+    result = run(workspace, "build", "--term", TERM)
+
+    assert summary_line(result) == "完成：生成 6 份，未变化 0 份，失败 0 份"
+    assert "节约水电费12600元，与上学期持平" in text_of(workspace / "outputs" / expected(TERM, "东湖校区", "后勤处"))
+    assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"  # the edited form itself

@@ -1,0 +1,49 @@
+"""The command line on the bundled sample workspace."""
+
+from __future__ import annotations
+
+from conftest import ROOT, worksum
+from docx_reading import paragraphs
+
+
+def test_build_writes_every_form_of_the_workspace(workspace):
+    result = worksum("build", cwd=workspace)
+    assert result.returncode == 0, result.stderr.decode()
+    outputs = sorted((workspace / "outputs").rglob("*.docx"))
+    forms = sorted((workspace / "inputs").rglob("*.yaml"))
+    assert len(outputs) == len(forms) == 12
+    target = workspace / "outputs" / "2024-2025-1" / "东湖校区" / "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结.docx"
+    assert target in outputs
+    paras = paragraphs(target)
+    assert paras[0].style == "Title"
+    assert paras[-2].style == "Signature"
+    assert b"Traceback" not in result.stderr
+
+
+def test_every_sample_form_has_a_record_without_category():
+    import yaml
+
+    for form in (ROOT / "inputs").rglob("*.yaml"):
+        data = yaml.safe_load(form.read_text(encoding="utf-8"))
+        records = data.get("activities", []) + data.get("counts", [])
+        assert any("category" not in r for r in records), form
+
+
+def test_one_bad_form_fails_alone(workspace):
+    bad = workspace / "inputs" / "2024-2025-1" / "滨江校区" / "教务处.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    result = worksum("build", cwd=workspace)
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert "inputs/2024-2025-1/滨江校区/教务处.yaml:" in stderr and '未知字段 "titel"' in stderr
+    assert len(list((workspace / "outputs").rglob("*.docx"))) == 11
+
+
+def test_help_and_usage_errors():
+    assert worksum("--help", cwd=ROOT).returncode == 0
+    assert worksum("build", "--no-such-option", cwd=ROOT).returncode == 2
+
+
+def test_python_m_pipeline_and_version():
+    result = worksum("--version", cwd=ROOT)
+    assert result.returncode == 0 and b"worksum" in result.stdout

@@ -1,0 +1,252 @@
+"""worksum new-term: next period's forms from this period's, comments kept, nothing overwritten."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from conftest import EXAMPLE_FORM, ROOT, worksum
+from docx_text import texts
+from pipeline.config import Config
+from pipeline.diagnostics import FormError
+from pipeline.form import Activity, Figure, Form
+from pipeline.loader import load_text
+from pipeline.newterm import carry_over
+from pipeline.periods import Term
+from pipeline.validate import validate_form
+
+FIRST, SECOND = Term.parse("2024-2025-1"), Term.parse("2024-2025-2")
+
+
+def errors_of(text: str) -> list[str]:
+    """The validation errors of a form's text, as "field path: message"."""
+    try:
+        validate_form(load_text(text, "new.yaml"), Config())
+    except FormError as exc:
+        return [d.message for d in exc.diagnostics]
+    return []
+
+
+def fill_in(text: str, date: str, values: list[float]) -> str:
+    """What the person does: type the date and this period's values after the comments' prompts."""
+    text = re.sub(r"^date:( *)#", lambda m: f"date: {date}{m.group(1)}#", text, count=1, flags=re.MULTILINE)
+    for value in values:
+        text = re.sub(r"^(\s*)value:( *)# 本期数值", lambda m: f"{m.group(1)}value: {value}{m.group(2)}# 已填",
+                      text, count=1, flags=re.MULTILINE)
+    return text
+
+
+# --- one form ---------------------------------------------------------------------
+
+def test_carried_over_example_form_keeps_identity_and_comments():
+    old = EXAMPLE_FORM.read_text(encoding="utf-8")
+    new = carry_over(old, FIRST, SECOND)
+    data = yaml.safe_load(new)
+    assert (data["organization"], data["campus"], data["department"], data["author"], data["term"]) == \
+        ("阳光实验幼儿园", "东园区", "后勤部", "东园区后勤部", "2024-2025-2")
+    assert data["date"] is None
+    # Comments survive: the form's own header, and a comment inside a record.
+    assert "# 工作总结填报表 — 示例（后勤部）\n" in new
+    assert "details: 利用暑假完成教室、寝室和食堂的维修改造。   # no category: inferred (duties)\n" in new
+    # A comment naming the old period now names the new one.
+    assert re.search(r"^term: 2024-2025-2 +# 2024—2025学年第二学期$", new, re.MULTILINE)
+    assert re.search(r"^date: +# 成文日期，填写后再生成$", new, re.MULTILINE)
+
+
+def test_only_fields_of_the_form_appear_and_only_the_blanks_are_errors():
+    new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
+    data = yaml.safe_load(new)
+    assert set(data) <= set(Form.model_fields)
+    for activity in data["activities"]:
+        assert set(activity) <= set(Activity.model_fields)
+    for count in data["counts"]:
+        assert set(count) <= set(Figure.model_fields)
+    errors = errors_of(new)
+    assert errors == ['字段 "date"：还没有填写（日期）'] + ['字段 "counts" 第%d项 "value"：还没有填写（数值）' % i
+                                                         for i in (1, 2, 3)]
+    assert errors_of(fill_in(new, "2025-07-04", [120, 98, 30000])) == []
+
+
+def test_activities_become_a_checklist_with_last_periods_facts_in_comments():
+    new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
+    first = yaml.safe_load(new)["activities"][0]
+    assert first == {"title": "后勤人员政治思想和业务学习", "category": "study", "date": None, "times": None,
+                     "participants": None, "result": None,
+                     "details": "每两周组织一次后勤组集中学习，内容包括岗位规范、食品安全法规和消毒常识。"}
+    assert re.search(r"^    times: +# 上学期：9$", new, re.MULTILINE)
+    assert re.search(r"^    date: +# 上学期：2024-09-01 ~ 2025-01-10$", new, re.MULTILINE)
+    assert "# 开展的工作：以下是上学期的工作清单。" in new
+
+
+def test_counts_move_their_value_to_previous():
+    data = yaml.safe_load(carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND))
+    assert [(c["item"], c["value"], c["previous"], c.get("unit")) for c in data["counts"]] == [
+        ("维修课桌椅", None, 112, "套"), ("疫苗接种率", None, 100, "%"), ("节约办公经费", None, 23500, "元")]
+
+
+def test_plans_and_shortcomings_become_items_to_report_on():
+    new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
+    data = yaml.safe_load(new)
+    carried = [a for a in data["activities"] if "category" not in a and a["details"] is None]
+    assert [a["title"] for a in carried] == [
+        "继续开展分岗位业务培训，每月组织一次保育员技能交流", "完善物品领用和维修报修登记制度",
+        "整改：后勤人员配备不足，部分岗位一人兼数职", "整改：部分保育员对新消毒规范掌握不够熟练"]
+    assert re.search(r"^    details: +# 整改情况：针对上学期的这条不足做了什么、效果如何；没有整改的删去本项$", new, re.MULTILINE)
+    assert re.search(r"^    details: +# 落实情况：上学期打算的这项工作做了什么、效果如何；没有做的删去本项$", new, re.MULTILINE)
+    assert data["shortcomings"] is None and data["plans"] is None and data["incidents"] is None
+
+
+def test_an_unresolved_incident_becomes_an_item_to_follow_up():
+    old = EXAMPLE_FORM.read_text(encoding="utf-8").replace("resolved: true", "resolved: false")
+    data = yaml.safe_load(carry_over(old, FIRST, SECOND))
+    follow = data["activities"][-1]
+    assert follow == {"title": "跟进：一名幼儿户外活动时摔倒，膝盖擦伤", "category": "safety", "details": None}
+
+
+def test_a_year_id_is_not_replaced_in_text():
+    old = ("organization: 明德实验学校\ncampus: 本部校区\ndepartment: 后勤处\nterm: 2024\ndate: 2024-12-30\n"
+           "intro: 2024年度，我们在2024年9月完成了食堂改造。\ncounts: [{item: 维修, value: 3, unit: 次}]\n")
+    new = carry_over(old, Term.parse("2024"), Term.parse("2025"))
+    data = yaml.safe_load(new)
+    assert data["term"] == 2025
+    assert data["intro"] == "2025年度，我们在2024年9月完成了食堂改造。"  # the period's name, not every "2024"
+    assert data["counts"] == [{"item": "维修", "value": None, "previous": 3, "unit": "次"}]  # flow list made block
+
+
+def test_blank_lines_between_sections_stay_where_they_were():
+    new = carry_over((ROOT / "inputs" / "2023-2024-2" / "东湖校区" / "后勤处.yaml").read_text(encoding="utf-8"),
+                     Term.parse("2023-2024-2"), FIRST)
+    assert "\n\n\n" not in new
+    assert re.search(r"\n\n# 数据：上学期的数值已移到 previous", new)
+    assert re.search(r"# 整改情况：[^\n]*\n\n# 数据", new)  # the new items end the list, then the blank line
+
+
+# --- the command -------------------------------------------------------------------
+
+def sample(tmp_path: Path, *terms: str) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    shutil.copy(ROOT / "config.yaml", root / "config.yaml")
+    for term in terms:
+        shutil.copytree(ROOT / "inputs" / term, root / "inputs" / term)
+    return root
+
+
+def test_new_term_writes_every_campus_and_department(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    result = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.relative_to(root / "inputs" / "2024-2025-2").as_posix()
+                     for p in (root / "inputs" / "2024-2025-2").rglob("*.yaml"))
+    assert written == sorted(p.relative_to(root / "inputs" / "2024-2025-1").as_posix()
+                             for p in (root / "inputs" / "2024-2025-1").rglob("*.yaml"))
+    assert len(written) == 6
+    assert result.stdout.splitlines() == sorted(f"inputs/2024-2025-2/{name}" for name in written)
+    assert "完成：生成 6 份 2024-2025-2 填报表" in result.stderr
+    for path in (root / "inputs" / "2024-2025-2").rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data["term"] == "2024-2025-2" and data["date"] is None
+
+
+def test_new_term_never_overwrites_and_a_second_run_changes_nothing(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    mine = root / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# 我已经开始填写的表\ncampus: 东湖校区\n", encoding="utf-8")
+    first = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert first.exit_code == 0
+    assert "inputs/2024-2025-2/东湖校区/后勤处.yaml: 已存在，没有改动" in first.stderr
+    assert mine.read_text(encoding="utf-8") == "# 我已经开始填写的表\ncampus: 东湖校区\n"
+    snapshot = {p: p.read_bytes() for p in (root / "inputs" / "2024-2025-2").rglob("*.yaml")}
+    second = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert second.exit_code == 0
+    assert second.stdout == ""
+    assert "完成：生成 0 份 2024-2025-2 填报表，6 份已存在未改动" in second.stderr
+    assert {p: p.read_bytes() for p in (root / "inputs" / "2024-2025-2").rglob("*.yaml")} == snapshot
+    assert not list((root / "inputs").rglob(".worksum-*"))
+
+
+def test_a_form_with_errors_is_reported_and_the_others_still_carried_over(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    broken = root / "inputs" / "2024-2025-1" / "东湖校区" / "教务处.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("  - item:", "  - iten:", 1), encoding="utf-8")
+    result = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert result.exit_code == 1
+    assert re.search(r"inputs/2024-2025-1/东湖校区/教务处\.yaml:\d+:\d+: 错误: 未知字段 \"iten\"", result.stderr)
+    assert not (root / "inputs" / "2024-2025-2" / "东湖校区" / "教务处.yaml").exists()
+    assert len(list((root / "inputs" / "2024-2025-2").rglob("*.yaml"))) == 5
+
+
+def test_new_term_refuses_a_missing_period_and_bad_ids(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    missing = run(root, "new-term", "2023-2024-1", "2023-2024-2")
+    assert missing.exit_code == 1 and "没有找到 inputs/2023-2024-1" in missing.stderr
+    bad = run(root, "new-term", "2024-2025-3", "2025")
+    assert bad.exit_code == 2 and "学期编号 \"2024-2025-3\" 格式不对" in bad.stderr
+    assert not (root / "inputs" / "2025").exists()
+
+
+# --- a school's years: init → first term → new-term → next term says the changes ------------
+
+def test_from_an_empty_folder_to_next_terms_comparisons(tmp_path, run):
+    assert run(tmp_path, "init", ".").exit_code == 0
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("organization:\n", "organization: 明德实验学校\n"),
+                      encoding="utf-8")
+    first = tmp_path / "inputs" / "2024-2025-1" / "本部校区" / "后勤处.yaml"
+    first.parent.mkdir(parents=True)
+    first.write_text(
+        "campus: 本部校区\ndepartment: 后勤处\nterm: 2024-2025-1\ndate: 2025-01-15\n"
+        "activities:\n  - title: 校舍维修\n    category: duties\n    details: 完成教学楼屋面防水。\n"
+        "counts:\n  - item: 维修课桌凳   # 每学期都统计\n    value: 80\n    unit: 套\n    category: duties\n"
+        "  - item: 考试及格率\n    value: 90\n    unit: \"%\"\n    category: duties\n"
+        "shortcomings:\n  - 维修记录不够完整。\nplans:\n  - 建立维修台账。\n", encoding="utf-8")
+    assert run(tmp_path, "build").exit_code == 0
+
+    made = run(tmp_path, "new-term", "2024-2025-1", "2024-2025-2")
+    assert made.exit_code == 0, made.stderr
+    second = tmp_path / "inputs" / "2024-2025-2" / "本部校区" / "后勤处.yaml"
+    text = second.read_text(encoding="utf-8")
+    assert "# 每学期都统计" in text
+    assert run(tmp_path, "validate", str(second)).exit_code == 1  # date and values still to fill
+    second.write_text(fill_in(text, "2025-07-04", [100, 92.5]), encoding="utf-8")
+
+    built = run(tmp_path, "build", "inputs/2024-2025-2")
+    assert built.exit_code == 0, built.stderr
+    document = texts(tmp_path / "outputs" / "2024-2025-2" / "本部校区" /
+                     "明德实验学校本部校区后勤处2024—2025学年第二学期工作总结.docx")
+    assert "本学期主要数据：维修课桌凳100套，较上学期增长25%；考试及格率92.5%，较上学期提高2.5个百分点。" in document
+    # Last term's plan and shortcoming, as this term's work items (their heading is the classifier's call).
+    assert any(re.fullmatch(r"\d\.建立维修台账。", text) for text in document)
+    assert any(re.fullmatch(r"\d\.整改：维修记录不够完整。", text) for text in document)
+    assert document[-1] == "2025年7月4日"
+
+
+def test_new_term_as_a_command(tmp_path):
+    root = sample(tmp_path, "2023-2024-2")
+    made = worksum("new-term", "2023-2024-2", "2024-2025-1", cwd=root)
+    assert made.returncode == 0, made.stderr.decode()
+    assert len(made.stdout.decode().splitlines()) == 6
+
+
+def test_a_form_of_the_same_campus_and_department_elsewhere_is_not_doubled(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    mine = root / "inputs" / "2024-2025-2" / "东湖" / "后勤.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("organization: 明德实验学校\ncampus: 东湖校区\ndepartment: 后勤处\n", encoding="utf-8")
+    result = run(root, "new-term", "2024-2025-1", "2024-2025-2")
+    assert result.exit_code == 0
+    assert ("inputs/2024-2025-1/东湖校区/后勤处.yaml: 这个校区和部门在 2024-2025-2 已有填报表 "
+            "inputs/2024-2025-2/东湖/后勤.yaml，没有另外生成") in result.stderr
+    assert not (root / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml").exists()
+    assert len(list((root / "inputs" / "2024-2025-2").rglob("*.yaml"))) == 6
+
+
+def test_a_filled_in_new_term_form_is_not_flagged_by_the_editor_schema():
+    from test_init import editor_errors
+
+    new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
+    assert editor_errors(fill_in(new, "2025-07-04", [120, 98, 30000])) == []
