@@ -184,7 +184,8 @@ def build_job(job: Job) -> Outcome:
 
 
 def warm(roots) -> None:
-    """Load what every build needs (config, templates, jieba, the base document) in this process.
+    """Load what every build needs (config, templates, jieba, the base document, the
+    proofreader's index of the workspace's forms) in this process.
 
     Called before the pool forks, so the workers inherit it all ready: loaded
     once for the run instead of once per worker (where processes are spawned,
@@ -200,6 +201,7 @@ def warm(roots) -> None:
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
             base_package(profile.get(workspace.config.format))
+            workspace.proofreader.check([])  # reads and indexes every form once, for all workers
         except FormError:
             pass  # reported per form
     import docx  # noqa: F401 - the import itself is part of the warm-up

@@ -270,14 +270,17 @@ def test_a_real_sigint_during_a_pooled_build_leaves_everything_consistent(worksp
 
     make_many(workspace, 8)  # 54 forms: the pool is used
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--term", TERM], cwd=workspace,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    manifest_file = workspace / "outputs" / TERM / manifest.MANIFEST_NAME
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not manifest_file.exists() and process.poll() is None:
-        time.sleep(0.02)  # wait until outputs are landing
-    process.send_signal(signal.SIGINT)
-    _out, err = process.communicate(timeout=60)
+    log = workspace.parent / "stderr.txt"  # a file, not a pipe: nobody reads a pipe while we wait
+    with open(log, "wb") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--term", TERM], cwd=workspace,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        manifest_file = workspace / "outputs" / TERM / manifest.MANIFEST_NAME
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not manifest_file.exists() and process.poll() is None:
+            time.sleep(0.02)  # wait until outputs are landing
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    err = log.read_bytes()
 
     if process.returncode == 130:
         assert "已中断：" in err.decode()
