@@ -82,6 +82,36 @@ def test_forms_give_identical_bytes_in_both_engines(form):
     assert laid[0].style == "Title" and any(p.style == "Heading 1" for p in laid)
 
 
+MINIMAL_FORM = """\
+organization: 阳光实验幼儿园
+campus: 东园区
+department: 后勤部
+term: 2024-2025-1
+date: 2025-01-15
+activities:
+  - title: 消防演练
+    category: safety
+"""
+
+SPECIAL_FORM = MINIMAL_FORM + """\
+    details: "R&D <实验> 区“A&B”，'单引号'\\t制表符，\\u3000全角空格 "
+    result: 结果 ]]> & 完
+shortcomings: ["<不足> & 改进"]
+title: "\\u3000<特别> & “总结”"
+"""
+
+
+@pytest.mark.parametrize("text", [MINIMAL_FORM, SPECIAL_FORM], ids=["minimal", "xml specials"])
+def test_written_forms_give_identical_bytes(text, tmp_path):
+    form = tmp_path / "form.yaml"
+    form.write_text(text, encoding="utf-8")
+    manuscript = manuscript_of(form)
+    assert_same(manuscript)
+    if text is SPECIAL_FORM:
+        assert any("R&D <实验>" in p.text for p in manuscript.paragraphs)
+        assert "<特别> & “总结”" in paragraphs(layout.lay_out(manuscript, GBT9704))[0].text
+
+
 def test_the_fast_engine_writes_a_sound_zip_that_python_docx_reads():
     manuscript = manuscript_of(EXAMPLE_FORM)
     fast = assert_same(manuscript)
@@ -150,8 +180,10 @@ def test_long_document_property_is_cut_to_word_limit_not_refused():
     doc(Paragraph("date", "2025年1月15日")),
     doc(Paragraph("signature", "名"), Paragraph("date", "2025年12月31日")),  # the date longer than the name
     doc(Paragraph("title", "标题"), title="", author=""),
+    doc(Paragraph("heading1", "一、空"), Paragraph("heading1", "二、空"), Paragraph("heading2", "（一）空"),
+        Paragraph("signature", "落款"), Paragraph("date", "2025年1月15日")),
 ], ids=["empty", "blank only", "empty body", "run-in only", "text only", "signature only", "date only",
-        "date longer than name", "empty properties"])
+        "date longer than name", "empty properties", "empty sections"])
 def test_sparse_manuscripts_give_identical_bytes(manuscript):
     assert_same(manuscript)
 
