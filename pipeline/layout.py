@@ -405,7 +405,7 @@ def lay_out(manuscript: Manuscript, profile: Profile, engine: str = "fast") -> b
     signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
     name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
-    keep_with_next = _signature_block(manuscript.paragraphs)
+    keep_with_next = signature_block(manuscript.paragraphs)
 
     for index, paragraph in enumerate(manuscript.paragraphs):
         p = body.add_p()  # inserted before sectPr
@@ -438,7 +438,7 @@ def lay_out(manuscript: Manuscript, profile: Profile, engine: str = "fast") -> b
         return zip_parts((info.filename, saved.read(info)) for info in saved.infolist())
 
 
-def _signature_block(paragraphs: list[Paragraph]) -> set[int]:
+def signature_block(paragraphs: list[Paragraph]) -> set[int]:
     """Paragraphs that must stay on the page of the one after them: the signature
     with its date, and the body's last paragraph and the blank line with the
     signature, so that no page holds a signature without text (GB/T 9704)."""

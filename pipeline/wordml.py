@@ -41,7 +41,7 @@ from functools import lru_cache
 from typing import Callable
 
 from pipeline.layout import (RUNIN_STYLE, ROLE_STYLES, ZIP_DATE, balanced_lines, base_parts, clean,
-                             core_property, signature_indents)
+                             core_property, signature_block, signature_indents)
 from pipeline.manuscript import Manuscript, Paragraph
 from pipeline.profile import Profile
 
@@ -114,35 +114,37 @@ class Context:
     date_indent: int
 
 
-def ppr(style: str, extra: str = "") -> str:
-    return f'<w:pPr><w:pStyle w:val="{style}"/>{extra}</w:pPr>'
+def ppr(style: str, keep_next: bool = False, ind: str = "") -> str:
+    """Paragraph properties, their children in the schema's order (as python-docx inserts them)."""
+    return f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{ind}</w:pPr>'
 
 
-def _text_paragraph(paragraph: Paragraph, context: Context, extra_ppr: str = "") -> str:
+def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind: str = "") -> str:
     """Body, blank, headings and items: an optional run-in title run, then the text run."""
     body = ""
     if paragraph.runin:
         body += run(run_content(clean(paragraph.runin)), f'<w:rPr><w:rStyle w:val="{RUNIN_STYLE}"/></w:rPr>')
     if paragraph.text:
         body += run(run_content(clean(paragraph.text)))
-    return f"<w:p>{ppr(ROLE_STYLES[paragraph.role], extra_ppr)}{body}</w:p>"
+    return f"<w:p>{ppr(ROLE_STYLES[paragraph.role], keep_next, ind)}{body}</w:p>"
 
 
-def _title(paragraph: Paragraph, context: Context) -> str:
+def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     """One run: the balanced lines, joined by ``<w:br/>``."""
     lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line)
-    return f'<w:p>{ppr(ROLE_STYLES["title"])}{run("<w:br/>".join(t(line) for line in lines))}</w:p>'
+    return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{run("<w:br/>".join(t(line) for line in lines))}</w:p>'
 
 
-def _signature(paragraph: Paragraph, context: Context) -> str:
-    return _text_paragraph(paragraph, context, f'<w:ind w:right="{context.signature_indent}"/>')
+def _signature(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
+    return _text_paragraph(paragraph, context, keep_next, f'<w:ind w:right="{context.signature_indent}"/>')
 
 
-def _date(paragraph: Paragraph, context: Context) -> str:
-    return _text_paragraph(paragraph, context, f'<w:ind w:right="{context.date_indent}"/>')
+def _date(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
+    return _text_paragraph(paragraph, context, keep_next, f'<w:ind w:right="{context.date_indent}"/>')
 
 
-Emitter = Callable[[Paragraph, Context], str]
+#: (paragraph, per-document context, whether it keeps with the next paragraph) → XML
+Emitter = Callable[[Paragraph, Context, bool], str]
 
 #: Manuscript role → the function writing its ``<w:p>`` (or, later, ``<w:tbl>``).
 EMITTERS: dict[str, Emitter] = {
@@ -281,7 +283,8 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
     context = Context(profile, *signature_indents(profile, clean(signature), clean(date)))
-    body = "".join(EMITTERS[p.role](p, context) for p in manuscript.paragraphs)
+    keep = signature_block(manuscript.paragraphs)
+    body = "".join(EMITTERS[p.role](p, context, i in keep) for i, p in enumerate(manuscript.paragraphs))
     created = manuscript.created.strftime("%Y-%m-%dT%H:%M:%SZ")  # python-docx's format
     author = escape(core_property(manuscript.author))
     core = cached.core_template.format(title=escape(core_property(manuscript.title)), author=author,
