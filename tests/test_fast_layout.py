@@ -38,7 +38,7 @@ def manuscript_of(form_path: Path) -> Manuscript:
     workspace = find_workspace(form_path.resolve().parent)
     form, loaded = read_form(form_path, workspace.config)
     summary, _ = assemble(form, workspace.config, lambda: workspace.classifier, loaded.diagnostic)
-    return word(summary, workspace.environment)
+    return word(summary, workspace.templates_for(form.department))
 
 
 def both(manuscript: Manuscript) -> tuple[bytes, bytes]:
