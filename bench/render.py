@@ -1,6 +1,6 @@
 """How fast worksum makes a document, against the zip floor and docxtpl, in one run.
 
-    python3 bench/render.py            # from the checkout's root; about a minute
+    python3 bench/render.py            # from the checkout's root; about two minutes
     python3 bench/render.py --rounds 5 # quicker, noisier
 
 Measured on the same realistic forms (the sample workspace's inputs/2024-2025-1
