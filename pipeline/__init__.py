@@ -8,7 +8,7 @@ The package is a one-way pipeline; each stage is a module with one job::
     proofread forms + positions -> warnings, safe repairs       (proofread, punctuation, source)
     assemble  Form -> Summary: title, sections, records         (assemble)
     word      Summary -> Manuscript: paragraphs of text         (wording)
-    lay out   Manuscript -> .docx bytes, per a layout profile   (layout, profile)
+    lay out   Manuscript -> .docx bytes, per a layout profile   (layout, wordml, profile)
     write     bytes -> file, atomically                         (write)
 
 ``build`` runs the stages for one form; ``cli`` wires commands to them.

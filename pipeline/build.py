@@ -127,7 +127,8 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     from pipeline.wording import word
 
     form, loaded = read_form(path, workspace.config, display)
-    checked = Checked(path.resolve(), loaded.path, form, loaded)
+    classifier = FormClassifier(workspace)  # proofreading and the document group the same records
+    checked = Checked(path.resolve(), loaded.path, form, loaded, classifier)
     checks = [issue.diagnostic for issue in workspace.proofreader.check([checked])[checked.path]]
     if strict and checks:
         raise FormError([replace(d, severity="error") for d in checks])
@@ -136,7 +137,32 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
         return loaded.diagnostic(at, message, severity="warning")
 
     earlier = previous_figures(form, path, workspace.root)
-    summary, warnings = assemble(form, workspace.config, lambda: workspace.classifier, warn, earlier.values)
+    summary, warnings = assemble(form, workspace.config, classifier, warn, earlier.values)
     manuscript = word(summary, workspace.templates_for(form.department))
     docx = lay_out(manuscript, profiles.get(workspace.config.format))
     return Built(form, manuscript.title, docx, loaded.warnings + earlier.warnings + warnings + checks)
+
+
+class FormClassifier:
+    """The workspace's classifier for one form's build, answering each record once.
+
+    Proofreading groups the form to check its headings, then the document is
+    grouped again; category inference (jieba) is the costly part of grouping,
+    so the second time reuses the first's answers. It lives for one build only:
+    nothing is remembered across forms. Called, it returns itself, as assemble
+    expects of its ``classifier`` argument; the real classifier (and jieba) is
+    made only when a record needs it.
+    """
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.answers: dict[tuple, object] = {}
+
+    def __call__(self) -> "FormClassifier":
+        return self
+
+    def infer(self, title: str, *texts: str | None, **options):
+        key = (title, texts, tuple(sorted(options.items())))
+        if key not in self.answers:
+            self.answers[key] = self.workspace.classifier.infer(title, *texts, **options)
+        return self.answers[key]

@@ -70,6 +70,9 @@ class Checked:
     display: str  # the path as the user sees it
     form: Form
     loaded: Loaded
+    #: What to group the form's records with, when not the proofreader's own classifier:
+    #: build passes one that remembers its answers, so no record is classified twice.
+    classifier: Callable[[], object] | None = None
 
     @cached_property
     def source(self) -> Source:
@@ -347,7 +350,7 @@ class Proofreader:
         form = checked.form
         if not (form.activities or form.counts or form.incidents is not None or form.headings):
             return
-        summary, _ = assemble(form, self.config, self.classifier,
+        summary, _ = assemble(form, self.config, checked.classifier or self.classifier,
                               lambda at, message: Diagnostic(checked.display, 1, 1, "warning", message))
         present = {section.key: section for section in summary.sections}
         for key in form.headings:
