@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.diagnostics import shown
+from pipeline.write import describe
 from pipeline.manifest import Ledger, file_sha256, land
 
 #: Below this many forms to build, a process pool costs more than it saves.
@@ -361,7 +362,7 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
     try:
         landed = land(target, outcome.docx, ledger.recorded(target))
     except OSError as exc:
-        reporter.note(f"{job.display}: 错误: 无法写入 {shown(exc.filename or target)}（{exc.strerror or exc}）")
+        reporter.note(f"{job.display}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
         tally.failed += 1
         return
     ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx,
@@ -515,7 +516,7 @@ def _one_rollup(workspace, root, term, entries, ledger, reporter, tally, force) 
             landed = land(target, docx, ledger.recorded(target))
             ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
     except OSError as exc:
-        reporter.note(f"{shown(target)}: 错误: 无法写入（{exc.strerror or exc}）")
+        reporter.note(f"{shown(target)}: 错误: 无法写入：{describe(exc)}；原有文档未被改动")
         tally.failed += 1
         return
     if landed.backup:

@@ -19,6 +19,7 @@ import click
 
 from pipeline import __version__
 from pipeline.diagnostics import shown
+from pipeline.write import describe
 
 EXIT_ERRORS = 1
 EXIT_BUG = 3
@@ -147,7 +148,7 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
         _say("完成：生成 0 份，失败 1 份")
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
-        _say(f"{shown(form_path)}: 错误: 无法写入 {exc.filename or target}（{exc.strerror or exc}）")
+        _say(f"{shown(form_path)}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
         sys.exit(EXIT_ERRORS)
     except Exception as exc:  # noqa: BLE001
         _bug(exc, str(form_path))
@@ -267,7 +268,7 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
         _say(f"{shown(path)}: 错误: {exc}")
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
-        _say(f"{shown(path)}: 错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        _say(f"{shown(path)}: 错误: 无法写入 {exc.filename or ''}：{describe(exc)}")
         sys.exit(EXIT_ERRORS)
     except Exception as exc:  # noqa: BLE001
         _bug(exc, str(path))
@@ -295,7 +296,7 @@ def schema(output: str | None) -> None:
     try:
         write_atomic(Path(output), text.encode("utf-8"))
     except OSError as exc:
-        _say(f"错误: 无法写入 {output}（{exc.strerror or exc}）")
+        _say(f"错误: 无法写入 {output}：{describe(exc)}")
         sys.exit(EXIT_ERRORS)
     click.echo(shown(output))
 
@@ -370,7 +371,7 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
                 groups, failed = read(forms)
                 results = proofread(groups)
     except OSError as exc:
-        _say(f"错误: 无法写入 {exc.filename or ''}（{exc.strerror or exc}）")
+        _say(f"错误: 无法写入 {exc.filename or ''}：{describe(exc)}")
         sys.exit(EXIT_ERRORS)
     except Exception as exc:  # noqa: BLE001
         _bug(exc, "worksum check")
@@ -410,7 +411,7 @@ def init(directory: str) -> None:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
     except OSError as exc:
-        _say(f"错误: 无法创建 {exc.filename or root}（{exc.strerror or exc}）")
+        _say(f"错误: 无法创建 {exc.filename or root}：{describe(exc)}")
         sys.exit(EXIT_ERRORS)
     for path in created.files:
         click.echo(shown(path))

@@ -8,6 +8,7 @@ Python sees (a power cut can leave a ``.worksum-*.tmp``, never a broken target).
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -15,12 +16,57 @@ from pathlib import Path
 TEMP_PREFIX = ".worksum-"
 
 
+class FileInUse(OSError):
+    """The target is open in Word, WPS or LibreOffice (their lock file stands beside it)."""
+
+    def __init__(self, target: Path, lock: Path):
+        super().__init__(errno.EBUSY, "文件正被其他程序打开", str(target))
+        self.lock = lock
+
+
+def lock_file(target: Path) -> Path | None:
+    """The lock file an office program keeps beside ``target`` while it is open, if any.
+
+    Word writes ``~$`` over the first characters of the name, WPS ``~$`` or ``.~``
+    before it, LibreOffice ``.~lock.NAME#``. Replacing an open document would let
+    the program's next save overwrite the new one, and on Windows fails anyway.
+    """
+    name = target.name
+    for candidate in {f"~${name}", f"~${name[1:]}", f"~${name[2:]}", f".~{name}", f".~lock.{name}#"}:
+        if (target.parent / candidate).exists():
+            return target.parent / candidate
+    return None
+
+
+def describe(exc: OSError) -> str:
+    """What went wrong with a write, in Chinese, with what to do about it."""
+    if isinstance(exc, FileInUse):
+        return (f"文档正被 Word/WPS 等程序打开（发现锁文件 {exc.lock.name}），请关闭后重新生成；"
+                f"如果并没有打开，请删除这个锁文件")
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足，请清理后重新生成",
+        errno.EDQUOT: "磁盘配额已用完，请清理后重新生成",
+        errno.EROFS: "磁盘或文件夹是只读的",
+        errno.EACCES: "没有写入权限（文件或文件夹是只读的，或正被其他程序占用）",
+        errno.EPERM: "没有写入权限（文件或文件夹是只读的，或正被其他程序占用）",
+        errno.EBUSY: "文件正被其他程序占用，请关闭后重新生成",
+        errno.ENAMETOOLONG: "文件名过长，请缩短标题或输出路径",
+        errno.ENOTDIR: "输出路径中有同名的文件挡住了文件夹",
+        errno.EISDIR: "输出路径是一个文件夹",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))
+
+
 def write_atomic(target: Path, data: bytes) -> None:
-    """Replace ``target`` with ``data`` in one step. Raises OSError on failure.
+    """Replace ``target`` with ``data`` in one step. Raises OSError on failure
+    (:class:`FileInUse` when an office program has it open); see :func:`describe`.
 
     The new file keeps the permissions of the file it replaces, or gets the
     usual ones for a new file (mkstemp alone would make it private).
     """
+    lock = lock_file(target)
+    if lock:
+        raise FileInUse(target, lock)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
     try:

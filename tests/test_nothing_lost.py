@@ -223,7 +223,7 @@ def test_a_failed_write_in_a_batch_fails_that_form_only(workspace, monkeypatch):
     tally = run_build(Selection(terms=(TERM,)), reporter)
 
     assert (tally.built, tally.failed) == (5, 1)
-    assert any("错误: 无法写入" in n and "No space left" in n for n in notes)
+    assert any("错误: 无法写入" in n and "磁盘空间不足" in n for n in notes)
     assert temp_files(workspace) == []
 
 
