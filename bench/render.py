@@ -185,7 +185,7 @@ def stages(path: Path, workspace, target: Path, proofread: bool = True):
     if proofread:
         workspace.proofreader.check([Checked(path.resolve(), loaded.path, form, loaded, classifier)])
         lap("proofread")
-    earlier = previous_figures(form, path, workspace.root)
+    earlier = previous_figures(form, workspace.root)
     lap("history")
     summary, _ = assemble(form, workspace.config, classifier, loaded.diagnostic, earlier.values)
     lap("group")

@@ -2,10 +2,11 @@
 
 A run goes in four steps:
 
-1. **Discover** the forms: every ``inputs/<term>/<campus>/<department>.yaml``
-   (or the files and folders named), narrowed by ``--term``, ``--campus`` and
-   ``--department``, which match the folder layout (a form outside it is matched
-   by the values written in it).
+1. **Discover** the forms (:mod:`pipeline.discovery`, as every command does):
+   every ``inputs/<term>/<campus>/<department>.yaml`` (or the files and folders
+   named), narrowed by ``--term``, ``--campus`` and ``--department``, which
+   match the folder layout (a form outside it is matched by the values written
+   in it).
 2. **Plan**: a form whose bytes, templates, config.yaml and tool version match
    its manifest entry, and whose output exists, is skipped. This step reads
    files and hashes them; it imports neither python-docx nor jieba.
@@ -35,21 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.diagnostics import shown
-from pipeline.write import describe
+from pipeline.discovery import Selection, discover
 from pipeline.manifest import Ledger, file_sha256, land
+from pipeline.workspace import find_root, find_workspace, workspace_at
+from pipeline.write import describe
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
 #: Save the manifests at least this often (seconds) while outputs land.
 SAVE_EVERY = 1.0
-
-
-def find_root(start: Path) -> Path | None:
-    """The workspace of a path: the nearest folder above with config.yaml (as build.find_workspace)."""
-    for folder in [start, *start.parents]:
-        if (folder / "config.yaml").is_file():
-            return folder
-    return None
 
 
 def cpu_count() -> int:
@@ -79,66 +74,6 @@ def uninterrupted():
             raise KeyboardInterrupt
 
 
-# --- discovery and selection -------------------------------------------------
-
-@dataclass(frozen=True)
-class Selection:
-    """Which forms to build: paths (default ``inputs/``) narrowed by term, campus, department."""
-
-    paths: tuple[str, ...] = ()
-    terms: tuple[str, ...] = ()
-    campuses: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.terms or self.campuses or self.departments)
-
-    def accepts(self, term: str | None, campus: str | None, department: str | None) -> bool:
-        return ((not self.terms or term in self.terms) and (not self.campuses or campus in self.campuses)
-                and (not self.departments or department in self.departments))
-
-
-def discover(selection: Selection) -> list[Path]:
-    """The forms the selection names, in a stable order, each once."""
-    forms: list[Path] = []
-    for name in selection.paths or ("inputs",):
-        path = Path(name)
-        if path.is_dir():
-            forms.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and p.name != "config.yaml"
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif selection.paths:
-            forms.append(path)  # a missing file is reported by the build, not dropped
-    if selection.filtered:
-        forms = [p for p in forms if selection.accepts(*identity(p))]
-    return list(dict.fromkeys(forms))
-
-
-def identity(form: Path) -> tuple[str | None, str | None, str | None]:
-    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml``,
-    or, for a form outside that layout, from its own fields. Unknown parts are None."""
-    absolute = Path(os.path.abspath(form))
-    root = find_root(absolute.parent)
-    inputs = (root or Path.cwd()) / "inputs"
-    try:
-        parts = absolute.relative_to(Path(os.path.abspath(inputs))).parts
-    except ValueError:
-        parts = ()
-    if len(parts) == 3:
-        return parts[0], parts[1], Path(parts[2]).stem
-    from pipeline.diagnostics import FormError
-    from pipeline.loader import load_file
-
-    try:
-        data = load_file(form).data
-    except FormError:
-        return None, None, None
-    if not isinstance(data, dict):
-        return None, None, None
-    values = [data.get(key) for key in ("term", "campus", "department")]
-    return tuple(str(v) if v is not None else None for v in values)  # type: ignore[return-value]
-
-
 # --- building (in a worker or in this process) --------------------------------
 
 @dataclass(frozen=True)
@@ -164,13 +99,13 @@ class Outcome:
 
 def build_job(job: Job) -> Outcome:
     """Build one form; never raises (a worker's exceptions would lose their diagnostics)."""
-    from pipeline.build import build_form, find_workspace
+    from pipeline.build import build_form
     from pipeline.diagnostics import FormError
     from pipeline.outputs import UnsafeOutput
 
     path = Path(job.form)
     try:
-        workspace = find_workspace(path.parent)
+        workspace = find_workspace(path)
         built = build_form(path, workspace, job.display, strict=job.strict)
         target = workspace.output_path(built.form, built.title)
     except FormError as exc:
@@ -193,12 +128,11 @@ def warm(roots) -> None:
     not forked, each worker loads it on its first form instead).
     """
     from pipeline import profile
-    from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
     from pipeline.layout import base_package
 
     for root in roots:
-        workspace = find_workspace(root or Path.cwd())
+        workspace = workspace_at(root)
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
             base_package(profile.get(workspace.config.format))
@@ -228,7 +162,7 @@ def run_jobs(jobs: list[Job], workers: int):
     chunk = max(1, min(8, len(jobs) // (workers * 16)))
     context = _pool_context()
     if context.get_start_method() == "fork":
-        warm(dict.fromkeys(find_root(Path(job.form).parent) for job in jobs))
+        warm(dict.fromkeys(find_root(Path(job.form)) for job in jobs))
     with context.Pool(workers, initializer=_start_worker) as pool:
         yield from pool.imap_unordered(build_job, jobs, chunksize=chunk)
 
@@ -270,14 +204,18 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
     """Build the selected forms. ``workers`` 0 means one per core; ``strict``: proofreading
     warnings are errors."""
     tally = Tally()
-    forms = discover(selection)
+    forms = discover(selection, reporter.note)
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
     claimed: dict[Path, str] = {}  # output → the form that owns it in this run
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
+    folder_roots: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
     for form in forms:
-        root = find_root(Path(os.path.abspath(form)).parent)
+        folder = os.path.dirname(os.path.abspath(form))
+        if folder not in folder_roots:
+            folder_roots[folder] = find_root(Path(folder))
+        root = folder_roots[folder]
         if root not in ledgers:
             ledgers[root] = Ledger(root)
         ledger = ledgers[root]
@@ -320,19 +258,13 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
 
 
 def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tally) -> list[Job]:
-    """Read each workspace's config.yaml once: if it has errors, say so once and build nothing there."""
-    if not queue:
-        return queue
-    from pipeline.diagnostics import FormError
-    from pipeline.validate import read_config
-
+    """Each workspace's config.yaml is read once: if it has errors, say so once and build nothing there."""
     broken = set()
     for root in dict.fromkeys(roots[job.form] for job in queue):
-        try:
-            read_config(root)
-        except FormError as exc:
-            for diagnostic in exc.diagnostics:
-                reporter.note(str(diagnostic))
+        errors = workspace_at(root).config_errors
+        for diagnostic in errors:
+            reporter.note(str(diagnostic))
+        if errors:
             broken.add(root)
     kept = [job for job in queue if roots[job.form] not in broken]
     tally.failed += len(queue) - len(kept)
@@ -366,7 +298,7 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         tally.failed += 1
         return
     ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx,
-                  folders=_history_folders(outcome.term, Path(job.form), root))
+                  folders=history_folders(outcome.term, root))
     if landed.backup:
         tally.backups += 1
         reporter.note(f"{shown(target)}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
@@ -376,12 +308,12 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
     tally.built += 1
 
 
-def _history_folders(term: str, form: Path, root: Path | None) -> tuple[Path, ...]:
+def history_folders(term: str, root: Path | None) -> tuple[Path, ...]:
     """Where last period's form is looked for (pipeline.history): a change there changes the document."""
     from pipeline.history import previous_folder
     from pipeline.periods import Term
 
-    folder = previous_folder(Term.parse(term), form, root)
+    folder = previous_folder(Term.parse(term), root)
     return (folder,) if folder is not None else ()
 
 
@@ -398,12 +330,12 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
     wrong); the others still do. A roll-up whose bytes would not change is left
     alone unless ``force``.
     """
-    from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
+    from pipeline.discovery import forms_in, unread_warning
 
     tally = Tally()
-    root = find_root(Path.cwd())
-    workspace = find_workspace(root or Path.cwd())
+    workspace = find_workspace(Path.cwd())
+    root = workspace.root
     try:
         config = workspace.config
     except FormError as exc:
@@ -411,7 +343,10 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
             reporter.note(str(diagnostic))
         tally.failed += 1
         return tally
-    paths = sorted((workspace.inputs / term).glob("*/*.yaml"))
+    unread: list[Path] = []
+    paths = forms_in(workspace.inputs / term, unread)
+    for path in unread:
+        reporter.note(unread_warning(path))
     tally.found = len(paths)
     forms, broken = _read_term(paths, term, config, reporter)
     wanted = [d for d in dict.fromkeys([*(config.departments or []), *sorted({*forms, *broken})])
@@ -483,7 +418,7 @@ def _one_rollup(workspace, root, term, entries, ledger, reporter, tally, force) 
         def warn(at, message, loaded=loaded):
             return loaded.diagnostic(at, message, severity="warning")
 
-        earlier = previous_figures(form, path, workspace.root)  # last period, as the campus's own document
+        earlier = previous_figures(form, workspace.root)  # last period, as the campus's own document
         summary, warnings = assemble(form, config, lambda: workspace.classifier, warn, earlier.values)
         for warning in loaded.warnings + earlier.warnings + warnings:
             reporter.note(str(warning))
@@ -505,7 +440,7 @@ def _one_rollup(workspace, root, term, entries, ledger, reporter, tally, force) 
         return
     docx = lay_out(manuscript, profile.get(config.format))
     sources = {path: file_sha256(path) or "" for path, _, _ in entries}
-    folders = _history_folders(term, entries[0][0], root)
+    folders = history_folders(term, root)
     if not force and target.is_file() and target.read_bytes() == docx:
         if ledger.recorded(target) is None:
             ledger.record(term, target, sources, docx, kind="rollup", folders=folders)

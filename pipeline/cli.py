@@ -37,20 +37,6 @@ def _bug(exc: BaseException, what: str) -> None:
     _say(f"{what}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{type(exc).__name__}: {exc}")
 
 
-def _collect(paths: tuple[str, ...], default: Path) -> list[Path]:
-    """The forms named by ``paths`` (files, or every .yaml under folders)."""
-    if not paths:
-        paths = (str(default),)
-    forms: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            forms.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file() and p.name != "config.yaml"))
-        else:
-            forms.append(path)
-    return list(dict.fromkeys(forms))
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="worksum")
 @click.option("-C", "--directory", type=click.Path(file_okay=False, exists=True),
@@ -176,9 +162,10 @@ def validate(paths: tuple[str, ...]) -> None:
     """
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
+    from pipeline.discovery import Selection, discover
     from pipeline.validate import read_form
 
-    forms = _collect(paths, Path("inputs"))
+    forms = discover(Selection(paths), _say)
     failed = 0
     for form_path in forms:
         try:
@@ -316,10 +303,11 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
     """
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
+    from pipeline.discovery import Selection, discover
     from pipeline.proofread import Checked, Proofreader
     from pipeline.validate import read_form
 
-    forms = _collect(paths, Path("inputs"))
+    forms = discover(Selection(paths), _say)
     if not forms:
         _say("没有找到填报表")
         sys.exit(EXIT_ERRORS)
@@ -430,10 +418,10 @@ def templates(department: str | None) -> None:
     List the template sets, and the file each template name resolves to.
     """
     from pipeline import templatesets
-    from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
+    from pipeline.workspace import current_workspace
 
-    workspace = find_workspace(Path.cwd().resolve())
+    workspace = current_workspace()
     try:
         config = workspace.config
     except FormError as exc:
@@ -475,11 +463,12 @@ def new_term(source: str, target: str) -> None:
 
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
-    from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
+    from pipeline.discovery import unread_warning
     from pipeline.newterm import new_term as carry
     from pipeline.periods import Term, TermError
     from pipeline.validate import read_form
+    from pipeline.workspace import current_workspace
 
     try:
         old, new = Term.parse(source), Term.parse(target)
@@ -487,8 +476,8 @@ def new_term(source: str, target: str) -> None:
         raise click.BadParameter(str(exc)) from None
     if old == new:
         raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
-    workspace = find_workspace(Path.cwd().resolve())
-    inputs = (workspace.root or Path.cwd()) / "inputs"
+    workspace = current_workspace()
+    inputs = workspace.inputs
     if not (inputs / old.id).is_dir():
         _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
         sys.exit(EXIT_ERRORS)
@@ -504,6 +493,8 @@ def new_term(source: str, target: str) -> None:
     except Exception as exc:  # noqa: BLE001
         _bug(exc, f"new-term {old.id} {new.id}")
         sys.exit(EXIT_BUG)
+    for path in outcome.unread:
+        _say(unread_warning(path))
     for diagnostic in outcome.problems:
         _say(str(diagnostic))
     for path, existing in outcome.existing:

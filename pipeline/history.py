@@ -25,9 +25,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.discovery import forms_in
 from pipeline.form import Figure, Form
 from pipeline.loader import Loaded, load_file
 from pipeline.periods import Term, TermError
+from pipeline.workspace import INPUTS
 
 
 @dataclass
@@ -39,12 +41,12 @@ class Earlier:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def previous_figures(form: Form, path: Path, workspace: Path | None) -> Earlier:
-    """Find last period's form for ``form`` (read from ``path``) and the values it gives."""
+def previous_figures(form: Form, workspace: Path | None) -> Earlier:
+    """Find last period's form for ``form`` in the workspace at ``workspace`` and the values it gives."""
     wanted = {f.item: f for f in form.counts if f.previous is None}
     if not wanted:
         return Earlier()
-    folder = previous_folder(form.period, path, workspace)
+    folder = previous_folder(form.period, workspace)
     if folder is None:
         return Earlier()
     period = form.period.previous()
@@ -54,20 +56,10 @@ def previous_figures(form: Form, path: Path, workspace: Path | None) -> Earlier:
     return _values(found, wanted, period)
 
 
-def previous_folder(period: Term, path: Path, workspace: Path | None) -> Path | None:
-    """The folder last period's form is looked for in (it need not exist), or None."""
-    inputs = _inputs_folder(path, workspace)
-    return inputs / period.previous().id if inputs is not None else None
-
-
-def _inputs_folder(path: Path, workspace: Path | None) -> Path | None:
-    """``inputs/`` of the workspace, or the ``inputs`` folder the form sits in."""
-    if workspace is not None:
-        return workspace / "inputs"
-    for folder in Path(path).resolve().parents:
-        if folder.name == "inputs":
-            return folder
-    return None
+def previous_folder(period: Term, workspace: Path | None) -> Path | None:
+    """The folder last period's form is looked for in (it need not exist), or None outside a
+    workspace (:mod:`pipeline.workspace`: a form in some ``inputs/`` always has one)."""
+    return workspace / INPUTS / period.previous().id if workspace is not None else None
 
 
 def _find_form(folder: Path, campus: str, department: str, period: Term) -> Loaded | None:
@@ -77,7 +69,7 @@ def _find_form(folder: Path, campus: str, department: str, period: Term) -> Load
     loaded = _load(usual)
     if loaded is not None and _is_form_of(loaded.data, campus, department, period):
         return loaded
-    for candidate in sorted(folder.rglob("*.yaml")):
+    for candidate in forms_in(folder):
         loaded = _load(candidate) if candidate != usual else None
         if loaded is not None and _is_form_of(loaded.data, campus, department, period):
             return loaded

@@ -1,6 +1,7 @@
 """Next period's forms, scaffolded from this period's: ``worksum new-term FROM TO``.
 
-Each form of ``inputs/FROM/`` gives a form at the same place under ``inputs/TO/``:
+Each form of ``inputs/FROM/`` (as :func:`pipeline.discovery.forms_in` finds them) gives a
+form at the same place under ``inputs/TO/``:
 
 * identity (organization, campus, department, author) kept; ``term`` set to TO;
 * ``date`` cleared, with a comment: validation says it is missing until filled;
@@ -37,6 +38,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.discovery import forms_in
 from pipeline.periods import Term
 
 #: Where end-of-line comments start when this module adds one.
@@ -53,6 +55,7 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     existing: list[tuple[Path, Path]] = field(default_factory=list)  # (source form, the target's form)
     problems: list[Diagnostic] = field(default_factory=list)
+    unread: list[Path] = field(default_factory=list)  # *.yml files of FROM, not read (pipeline.discovery)
 
 
 def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
@@ -67,7 +70,7 @@ def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
     outcome = Outcome()
     source_folder, target_folder = inputs / source.id, inputs / target.id
     taken = _forms_by_identity(target_folder)
-    for path in sorted(p for p in source_folder.rglob("*.yaml") if p.is_file()):
+    for path in forms_in(source_folder, outcome.unread):
         destination = target_folder / path.relative_to(source_folder)
         if destination.exists():
             outcome.existing.append((path, destination))
@@ -93,7 +96,7 @@ def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
     from pipeline.loader import load_file
 
     found: dict[tuple[str, str], Path] = {}
-    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else []:
+    for path in forms_in(folder):
         try:
             data = load_file(path).data
         except FormError:

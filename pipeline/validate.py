@@ -17,8 +17,7 @@ from pipeline.config import CheckConfig, Config, HeadingConfig
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form import FIELD_LABELS, Activity, Figure, Form, FormContext, HeadingOverride, Incident, suggest
 from pipeline.loader import Loaded, load_file
-
-CONFIG_NAME = "config.yaml"
+from pipeline.workspace import CONFIG_NAME
 
 # Which model describes the mapping found at a path; int stands for any list index.
 _FORM_SHAPES: dict[tuple, type[BaseModel]] = {

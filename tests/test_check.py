@@ -135,10 +135,10 @@ def test_fix_keeps_crlf_bom_and_permissions(seed_like, run):
 
 
 def test_config_similarity_and_min_chars(seed_like, run):
-    from pipeline.build import _workspace
+    from pipeline.workspace import workspace_at
 
     def run_fresh(*args):
-        _workspace.cache_clear()  # config.yaml is read once per process and folder; this test edits it
+        workspace_at.cache_clear()  # config.yaml is read once per process and folder; this test edits it
         return run(*args)
 
     config = seed_like / "config.yaml"

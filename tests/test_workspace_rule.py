@@ -1,0 +1,110 @@
+"""One workspace rule for every command, with or without config.yaml."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_FORM, ROOT, worksum
+from docx_text import texts
+from pipeline.workspace import find_root
+
+TERM = "2024-2025-1"
+OWN_CLOSING = "以上是本园后勤部自己写的结束语，没有用内置模板。"
+
+
+@pytest.fixture
+def bare_workspace(tmp_path: Path) -> Path:
+    """A workspace made by hand: inputs/ and templates/closing.j2, no config.yaml."""
+    root = tmp_path / "园部"
+    form = root / "inputs" / TERM / "东园区" / "后勤部.yaml"
+    form.parent.mkdir(parents=True)
+    shutil.copy(EXAMPLE_FORM, form)
+    (root / "templates").mkdir()
+    (root / "templates" / "closing.j2").write_text(OWN_CLOSING + "\n", encoding="utf-8")
+    return root
+
+
+def built_documents(root: Path) -> list[Path]:
+    return sorted((root / "outputs").rglob("*.docx"))
+
+
+def test_a_workspace_without_config_uses_its_own_templates(bare_workspace):
+    done = worksum("build", cwd=bare_workspace)
+    assert done.returncode == 0, done.stderr.decode()
+    [document] = built_documents(bare_workspace)
+    assert OWN_CLOSING in texts(document)
+
+
+def test_worksum_templates_there_shows_the_workspaces_closing(bare_workspace):
+    done = worksum("templates", cwd=bare_workspace)
+    assert done.returncode == 0, done.stderr.decode()
+    [line] = [line for line in done.stdout.decode().splitlines() if line.strip().startswith("closing.j2")]
+    assert line.split()[1:] == ["templates/closing.j2", "工作区（所有部门）"]
+
+
+def test_a_form_named_from_elsewhere_belongs_to_its_workspace(bare_workspace, tmp_path):
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    form = bare_workspace / "inputs" / TERM / "东园区" / "后勤部.yaml"
+
+    done = worksum("build", str(form), cwd=elsewhere)
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert not (elsewhere / "outputs").exists()  # outputs/ and the manifest are the workspace's
+    [document] = built_documents(bare_workspace)
+    assert OWN_CLOSING in texts(document)
+    manifest = json.loads((bare_workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
+    [entry] = manifest["outputs"]
+    assert entry["output"] == document.relative_to(bare_workspace).as_posix()
+
+
+def test_every_command_run_inside_the_workspace_works_on_all_of_it(bare_workspace):
+    inside = bare_workspace / "inputs" / TERM
+    assert "检查了 1 份填报表：没有发现错误" in worksum("validate", cwd=inside).stderr.decode()
+    assert "检查了 1 份填报表" in worksum("check", cwd=inside).stderr.decode()
+    assert worksum("build", cwd=inside).returncode == 0
+    [document] = built_documents(bare_workspace)
+    assert OWN_CLOSING in texts(document)
+
+    rolled = worksum("rollup", "--term", TERM, cwd=inside)
+    assert rolled.returncode == 0, rolled.stderr.decode()
+    [rollup] = (bare_workspace / "outputs" / TERM / "汇总").glob("*.docx")
+    assert rollup.name == "阳光实验幼儿园后勤部2024—2025学年第一学期工作汇总.docx"
+
+    carried = worksum("new-term", TERM, "2024-2025-2", cwd=inside)
+    assert carried.returncode == 0, carried.stderr.decode()
+    assert (bare_workspace / "inputs" / "2024-2025-2" / "东园区" / "后勤部.yaml").is_file()
+
+
+def test_the_root_is_the_nearest_folder_with_config_inputs_or_templates(tmp_path):
+    form = tmp_path / "a" / "b" / "inputs" / TERM / "c" / "d.yaml"
+    form.parent.mkdir(parents=True)
+    form.write_text("", encoding="utf-8")
+    assert find_root(form) == tmp_path / "a" / "b"  # inputs/ marks it
+
+    (tmp_path / "a" / "config.yaml").write_text("", encoding="utf-8")
+    assert find_root(form) == tmp_path / "a" / "b"  # the nearest wins
+
+    (tmp_path / "a" / "b" / "inputs").rename(tmp_path / "a" / "b" / "forms")
+    moved = tmp_path / "a" / "b" / "forms" / TERM / "c" / "d.yaml"
+    assert find_root(moved) == tmp_path / "a"  # config.yaml above
+
+    (tmp_path / "a" / "b" / "templates").mkdir()
+    assert find_root(moved) == tmp_path / "a"  # an empty templates/ is not a workspace
+    (tmp_path / "a" / "b" / "templates" / "default").mkdir()
+    (tmp_path / "a" / "b" / "templates" / "default" / "opening.j2").write_text("", encoding="utf-8")
+    assert find_root(moved) == tmp_path / "a" / "b"  # one with templates is
+
+    lone = tmp_path / "x" / "form.yaml"
+    lone.parent.mkdir()
+    lone.write_text("", encoding="utf-8")
+    if find_root(tmp_path) is None:  # nothing above the test's folder is a workspace
+        assert find_root(lone) is None
+
+
+def test_the_sample_workspace_itself_is_found_from_inside_the_checkout():
+    assert find_root(ROOT / "inputs" / TERM / "东湖校区" / "后勤处.yaml") == ROOT
