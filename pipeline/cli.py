@@ -160,31 +160,20 @@ def validate(paths: tuple[str, ...]) -> None:
 
     Check forms (and config.yaml) without writing anything.
     """
-    from pipeline.build import find_workspace
-    from pipeline.diagnostics import FormError
+    from pipeline import checking
     from pipeline.discovery import Selection, discover
-    from pipeline.validate import read_form
 
-    forms = discover(Selection(paths), _say)
-    failed = 0
-    for form_path in forms:
-        try:
-            workspace = find_workspace(form_path.resolve().parent)
-            _form, loaded = read_form(form_path, workspace.config, shown(form_path))
-        except FormError as exc:
-            for diagnostic in exc.diagnostics:
-                _say(str(diagnostic))
-            failed += 1
-            continue
-        except Exception as exc:  # noqa: BLE001
-            _bug(exc, str(form_path))
-            sys.exit(EXIT_BUG)
-        for warning in loaded.warnings:
-            _say(str(warning))
-    if not forms:
-        _say("没有找到填报表")
-        sys.exit(EXIT_ERRORS)
-    _say(f"检查了 {len(forms)} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
+    try:
+        forms = discover(Selection(paths), _say)
+        if not forms:
+            _say("没有找到填报表")
+            sys.exit(EXIT_ERRORS)
+        reading = checking.validate(forms, _say)
+    except Exception as exc:  # noqa: BLE001
+        _bug(exc, "worksum validate")
+        sys.exit(EXIT_BUG)
+    failed = reading.failed
+    _say(f"检查了 {reading.count} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
 
 
@@ -301,63 +290,15 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
     Proofread forms (default: every form under inputs/): repeated sentences,
     punctuation, text shared with other campuses or with last period.
     """
-    from pipeline.build import find_workspace
-    from pipeline.diagnostics import FormError
+    from pipeline import checking
     from pipeline.discovery import Selection, discover
-    from pipeline.proofread import Checked, Proofreader
-    from pipeline.validate import read_form
-
-    forms = discover(Selection(paths), _say)
-    if not forms:
-        _say("没有找到填报表")
-        sys.exit(EXIT_ERRORS)
-
-    def read(form_paths):
-        groups: dict = {}  # workspace root → (workspace, its forms to check)
-        failed = 0
-        for form_path in form_paths:
-            try:
-                workspace = find_workspace(form_path.resolve().parent)
-                form, loaded = read_form(form_path, workspace.config, shown(form_path))
-            except FormError as exc:
-                for diagnostic in exc.diagnostics:
-                    _say(str(diagnostic))
-                failed += 1
-                continue
-            groups.setdefault(workspace.root, (workspace, []))[1].append(
-                Checked(form_path.resolve(), loaded.path, form, loaded))
-        return groups, failed
-
-    def proofread(groups):
-        results = []
-        for workspace, targets in groups.values():
-            proofreader = Proofreader(workspace.config, lambda ws=workspace: ws.classifier, workspace.read_forms)
-            issues = proofreader.check(targets, extra_peers=targets)
-            results.extend((checked, issues[checked.path]) for checked in targets)
-        return results
 
     try:
-        groups, failed = read(forms)
-        results = proofread(groups)
-        changed = 0
-        if fix:
-            from pipeline import repair
-
-            repaired_paths = []
-            for checked, issues in results:
-                planned = repair.plan(checked, issues)
-                if planned.refused:
-                    _say(f"{checked.display}: 警告: {planned.refused}")
-                if not planned.changes:
-                    continue
-                repair.write(planned)
-                for change in planned.changes:
-                    _say(change.describe(checked.display))
-                changed += len(planned.changes)
-                repaired_paths.append(checked.path)
-            if repaired_paths:  # what remains is reported from the files as they are now
-                groups, failed = read(forms)
-                results = proofread(groups)
+        forms = discover(Selection(paths), _say)
+        if not forms:
+            _say("没有找到填报表")
+            sys.exit(EXIT_ERRORS)
+        done = checking.check(forms, _say, fix=fix)
     except OSError as exc:
         _say(f"错误: 无法写入 {exc.filename or ''}：{describe(exc)}")
         sys.exit(EXIT_ERRORS)
@@ -365,19 +306,14 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
         _bug(exc, "worksum check")
         sys.exit(EXIT_BUG)
 
-    found = 0
-    for checked, issues in results:
-        for diagnostic in [*checked.loaded.warnings, *(issue.diagnostic for issue in issues)]:
-            _say(str(diagnostic))
-            found += 1
-    checked_count = sum(len(targets) for _, targets in groups.values()) + failed
-    parts = [f"发现 {found} 处问题"] if found else ([] if failed else ["没有发现问题"])
+    failed = done.reading.failed
+    parts = [f"发现 {done.found} 处问题"] if done.found else ([] if failed else ["没有发现问题"])
     if fix:
-        parts.append(f"已改正 {changed} 处标点")
+        parts.append(f"已改正 {done.changed} 处标点")
     if failed:
         parts.append(f"{failed} 份有错误")
-    _say(f"检查了 {checked_count} 份填报表：" + "，".join(parts))
-    sys.exit(EXIT_ERRORS if failed or (strict and found) else 0)
+    _say(f"检查了 {done.reading.count} 份填报表：" + "，".join(parts))
+    sys.exit(EXIT_ERRORS if failed or (strict and done.found) else 0)
 
 
 @main.command()

@@ -1,9 +1,10 @@
-"""One workspace rule for every command, with or without config.yaml."""
+"""One workspace rule for every command, with or without config.yaml; config.yaml read and reported once."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,47 @@ def test_the_root_is_the_nearest_folder_with_config_inputs_or_templates(tmp_path
     lone.write_text("", encoding="utf-8")
     if find_root(tmp_path) is None:  # nothing above the test's folder is a workspace
         assert find_root(lone) is None
+
+
+# --- config.yaml: read once, its errors said once -----------------------------
+
+BROKEN_CONFIG = textwrap.dedent("""\
+    organization: 明德实验学校
+    campuses: [本部校区, 东湖校区, 滨江校区]
+    departmnets: [后勤处, 教务处]
+    """)
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "build"])
+def test_config_errors_are_reported_once_for_many_forms(workspace, run, command):
+    (workspace / "config.yaml").write_text(BROKEN_CONFIG, encoding="utf-8")
+    forms = len(list((workspace / "inputs").rglob("*.yaml")))
+    assert forms == 12
+
+    result = run(workspace, command)
+
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    config_lines = [line for line in lines if line.startswith("config.yaml:")]
+    assert config_lines == ['config.yaml:3:1: 错误: 未知字段 "departmnets"，是否应为 "departments"？']
+    assert not [line for line in lines if line.startswith("inputs/") and "错误" in line]
+    if command != "build":
+        assert lines[-1].startswith(f"检查了 {forms} 份填报表：") and f"{forms} 份有错误" in lines[-1]
+
+
+def test_validate_groups_forms_by_workspace_and_a_broken_config_stops_only_its_own(workspace, tmp_path, run):
+    other = tmp_path / "另一所学校"
+    shutil.copytree(workspace, other)
+    (other / "config.yaml").write_text(BROKEN_CONFIG, encoding="utf-8")
+    bad = workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("date: 2025-01-15", "date: 2025-01-32"), encoding="utf-8")
+
+    result = run(tmp_path, "validate", "ws/inputs", "另一所学校/inputs")
+
+    assert result.exit_code == 1
+    assert result.stderr.count("另一所学校/config.yaml:3:1: 错误") == 1
+    assert f"ws/inputs/{TERM}/东湖校区/后勤处.yaml:6:7: 错误" in result.stderr
+    assert result.stderr.splitlines()[-1] == "检查了 24 份填报表：13 份有错误"
 
 
 def test_the_sample_workspace_itself_is_found_from_inside_the_checkout():
