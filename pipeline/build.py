@@ -7,6 +7,8 @@ handed to assemble, which fills in the ``previous`` values the form leaves out.
 nothing (see :mod:`pipeline.write`). A :class:`~pipeline.workspace.Workspace`
 holds what every form of a workspace shares (config.yaml, the template
 environment, the classifier), loaded once and reused for every form.
+:func:`summarise` and :func:`typeset` are the parts of the chain the roll-up
+(:mod:`pipeline.rollup_run`) shares.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import profile as profiles
-from pipeline.assemble import assemble
+from pipeline.assemble import Summary, assemble
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import Form
 from pipeline.history import previous_figures
+from pipeline.loader import Loaded
 from pipeline.validate import read_form
 from pipeline.workspace import Workspace, find_workspace  # noqa: F401 - find_workspace: re-exported
 
@@ -39,7 +42,6 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     Proofreading warnings (:mod:`pipeline.proofread`) come with the result; with
     ``strict`` they are errors and nothing is built.
     """
-    from pipeline.layout import lay_out
     from pipeline.proofread import Checked
     from pipeline.wording import word
 
@@ -50,14 +52,33 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     if strict and checks:
         raise FormError([replace(d, severity="error") for d in checks])
 
+    summary, warnings = summarise(form, loaded, workspace, classifier)
+    manuscript = word(summary, workspace.templates_for(form.department))
+    return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks)
+
+
+def summarise(form: Form, loaded: Loaded, workspace: Workspace, classifier=None) -> tuple[Summary, list[Diagnostic]]:
+    """The stages between a valid form and its wording: last period's figures, then assemble.
+
+    Returns the :class:`~pipeline.assemble.Summary` and the warnings on the way
+    (not the form's own ``loaded.warnings``). A campus's document and the
+    roll-up both start here, so a campus's part of the roll-up says what its
+    own document says. ``classifier`` defaults to the workspace's.
+    """
     def warn(at: tuple, message: str) -> Diagnostic:
         return loaded.diagnostic(at, message, severity="warning")
 
     earlier = previous_figures(form, workspace.root)
-    summary, warnings = assemble(form, workspace.config, classifier, warn, earlier.values)
-    manuscript = word(summary, workspace.templates_for(form.department))
-    docx = lay_out(manuscript, profiles.get(workspace.config.format))
-    return Built(form, manuscript.title, docx, loaded.warnings + earlier.warnings + warnings + checks)
+    summary, warnings = assemble(form, workspace.config, classifier or (lambda: workspace.classifier), warn,
+                                 earlier.values)
+    return summary, earlier.warnings + warnings
+
+
+def typeset(manuscript, workspace: Workspace) -> bytes:
+    """The .docx of ``manuscript`` in the workspace's layout profile (config.yaml's ``format``)."""
+    from pipeline.layout import lay_out
+
+    return lay_out(manuscript, profiles.get(workspace.config.format))
 
 
 class FormClassifier:

@@ -461,8 +461,8 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
     One combined document per department across all campuses, with the
     figures as a campus × item table (totals, change against last period).
     """
-    from pipeline.batch import run_rollup
     from pipeline.progress import ConsoleReporter
+    from pipeline.rollup_run import run_rollup
 
     failed = found = 0
     for term in terms:

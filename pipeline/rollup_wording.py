@@ -1,7 +1,8 @@
 """Word a Rollup through the templates: the combined document's Manuscript.
 
 The combined document keeps the shape of a campus's own summary: title,
-opening, the numbered headings, closing, signature. Under each heading come the
+opening, the numbered headings, closing, signature (one frame for both,
+:func:`pipeline.wording.frame`). Under each heading come the
 heading's lead (the same ``lead_<key>.j2`` as a campus document), the figures
 as a table (campus × item, with totals and the change against last period),
 the incident totals, then one ``（一）校区`` sub-heading per campus with that
@@ -14,14 +15,12 @@ below) are set here.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import jinja2
 
 from pipeline import chinese
 from pipeline.manuscript import Manuscript
 from pipeline.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
-from pipeline.wording import Writer, bare, sentence
+from pipeline.wording import Writer, bare, frame, lead_template, sentence
 
 ITEM_LABEL = "项目"
 UNIT_LABEL = "单位"
@@ -38,26 +37,21 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
             "sections": rollup.sections}
-    title = writer.line("rollup_title.j2", **base)
-    doc = Manuscript(title=title, author=rollup.author, created=dt.datetime.combine(rollup.date, dt.time(8, 0)))
-    doc.add("title", title)
-    doc.add("blank")
-    for text in writer.paragraphs("rollup_opening.j2", **base):
-        doc.add("body", text)
-    for section in rollup.sections:
-        _section(doc, writer, section, base)
-    for text in writer.paragraphs("rollup_closing.j2", **base):
-        doc.add("body", text)
-    doc.add("blank")
-    doc.add("signature", rollup.author)
-    doc.add("date", chinese.date(rollup.date))
-    return doc
+
+    def sections(doc: Manuscript) -> None:
+        for section in rollup.sections:
+            _section(doc, writer, section, base)
+
+    return frame(writer.line("rollup_title.j2", **base), rollup.author, rollup.date,
+                 opening=lambda: writer.paragraphs("rollup_opening.j2", **base),
+                 body=sections,
+                 closing=lambda: writer.paragraphs("rollup_closing.j2", **base))
 
 
 def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict) -> None:
     context = {**base, "section": section}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
-    for text in writer.paragraphs(_lead_template(writer, section.key), **context):
+    for text in writer.paragraphs(lead_template(writer, section.key), **context):
         doc.add("body", text)
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
@@ -119,12 +113,3 @@ def change_cell(value: float | None, previous: float | None) -> str:
         return MISSING_CELL
     rate = (value - previous) / abs(previous) * 100
     return f"{'增长' if rate > 0 else '下降'}{chinese.percent(rate)}"
-
-
-def _lead_template(writer: Writer, key: str) -> str:
-    name = f"lead_{key}.j2"
-    try:
-        writer.env.get_template(name)
-        return name
-    except jinja2.TemplateNotFound:
-        return "lead.j2"

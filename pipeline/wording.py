@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -162,27 +162,41 @@ def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
     writer = Writer(env)
     base = base_context(summary)
-    title = summary.title or writer.line("title.j2", **base)
-    created = dt.datetime.combine(summary.date, dt.time(8, 0))
-    doc = Manuscript(title=title, author=summary.author, created=created)
+
+    def sections(doc: Manuscript) -> None:
+        for section in summary.sections:
+            _section(doc, writer, section, base)
+
+    return frame(summary.title or writer.line("title.j2", **base), summary.author, summary.date,
+                 opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
+                 body=sections,
+                 closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
+
+
+def frame(title: str, author: str, date: dt.date, *, opening: Callable[[], list[str]],
+          body: Callable[[Manuscript], None], closing: Callable[[], list[str]]) -> Manuscript:
+    """The frame every summary has, a campus's and the roll-up: title, a blank line, the
+    opening, the body (``body`` adds the headings and their content), the closing, a blank
+    line, the signature and the date. The parts are rendered in that order, so the first
+    template error reported is the first in the document."""
+    doc = Manuscript(title=title, author=author, created=dt.datetime.combine(date, dt.time(8, 0)))
     doc.add("title", title)
     doc.add("blank")
-    for text in [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base):
+    for text in opening():
         doc.add("body", text)
-    for section in summary.sections:
-        _section(doc, writer, section, base)
-    for text in [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base):
+    body(doc)
+    for text in closing():
         doc.add("body", text)
     doc.add("blank")
-    doc.add("signature", summary.author)
-    doc.add("date", chinese.date(summary.date))
+    doc.add("signature", author)
+    doc.add("date", chinese.date(date))
     return doc
 
 
 def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> None:
     context = {**base, "section": section}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
-    lead = [section.intro] if section.intro else writer.paragraphs(_lead_template(writer, section.key), **context)
+    lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)
     for text in lead:
         doc.add("body", text)
     for number, activity in enumerate(section.activities, 1):
@@ -205,6 +219,7 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
             doc.add("body", f"{number}.{sentence(entry)}")
 
 
-def _lead_template(writer: Writer, key: str) -> str:
+def lead_template(writer: Writer, key: str) -> str:
+    """The template of a heading's lead: ``lead_<key>.j2`` where one exists, else ``lead.j2``."""
     name = f"lead_{key}.j2"
     return name if writer.exists(name) else "lead.j2"
