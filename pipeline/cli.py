@@ -37,7 +37,21 @@ def _bug(exc: BaseException, what: str) -> None:
     _say(f"{what}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{type(exc).__name__}: {exc}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; Ctrl-C in any command ends it with 已中断 and status 130.
+
+    click's own handling prints "Aborted!" and exits 1, the status of a form error.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _say("已中断")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="worksum")
 @click.option("-C", "--directory", type=click.Path(file_okay=False, exists=True),
               help="工作区文件夹（默认当前文件夹）/ workspace folder.")
@@ -464,7 +478,7 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
     from pipeline.progress import ConsoleReporter
     from pipeline.rollup_run import run_rollup
 
-    failed = found = 0
+    failed = found = bugs = 0
     for term in terms:
         tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
         if not tally.found and not tally.failed:
@@ -473,6 +487,7 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
             failed += 1
             continue
         found += tally.found
-        failed += tally.failed + tally.bugs
+        failed += tally.failed
+        bugs += tally.bugs
         _say(f"{term}：" + tally.line().replace("完成：", "", 1))
-    sys.exit(EXIT_ERRORS if failed or not found else 0)
+    sys.exit(EXIT_BUG if bugs else EXIT_ERRORS if failed or not found else 0)

@@ -110,3 +110,16 @@ def test_the_rollup_has_the_frame_of_a_campus_document(workspace):
     assert frame(campus)[2:] == ("", "")
     assert rollup[0].text.endswith("工作汇总") and campus[0].text.endswith("工作总结")
     assert rollup[-1].text == "2025年1月16日"  # the latest of the campuses' dates
+
+
+def test_an_internal_error_in_a_rollup_exits_3(workspace, run, monkeypatch):
+    import pipeline.rollup
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("测试用的缺陷")
+
+    monkeypatch.setattr(pipeline.rollup, "roll_up", broken)
+    result = run(workspace, "rollup", "--term", TERM, "--department", "后勤处")
+    assert result.exit_code == 3
+    assert "内部错误" in result.stderr and "测试用的缺陷" in result.stderr
+    assert "Traceback" not in result.stderr

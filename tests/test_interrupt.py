@@ -1,0 +1,64 @@
+"""Ctrl-C in any command: 已中断 and exit status 130, never click's "Aborted!" and 1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+TERM = "2024-2025-1"
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+# (command line, the module attribute the command reaches while working)
+COMMANDS = [
+    (["build"], "pipeline.batch.discover"),
+    (["validate"], "pipeline.checking.validate"),
+    (["check"], "pipeline.checking.check"),
+    (["check", "--fix"], "pipeline.checking.check"),
+    (["rollup", "--term", TERM], "pipeline.rollup_run.run_rollup"),
+    (["new-term", TERM, "2024-2025-2"], "pipeline.newterm.new_term"),
+    (["templates"], "pipeline.templatesets.available_sets"),
+    (["schema"], "pipeline.schema.form_schema_json"),
+    (["init", "新学校"], "pipeline.scaffold.create_workspace"),
+]
+
+
+@pytest.mark.parametrize("args, target", COMMANDS, ids=[" ".join(args) for args, _ in COMMANDS])
+def test_every_command_says_interrupted_and_exits_130(workspace, run, monkeypatch, args, target):
+    import importlib
+
+    module, name = target.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, interrupt)
+
+    result = run(workspace, *args)
+
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "已中断"
+    assert "Aborted" not in result.stderr + result.stdout
+
+
+PROBE = """\
+import os, signal, sys
+from pipeline import checking
+def interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, delivered while the command works
+    signal.pause()
+checking.validate = interrupted
+from pipeline.cli import main
+main(["validate"])
+"""
+
+
+def test_a_real_ctrl_c_in_validate(workspace):
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=workspace, capture_output=True, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    stderr = done.stderr.decode()
+    assert done.returncode == 130, stderr
+    assert stderr.strip() == "已中断"
