@@ -75,6 +75,7 @@ def test_utf16_from_notepad_is_read(tmp_path, run):
     path.write_bytes(FORM.encode("utf-16"))
     result = run(tmp_path, "build", str(path), "-o", str(tmp_path / "out.docx"))
     assert result.exit_code == 0, result.output
+    assert "1.消防疏散演练。全校师生参加。" in [p.text for p in paragraphs(tmp_path / "out.docx")]
 
 
 def test_hostile_text_is_printed_or_cleaned_predictably(tmp_path, run):
