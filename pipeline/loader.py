@@ -40,6 +40,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?$|^[-+]?0?\.[0-9]+$")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_FOLDED_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
 _KNOWN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -312,6 +317,9 @@ class _Builder:
         return result
 
     def _scalar(self, node) -> Any:
+        if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
+            # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
+            return node.value
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
@@ -326,6 +334,9 @@ class _Builder:
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
                                             "warning", "删除了文字中无法保存到 Word 的字符（控制字符或残缺的 Unicode 编码）"))
             value = _UNSTORABLE.sub("", value)
+        if isinstance(value, str) and node.style in (None, "", ">") and node.start_mark.line != node.end_mark.line:
+            # Lines of a wrapped plain or folded text are joined with a space: wrong between Chinese characters.
+            value = _FOLDED_CJK_SPACE.sub("", value)
         return value
 
 
