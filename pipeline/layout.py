@@ -87,32 +87,56 @@ def width(text: str, autospace: float = 0.0) -> float:
 def balanced_lines(text: str, capacity: float) -> list[str]:
     """Split a title into the fewest lines that fit ``capacity``, as even as possible.
 
-    Breaks never fall inside a run of digits, Latin letters or dashes. Each line
-    ends at the allowed break whose width from the start is nearest to its share
-    of the total (the earlier one on a tie); widths only grow along the text, so
-    the nearest break is found by bisection, and a hostile 10,000-character title
-    costs milliseconds, not minutes.
+    Breaks never fall inside a run of digits, Latin letters or dashes, so the
+    fewest lines may be more than the total width over the capacity: the count
+    is whichever is larger, that or the fewest lines any set of breaks allows.
+    Each line then ends at the allowed break whose width from the start is
+    nearest to its share of the total (the earlier one on a tie), among the
+    breaks that keep this line within the capacity and leave few enough lines'
+    worth of text for the lines still to come. Only a run wider than the
+    capacity on its own (a long number in a narrow cell) overflows, alone on
+    its line.
+
+    Widths only grow along the text, so every search is a bisection, and a
+    hostile 10,000-character title costs milliseconds, not minutes.
     """
     total = width(text)
     if total <= capacity:
         return [text]
-    count = int(-(-total // capacity))
-    breaks = [i for i in range(1, len(text))
-              if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i]))]
+    # stops: where a line may start (0 and every allowed break), with the width before each
+    stops = [0, *(i for i in range(1, len(text))
+                  if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
     upto = list(accumulate((0.5 if ord(ch) < 0x2000 else 1.0 for ch in text), initial=0.0))
-    at_break = [upto[b] for b in breaks]  # width of text[:b], for each break b
+    at = [upto[s] for s in stops]
+    last = len(stops) - 1
+
+    def furthest(k: int) -> int:
+        """The last stop a line starting at stop ``k`` can reach within the capacity,
+        or the next stop when even that is too far (a run that cannot be broken)."""
+        return max(bisect_right(at, at[k] + capacity) - 1, k + 1)
+
+    # fewest[k]: the fewest lines for the text from stop k on (filling each line as far as
+    # it goes is optimal); it never grows along the text, so its negation is sorted.
+    fewest = [1] * len(stops)
+    for k in range(last - 1, -1, -1):
+        if total - at[k] > capacity:
+            fewest[k] = 1 + fewest[min(furthest(k), last)]
+    not_fewer = [-n for n in fewest]
+
+    count = max(int(-(-total // capacity)), fewest[0])
     lines, start = [], 0
     for n in range(1, count):
-        target = total * n / count
-        first = bisect_right(breaks, start)  # breaks after the current line's start
-        if first == len(breaks):
+        if start == last:
             break
-        after = bisect_left(at_break, target, first)  # the first break at or past the target
-        candidates = [j for j in (after - 1, after) if first <= j < len(breaks)]
-        best = breaks[min(candidates, key=lambda j: abs(at_break[j] - target))]
-        lines.append(text[start:best])
+        target = total * n / count
+        high = min(furthest(start), last)  # this line fits
+        low = max(bisect_left(not_fewer, n - count), start + 1)  # the lines left can hold the rest
+        after = bisect_left(at, target, low, high + 1)  # the first stop at or past the target
+        candidates = [j for j in (after - 1, after) if low <= j <= high]
+        best = min(candidates, key=lambda j: abs(at[j] - target))
+        lines.append(text[stops[start]:stops[best]])
         start = best
-    lines.append(text[start:])
+    lines.append(text[stops[start]:])
     return lines
 
 
