@@ -7,8 +7,7 @@ per process and profile; each document is then the base plus its paragraphs
 and tables, added with python-docx using style ids resolved once, not looked up
 by name per paragraph. That is the reference engine; the default engine,
 :mod:`pipeline.wordml`, writes the same bytes directly as XML text, several
-times faster (a manuscript with a table, such as a roll-up, uses the reference
-engine, which draws tables).
+times faster, tables (a roll-up's figures) included.
 
 The result is deterministic: fixed timestamps in the zip and the core
 properties, and parts always in the same order, so the same manuscript gives
