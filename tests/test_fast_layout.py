@@ -413,7 +413,9 @@ def test_rollup_writes_its_tables_without_python_docx_or_lxml(workspace, rollups
 # --- titles: the fewest lines that fit, balanced, without a quadratic search --
 
 def breaks_of(text: str) -> list[int]:
-    return [i for i in range(1, len(text)) if not (layout._NO_BREAK.match(text[i - 1]) and layout._NO_BREAK.match(text[i]))]
+    """Where a line may end: anywhere but inside a run of digits, Latin letters or dashes."""
+    unbreakable = layout._NO_BREAK.match
+    return [i for i in range(1, len(text)) if not (unbreakable(text[i - 1]) and unbreakable(text[i]))]
 
 
 def balanced_lines_by_search(text: str, capacity: float) -> list[str]:
