@@ -21,7 +21,7 @@ import re
 import zipfile
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, combinations
 from xml.sax.saxutils import escape
 
 from pipeline.manuscript import Manuscript, Paragraph, Table
@@ -83,8 +83,13 @@ def width(text: str, autospace: float = 0.0) -> float:
     return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
 
 
-def balanced_lines(text: str, capacity: float) -> list[str]:
+def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) -> list[str]:
     """Split a title into the fewest lines that fit ``capacity``, as even as possible.
+
+    ``preferred`` breaks (where the wording put the parts of a title: unit,
+    period and subject) win whenever lines ending only there fit: the most even
+    such split is taken. Otherwise, or when ``text`` was cleaned and the offsets
+    no longer apply, the general rule below decides.
 
     Breaks never fall inside a run of digits, Latin letters or dashes. Each line
     ends at the allowed break whose width from the start is nearest to its share
@@ -102,6 +107,11 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
     total = width(text)
     if total <= capacity:
         return [text]
+    preferred = tuple(b for b in preferred if 0 < b < len(text))
+    if preferred and len(preferred) <= 8:
+        chosen = _preferred_split(text, capacity, preferred)
+        if chosen:
+            return chosen
     # stops: where a line may start (0 and every allowed break), with the width before each
     stops = [0, *(i for i in range(1, len(text))
                   if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
@@ -133,6 +143,21 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
             max(bisect_left(not_fewer, n - count), start + 1),  # the lines left can hold the rest
             furthest(start)))  # this line fits
     return [text[stops[a]:stops[b]] for a, b in zip(starts, starts[1:])] + [text[stops[starts[-1]]:]]
+
+
+def _preferred_split(text: str, capacity: float, breaks: tuple[int, ...]) -> list[str] | None:
+    """The fewest, then most even, lines ending only at ``breaks`` that fit ``capacity``."""
+    best = None
+    for count in range(1, len(breaks) + 1):
+        for chosen in combinations(breaks, count):
+            edges = (0, *chosen, len(text))
+            lines = [text[a:b] for a, b in zip(edges, edges[1:])]
+            widest = max(width(line) for line in lines)
+            if widest <= capacity and (best is None or widest < best[0]):
+                best = (widest, lines)
+        if best:
+            return best[1]
+    return None
 
 
 def _nearest_shares(at: list[float], total: float, count: int, bounds) -> list[int]:
@@ -597,7 +622,7 @@ def signature_block(paragraphs: list[Paragraph]) -> set[int]:
 
 def _add_title(p, paragraph: Paragraph, profile: Profile) -> None:
     # Title width is measured in title-size characters; line breaks make balanced lines.
-    lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line)
+    lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
     run = p.add_r()
     for i, line in enumerate(lines):
         if i:

@@ -38,9 +38,9 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
             "sections": rollup.sections}
-    title = writer.line("rollup_title.j2", **base)
+    title, breaks = writer.title("rollup_title.j2", **base)
     doc = Manuscript(title=title, author=rollup.author, created=dt.datetime.combine(rollup.date, dt.time(8, 0)))
-    doc.add("title", title)
+    doc.add("title", title, breaks=breaks)
     doc.add("blank")
     for text in writer.paragraphs("rollup_opening.j2", **base):
         doc.add("body", text)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import accumulate
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,16 @@ class Writer:
     def line(self, name: str, **context: Any) -> str:
         return "".join(self.paragraphs(name, **context))
 
+    def title(self, name: str, **context: Any) -> tuple[str, tuple[int, ...]]:
+        """A title and where its template's lines meet: the places a long title should wrap.
+
+        A title template writes the unit on one line and the period and subject on
+        the next, so a two-line title never splits a word.
+        """
+        lines = [line.strip() for line in self.render(name, **context).strip().splitlines() if line.strip()]
+        offsets = tuple(accumulate(len(line) for line in lines[:-1]))
+        return "".join(lines), offsets
+
     def exists(self, name: str) -> bool:
         """Whether some folder of the search path has ``name`` (without compiling it)."""
         try:
@@ -162,10 +173,10 @@ def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
     writer = Writer(env)
     base = base_context(summary)
-    title = summary.title or writer.line("title.j2", **base)
+    title, breaks = (summary.title, ()) if summary.title else writer.title("title.j2", **base)
     created = dt.datetime.combine(summary.date, dt.time(8, 0))
     doc = Manuscript(title=title, author=summary.author, created=created)
-    doc.add("title", title)
+    doc.add("title", title, breaks=breaks)
     doc.add("blank")
     for text in [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base):
         doc.add("body", text)

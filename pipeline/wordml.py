@@ -141,7 +141,7 @@ def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind
 
 def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     """One run: the balanced lines, joined by ``<w:br/>``."""
-    lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line)
+    lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line, paragraph.breaks)
     return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{run("<w:br/>".join(t(line) for line in lines))}</w:p>'
 
 
