@@ -301,8 +301,7 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
                   folders=history_folders(outcome.term, root))
     if landed.backup:
         tally.backups += 1
-        reporter.note(f"{shown(target)}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
-                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的文档")
+        reporter.note(landed.notice(shown(target)))
     reporter.wrote(target)
     tally.written.append(target)
     tally.built += 1

@@ -137,11 +137,15 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
     """One form to a file the person named: written atomically, no manifest."""
     from pipeline.build import find_workspace
     from pipeline.diagnostics import FormError
-    from pipeline.write import write_atomic
+    from pipeline.manifest import land
 
+    if target.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
+    if target.exists() and target.resolve() == form_path.resolve():
+        raise click.UsageError("-o 指定的文件就是填报表本身")
     try:
         result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
-        write_atomic(target, result.docx)
+        landed = land(target, result.docx, None)  # an edited earlier document is kept as a backup
     except FormError as exc:
         for diagnostic in exc.diagnostics:
             _say(str(diagnostic))
@@ -155,6 +159,8 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
         sys.exit(EXIT_BUG)
     for warning in result.warnings:
         _say(str(warning))
+    if landed.backup:
+        _say(landed.notice(shown(target)))
     click.echo(shown(target))
     _say("完成：生成 1 份")
     if with_pdf and not _write_pdfs([target]):
@@ -280,6 +286,8 @@ def schema(output: str | None) -> None:
     from pipeline.write import write_atomic
 
     text = form_schema_json()
+    if output and Path(output).suffix.lower() != ".json":
+        raise click.UsageError(f"-o 应指定一个 .json 文件，现在是 {Path(output).name}")
     if not output:
         click.echo(text, nl=False)
         return

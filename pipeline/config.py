@@ -12,6 +12,7 @@ stays last unless the list places it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
@@ -162,6 +163,10 @@ class Config(BaseModel):
             if entry.key in seen:
                 raise ValueError(f"标题 \"{entry.key}\" 重复配置")
             if entry.key not in STANDARD_KEYS and not (entry.name and entry.title):
+                close = difflib.get_close_matches(entry.key, STANDARD_KEYS, n=1, cutoff=0.6)
+                if close:
+                    raise ValueError(f"未知的标题 \"{entry.key}\"，是否应为 \"{close[0]}\"？"
+                                     f"如要新增标题，请写明 name（简称）和 title（标题文字）")
                 raise ValueError(f"新增的标题 \"{entry.key}\" 需要写明 name（简称）和 title（标题文字）")
             seen.add(entry.key)
         return headings

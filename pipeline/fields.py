@@ -67,7 +67,7 @@ Name = Annotated[str, PlainValidator(_name), WithJsonSchema({"type": "string", "
 
 # --- numbers --------------------------------------------------------------
 
-def _number(value: Any) -> int | float:
+def _number(value: Any, *, has_unit_field: bool = True) -> int | float:
     if isinstance(value, bool) or value is None:
         raise _fail(f"应为数字，现在是 {_show(value)}")
     if isinstance(value, (int, float)):
@@ -79,8 +79,10 @@ def _number(value: Any) -> int | float:
         if re.fullmatch(r"\d+(\.\d+)?\s*%", text):
             raise _fail(f"请只写数字 {text.rstrip('% ')}，把“%”写在 unit 字段里")
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d\s.]+)", text)
-        if match:
+        if match and has_unit_field:
             raise _fail(f"请只写数字 {match.group(1)}，把单位“{match.group(2)}”写在 unit 字段里")
+        if match:
+            raise _fail(f"请只写数字 {match.group(1)}（“{match.group(2)}”不用写）")
         try:
             number = float(text) if "." in text else int(text)
         except ValueError:
@@ -95,7 +97,7 @@ def _number(value: Any) -> int | float:
 
 
 def _count(value: Any) -> int:
-    number = _number(value)
+    number = _number(value, has_unit_field=False)  # times and participants: the unit is implied
     if isinstance(number, float):
         if not number.is_integer():
             raise _fail(f"应为整数，现在是 {number}")

@@ -7,8 +7,7 @@ per process and profile; each document is then the base plus its paragraphs
 and tables, added with python-docx using style ids resolved once, not looked up
 by name per paragraph. That is the reference engine; the default engine,
 :mod:`pipeline.wordml`, writes the same bytes directly as XML text, several
-times faster (a manuscript with a table, such as a roll-up, uses the reference
-engine, which draws tables).
+times faster, tables (a roll-up's figures) included.
 
 The result is deterministic: fixed timestamps in the zip and the core
 properties, and parts always in the same order, so the same manuscript gives
@@ -22,7 +21,7 @@ import re
 import zipfile
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, combinations
 from xml.sax.saxutils import escape
 
 from pipeline.manuscript import Manuscript, Paragraph, Table
@@ -84,36 +83,99 @@ def width(text: str, autospace: float = 0.0) -> float:
     return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
 
 
-def balanced_lines(text: str, capacity: float) -> list[str]:
+def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) -> list[str]:
     """Split a title into the fewest lines that fit ``capacity``, as even as possible.
+
+    ``preferred`` breaks (where the wording put the parts of a title: unit,
+    period and subject) win whenever lines ending only there fit: the most even
+    such split is taken. Otherwise, or when ``text`` was cleaned and the offsets
+    no longer apply, the general rule below decides.
 
     Breaks never fall inside a run of digits, Latin letters or dashes. Each line
     ends at the allowed break whose width from the start is nearest to its share
-    of the total (the earlier one on a tie); widths only grow along the text, so
-    the nearest break is found by bisection, and a hostile 10,000-character title
-    costs milliseconds, not minutes.
+    of the total (the earlier one on a tie). With ⌈width / capacity⌉ lines that
+    nearest break can lie past the capacity, since the runs cannot be broken;
+    then the count is the larger of that and the fewest lines any set of breaks
+    allows, and each line ends at the nearest break among those that keep it
+    within the capacity and leave few enough lines' worth of text for the lines
+    still to come. Only a run wider than the capacity on its own (a long number
+    in a narrow cell) overflows, alone on its line.
+
+    Widths only grow along the text, so every search is a bisection, and a
+    hostile 10,000-character title costs milliseconds, not minutes.
     """
     total = width(text)
     if total <= capacity:
         return [text]
-    count = int(-(-total // capacity))
-    breaks = [i for i in range(1, len(text))
-              if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i]))]
+    preferred = tuple(b for b in preferred if 0 < b < len(text))
+    if preferred and len(preferred) <= 8:
+        chosen = _preferred_split(text, capacity, preferred)
+        if chosen:
+            return chosen
+    # stops: where a line may start (0 and every allowed break), with the width before each
+    stops = [0, *(i for i in range(1, len(text))
+                  if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
     upto = list(accumulate((0.5 if ord(ch) < 0x2000 else 1.0 for ch in text), initial=0.0))
-    at_break = [upto[b] for b in breaks]  # width of text[:b], for each break b
-    lines, start = [], 0
+    at = [upto[s] for s in stops]
+    last = len(stops) - 1
+    count = int(-(-total // capacity))
+    starts = _nearest_shares(at, total, count, lambda start, n: (start + 1, last))
+    ends = [*(at[s] for s in starts[1:]), total]
+    if any(end > at[start] + capacity for start, end in zip(starts, ends)):  # a line runs past the capacity
+
+        def furthest(k: int) -> int:
+            """The last stop a line starting at stop ``k`` can reach within the capacity,
+            or the next stop when even that is too far (a run that cannot be broken)."""
+            return min(max(bisect_right(at, at[k] + capacity) - 1, k + 1), last)
+
+        # fewest[k]: the fewest lines for the text from stop k on (filling each line as far
+        # as it goes is optimal); it never grows along the text, so its negation is sorted.
+        fewest, reach = [1] * len(stops), last
+        for k in range(last - 1, -1, -1):
+            limit = at[k] + capacity
+            if limit < total:  # the rest does not fit on one line
+                while at[reach] > limit:  # furthest(k), found walking back: it only falls with k
+                    reach -= 1
+                fewest[k] = 1 + fewest[reach if reach > k else k + 1]
+        not_fewer = [-n for n in fewest]
+        count = max(count, fewest[0])
+        starts = _nearest_shares(at, total, count, lambda start, n: (
+            max(bisect_left(not_fewer, n - count), start + 1),  # the lines left can hold the rest
+            furthest(start)))  # this line fits
+    return [text[stops[a]:stops[b]] for a, b in zip(starts, starts[1:])] + [text[stops[starts[-1]]:]]
+
+
+def _preferred_split(text: str, capacity: float, breaks: tuple[int, ...]) -> list[str] | None:
+    """The fewest, then most even, lines ending only at ``breaks`` that fit ``capacity``."""
+    best = None
+    for count in range(1, len(breaks) + 1):
+        for chosen in combinations(breaks, count):
+            edges = (0, *chosen, len(text))
+            lines = [text[a:b] for a, b in zip(edges, edges[1:])]
+            widest = max(width(line) for line in lines)
+            if widest <= capacity and (best is None or widest < best[0]):
+                best = (widest, lines)
+        if best:
+            return best[1]
+    return None
+
+
+def _nearest_shares(at: list[float], total: float, count: int, bounds) -> list[int]:
+    """The stop each of ``count`` lines starts at: the one nearest the line's share of
+    ``total`` within ``bounds(start, n)`` (the lowest and highest stop allowed for the
+    end of line n, which starts at ``start``); fewer lines when the stops run out."""
+    starts = [0]
     for n in range(1, count):
-        target = total * n / count
-        first = bisect_right(breaks, start)  # breaks after the current line's start
-        if first == len(breaks):
+        start = starts[-1]
+        if start == len(at) - 1:
             break
-        after = bisect_left(at_break, target, first)  # the first break at or past the target
-        candidates = [j for j in (after - 1, after) if first <= j < len(breaks)]
-        best = breaks[min(candidates, key=lambda j: abs(at_break[j] - target))]
-        lines.append(text[start:best])
-        start = best
-    lines.append(text[start:])
-    return lines
+        target = total * n / count
+        low, high = bounds(start, n)
+        after = bisect_left(at, target, low, high + 1)  # the first stop at or past the target
+        if after > low and (after > high or target - at[after - 1] <= at[after] - target):
+            after -= 1  # the one before is nearer, or as near and earlier
+        starts.append(after)
+    return starts
 
 
 def signature_indents(profile: Profile, name: str, date: str) -> tuple[int, int]:
@@ -560,7 +622,7 @@ def signature_block(paragraphs: list[Paragraph]) -> set[int]:
 
 def _add_title(p, paragraph: Paragraph, profile: Profile) -> None:
     # Title width is measured in title-size characters; line breaks make balanced lines.
-    lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line)
+    lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
     run = p.add_r()
     for i, line in enumerate(lines):
         if i:

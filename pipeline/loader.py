@@ -40,6 +40,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?$|^[-+]?0?\.[0-9]+$")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_FOLDED_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
 _KNOWN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -134,6 +139,9 @@ def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
 def load_text(text: str, display: str) -> Loaded:
     """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
     text, warnings = _strip_control_characters(text, display)
+    slips = typing_slips(text, display)
+    if slips:
+        raise FormError(slips)  # the parser would report them a line late, one at a time
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件中的括号嵌套过深，已拒绝读取")])
     loader = _SafeLoader(text)
@@ -155,6 +163,48 @@ def load_text(text: str, display: str) -> Loaded:
     if builder.errors:
         raise FormError(builder.errors)
     return Loaded(display, data, builder.positions, warnings + builder.warnings, text)
+
+
+# Keys are English; what follows them on a line is checked for the slips of Chinese input methods.
+_KEY_LINE = re.compile(r"^(?P<indent>[ \t\u3000]*)(?P<dash>-[ \u3000]+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
+                       r"(?P<sep>[ \u3000]*[:：])(?P<after>.?)")
+_BLOCK_START = re.compile(r"[:：]\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def typing_slips(text: str, display: str) -> list[Diagnostic]:
+    """Mistakes Chinese input methods make in YAML, each at its own line and column.
+
+    A full-width colon after a key (``campus：东园区``), a colon without the
+    space YAML needs (``campus:东园区``), and full-width spaces used to indent.
+    Lines inside block scalars (``|`` and ``>``) are text and are not checked.
+    """
+    slips = []
+    block_indent = None  # inside a block scalar: lines indented deeper than this
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if block_indent is not None:
+            if not stripped or indent > block_indent:
+                continue
+            block_indent = None
+        if stripped.startswith("#"):
+            continue
+        if "\u3000" in line[: len(line) - len(line.lstrip(" \t\u3000"))]:
+            col = line.index("\u3000") + 1
+            slips.append(Diagnostic(display, number, col, "error", "缩进中有全角空格，请改用半角空格"))
+            continue
+        match = _KEY_LINE.match(line)
+        if match:
+            sep_col = match.end("sep")  # 1-based column of the colon
+            if match.group("sep").endswith("："):
+                slips.append(Diagnostic(display, number, sep_col, "error",
+                                        f"字段 \"{match.group('key')}\" 后的冒号应为半角“:”，现在是全角“：”"))
+            elif match.group("after") not in ("", " ", "\t", "\r", "/") and match.group("after") != ":":
+                slips.append(Diagnostic(display, number, sep_col, "error",
+                                        f"字段 \"{match.group('key')}\" 的冒号后面要有一个空格（写成“{match.group('key')}: …”）"))
+        if _BLOCK_START.search(line):
+            block_indent = indent
+    return slips
 
 
 def _flow_depth(text: str) -> int:
@@ -210,7 +260,7 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
-    message = f"YAML 格式错误：{hint}" if hint else f"YAML 格式错误（{exc.problem}）"
+    message = f"YAML 格式错误：{hint or '这一行的写法无法识别，请检查缩进、冒号和引号'}"
     return Diagnostic(display, line, col, "error", message)
 
 
@@ -267,6 +317,9 @@ class _Builder:
         return result
 
     def _scalar(self, node) -> Any:
+        if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
+            # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
+            return node.value
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
@@ -281,6 +334,9 @@ class _Builder:
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
                                             "warning", "删除了文字中无法保存到 Word 的字符（控制字符或残缺的 Unicode 编码）"))
             value = _UNSTORABLE.sub("", value)
+        if isinstance(value, str) and node.style in (None, "", ">") and node.start_mark.line != node.end_mark.line:
+            # Lines of a wrapped plain or folded text are joined with a space: wrong between Chinese characters.
+            value = _FOLDED_CJK_SPACE.sub("", value)
         return value
 
 

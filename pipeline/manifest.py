@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.layout import ZIP_DATE
 from pipeline.outputs import outputs_folder
 from pipeline.write import write_atomic
 
@@ -273,14 +276,20 @@ class Landed:
     path: Path
     backup: Path | None = None  # where an edited earlier version was kept
 
+    def notice(self, shown_path: str) -> str:
+        """The warning to print when an edited version was kept (``shown_path``: the target as shown)."""
+        return (f"{shown_path}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
+                f"{self.backup.name}（同一文件夹），原位置写入了新生成的文档")
+
 
 def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
     """Write ``data`` to ``target`` atomically, keeping an edited earlier version.
 
     The file on disk counts as edited when its bytes differ both from what the
-    manifest says was written there and from ``data`` (a file the manifest does
-    not know counts as edited too: it may be someone's own work). An edited file
-    is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
+    manifest says was written there and from ``data``. A file the manifest does
+    not know counts as edited unless worksum made it and no office program has
+    saved it since (:func:`made_by_worksum`): it may be someone's own work. An
+    edited file is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
     """
     backup = None
     try:
@@ -288,13 +297,30 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
     except FileNotFoundError:
         current = None
     if current is not None and current != data:
-        if recorded is None or sha256(current) != recorded.docx_sha256:
+        edited = sha256(current) != recorded.docx_sha256 if recorded else not made_by_worksum(current)
+        if edited:
             backup = _backup_name(target)
             write_atomic(backup, current)
             mtime = target.stat().st_mtime
             os.utime(backup, (mtime, mtime))
     write_atomic(target, data)
     return Landed(target, backup)
+
+
+def made_by_worksum(docx: bytes) -> bool:
+    """Whether ``docx`` is a document worksum wrote that no office program has saved since.
+
+    worksum writes its own name in ``docProps/app.xml`` (Word, WPS and
+    LibreOffice put theirs there when they save) and stamps every zip member
+    with the same fixed time (any other program that saves stamps the present).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+            app = archive.read("docProps/app.xml").decode("utf-8", "replace")
+            stamps = {info.date_time for info in archive.infolist()}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    return "<Application>worksum " in app and stamps == {ZIP_DATE}
 
 
 def _backup_name(target: Path) -> Path:

@@ -31,6 +31,7 @@ class Paragraph:
     role: Role
     text: str = ""
     runin: str = ""  # for ``item``: the run-in title printed before ``text``
+    breaks: tuple[int, ...] = ()  # for ``title``: offsets where a wrapped line should preferably end
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ class Manuscript:
     created: dt.datetime  # a fixed time, so the same input gives the same bytes
     paragraphs: list[Block] = field(default_factory=list)  # paragraphs and tables, in order
 
-    def add(self, role: Role, text: str = "", runin: str = "") -> None:
-        self.paragraphs.append(Paragraph(role, text, runin))
+    def add(self, role: Role, text: str = "", runin: str = "", breaks: tuple[int, ...] = ()) -> None:
+        self.paragraphs.append(Paragraph(role, text, runin, breaks))
 
     def add_table(self, header, rows) -> None:
         self.paragraphs.append(Table(tuple(header), tuple(tuple(row) for row in rows)))

@@ -37,12 +37,13 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
             "sections": rollup.sections}
+    title, breaks = writer.title("rollup_title.j2", **base)
 
     def sections(doc: Manuscript) -> None:
         for section in rollup.sections:
             _section(doc, writer, section, base)
 
-    return frame(writer.line("rollup_title.j2", **base), rollup.author, rollup.date,
+    return frame(title, rollup.author, rollup.date, breaks=breaks,
                  opening=lambda: writer.paragraphs("rollup_opening.j2", **base),
                  body=sections,
                  closing=lambda: writer.paragraphs("rollup_closing.j2", **base))

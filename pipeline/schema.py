@@ -33,7 +33,7 @@ CATEGORY_EXAMPLES = ["study", "duties", "safety", "finance", "学习", "岗位",
 #: Title and description of each model, by pydantic's name for it.
 MODELS = {
     "Form": ("工作总结填报表",
-             "每个校区、每个部门、每学期填写一份。字段说明见 shared/spec/form.md；"
+             "每个校区、每个部门、每学期填写一份。字段说明见 docs/填报指南.md；"
              "未知字段会报错，多半是拼写错误。"),
     "Activity": ("开展的工作", "做了的一件事：名称、时间、次数、人次、具体做法和成效。"),
     "Figure": ("数据", "一项数据：项目、数值和单位，可写上期数值以便比较。"),

@@ -99,7 +99,9 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
     field = loc[-1] if loc else ""
     if kind == "extra_forbidden":
         known = _known_fields(loc[:-1], shapes)
-        hint = suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}"
+        meant = _from_chinese(str(field), known)
+        hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
+                suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
         label = FIELD_LABELS.get(str(field), "")
@@ -137,6 +139,25 @@ def _describe(loc: tuple) -> str:
         else:
             parts.append(f"\"{part}\"")
     return ("字段 " + " ".join(parts) + "：") if parts else ""
+
+
+# Chinese words people write as keys, mapped to the English keys they mean.
+_CHINESE_KEYS: dict[str, tuple[str, ...]] = {}
+for _key, _label in FIELD_LABELS.items():
+    _CHINESE_KEYS[_label] = _CHINESE_KEYS.get(_label, ()) + (_key,)
+for _word, _keys in {"单位": ("organization", "unit"), "落款单位": ("author",), "署名": ("author",),
+                     "详情": ("details",), "内容": ("details", "description"), "做法": ("details",),
+                     "效果": ("result",), "结果": ("result",), "时间": ("date",), "日期": ("date",),
+                     "学期": ("term",), "类别": ("category",), "分类": ("category",), "名称": ("title", "item"),
+                     "数量": ("value",), "人数": ("participants",), "次数": ("times",), "不足": ("shortcomings",),
+                     "打算": ("plans",), "计划": ("plans",), "事件": ("incidents",), "数据": ("counts",),
+                     "工作": ("activities",), "标题": ("title",)}.items():
+    _CHINESE_KEYS[_word] = _CHINESE_KEYS.get(_word, ()) + _keys
+
+
+def _from_chinese(word: str, known: list[str]) -> str | None:
+    """The English key a Chinese key such as 落款 or 详情 stands for, among ``known``."""
+    return next((key for key in _CHINESE_KEYS.get(word, ()) if key in known), None)
 
 
 def _known_fields(loc: tuple, shapes: dict) -> list[str]:

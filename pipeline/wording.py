@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import accumulate
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -134,6 +135,16 @@ class Writer:
     def line(self, name: str, **context: Any) -> str:
         return "".join(self.paragraphs(name, **context))
 
+    def title(self, name: str, **context: Any) -> tuple[str, tuple[int, ...]]:
+        """A title and where its template's lines meet: the places a long title should wrap.
+
+        A title template writes the unit on one line and the period and subject on
+        the next, so a two-line title never splits a word.
+        """
+        lines = [line.strip() for line in self.render(name, **context).strip().splitlines() if line.strip()]
+        offsets = tuple(accumulate(len(line) for line in lines[:-1]))
+        return "".join(lines), offsets
+
     def exists(self, name: str) -> bool:
         """Whether some folder of the search path has ``name`` (without compiling it)."""
         try:
@@ -162,25 +173,26 @@ def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
     writer = Writer(env)
     base = base_context(summary)
+    title, breaks = (summary.title, ()) if summary.title else writer.title("title.j2", **base)
 
     def sections(doc: Manuscript) -> None:
         for section in summary.sections:
             _section(doc, writer, section, base)
 
-    return frame(summary.title or writer.line("title.j2", **base), summary.author, summary.date,
+    return frame(title, summary.author, summary.date, breaks=breaks,
                  opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
                  body=sections,
                  closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
 
 
-def frame(title: str, author: str, date: dt.date, *, opening: Callable[[], list[str]],
+def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (), opening: Callable[[], list[str]],
           body: Callable[[Manuscript], None], closing: Callable[[], list[str]]) -> Manuscript:
-    """The frame every summary has, a campus's and the roll-up: title, a blank line, the
-    opening, the body (``body`` adds the headings and their content), the closing, a blank
-    line, the signature and the date. The parts are rendered in that order, so the first
-    template error reported is the first in the document."""
+    """The frame every summary has, a campus's and the roll-up: title (with its preferred
+    line ``breaks``), a blank line, the opening, the body (``body`` adds the headings and
+    their content), the closing, a blank line, the signature and the date. The parts are
+    rendered in that order, so the first template error reported is the first in the document."""
     doc = Manuscript(title=title, author=author, created=dt.datetime.combine(date, dt.time(8, 0)))
-    doc.add("title", title)
+    doc.add("title", title, breaks=breaks)
     doc.add("blank")
     for text in opening():
         doc.add("body", text)

@@ -22,12 +22,17 @@ one of its behaviours (tests/test_fast_layout.py holds both engines to it):
 * text is escaped as lxml escapes text nodes (``& < >`` and ``\\r``); a run's text
   turns tabs into ``<w:tab/>`` and line ends into ``<w:br/>``, as ``run.text``
   does; a ``<w:t>`` whose text starts or ends with white space keeps it with
-  ``xml:space="preserve"``.
+  ``xml:space="preserve"``;
+* a table is :func:`pipeline.layout.table_xml`'s text as lxml writes it back
+  after python-docx parsed it: without its own declaration of ``w:`` (the
+  document declares it), an empty ``<w:t>`` closed as ``<w:t .../>``, and line
+  ends as an XML parser reads them (``\\r\\n`` and ``\\r`` become ``\\n``); the
+  paragraph before a table keeps with it, as in the reference engine.
 
-Paragraphs are made by :data:`EMITTERS`, one small function per manuscript role.
-A new kind of block (a table, say) is a new emitter here plus its python-docx
-counterpart in :mod:`pipeline.layout`; until it has an emitter, a manuscript
-holding it is laid out by the reference engine (see :func:`can_render`).
+Blocks are made by :data:`EMITTERS`, one small function per manuscript role.
+A new kind of block is a new emitter here plus its python-docx counterpart in
+:mod:`pipeline.layout`; until it has an emitter, a manuscript holding it is
+laid out by the reference engine (see :func:`can_render`).
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from pipeline.layout import (RUNIN_STYLE, ROLE_STYLES, ZIP_DATE, balanced_lines, base_parts, clean,
-                             core_property, signature_block, signature_indents)
-from pipeline.manuscript import Manuscript, Paragraph
+from pipeline.layout import (RUNIN_STYLE, ROLE_STYLES, W, ZIP_DATE, balanced_lines, base_parts, clean,
+                             core_property, signature_block, signature_indents, table_xml)
+from pipeline.manuscript import Block, Manuscript, Paragraph, Table
 from pipeline.profile import Profile
 
 # --- text, as lxml and python-docx write it ----------------------------------
@@ -136,7 +141,7 @@ def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind
 
 def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     """One run: the balanced lines, joined by ``<w:br/>``."""
-    lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line)
+    lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line, paragraph.breaks)
     return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{run("<w:br/>".join(t(line) for line in lines))}</w:p>'
 
 
@@ -148,10 +153,25 @@ def _date(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     return _text_paragraph(paragraph, context, keep_next, f'<w:ind w:right="{context.date_indent}"/>')
 
 
-#: (paragraph, per-document context, whether it keeps with the next paragraph) → XML
-Emitter = Callable[[Paragraph, Context, bool], str]
+_TABLE_NAMESPACE = f' xmlns:w="{W}"'
+_EMPTY_CELL_TEXT = ('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
 
-#: Manuscript role → the function writing its ``<w:p>`` (or, later, ``<w:tbl>``).
+
+def _table(table: Table, context: Context, keep_next: bool) -> str:
+    """The reference engine's table text, as it comes out of python-docx again (its rows
+    keep together in table_xml; the table itself keeps with nothing after it)."""
+    xml = table_xml(table, context.profile).replace(_TABLE_NAMESPACE, "", 1)
+    if "\r" in xml:  # only in cell text: no attribute holds one
+        xml = xml.replace("\r\n", "\n").replace("\r", "\n")
+    if _EMPTY_CELL_TEXT[0] in xml:  # a cell of characters Word cannot store
+        xml = xml.replace(*_EMPTY_CELL_TEXT)
+    return xml
+
+
+#: (block, per-document context, whether it keeps with the next block) → XML
+Emitter = Callable[[Block, Context, bool], str]
+
+#: Manuscript role → the function writing its ``<w:p>`` or ``<w:tbl>``.
 EMITTERS: dict[str, Emitter] = {
     "title": _title,
     "blank": _text_paragraph,
@@ -162,11 +182,12 @@ EMITTERS: dict[str, Emitter] = {
     "item": _text_paragraph,
     "signature": _signature,
     "date": _date,
+    "table": _table,
 }
 
 
 def can_render(manuscript: Manuscript) -> bool:
-    """Whether every paragraph's role has an emitter here."""
+    """Whether every block's role has an emitter here."""
     return all(p.role in EMITTERS for p in manuscript.paragraphs)
 
 
@@ -288,8 +309,10 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
     context = Context(profile, *signature_indents(profile, clean(signature), clean(date)))
-    keep = signature_block(manuscript.paragraphs)
-    body = "".join(EMITTERS[p.role](p, context, i in keep) for i, p in enumerate(manuscript.paragraphs))
+    blocks = manuscript.paragraphs
+    keep = signature_block(blocks)
+    keep.update(i - 1 for i, block in enumerate(blocks) if i and block.role == "table")  # a table's opening line
+    body = "".join(EMITTERS[p.role](p, context, i in keep) for i, p in enumerate(blocks))
     created = manuscript.created.strftime("%Y-%m-%dT%H:%M:%SZ")  # python-docx's format
     author = escape(core_property(manuscript.author))
     core = cached.core_template.format(title=escape(core_property(manuscript.title)), author=author,

@@ -188,3 +188,21 @@ def test_same_input_gives_identical_bytes(example_form, run, tmp_path):
 def test_long_title_wraps_into_balanced_lines(built):
     title = paragraphs(built)[0].text.split("\n")
     assert title == ["阳光实验幼儿园东园区后勤部", "2024—2025学年第一学期工作总结"]
+
+
+def test_titles_wrap_between_unit_and_period_not_inside_a_word(workspace, run):
+    assert run(workspace, "build", "--term", "2024-2025-1").exit_code == 0
+    titles = [paragraphs(p)[0].text for p in sorted((workspace / "outputs" / "2024-2025-1").rglob("*.docx"))]
+    assert "明德实验学校滨江校区后勤处\n2024—2025学年第一学期工作总结" in titles
+    assert all(t.split("\n")[1] == "2024—2025学年第一学期工作总结" for t in titles)
+
+
+def test_preferred_breaks_win_only_when_the_lines_fit():
+    from pipeline.layout import balanced_lines
+
+    text = "明德实验学校滨江校区后勤处2024—2025学年第一学期工作总结"
+    assert balanced_lines(text, 20.1, (13,)) == ["明德实验学校滨江校区后勤处", "2024—2025学年第一学期工作总结"]
+    # A unit name too long for one line: the general rule takes over.
+    long_unit = "某某市某某区某某街道某某实验学校附属幼儿园东园区后勤部"
+    lines = balanced_lines(long_unit + "2024年度工作总结", 20.1, (len(long_unit),))
+    assert all(len(line) <= 20 for line in lines) and "".join(lines) == long_unit + "2024年度工作总结"

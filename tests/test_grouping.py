@@ -183,3 +183,22 @@ def test_form_overrides_title_intro_closing_and_a_heading(tmp_path, run):
     assert "一、安全第一，警钟长鸣" in text
     assert text[text.index("一、安全第一，警钟长鸣") + 1] == "安全工作的引导语。"
     assert "这是我们自己写的结束语。" in text
+
+
+def test_incidents_outside_safety_are_not_called_safety_events_and_severity_is_stated(tmp_path, run):
+    paras, _ = build(tmp_path, run, """\
+        incidents:
+          - date: 2024-12-02
+            description: 财务室一笔报销票据遗失。
+            category: 财务
+            severity: 严重
+            resolved: 否
+          - date: 2024-12-05
+            description: 食堂冰柜夜间断电。
+            severity: moderate
+        """)
+    text = [p.text for p in paras]
+    assert "本学期共发生事件1起（其中严重1起），均已如实登记：" in text
+    assert "2024年12月2日，发生一起严重等级的事件：财务室一笔报销票据遗失。该事件目前仍在跟进处理中。" in text
+    assert "本学期共发生安全事件1起（其中一般1起），均已如实登记：" in text
+    assert "2024年12月5日，发生一起一般等级的安全事件：食堂冰柜夜间断电。" in text

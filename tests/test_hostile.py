@@ -75,6 +75,7 @@ def test_utf16_from_notepad_is_read(tmp_path, run):
     path.write_bytes(FORM.encode("utf-16"))
     result = run(tmp_path, "build", str(path), "-o", str(tmp_path / "out.docx"))
     assert result.exit_code == 0, result.output
+    assert "1.消防疏散演练。全校师生参加。" in [p.text for p in paragraphs(tmp_path / "out.docx")]
 
 
 def test_hostile_text_is_printed_or_cleaned_predictably(tmp_path, run):
@@ -118,3 +119,17 @@ def test_template_that_builds_huge_output_or_pokes_internals_is_stopped(tmp_path
     assert result.exit_code == 1, result.output
     assert "opening.j2:" in result.stderr and message in result.stderr, result.stderr
     assert "Traceback" not in result.output
+
+
+def test_yaml_number_quirks_and_wrapped_lines_keep_what_people_meant(tmp_path, run):
+    text = FORM.replace('    details: 全校师生参加。', '    details: 全校师生参加，\n      疏散用时3分钟。\n    times: 4次')
+    text += "intro: 10:30\n"
+    form = write_form(tmp_path, text)
+    result = run(tmp_path, "build", str(form), "-o", str(tmp_path / "out.docx"))
+    assert result.exit_code == 1
+    assert 'form.yaml:11:12: 错误: 字段 "activities" 第1项 "times"：请只写数字 4（“次”不用写）' in result.stderr
+    form.write_text(text.replace("times: 4次", "times: 4"), encoding="utf-8")
+    assert run(tmp_path, "build", str(form), "-o", str(tmp_path / "out.docx")).exit_code == 0
+    texts = [p.text for p in paragraphs(tmp_path / "out.docx")]
+    assert texts[2] == "10:30"  # not 630 (YAML 1.1 base-60)
+    assert "1.消防疏散演练。全校师生参加，疏散用时3分钟。共开展4次。" in texts  # no space where the line wrapped

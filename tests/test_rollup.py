@@ -65,7 +65,7 @@ def rolled(tmp_path_factory) -> Path:
 
 def test_one_document_per_department_with_the_same_headings_and_every_campus(rolled):
     body = blocks(rolled / LOGISTICS)
-    assert body[0][2] == "明德实验学校后勤处2024—2025\n学年第一学期工作汇总"
+    assert body[0][2] == "明德实验学校后勤处\n2024—2025学年第一学期工作汇总"
     headings = [text for kind, style, *rest in body if kind == "p" and style == "Heading 1" for text in rest]
     assert headings == ["一、加强学习培训，提高队伍素质", "二、明确岗位职责，做好服务保障", "三、狠抓安全管理，保障师生平安",
                         "四、规范财务管理，管好用好资产", "五、存在的不足及今后努力方向"]

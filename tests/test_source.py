@@ -32,7 +32,7 @@ def located(source: Source, path: tuple, char: str) -> tuple[int, int]:
 def test_each_style_maps_to_the_exact_line_and_column():
     source = Source(load_text(TEXT, "t.yaml"))
     assert located(source, ("plain",), ",") == (1, 11)
-    assert located(source, ("multi", 0), ",") == (4, 8)  # the folded line break became a space
+    assert located(source, ("multi", 0), ",") == (4, 8)  # the folded line break is gone
     assert located(source, ("literal",), "、") == (7, 6)
     assert located(source, ("folded",), ",") == (10, 8)
     assert located(source, ("single",), ",") == (11, 16)  # after a doubled quote
@@ -58,7 +58,7 @@ def test_escapes_fall_back_to_the_value_start():
 def test_span_refuses_ranges_across_a_line_break():
     source = Source(load_text(TEXT, "t.yaml"))
     value = source.value(("multi", 0))
-    start = value.index("行 第") + 1
+    start = value.index("行第")  # the line break between Chinese lines is folded away
     assert source.span(("multi", 0), start, start + 2) is None
     comma = value.index(",")
     begin, end = source.span(("multi", 0), comma, comma + 1)

@@ -135,7 +135,27 @@ def test_yaml_syntax_error_in_chinese(tmp_path, run):
 
 def test_tab_indentation(tmp_path, run):
     check(tmp_path, run, VALID.replace("    category: safety", "\tcategory: safety"),
-          "form.yaml:8:1: 错误: YAML 格式错误：")
+          "form.yaml:8:1: 错误: YAML 格式错误：不能用 Tab 键缩进，请改用空格")
+
+
+def test_input_method_slips_are_each_reported_at_their_own_place(tmp_path, run):
+    text = (VALID.replace("campus: 东湖校区", "campus：东湖校区")
+            .replace("department: 后勤处", "department:后勤处")
+            .replace("  - title: 消防疏散演练", "  - title：消防疏散演练")
+            .replace("    details: 全校师生参加。", "\u3000\u3000details: 全校师生参加。"))
+    text += "intro: |\n  Note：块文字里的冒号不算错。\n  time:10点\n"
+    messages = check(tmp_path, run, text,
+                     'form.yaml:2:7: 错误: 字段 "campus" 后的冒号应为半角“:”，现在是全角“：”',
+                     'form.yaml:3:11: 错误: 字段 "department" 的冒号后面要有一个空格（写成“department: …”）',
+                     'form.yaml:7:10: 错误: 字段 "title" 后的冒号应为半角“:”，现在是全角“：”',
+                     "form.yaml:9:1: 错误: 缩进中有全角空格，请改用半角空格")
+    assert len([line for line in messages.splitlines() if ": 错误: " in line]) == 4
+
+
+def test_chinese_keys_are_pointed_to_their_english_names(tmp_path, run):
+    check(tmp_path, run, VALID.replace("    details: 全校师生参加。", "    详情: 全校师生参加。") + "落款: 东湖校区后勤处\n",
+          'form.yaml:9:5: 错误: 未知字段 "详情"，字段名要用英文，应写成 "details"',
+          'form.yaml:10:1: 错误: 未知字段 "落款"，字段名要用英文，应写成 "author"')
 
 
 def test_python_tags_run_nothing(tmp_path, run):
@@ -168,6 +188,12 @@ def test_bom_and_gbk_files_are_read(tmp_path, run):
     result = run(tmp_path, "build", str(gbk), "-o", str(tmp_path / "b.docx"))
     assert result.exit_code == 0
     assert "gbk.yaml:1:1: 警告: 文件不是 UTF-8 编码，已按 GBK/GB18030 读取" in result.stderr
+    from docx_reading import paragraphs
+
+    for name in ("a.docx", "b.docx"):
+        texts = [p.text for p in paragraphs(tmp_path / name)]
+        assert "1.消防疏散演练。全校师生参加。" in texts
+        assert texts[-2] == "东湖校区后勤处"
 
 
 def test_control_characters_do_not_crash_the_build(tmp_path, run):
@@ -179,6 +205,11 @@ def test_control_characters_do_not_crash_the_build(tmp_path, run):
     result = run(tmp_path, "build", str(form), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert any("全校师生参加。" in p.text for p in paragraphs(out))
+
+
+def test_misspelt_heading_in_config_is_suggested(tmp_path, run):
+    (tmp_path / "config.yaml").write_text("headings:\n  - key: safty\n", encoding="utf-8")
+    check(tmp_path, run, VALID, 'config.yaml:2:3: 错误: 字段 "headings"：未知的标题 "safty"，是否应为 "safety"？')
 
 
 def test_config_errors_are_reported_with_their_line(tmp_path, run):
