@@ -107,19 +107,28 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None) ->
         else:
             forms.append(path)
     if selection.filtered:
-        forms = [p for p in forms if selection.accepts(*identity(p))]
-        unread = [p for p in unread if selection.accepts(*identity(p, read=False))]
+        inputs: dict[str, Path] = {}  # by folder: forms of one folder share a workspace
+
+        def inputs_of(path: Path) -> Path:
+            folder = os.path.dirname(os.path.abspath(path))
+            if folder not in inputs:
+                inputs[folder] = find_workspace(Path(folder)).inputs
+            return inputs[folder]
+
+        forms = [p for p in forms if selection.accepts(*identity(p, inputs=inputs_of(p)))]
+        unread = [p for p in unread if selection.accepts(*identity(p, read=False, inputs=inputs_of(p)))]
     if note is not None:
         for path in dict.fromkeys(unread):
             note(unread_warning(path))
     return list(dict.fromkeys(forms))
 
 
-def identity(form: Path, read: bool = True) -> tuple[str | None, str | None, str | None]:
-    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml``,
-    or, for a form outside that layout, from its own fields (when ``read``). Unknown parts are None."""
+def identity(form: Path, read: bool = True, inputs: Path | None = None) -> tuple[str | None, str | None, str | None]:
+    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml``
+    (``inputs``: its workspace's, found when not given), or, for a form outside that layout,
+    from its own fields (when ``read``). Unknown parts are None."""
     absolute = Path(os.path.abspath(form))
-    inputs = Path(os.path.abspath(find_workspace(absolute).inputs))
+    inputs = Path(os.path.abspath(inputs or find_workspace(absolute).inputs))
     try:
         parts = absolute.relative_to(inputs).parts
     except ValueError:
