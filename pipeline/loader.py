@@ -94,8 +94,12 @@ class Loaded:
         return Diagnostic(self.path, line, col, severity, message)
 
 
-def load_file(path: str | Path, display: str | None = None) -> Loaded:
-    """Read and parse ``path``. Raises :class:`FormError` with Chinese diagnostics."""
+def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[str] = frozenset()) -> Loaded:
+    """Read and parse ``path``. Raises :class:`FormError` with Chinese diagnostics.
+
+    ``keys``: the field names of the document's model; slips of the input method
+    after them are reported before parsing (see :func:`typing_slips`).
+    """
     display = display or str(path)
     try:
         raw = Path(path).read_bytes()
@@ -105,16 +109,16 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
         raise FormError([Diagnostic(display, 1, 1, "error", "这是一个文件夹，不是 YAML 文件")]) from None
     except OSError as exc:
         raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取文件（{exc.strerror}）")]) from None
-    return load_bytes(raw, display)
+    return load_bytes(raw, display, keys=keys)
 
 
-def load_bytes(raw: bytes, display: str) -> Loaded:
+def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
     """Parse YAML given as bytes; see :func:`load_text`."""
     if len(raw) > MAX_BYTES:
         raise FormError([Diagnostic(display, 1, 1, "error",
                                     f"文件过大（{len(raw) // 1024} KB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")])
     text, warnings = _decode(raw, display)
-    loaded = load_text(text, display)
+    loaded = load_text(text, display, keys=keys)
     loaded.warnings[:0] = warnings
     return loaded
 
@@ -136,10 +140,10 @@ def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
                              "文件不是 UTF-8 编码，已按 GBK/GB18030 读取；建议“另存为”UTF-8 编码")]
 
 
-def load_text(text: str, display: str) -> Loaded:
+def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
     """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
     text, warnings = _strip_control_characters(text, display)
-    slips = typing_slips(text, display)
+    slips = typing_slips(text, display, keys) if keys else []
     if slips:
         raise FormError(slips)  # the parser would report them a line late, one at a time
     if _flow_depth(text) > MAX_FLOW_DEPTH:
@@ -171,12 +175,14 @@ _KEY_LINE = re.compile(r"^(?P<indent>[ \t\u3000]*)(?P<dash>-[ \u3000]+)?(?P<key>
 _BLOCK_START = re.compile(r"[:：]\s*[|>][-+0-9]*\s*(#.*)?$")
 
 
-def typing_slips(text: str, display: str) -> list[Diagnostic]:
+def typing_slips(text: str, display: str, keys: frozenset[str]) -> list[Diagnostic]:
     """Mistakes Chinese input methods make in YAML, each at its own line and column.
 
-    A full-width colon after a key (``campus：东园区``), a colon without the
-    space YAML needs (``campus:东园区``), and full-width spaces used to indent.
-    Lines inside block scalars (``|`` and ``>``) are text and are not checked.
+    A full-width colon after one of the ``keys`` (``campus：东园区``), a colon
+    without the space YAML needs (``campus:东园区``), and full-width spaces used
+    to indent. Only the model's own field names count as keys, so text such as
+    ``- PPT：制作课件`` is never taken for a slip; lines inside block scalars
+    (``|`` and ``>``) are text and are not checked.
     """
     slips = []
     block_indent = None  # inside a block scalar: lines indented deeper than this
@@ -189,11 +195,15 @@ def typing_slips(text: str, display: str) -> list[Diagnostic]:
             block_indent = None
         if stripped.startswith("#"):
             continue
-        if "\u3000" in line[: len(line) - len(line.lstrip(" \t\u3000"))]:
+        match = _KEY_LINE.match(line)
+        if match and match.group("key") not in keys:
+            match = None
+        content = line.lstrip(" \t\u3000")
+        if "\u3000" in line[: len(line) - len(content)] and (match or content.startswith("- ")):
+            # A full-width space before a key or a list item is indentation; before text it is text.
             col = line.index("\u3000") + 1
             slips.append(Diagnostic(display, number, col, "error", "缩进中有全角空格，请改用半角空格"))
             continue
-        match = _KEY_LINE.match(line)
         if match:
             sep_col = match.end("sep")  # 1-based column of the colon
             if match.group("sep").endswith("："):

@@ -30,12 +30,21 @@ _FORM_SHAPES: dict[tuple, type[BaseModel]] = {
 _CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig, ("check",): CheckConfig}
 
 
+def _keys(shapes: dict) -> frozenset[str]:
+    """Every field name of these models: the keys whose input-method slips the loader reports."""
+    return frozenset(name for model in shapes.values() for name in model.model_fields)
+
+
+_FORM_KEYS = _keys(_FORM_SHAPES)
+_CONFIG_KEYS = _keys(_CONFIG_SHAPES)
+
+
 def read_config(workspace: Path | None) -> Config:
     """config.yaml of ``workspace``, or the defaults when there is none."""
     path = workspace / CONFIG_NAME if workspace else None
     if path is None or not path.is_file():
         return Config()
-    loaded = load_file(path, shown(path))
+    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS)
     if loaded.data is None:
         return Config()
     config = validate(loaded, Config, _CONFIG_SHAPES)
@@ -56,7 +65,7 @@ def form_context(config: Config) -> FormContext:
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
     """Load and validate one form. Raises :class:`FormError` listing every problem."""
-    loaded = load_file(path, display or shown(path))
+    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS)
     return validate_form(loaded, config), loaded
 
 

@@ -238,3 +238,15 @@ def test_period_ids_and_names(tmp_path, run, term, name):
     out = tmp_path / "out.docx"
     assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
     assert name in paragraphs(out)[0].text.replace("\n", "")
+
+
+def test_text_that_looks_like_a_slip_is_left_alone(tmp_path, run):
+    from docx_reading import paragraphs
+
+    text = VALID + "intro: 第一段，\n  　　第二段。\nplans:\n  - PPT：制作课件。\n  - A:1\n"
+    form = write_form(tmp_path, text)
+    out = tmp_path / "out.docx"
+    result = run(tmp_path, "build", str(form), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in paragraphs(out)]
+    assert "1.PPT：制作课件。" in texts and "2.A:1。" in texts
