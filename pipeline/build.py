@@ -1,6 +1,7 @@
-"""Run the stages for one form: load → validate → assemble → word → lay out.
+"""Run the stages for one form: load → validate → proofread → assemble → word → lay out.
 
-Last period's figures (:mod:`pipeline.history`) are loaded beside the form and
+Proofreading (:mod:`pipeline.proofread`) adds its warnings to the build's, or
+stops the form under ``--strict``. Last period's figures (:mod:`pipeline.history`) are loaded beside the form and
 handed to assemble, which fills in the ``previous`` values the form leaves out.
 
 :func:`build_form` returns the document's bytes and the warnings; it writes

@@ -45,10 +45,6 @@ class FormError(Exception):
         self.diagnostics = diagnostics
 
 
-def has_errors(diagnostics: list[Diagnostic]) -> bool:
-    return any(d.is_error for d in diagnostics)
-
-
 def shown(path: Path | str) -> str:
     """A path as a person would type it: relative to the current folder when inside it."""
     try:

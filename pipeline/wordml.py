@@ -227,7 +227,7 @@ def _entry(name: str, data: bytes) -> Entry:
 
 
 def zip_entries(entries: list[Entry]) -> bytes:
-    """The zip of ``entries``, byte for byte what :func:`pipelines.layout.zip_parts` makes."""
+    """The zip of ``entries``, byte for byte what :func:`pipeline.layout.zip_parts` makes."""
     body, directory, offset = [], [], 0
     for entry in entries:
         directory += (entry.central, offset.to_bytes(4, "little"), entry.name)
