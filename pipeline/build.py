@@ -1,8 +1,8 @@
 """Run the stages for one form: load → validate → proofread → assemble → word → lay out.
 
 Proofreading (:mod:`pipeline.proofread`) adds its warnings to the build's, or
-stops the form under ``--strict``. Last period's figures (:mod:`pipeline.history`) are loaded beside the form and
-handed to assemble, which fills in the ``previous`` values the form leaves out.
+stops the form under ``--strict``. Last period's figures (:mod:`pipeline.history`)
+are loaded beside the form and handed to assemble, which fills in the ``previous`` values the form leaves out.
 
 :func:`build_form` returns the document's bytes and the warnings; it writes
 nothing (see :mod:`pipeline.write`). A :class:`~pipeline.workspace.Workspace`
