@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from conftest import worksum, write_form
 from docx_reading import paragraphs
+from test_validation import VALID
 
-FORM = textwrap.dedent("""\
-    organization: 明德实验学校
-    campus: 东湖校区
-    department: 后勤处
-    term: 2024-2025-1
-    date: 2025-01-16
-    activities:
-      - title: 消防疏散演练
-        category: safety
-        details: 全校师生参加。
-    """)
+FORM = VALID  # the smallest valid form, shared with the validation tests
 
 
 def refused(tmp_path, text_or_bytes, expected: str, timeout: float = 30):
