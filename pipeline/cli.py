@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -35,6 +36,31 @@ def _bug(exc: BaseException, what: str) -> None:
     if os.environ.get("WORKSUM_DEBUG"):
         raise exc
     _say(f"{what}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _reporting(what: str, *, kept_note: bool = False):
+    """Turn what a command meets into cli.md's messages and exit statuses.
+
+    Form problems: their diagnostics, exit 1. A failed write: its reason in
+    Chinese, exit 1 (``kept_note``: say the earlier document is untouched).
+    Anything else is a bug: one line, exit 3.
+    """
+    from pipeline.diagnostics import FormError
+
+    try:
+        yield
+    except FormError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(str(diagnostic))
+        sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        where = f" {shown(exc.filename)}" if exc.filename else ""
+        _say(f"{what}: 错误: 无法写入{where}：{describe(exc)}" + ("；原有文档未被改动" if kept_note else ""))
+        sys.exit(EXIT_ERRORS)
+    except Exception as exc:  # noqa: BLE001 - a bug, reported as such
+        _bug(exc, what)
+        sys.exit(EXIT_BUG)
 
 
 class _Commands(click.Group):
@@ -136,27 +162,15 @@ def _pdf_is_current(docx_path: Path) -> bool:
 def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
     from pipeline.build import find_workspace
-    from pipeline.diagnostics import FormError
     from pipeline.manifest import land
 
     if target.suffix.lower() != ".docx":
         raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
     if target.exists() and target.resolve() == form_path.resolve():
         raise click.UsageError("-o 指定的文件就是填报表本身")
-    try:
+    with _reporting(shown(form_path), kept_note=True):
         result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
         landed = land(target, result.docx, None)  # an edited earlier document is kept as a backup
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        _say("完成：生成 0 份，失败 1 份")
-        sys.exit(EXIT_ERRORS)
-    except OSError as exc:
-        _say(f"{shown(form_path)}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
-        sys.exit(EXIT_ERRORS)
-    except Exception as exc:  # noqa: BLE001
-        _bug(exc, str(form_path))
-        sys.exit(EXIT_BUG)
     for warning in result.warnings:
         _say(str(warning))
     if landed.backup:
@@ -183,15 +197,12 @@ def validate(paths: tuple[str, ...]) -> None:
     from pipeline import checking
     from pipeline.discovery import Selection, discover
 
-    try:
+    with _reporting("worksum validate"):
         forms = discover(Selection(paths), _say)
         if not forms:
             _say("没有找到填报表")
             sys.exit(EXIT_ERRORS)
         reading = checking.validate(forms, _say)
-    except Exception as exc:  # noqa: BLE001
-        _bug(exc, "worksum validate")
-        sys.exit(EXIT_BUG)
     failed = reading.failed
     _say(f"检查了 {reading.count} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
@@ -236,39 +247,29 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
     import tempfile
 
     from pipeline.build import find_workspace
-    from pipeline.diagnostics import FormError
     from pipeline.preview import PreviewError, render
 
     path = Path(source)
-    try:
-        with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
-            if path.suffix.lower() == ".docx":
-                docx, stem, folder = path, path.stem, path.parent
-            else:
-                workspace = find_workspace(path.resolve().parent)
-                result = _build_one(path, workspace)
-                for warning in result.warnings:
-                    _say(str(warning))
-                target = workspace.output_path(result.form, result.title)
-                docx = Path(scratch) / "document.docx"
-                docx.write_bytes(result.docx)
-                stem, folder = target.stem, target.parent
-            folder = Path(outdir) if outdir else folder
-            folder.mkdir(parents=True, exist_ok=True)
-            images = render(docx, folder, stem, dpi)
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
-    except PreviewError as exc:
-        _say(f"{shown(path)}: 错误: {exc}")
-        sys.exit(EXIT_ERRORS)
-    except OSError as exc:
-        _say(f"{shown(path)}: 错误: 无法写入 {exc.filename or ''}：{describe(exc)}")
-        sys.exit(EXIT_ERRORS)
-    except Exception as exc:  # noqa: BLE001
-        _bug(exc, str(path))
-        sys.exit(EXIT_BUG)
+    with _reporting(shown(path)):
+        try:
+            with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
+                if path.suffix.lower() == ".docx":
+                    docx, stem, folder = path, path.stem, path.parent
+                else:
+                    workspace = find_workspace(path.resolve().parent)
+                    result = _build_one(path, workspace)
+                    for warning in result.warnings:
+                        _say(str(warning))
+                    target = workspace.output_path(result.form, result.title)
+                    docx = Path(scratch) / "document.docx"
+                    docx.write_bytes(result.docx)
+                    stem, folder = target.stem, target.parent
+                folder = Path(outdir) if outdir else folder
+                folder.mkdir(parents=True, exist_ok=True)
+                images = render(docx, folder, stem, dpi)
+        except PreviewError as exc:
+            _say(f"{shown(path)}: 错误: {exc}")
+            sys.exit(EXIT_ERRORS)
     for image in images:
         click.echo(shown(image))
     _say(f"预览：共 {len(images)} 页")
@@ -315,18 +316,12 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
     from pipeline import checking
     from pipeline.discovery import Selection, discover
 
-    try:
+    with _reporting("worksum check"):
         forms = discover(Selection(paths), _say)
         if not forms:
             _say("没有找到填报表")
             sys.exit(EXIT_ERRORS)
         done = checking.check(forms, _say, fix=fix)
-    except OSError as exc:
-        _say(f"错误: 无法写入 {exc.filename or ''}：{describe(exc)}")
-        sys.exit(EXIT_ERRORS)
-    except Exception as exc:  # noqa: BLE001
-        _bug(exc, "worksum check")
-        sys.exit(EXIT_BUG)
 
     failed = done.reading.failed
     parts = [f"发现 {done.found} 处问题"] if done.found else ([] if failed else ["没有发现问题"])
@@ -421,7 +416,6 @@ def new_term(source: str, target: str) -> None:
 
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
-    from pipeline.diagnostics import FormError
     from pipeline.discovery import unread_warning
     from pipeline.newterm import new_term as carry
     from pipeline.periods import Term, TermError
@@ -441,16 +435,9 @@ def new_term(source: str, target: str) -> None:
         sys.exit(EXIT_ERRORS)
     if new.previous() != old:
         _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
-    try:
+    with _reporting(f"worksum new-term {old.id} {new.id}"):
         config = workspace.config
         outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
-    except Exception as exc:  # noqa: BLE001
-        _bug(exc, f"new-term {old.id} {new.id}")
-        sys.exit(EXIT_BUG)
     for path in outcome.unread:
         _say(unread_warning(path))
     for diagnostic in outcome.problems:
