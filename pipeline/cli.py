@@ -337,19 +337,21 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
 @main.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=True))
 def init(directory: str) -> None:
-    """新建工作区：config.yaml、templates/、inputs/ 和一份带说明的空白填报表。
+    """新建工作区：config.yaml、templates/、inputs/ 和带说明的空白填报表（YAML 和 Excel 各一份）。
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
+    from pipeline.form.workbook_write import write_workbook
     from pipeline.workspace.scaffold import (
         BLANK_FORM,
+        BLANK_WORKBOOK,
         WorkspaceExists,
         create_workspace,
     )
 
     root = Path(directory)
     try:
-        created = create_workspace(root)
+        created = create_workspace(root, {Path(BLANK_WORKBOOK): write_workbook(None)})
     except WorkspaceExists as exc:
         _say(f"错误: {exc}")
         sys.exit(EXIT_ERRORS)
@@ -365,6 +367,7 @@ def init(directory: str) -> None:
     _say(f"已在{here}新建工作区。接下来：\n"
          f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
          f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
+         f"     习惯用 Excel/WPS 的，改用 {BLANK_WORKBOOK}，复制为 inputs/<学期>/<校区>/<部门>.xlsx；\n"
          f"  3. 运行 worksum build 生成工作总结。")
 
 

@@ -16,7 +16,8 @@ then, per department:
    (:func:`pipeline.commands.build.typeset`).
 3. **Land** it as :mod:`pipeline.commands.batch` lands a form's document: unchanged
    bytes are left alone, an edited earlier version is kept as a backup, and
-   the manifest records it.
+   the manifest records it. Its figures' workbook (:mod:`pipeline.export.figures`),
+   the campus × item table for the bureau's own sums, lands beside it the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from pipeline.workspace.write import describe
 
 #: The campus folder name roll-ups are written under (in the output pattern's <campus>).
 ROLLUP_CAMPUS = "汇总"
+#: The suffix of the workbook of a roll-up's figures, written beside its .docx (pipeline.export.figures).
+FIGURES_SUFFIX = ".xlsx"
 #: A broken form whose department is unknown belongs to every department.
 EVERY_DEPARTMENT = None
 
@@ -130,7 +133,7 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
 def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Reporter) -> TermForms:
     """Read ``paths`` (the forms under ``inputs/<term>/``): valid forms by department, broken
     forms with the department they belong to. Nothing about a broken form is printed here."""
-    from pipeline.form.loader import load_file
+    from pipeline.form.container import load_form
     from pipeline.form.validate import read_form
 
     forms = TermForms()
@@ -140,7 +143,7 @@ def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Repo
             form, loaded = read_form(path, workspace.config, shown(path))
         except FormError as exc:
             try:
-                data = load_file(path, shown(path)).data
+                data = load_form(path, shown(path)).data
             except FormError:
                 data = None
             broken.append((path, exc.diagnostics, data))
@@ -182,6 +185,7 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
                 tally: Tally, force: bool) -> None:
     from pipeline.commands.build import summarise, typeset
     from pipeline.document.rollup import roll_up
+    from pipeline.export.figures import figures_workbook, has_figures
     from pipeline.wording.rollup import word_rollup
     from pipeline.workspace.outputs import UnsafeOutput, output_path
 
@@ -218,22 +222,40 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
     docx = typeset(manuscript, workspace)
     sources = {path: file_sha256(path) or "" for path, _, _ in entries}
     folders = history_folders(term, workspace.root)
-    if not force and target.is_file() and target.read_bytes() == docx:
-        if ledger.recorded(target) is None:
-            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
-        tally.unchanged += 1
+    def put(path: Path, data: bytes, what: str) -> str | None:
+        return _land_output(path, data, what, term, sources, folders, ledger, reporter, tally, force)
+
+    # The figures' workbook first: a document counted as written has its table beside it.
+    if has_figures(rollup) and put(target.with_suffix(FIGURES_SUFFIX), figures_workbook(rollup), "数据表") is None:
         return
+    done = put(target, docx, "汇总")
+    if done == "unchanged":
+        tally.unchanged += 1
+    elif done == "written":
+        tally.built += 1
+
+
+
+def _land_output(target: Path, data: bytes, what: str, term: str, sources: dict, folders: tuple, ledger: Ledger,
+                 reporter: Reporter, tally: Tally, force: bool) -> str | None:
+    """Write one output of a roll-up (its document, or its figures' workbook): unchanged bytes are
+    left alone unless ``force``, an edited earlier version is kept, the manifest records it.
+    Returns "unchanged" or "written", or None when it could not be written (counted as failed)."""
+    if not force and target.is_file() and target.read_bytes() == data:
+        if ledger.recorded(target) is None:
+            ledger.record(term, target, sources, data, kind="rollup", folders=folders)
+        return "unchanged"
     try:
         with uninterrupted():
-            landed = land(target, docx, ledger.recorded(target))
-            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
+            landed = land(target, data, ledger.recorded(target))
+            ledger.record(term, target, sources, data, kind="rollup", folders=folders)
     except OSError as exc:
-        reporter.note(f"{shown(target)}: 错误: 无法写入：{describe(exc)}；原有文档未被改动")
+        reporter.note(f"{shown(target)}: 错误: 无法写入：{describe(exc)}；原有文件未被改动")
         tally.failed += 1
-        return
+        return None
     if landed.backup:
         tally.backups += 1
-        reporter.note(f"{shown(target)}: 警告: 这份汇总生成后被修改过，修改后的版本已另存为 "
-                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的汇总")
+        reporter.note(f"{shown(target)}: 警告: 这份{what}生成后被修改过，修改后的版本已另存为 "
+                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的{what}")
     reporter.wrote(target)
-    tally.built += 1
+    return "written"

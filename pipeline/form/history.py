@@ -6,7 +6,8 @@ previous period's form of the same campus and department: the period before
 before ``2024`` is ``2023`` (:meth:`pipeline.form.periods.Term.previous`).
 
 That form is looked for in the workspace's ``inputs/<previous period>/``: first
-at the usual place ``<campus>/<department>.yaml``, then among every form of
+at the usual place ``<campus>/<department>.yaml`` (or ``.xlsx``: last period may have used
+either container), then among every form of
 that folder, by what the forms themselves say (campus, department, term), since
 folder names are only for finding files. A figure is compared only when the
 item is found exactly once and has the same unit; otherwise nothing is said
@@ -25,7 +26,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
-from pipeline.form.loader import Loaded, load_file
+from pipeline.form.container import department_form, load_form
+from pipeline.form.loader import Loaded
 from pipeline.form.model import Figure, Form
 from pipeline.form.periods import Term, TermError
 from pipeline.workspace.discovery import forms_in
@@ -65,8 +67,8 @@ def previous_folder(period: Term, workspace: Path | None) -> Path | None:
 def _find_form(folder: Path, campus: str, department: str, period: Term) -> Loaded | None:
     if not folder.is_dir():
         return None
-    usual = folder / campus / f"{department}.yaml"
-    loaded = _load(usual)
+    usual = department_form(folder / campus, department)  # a YAML form or a workbook, whichever it is
+    loaded = _load(usual) if usual else None
     if loaded is not None and _is_form_of(loaded.data, campus, department, period):
         return loaded
     for candidate in forms_in(folder):
@@ -99,7 +101,7 @@ def _load(path: Path) -> Loaded | None:
 @lru_cache(maxsize=1024)
 def _load_version(path: str, _mtime: int, _size: int) -> Loaded | None:
     try:
-        return load_file(path, shown(path))
+        return load_form(path, shown(path))
     except FormError:
         return None  # a broken form of last period is reported when it is built, not here
 

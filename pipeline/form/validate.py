@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form.config import CheckConfig, Config, HeadingConfig
+from pipeline.form import container
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import (
     FIELD_LABELS,
@@ -73,12 +74,31 @@ def form_context(config: Config) -> FormContext:
 
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form. Raises :class:`FormError` listing every problem."""
-    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS)
+    """Load and validate one form, a YAML file or a workbook. Raises :class:`FormError` listing
+    every problem."""
+    display = display or shown(path)
+    twins = container.twins(Path(path))
+    if twins:
+        raise FormError([container.twins_error(Path(path), display, twins)])
+    loaded = container.load_form(path, display, keys=_FORM_KEYS)
     return validate_form(loaded, config), loaded
 
 
 def validate_form(loaded: Loaded, config: Config) -> Form:
+    """The form ``loaded`` holds. Raises :class:`FormError` with every problem: its container's
+    (a workbook's unreadable cells, pipeline.form.workbook) and validation's, one per place."""
+    unread = list(loaded.errors)
+    try:
+        form = _validate_form(loaded, config)
+    except FormError as exc:
+        taken = {(d.line, d.col) for d in unread}  # a cell that could not be read is not also "empty"
+        raise FormError(_sorted(unread + [d for d in exc.diagnostics if (d.line, d.col) not in taken])) from None
+    if unread:
+        raise FormError(_sorted(unread))
+    return form
+
+
+def _validate_form(loaded: Loaded, config: Config) -> Form:
     if not isinstance(loaded.data, dict):
         raise FormError([loaded.diagnostic((), "填报表应由“字段: 内容”组成（如 campus: 东园区），现在是空的或格式不对")])
     data = loaded.data
@@ -87,8 +107,8 @@ def validate_form(loaded: Loaded, config: Config) -> Form:
         if config.organization:
             data = {**data, "organization": config.organization}
         else:
-            problems.append(loaded.diagnostic(("organization",), "缺少必填字段 \"organization\"（单位全称）；"
-                                              "也可以在 config.yaml 中统一填写"))
+            problems.append(loaded.diagnostic(("organization",), loaded.missing(("organization",))
+                                              + "；也可以在 config.yaml 中统一填写"))
     try:
         form = validate(loaded, Form, _FORM_SHAPES, data=data, context=form_context(config))
     except FormError as exc:
@@ -122,9 +142,8 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
                 suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
-        label = FIELD_LABELS.get(str(field), "")
-        return loaded.diagnostic(loc[:-1], f"缺少必填字段 \"{field}\"" + (f"（{label}）" if label else ""))
-    where = _describe(loc)
+        return loaded.diagnostic(loc[:-1], loaded.missing(loc))
+    where = loaded.describe(loc)
     if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
         # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
         label = FIELD_LABELS.get(str(field), "")
@@ -146,17 +165,6 @@ def _message(error: dict) -> str:
     if kind in ("string_type", "str_type"):
         return "应为文字"
     return f"内容无效（{msg}）"
-
-
-def _describe(loc: tuple) -> str:
-    """'activities 第3项的 title ' — where in the form, in words, before the message."""
-    parts = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"第{part + 1}项")
-        else:
-            parts.append(f"\"{part}\"")
-    return ("字段 " + " ".join(parts) + "：") if parts else ""
 
 
 # Chinese words people write as keys, mapped to the English keys they mean.

@@ -256,10 +256,11 @@ class Proofreader:
             line, col = checked.loaded.positions.value(path)
         else:
             line, col = checked.source.locate(path, offset)
-        return Issue(Diagnostic(checked.display, line, col, "warning", message), tuple(path), edits)
+        return Issue(checked.loaded.at(line, col, "warning", message), tuple(path), edits)
 
-    def _line(self, sentence: Sentence) -> int:
-        return sentence.form.source.locate(sentence.path, sentence.start)[0]
+    def _line(self, sentence: Sentence) -> str:
+        """Where ``sentence`` is in its form, in words (第12行, or a workbook's sheet and row)."""
+        return sentence.form.loaded.row_name(sentence.form.source.locate(sentence.path, sentence.start)[0])
 
     def _punctuation(self, checked: Checked) -> Iterator[Issue]:
         for path in [*label_fields(checked.form), *prose_fields(checked.form)]:
@@ -283,10 +284,10 @@ class Proofreader:
                 path = (name, i, key) if key else (name, i)
                 if normal in first:
                     earlier = (name, first[normal], key) if key else (name, first[normal])
-                    line = checked.loaded.positions.value(earlier)[0]
+                    line = checked.loaded.row_name(checked.loaded.positions.value(earlier)[0])
                     repeated_entries.add(path)
                     yield self._issue(checked, path, None,
-                                      f"{what}重复：“{shorten(value)}”与第{line}行的第{first[normal] + 1}项相同")
+                                      f"{what}重复：“{shorten(value)}”与{line}的第{first[normal] + 1}项相同")
                 else:
                     first[normal] = i
 
@@ -298,15 +299,15 @@ class Proofreader:
             if equal is not sentence:
                 line = self._line(equal)
                 yield self._issue(checked, sentence.path, sentence.start,
-                                  f"句子重复：“{shorten(sentence.text)}”与第{line}行的句子相同")
+                                  f"句子重复：“{shorten(sentence.text)}”与{line}的句子相同")
                 continue
             earlier = [(other, score) for other, score in own.similar(sentence) if other.order < sentence.order]
             if earlier:
                 other, score = max(earlier, key=lambda m: (m[1], -m[0].order))
                 line = self._line(other)
                 yield self._issue(checked, sentence.path, sentence.start,
-                                  f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
-                                  f"；第{line}行：“{shorten(other.text)}”")
+                                  f"句子与{line}的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
+                                  f"；{line}：“{shorten(other.text)}”")
 
     def _reuse(self, checked: Checked, index: "_Index") -> Iterator[Issue]:
         form = checked.form
@@ -340,7 +341,7 @@ class Proofreader:
                 notes.append(f"这一段还有{len(matches) - 1}句也与该表相同或相近")
             if len(by_peer) > 1:
                 notes.append(f"另有{len(by_peer) - 1}份{relation.removeprefix('本校区')}也有相同或相近的文字")
-            message = (f"与 {other.form.display} 第{self._line(other)}行的文字{how}（{relation}）："
+            message = (f"与 {other.form.display} {self._line(other)}的文字{how}（{relation}）："
                        f"“{shorten(sentence.text)}”" + "".join(f"；{note}" for note in notes))
             yield self._issue(checked, path, sentence.start, message)
 
@@ -406,10 +407,10 @@ class Proofreader:
                 number = float(numbers[0].group(1))
                 if number in (figure.value, figure.previous):
                     continue
-                line = checked.loaded.positions.value(("counts", i))[0]
+                line = checked.loaded.row_name(checked.loaded.positions.value(("counts", i))[0])
                 value = f"{figure.value:g}{figure.unit}"
                 yield self._issue(checked, sentence.path, sentence.start + numbers[0].start(),
-                                  f"文中写的“{numbers[0].group()}”与第{line}行的数据“{figure.item} {value}”不一致："
+                                  f"文中写的“{numbers[0].group()}”与{line}的数据“{figure.item} {value}”不一致："
                                   f"“{shorten(sentence.text)}”")
 
 

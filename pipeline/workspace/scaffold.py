@@ -4,6 +4,7 @@
 
     config.yaml              workspace settings, every key explained in Chinese
     空白填报表.yaml           an annotated blank form, to copy into inputs/
+    空白填报表.xlsx           the same blank form as a workbook (made by the caller: pipeline.form.workbook_write)
     inputs/                  where the forms go: inputs/<term>/<campus>/<department>.yaml
     templates/README.md      how templates are looked up, and how to change one
     templates/default/       a copy of the built-in default set, for the school to edit
@@ -25,6 +26,7 @@ from pipeline.workspace.templatesets import builtin_templates
 
 SKELETON = HOME / "skeleton"
 BLANK_FORM = "空白填报表.yaml"
+BLANK_WORKBOOK = "空白填报表.xlsx"
 GUIDE = "模板编写指南.md"
 
 _GUIDE_PACKAGED = HOME / "docs" / GUIDE  # inside an installed wheel
@@ -83,7 +85,7 @@ def _planned(root: Path) -> dict[Path, bytes]:
 def _occupied(root: Path) -> list[str]:
     """What in ``root`` already belongs to a workspace."""
     found = []
-    for name in ("config.yaml", BLANK_FORM):
+    for name in ("config.yaml", BLANK_FORM, BLANK_WORKBOOK):
         if (root / name).exists():
             found.append(name)
     for name in ("inputs", "templates"):
@@ -93,15 +95,18 @@ def _occupied(root: Path) -> list[str]:
     return found
 
 
-def create_workspace(root: Path) -> Created:
-    """Create a workspace in ``root`` (made if missing). Raises :class:`WorkspaceExists`."""
+def create_workspace(root: Path, extra: dict[Path, bytes] | None = None) -> Created:
+    """Create a workspace in ``root`` (made if missing). Raises :class:`WorkspaceExists`.
+
+    ``extra``: more files to write (relative path → bytes), made by a higher stage (the blank workbook).
+    """
     if root.exists() and not root.is_dir():
         raise WorkspaceExists(f"{root} 是一个文件，不是文件夹")
     occupied = _occupied(root) if root.exists() else []
     if occupied:
         raise WorkspaceExists(f"{root} 已经是一个工作区（已有 {'、'.join(occupied)}），没有做任何改动；"
                               "如要新建，请换一个空文件夹")
-    files = _planned(root)
+    files = {**_planned(root), **(extra or {})}
     root.mkdir(parents=True, exist_ok=True)
     (root / "inputs").mkdir(exist_ok=True)
     written = []
