@@ -416,6 +416,91 @@ def templates(department: str | None) -> None:
         click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
 
 
+@main.command()
+@click.option("--term", required=True, metavar="学期", help="学期，如 2024-2025-1 / the term.")
+@click.option("--campus", required=True, metavar="校区", help="校区 / the campus.")
+@click.option("--department", required=True, metavar="部门", help="部门 / the department.")
+def blank(term: str, campus: str, department: str) -> None:
+    """为一个校区、一个部门生成空白的 Excel 填报表：inputs/<学期>/<校区>/<部门>.xlsx。
+
+    单位、校区、部门、学期已经填好；已有填报表（.yaml 或 .xlsx）时不会覆盖。
+    Write a blank workbook form for TERM, CAMPUS and DEPARTMENT into inputs/.
+    """
+    from pipeline.commands.context import current_workspace
+    from pipeline.form.container import department_form
+    from pipeline.form.newterm import write_new
+    from pipeline.form.periods import Term, TermError
+    from pipeline.form.workbook_write import categories_of, write_workbook
+
+    try:
+        period = Term.parse(term)
+    except TermError as exc:
+        raise click.BadParameter(str(exc), param_hint="--term") from None
+    workspace = current_workspace()
+    with _reporting("worksum blank"):
+        config = workspace.config
+    for option, name, listed in (("--campus", campus, config.campuses), ("--department", department,
+                                                                         config.departments)):
+        problem = _name_problem(name, listed)
+        if problem:
+            raise click.BadParameter(problem, param_hint=option)
+    with _reporting("worksum blank"):
+        folder = workspace.inputs / period.id / campus
+        existing = department_form(folder, department)
+        if existing is not None:
+            _say(f"错误: {shown(existing)} 已存在，没有覆盖")
+            sys.exit(EXIT_ERRORS)
+        target = folder / f"{department}.xlsx"
+        data = {"organization": config.organization, "campus": campus, "department": department, "term": period.id}
+        if not write_new(target, write_workbook(data, categories=categories_of(config))):
+            _say(f"错误: {shown(target)} 已存在，没有覆盖")
+            sys.exit(EXIT_ERRORS)
+    click.echo(shown(target))
+    _say(f"已生成{period.name}{campus}{department}的空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，"
+         "保存后运行 worksum build")
+
+
+def _name_problem(name: str, listed: list[str] | None) -> str | None:
+    """Why ``name`` cannot be a campus or department (a folder name, config.yaml's list), or None."""
+    from pipeline.form.model import suggest
+
+    if not name.strip() or any(char in name for char in '\\/:*?"<>|') or ".." in name:
+        return f"名称 \"{name}\" 不能用作文件夹名（不能为空，不能含有 / \\ : * ? \" < > | 或 ..）"
+    if listed is not None and name not in listed:
+        return f"\"{name}\" 不在 config.yaml 的名单中{suggest(name, listed)}"
+    return None
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="写到这个文件（默认写在原文件旁边）/ write to this file.")
+def convert(source: str, output: str | None) -> None:
+    """把 YAML 填报表转换为 Excel 工作簿（.xlsx），或把工作簿转换为 YAML。
+
+    不指定 -o 时写在原文件旁边；在 inputs/ 中时，原文件改名为“名称.bak.yaml”（或 .bak.xlsx）保留，
+    不再被读取，因为一个部门只能有一份填报表。转换不丢失任何内容（YAML 中的注释除外）。
+    Convert a YAML form into a workbook form, or back.
+    """
+    from pipeline.commands.context import find_workspace
+    from pipeline.form.container import FORM_SUFFIXES
+    from pipeline.form.convert import ConvertError, convert_form
+    from pipeline.form.workbook_write import categories_of
+
+    path = Path(source)
+    if path.suffix.lower() not in FORM_SUFFIXES:
+        raise click.UsageError(f"只能转换 .yaml 或 .xlsx 填报表，现在是 {path.name}")
+    with _reporting(shown(path)):
+        categories = categories_of(find_workspace(path.resolve().parent).config)
+        try:
+            written, kept = convert_form(path, Path(output) if output else None, categories)
+        except ConvertError as exc:
+            _say(f"错误: {exc}")
+            sys.exit(EXIT_ERRORS)
+    click.echo(shown(written))
+    _say(f"已转换为 {shown(written)}" + (f"；原来的 {path.name} 改名为 {kept.name} 保留（不再读取）" if kept else ""))
+
+
 @main.command("new-term")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")

@@ -12,35 +12,36 @@ formula without a saved result) stops the conversion: that value would be lost.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from pipeline.diagnostics import FormError
-from pipeline.form.container import load_form
-from pipeline.form.container import WORKBOOK_SUFFIX, YAML_SUFFIX
+from pipeline.form.container import WORKBOOK_SUFFIX, YAML_SUFFIX, load_form
 from pipeline.form.workbook_write import CATEGORY_CHOICES, write_workbook
 
 
 
 
 def ordered(data: dict) -> dict:
-    """``data`` with its keys in the model's order (records' keys too), as the blank form has them."""
-    from pipeline.form.model import Activity, Figure, Form, HeadingOverride, Incident
+    """``data`` with its keys in the model's order, and each record's in its sheet's column order
+    (title first), as the blank form has them."""
+    from pipeline.form.model import Form
+    from pipeline.form.workbook import layout
 
-    def by(model, mapping: dict) -> dict:
-        order = list(model.model_fields)
+    def by(order: list[str], mapping: dict) -> dict:
         return dict(sorted(mapping.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
-    result = by(Form, data)
-    for key, model in (("activities", Activity), ("counts", Figure), ("incidents", Incident)):
-        if isinstance(result.get(key), list):
-            result[key] = [by(model, r) if isinstance(r, dict) else r for r in result[key]]
+    shape = layout()
+    result = by(list(Form.model_fields), data)
+    for sheet in shape.records:
+        if isinstance(result.get(sheet.key), list):
+            columns = [column.field for column in sheet.columns]
+            result[sheet.key] = [by(columns, r) if isinstance(r, dict) else r for r in result[sheet.key]]
     if isinstance(result.get("headings"), dict):
-        result["headings"] = {k: by(HeadingOverride, v) if isinstance(v, dict) else v
-                              for k, v in result["headings"].items()}
+        columns = [column.field for column in shape.headings]
+        result["headings"] = {k: by(columns, v) if isinstance(v, dict) else v for k, v in result["headings"].items()}
     return result
 
 
@@ -64,6 +65,8 @@ def yaml_text(data: dict, origin: str = "") -> str:
     head = f"# 工作总结填报表。由 worksum convert 从 {origin} 转换而来。\n\n" if origin else ""
     body = yaml.dump(ordered(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=4096)
+    # A blank line before each list or map of the form, as a person lays the form out.
+    body = re.sub(r"\n(?=[a-z_]+:\n)", "\n\n", body)
     return head + body
 
 
@@ -83,3 +86,46 @@ def converted(path: Path, display: str, categories: tuple[str, ...] = CATEGORY_C
     if path.suffix.lower() == WORKBOOK_SUFFIX:
         return YAML_SUFFIX, yaml_text(data, path.name).encode("utf-8")
     return WORKBOOK_SUFFIX, write_workbook(data, categories=categories)
+
+
+class ConvertError(Exception):
+    """The conversion cannot be made as asked (a target that exists); the message is Chinese."""
+
+
+def backup_name(path: Path) -> Path:
+    """Where a converted form's original is kept: ``后勤处.bak.yaml``, which no command reads
+    (pipeline.workspace.discovery), or ``后勤处-2.bak.yaml`` … when that is taken."""
+    candidate = path.with_name(f"{path.stem}.bak{path.suffix}")
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}.bak{path.suffix}")
+        number += 1
+    return candidate
+
+
+def convert_form(source: Path, target: Path | None = None,
+                 categories: tuple[str, ...] = CATEGORY_CHOICES) -> tuple[Path, Path | None]:
+    """Write the form at ``source`` in the other container: to ``target``, or beside it.
+
+    Beside it (no ``target``) in ``inputs/``, the two would be one department's two forms, so
+    the original is renamed to :func:`backup_name`: kept, never read again. Returns (the
+    written form, where the original went or None). Nothing is ever overwritten. Raises
+    :class:`FormError` for a form that cannot be read, :class:`ConvertError` otherwise.
+    """
+    from pipeline.diagnostics import shown
+    from pipeline.form.container import twins
+    from pipeline.form.newterm import write_new
+
+    suffix, data = converted(source, shown(source), categories)
+    target = target or source.with_suffix(suffix)
+    if target.suffix.lower() != suffix:
+        raise ConvertError(f"{shown(source)} 应转换为 {suffix} 文件，不能写成 {target.name}")
+    if target.exists():
+        raise ConvertError(f"{shown(target)} 已存在，没有覆盖")
+    if not write_new(target, data):
+        raise ConvertError(f"{shown(target)} 已存在，没有覆盖")
+    kept = None
+    if source.resolve() in [p.resolve() for p in twins(target)]:
+        kept = backup_name(source)
+        source.rename(kept)
+    return target, kept

@@ -293,3 +293,8 @@ def write_workbook(data: dict | None = None, *, categories: tuple[str, ...] = CA
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def categories_of(config) -> tuple[str, ...]:
+    """The Chinese names 分类's dropdown offers: every heading of ``config`` a record may fall under."""
+    return tuple(heading.name for heading in config.heading_list if heading.key != "shortcomings")
