@@ -449,10 +449,10 @@ class _Reader:
             value, problem = self.cell(ws, row, 2, column.kind)
             if problem:
                 self.problem(ws, row, 2, problem)
-            elif value is not None:
+            if value is not None:
                 data[column.field] = value
             elif column.required:
-                data[column.field] = None  # "还没有填写", at this cell
+                data[column.field] = None  # "还没有填写" at this cell (or the problem said there)
         return flag
 
     def header(self, ws, columns: tuple[Column, ...]) -> tuple[int, dict[int, Column]] | None:
@@ -533,10 +533,10 @@ class _Reader:
                 value, problem = self.cell(ws, source_row, source_col, column.kind)
                 if problem:
                     self.problem(ws, source_row, source_col, problem)
-                elif value is not None:
+                if value is not None:
                     record[column.field] = value
                 elif column.required:
-                    record[column.field] = None
+                    record[column.field] = None  # said at this cell (once: validate_form drops a second)
             records.append(record)
         return records
 
