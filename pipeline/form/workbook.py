@@ -538,7 +538,7 @@ class _Reader:
                 elif column.required:
                     record[column.field] = None  # said at this cell (once: validate_form drops a second)
             records.append(record)
-        return records
+        return records or None  # no rows: as a YAML form that leaves the list out
 
     def read_lists(self, ws, data: dict) -> None:
         found = self.header(ws, self.layout.lists)
