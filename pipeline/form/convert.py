@@ -73,7 +73,7 @@ def yaml_text(data: dict, origin: str = "") -> str:
 def form_data(path: Path, display: str) -> dict:
     """The raw data of the form at ``path``, either container. Raises :class:`FormError`."""
     loaded = load_form(path, display)
-    if getattr(loaded, "errors", None):
+    if loaded.errors:
         raise FormError(loaded.errors)
     if not isinstance(loaded.data, dict):
         raise FormError([loaded.diagnostic((), "填报表是空的，没有可以转换的内容")])
