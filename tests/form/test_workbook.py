@@ -389,3 +389,63 @@ def test_an_old_xls_beside_the_forms_is_named_not_read(tmp_path: Path, run):
         f"inputs/{TERM}/北校区/教务处.xls: 警告: 扩展名是 .xls，没有作为填报表读取（这是旧版 Excel 格式；"
         "工作簿填报表要“另存为”Excel 工作簿 .xlsx）；如果这是填报表，请在 Excel/WPS 中另存为 教务处.xlsx")
     assert result.output.splitlines()[-1] == "检查了 1 份填报表：没有发现错误"
+
+
+# --- a 台账 as people keep it, and fields the model gains ------------------------------------
+
+def test_a_title_row_above_the_headers_and_a_序号_column_are_read_past(tmp_path: Path):
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import column_index_from_string
+
+    title = get_column_letter(column_index_from_string(letter(blank_book()["开展的工作"], "标题")) + 1)
+
+    def fill(book):
+        work = book["开展的工作"]
+        work.insert_rows(1)  # a title row above the headers, merged across, as 台账 have
+        work.insert_cols(1)  # and a 序号 column, numbered ahead of the records
+        work["B1"] = "北校区后勤处2024—2025学年第一学期工作台账"
+        work.merge_cells("B1:F1")
+        work["A2"] = "序号"
+        for number in (1, 2, 3):
+            work.cell(2 + number, 1, number)
+        work[f"{title}3"], work[f"{title}5"] = "门卫值守", "食堂验收"  # row 4: numbered, left blank
+
+    loaded = load_workbook(_workbook(tmp_path, fill))
+    assert loaded.errors == []
+    assert loaded.data["activities"] == [{"title": "门卫值守"}, {"title": "食堂验收"}]
+    assert loaded.place(*loaded.positions.value(("activities", 1, "title"))) == f"开展的工作!{title}5"
+
+
+def test_a_field_the_model_gains_gets_its_column_without_a_change_to_the_workbook_code(tmp_path: Path, monkeypatch):
+    from pydantic import Field
+
+    from pipeline.form import model, workbook
+    from pipeline.form.fields import Count, Text
+
+    class Activity(model.Activity):
+        group: Text | None = None
+        volunteers: Count | None = None  # a field no table here names: headed by its key
+
+    class Form(model.Form):
+        activities: list[Activity] = Field(default_factory=list)
+
+    monkeypatch.setattr(model, "Form", Form)
+    workbook.layout.cache_clear()
+    try:
+        columns = {c.field: c for c in workbook.layout().sheet_of("activities").columns}
+        assert columns["group"].header == "分组" and columns["volunteers"].kind == "count"
+        book = openpyxl_book_of(write_workbook(None))
+        put(book["开展的工作"], 2, 标题="营养员培训", 分组="营养员工作", volunteers="12")
+        path = tmp_path / "x.xlsx"
+        book.save(path)
+        assert load_workbook(path).data["activities"] == [{"title": "营养员培训", "group": "营养员工作",
+                                                           "volunteers": "12"}]
+    finally:
+        monkeypatch.undo()
+        workbook.layout.cache_clear()
+
+
+def openpyxl_book_of(data: bytes):
+    import openpyxl
+
+    return openpyxl.load_workbook(io.BytesIO(data))
