@@ -89,3 +89,59 @@ def put(ws, row: int, **by_header) -> None:
     """Write a row of a record sheet, by header: put(ws, 2, 标题="…", 次数=4)."""
     for header, value in by_header.items():
         ws[f"{letter(ws, header)}{row}"] = value
+
+
+# --- typing, as Calc reads what a person types --------------------------------------------
+
+#: LibreOffice's text import: comma-separated, UTF-8, from line 1, in a Chinese locale (2052), with
+#: "detect special numbers" on, as typing into a cell is read: 2024-11-04 and 2024/10/15 become dates,
+#: 6 a number, 2024-09-01 ~ 2025-01-10 stays text.
+TYPING_FILTER = "CSV:44,34,76,1,,2052,false,true"
+
+
+def typed_in_calc(typed: dict[str, dict[str, str]], scratch: Path) -> dict[str, dict[str, tuple]]:
+    """What Calc makes of text typed into cells: {sheet: {"D4": "6"}} → {sheet: {"D4": (6, "General")}}.
+
+    Each sheet's text goes through LibreOffice Calc's own input parsing (its text import in a
+    Chinese locale), so numbers, dates and text come out as Calc stores what a person types.
+    """
+    import csv
+
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    from pipeline.export.pdf import find_soffice
+
+    require_calc()
+    folder = scratch / "typed"
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for number, (sheet, cells) in enumerate(typed.items()):
+        grid: dict[tuple[int, int], str] = {}
+        for coordinate, text in cells.items():
+            letters, row = coordinate_from_string(coordinate)
+            grid[(row, column_index_from_string(letters))] = text
+        rows, cols = max(r for r, _ in grid), max(c for _, c in grid)
+        path = folder / f"sheet{number}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([[grid.get((r, c), "") for c in range(1, cols + 1)]
+                                          for r in range(1, rows + 1)])
+        names[sheet] = path
+    command = [find_soffice(), f"-env:UserInstallation={(scratch / 'calc-profile').resolve().as_uri()}",
+               "--headless", "--norestore", f"--infilter={TYPING_FILTER}", "--convert-to", "xlsx",
+               "--outdir", str(folder), *map(str, names.values())]
+    subprocess.run(command, check=True, capture_output=True, timeout=180)
+    result = {}
+    for sheet, path in names.items():
+        ws = openpyxl.load_workbook(path.with_suffix(".xlsx")).active
+        result[sheet] = {coordinate: (ws[coordinate].value, ws[coordinate].number_format)
+                         for coordinate in typed[sheet]}
+    return result
+
+
+def type_into(book: openpyxl.Workbook, typed: dict[str, dict[str, str]], scratch: Path) -> None:
+    """Type ``typed`` ({sheet: {cell: text}}) into ``book``, each cell as Calc reads what is typed."""
+    for sheet, cells in typed_in_calc(typed, scratch).items():
+        for coordinate, (value, number_format) in cells.items():
+            book[sheet][coordinate] = value
+            if not isinstance(value, str):  # a blank workbook's text cells stay text ("@")
+                book[sheet][coordinate].number_format = number_format

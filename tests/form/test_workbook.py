@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from docx_text import texts
-from workbooks import blank_book, info_cell, letter, put, save_over, through_libreoffice
+from workbooks import blank_book, info_cell, letter, put, save_over, through_libreoffice, type_into
 
 from pipeline.form.loader import load_text
 from pipeline.form.workbook import load_workbook
@@ -82,32 +82,45 @@ plans:
 """
 
 
-def filled_as_a_person_would(path: Path) -> None:
-    """The workbook equivalent of YAML_FORM, typed into the blank workbook the way people type."""
+def filled_as_a_person_would(path: Path, scratch: Path) -> None:
+    """The workbook equivalent of YAML_FORM, typed into the blank workbook the way people type.
+
+    Every value is typed as text and read as Calc reads typing (numbers, dates); then what
+    typing cannot give: a number pasted as text, formulas, a merged 分类 cell, a month shown as one.
+    """
     book = blank_book(campus="北校区", department="后勤处", term=TERM)
-    info_cell(book, "单位").value = "青禾路小学 "  # a trailing space
-    info_cell(book, "成文日期").value = dt.datetime(2025, 1, 17)  # Calc makes a typed 2025-01-17 a date
-    info_cell(book, "落款").value = "北校区后勤处"
-    info_cell(book, "本期安全事件").value = "有"
-    work = book["开展的工作"]
+    info = {f"B{info_cell(book, label).row}": text for label, text in (
+        ("单位", "青禾路小学 "), ("成文日期", "2025-01-17"), ("落款", "北校区后勤处"), ("本期安全事件", "有"))}
+    work, numbers, incidents = book["开展的工作"], book["数据"], book["安全事件"]
+
+    def cells(ws, row: int, **by_header) -> dict[str, str]:
+        return {f"{letter(ws, header)}{row}": text for header, text in by_header.items()}
+
     # Rows 2 and 3 left blank (people start lower, or clear rows), and row 5 between two records.
-    put(work, 4, 标题="后勤人员安全操作规程学习", 分类="学习", 日期="2024-09-01 ~ 2025-01-10", 次数="6", 人次=180,
-        做法="每月第二周的周四下午集中学习电工、锅炉和厨房设备的操作规程，学后逐人抽问。", 成效="全学期没有发生违规操作。 ")
-    put(work, 6, 标题="食堂员工健康证复核", 分类="岗位", 日期=dt.datetime(2024, 10, 1),
-        做法="逐人核对健康证的有效期，两人临近到期，已安排复检。")
-    work[f"{letter(work, '日期')}6"].number_format = "yyyy-mm"  # a typed 2024-10: a date shown as a month
-    put(work, 7, 标题="教室照明改造", 日期=45600, 次数="=1+2", 做法="把六间教室的老式灯管换成护眼灯。")  # 45600: 2024-11-04
+    typed = {
+        "基本信息": info,
+        "开展的工作": {
+            **cells(work, 4, 标题="后勤人员安全操作规程学习", 分类="学习", 日期="2024-09-01 ~ 2025-01-10", 次数="6",
+                    人次="180", 做法="每月第二周的周四下午集中学习电工、锅炉和厨房设备的操作规程，学后逐人抽问。",
+                    成效="全学期没有发生违规操作。 "),
+            **cells(work, 6, 标题="食堂员工健康证复核", 分类="岗位", 做法="逐人核对健康证的有效期，两人临近到期，已安排复检。"),
+            **cells(work, 7, 标题="教室照明改造", 日期="2024/11/4", 做法="把六间教室的老式灯管换成护眼灯。"),
+            **cells(work, 8, 标题="校门口护学岗值守 ", 分类="安全"),
+        },
+        "数据": {**cells(numbers, 2, 项目="维修课桌凳", 数值=" 96", 单位="套"),
+                 **cells(numbers, 3, 项目="节约用电", 数值="12.5", 单位="%")},
+        "安全事件": cells(incidents, 2, 日期="2024-10-15", 经过="厨房一只高压锅的安全阀漏气。", 严重程度="一般",
+                          处理情况="当即停用并联系厂家更换安全阀。", 是否解决="是"),
+        "不足与打算": {"A2": "维修材料储备不足。", "A4": "部分设备缺少保养记录。", "B2": "建立常用耗材的安全库存。"},
+    }
+    type_into(book, typed, scratch)
+    put(work, 8, 人次="420")  # pasted from a chat message: a number stored as text
+    put(work, 7, 次数="=1+2")  # a formula
+    put(numbers, 2, 上期="=40*2")
+    put(work, 6, 日期=dt.datetime(2024, 10, 1))  # a month, typed as a date and shown as one
+    work[f"{letter(work, '日期')}6"].number_format = "yyyy-mm"
     category = letter(work, "分类")
     work.merge_cells(f"{category}6:{category}7")  # one 岗位 cell for two rows
-    put(work, 8, 标题="校门口护学岗值守 ", 分类="安全", 人次="420")
-    numbers = book["数据"]
-    put(numbers, 2, 项目="维修课桌凳", 数值=" 96", 单位="套", 上期="=40*2")
-    put(numbers, 3, 项目="节约用电", 数值=12.5, 单位="%")
-    put(book["安全事件"], 2, 日期="2024/10/15", 经过="厨房一只高压锅的安全阀漏气。", 严重程度="一般",
-        处理情况="当即停用并联系厂家更换安全阀。", 是否解决="是")
-    lists = book["不足与打算"]
-    lists["A2"], lists["A4"] = "维修材料储备不足。", "部分设备缺少保养记录。"
-    lists["B2"] = "建立常用耗材的安全库存。"
     book.save(path)
 
 
@@ -124,7 +137,7 @@ def workspace_with(root: Path, name: str, content: bytes | str = b"") -> Path:
 def test_a_workbook_filled_in_calc_builds_the_same_document_as_the_yaml_form(tmp_path: Path, run):
     yaml_form = workspace_with(tmp_path / "yaml", "后勤处.yaml", YAML_FORM)
     workbook = workspace_with(tmp_path / "xlsx", "后勤处.xlsx")
-    filled_as_a_person_would(workbook)
+    filled_as_a_person_would(workbook, tmp_path)
     save_over(workbook, tmp_path)  # opened and saved in LibreOffice Calc
 
     first = run(tmp_path / "yaml", "build", str(yaml_form), "-o", str(tmp_path / "from-yaml.docx"))
@@ -141,15 +154,16 @@ def test_a_workbook_filled_in_calc_builds_the_same_document_as_the_yaml_form(tmp
 
 def test_the_saved_workbook_reads_as_the_yaml_form_reads(tmp_path: Path):
     path = tmp_path / "后勤处.xlsx"
-    filled_as_a_person_would(path)
+    filled_as_a_person_would(path, tmp_path)
     data = load_workbook(through_libreoffice(path, tmp_path)).data
     expected = load_text(YAML_FORM, "x.yaml").data
     assert data["date"] == dt.date(2025, 1, 17)
     assert [a.get("date") for a in data["activities"]] == ["2024-09-01 ~ 2025-01-10", "2024-10", dt.date(2024, 11, 4), None]
     assert [a.get("category") for a in data["activities"]] == ["学习", "岗位", "岗位", "安全"]  # the merged cell
     assert data["activities"][2]["times"] == 3  # the formula's result, computed and saved by Calc
-    assert data["counts"][0]["value"] == "96" and data["counts"][0]["previous"] == 80
-    assert data["incidents"] == [{**expected["incidents"][0], "date": "2024/10/15"}]
+    assert data["counts"][0]["value"] == 96 and data["counts"][0]["previous"] == 80
+    assert data["activities"][3]["participants"] == "420"  # text, read as the YAML form's 420 is
+    assert data["incidents"] == expected["incidents"]  # typed 2024-10-15: a date cell
     assert data["shortcomings"] == expected["shortcomings"] and data["plans"] == expected["plans"]
 
 
