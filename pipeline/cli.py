@@ -19,12 +19,14 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.diagnostics import shown
+from pipeline.diagnostics import (
+    EXIT_BUG,
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    WorksumError,
+    shown,
+)
 from pipeline.workspace.write import describe
-
-EXIT_ERRORS = 1
-EXIT_BUG = 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _say(message: str) -> None:
@@ -42,18 +44,17 @@ def _bug(exc: BaseException, what: str) -> None:
 def _reporting(what: str, *, kept_note: bool = False):
     """Turn what a command meets into cli.md's messages and exit statuses.
 
-    Form problems: their diagnostics, exit 1. A failed write: its reason in
-    Chinese, exit 1 (``kept_note``: say the earlier document is untouched).
-    Anything else is a bug: one line, exit 3.
+    A :class:`~pipeline.diagnostics.WorksumError` (a form's diagnostics, a refused
+    path, a missing program…): its lines, and its exit status. A failed write:
+    its reason in Chinese, exit 1 (``kept_note``: say the earlier document is
+    untouched). Anything else is a bug: one line, exit 3.
     """
-    from pipeline.diagnostics import FormError
-
     try:
         yield
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
+    except WorksumError as exc:
+        for line in exc.lines():
+            _say(line)
+        sys.exit(exc.exit_code)
     except OSError as exc:
         where = f" {shown(exc.filename)}" if exc.filename else ""
         _say(f"{what}: 错误: 无法写入{where}：{describe(exc)}" + ("；原有文档未被改动" if kept_note else ""))
@@ -146,7 +147,9 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     _say(tally.line())
     failed = tally.failed
     if with_pdf and not tally.interrupted:
-        wanted_pdfs = tally.written + [p for p in tally.kept if not _pdf_is_current(p)]
+        from pipeline.export.pdf import stale
+
+        wanted_pdfs = tally.written + stale(tally.kept)
         if wanted_pdfs and not _write_pdfs(wanted_pdfs):
             failed += 1
     if tally.interrupted:
@@ -154,25 +157,17 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 
-def _pdf_is_current(docx_path: Path) -> bool:
-    """An unchanged document's PDF is kept when it is newer than the document."""
-    pdf_path = docx_path.with_suffix(".pdf")
-    return pdf_path.is_file() and pdf_path.stat().st_mtime >= docx_path.stat().st_mtime
-
-
 def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
-    from pipeline.commands.context import find_workspace
-    from pipeline.commands.manifest import land
+    from pipeline.commands.build import build_to_file
 
     if target.suffix.lower() != ".docx":
         raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
     if target.exists() and target.resolve() == form_path.resolve():
         raise click.UsageError("-o 指定的文件就是填报表本身")
     with _reporting(shown(form_path), kept_note=True):
-        result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
-        landed = land(target, result.docx, None)  # an edited earlier document is kept as a backup
-    for warning in result.warnings:
+        built, landed = build_to_file(form_path, target, strict)
+    for warning in built.warnings:
         _say(str(warning))
     if landed.backup:
         _say(landed.notice(shown(target)))
@@ -180,12 +175,6 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
     _say("完成：生成 1 份")
     if with_pdf and not _write_pdfs([target]):
         sys.exit(EXIT_ERRORS)
-
-
-def _build_one(form_path: Path, workspace, strict: bool = False):
-    from pipeline.commands.build import build_form
-
-    return build_form(form_path, workspace, shown(form_path), strict=strict)
 
 
 @main.command()
@@ -245,32 +234,10 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
 
     Page images (PNG) of a form or a .docx (LibreOffice + pdftoppm).
     """
-    import tempfile
+    from pipeline.commands.build import preview_pages
 
-    from pipeline.commands.context import find_workspace
-    from pipeline.export.preview import PreviewError, render
-
-    path = Path(source)
-    with _reporting(shown(path)):
-        try:
-            with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
-                if path.suffix.lower() == ".docx":
-                    docx, stem, folder = path, path.stem, path.parent
-                else:
-                    workspace = find_workspace(path.resolve().parent)
-                    result = _build_one(path, workspace)
-                    for warning in result.warnings:
-                        _say(str(warning))
-                    target = workspace.output_path(result.form, result.title)
-                    docx = Path(scratch) / "document.docx"
-                    docx.write_bytes(result.docx)
-                    stem, folder = target.stem, target.parent
-                folder = Path(outdir) if outdir else folder
-                folder.mkdir(parents=True, exist_ok=True)
-                images = render(docx, folder, stem, dpi)
-        except PreviewError as exc:
-            _say(f"{shown(path)}: 错误: {exc}")
-            sys.exit(EXIT_ERRORS)
+    with _reporting(shown(source)):
+        images = preview_pages(Path(source), Path(outdir) if outdir else None, dpi, _say)
     for image in images:
         click.echo(shown(image))
     _say(f"预览：共 {len(images)} 页")
@@ -342,19 +309,12 @@ def init(directory: str) -> None:
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
     from pipeline.form.workbook_write import write_workbook
-    from pipeline.workspace.scaffold import (
-        BLANK_FORM,
-        BLANK_WORKBOOK,
-        WorkspaceExists,
-        create_workspace,
-    )
+    from pipeline.workspace.scaffold import BLANK_FORM, BLANK_WORKBOOK, create_workspace
 
     root = Path(directory)
     try:
-        created = create_workspace(root, {Path(BLANK_WORKBOOK): write_workbook(None)})
-    except WorkspaceExists as exc:
-        _say(f"错误: {exc}")
-        sys.exit(EXIT_ERRORS)
+        with _reporting("worksum init"):
+            created = create_workspace(root, {Path(BLANK_WORKBOOK): write_workbook(None)})
     except FileExistsError as exc:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
@@ -379,41 +339,15 @@ def templates(department: str | None) -> None:
     List the template sets, and the file each template name resolves to.
     """
     from pipeline.commands.context import current_workspace
-    from pipeline.diagnostics import FormError
-    from pipeline.workspace import templatesets
+    from pipeline.workspace.templatesets import listing
 
     workspace = current_workspace()
-    try:
+    with _reporting("worksum templates"):
         config = workspace.config
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
-    root = workspace.root
-    click.echo("模板组：")
-    for template_set in templatesets.available_sets(root).values():
-        where = []
-        if template_set.workspace:
-            where.append(f"工作区 {shown(template_set.workspace)}")
-        if template_set.builtin:
-            where.append("内置")
-        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
-    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
-    for name, chosen in config.templates.items():
-        click.echo(f"  {name} → {chosen}")
-    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    chosen = config.templates.get(department) if department else None
-    folders = templatesets.search_path(root, chosen)
-    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
-               else "默认模板组的模板：")
-    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
-    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
-    name_width = max((len(name) for name, _, _ in rows), default=0)
-    path_width = max((len(path) for _, path, _ in rows), default=0)
-    for name, path, origin in rows:
-        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+    for line in listing(workspace.root, config.templates, config.departments, department):
+        click.echo(line)
 
 
 @main.command()
@@ -426,49 +360,12 @@ def blank(term: str, campus: str, department: str) -> None:
     单位、校区、部门、学期已经填好；已有填报表（.yaml 或 .xlsx）时不会覆盖。
     Write a blank workbook form for TERM, CAMPUS and DEPARTMENT into inputs/.
     """
-    from pipeline.commands.context import current_workspace
-    from pipeline.form.container import department_form
-    from pipeline.form.newterm import write_new
-    from pipeline.form.periods import Term, TermError
-    from pipeline.form.workbook_write import categories_of, write_workbook
+    from pipeline.commands.blank import write_blank
 
-    try:
-        period = Term.parse(term)
-    except TermError as exc:
-        raise click.BadParameter(str(exc), param_hint="--term") from None
-    workspace = current_workspace()
     with _reporting("worksum blank"):
-        config = workspace.config
-    for option, name, listed in (("--campus", campus, config.campuses), ("--department", department,
-                                                                         config.departments)):
-        problem = _name_problem(name, listed)
-        if problem:
-            raise click.BadParameter(problem, param_hint=option)
-    with _reporting("worksum blank"):
-        folder = workspace.inputs / period.id / campus
-        existing = department_form(folder, department)
-        if existing is not None:
-            _say(f"错误: {shown(existing)} 已存在，没有覆盖")
-            sys.exit(EXIT_ERRORS)
-        target = folder / f"{department}.xlsx"
-        data = {"organization": config.organization, "campus": campus, "department": department, "term": period.id}
-        if not write_new(target, write_workbook(data, categories=categories_of(config))):
-            _say(f"错误: {shown(target)} 已存在，没有覆盖")
-            sys.exit(EXIT_ERRORS)
+        target = write_blank(term, campus, department)
     click.echo(shown(target))
-    _say(f"已生成{period.name}{campus}{department}的空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，"
-         "保存后运行 worksum build")
-
-
-def _name_problem(name: str, listed: list[str] | None) -> str | None:
-    """Why ``name`` cannot be a campus or department (a folder name, config.yaml's list), or None."""
-    from pipeline.form.model import suggest
-
-    if not name.strip() or any(char in name for char in '\\/:*?"<>|') or ".." in name:
-        return f"名称 \"{name}\" 不能用作文件夹名（不能为空，不能含有 / \\ : * ? \" < > | 或 ..）"
-    if listed is not None and name not in listed:
-        return f"\"{name}\" 不在 config.yaml 的名单中{suggest(name, listed)}"
-    return None
+    _say(f"已生成空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，保存后运行 worksum build")
 
 
 @main.command()
@@ -482,23 +379,12 @@ def convert(source: str, output: str | None) -> None:
     不再被读取，因为一个部门只能有一份填报表。转换不丢失任何内容（YAML 中的注释除外）。
     Convert a YAML form into a workbook form, or back.
     """
-    from pipeline.commands.context import find_workspace
-    from pipeline.form.container import FORM_SUFFIXES
-    from pipeline.form.convert import ConvertError, convert_form
-    from pipeline.form.workbook_write import categories_of
+    from pipeline.form.convert import convert_form
 
-    path = Path(source)
-    if path.suffix.lower() not in FORM_SUFFIXES:
-        raise click.UsageError(f"只能转换 .yaml 或 .xlsx 填报表，现在是 {path.name}")
-    with _reporting(shown(path)):
-        categories = categories_of(find_workspace(path.resolve().parent).config)
-        try:
-            written, kept = convert_form(path, Path(output) if output else None, categories)
-        except ConvertError as exc:
-            _say(f"错误: {exc}")
-            sys.exit(EXIT_ERRORS)
+    with _reporting(shown(source)):
+        written, kept = convert_form(Path(source), Path(output) if output else None)
     click.echo(shown(written))
-    _say(f"已转换为 {shown(written)}" + (f"；原来的 {path.name} 改名为 {kept.name} 保留（不再读取）" if kept else ""))
+    _say(f"已转换为 {shown(written)}" + (f"；原来的 {Path(source).name} 改名为 {kept.name} 保留（不再读取）" if kept else ""))
 
 
 @main.command("new-term")
@@ -510,6 +396,7 @@ def new_term(source: str, target: str) -> None:
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
     from pipeline.commands.context import current_workspace
+    from pipeline.form.newterm import check_terms
     from pipeline.form.newterm import new_term as carry
     from pipeline.form.periods import Term, TermError
     from pipeline.form.validate import read_form
@@ -519,16 +406,11 @@ def new_term(source: str, target: str) -> None:
         old, new = Term.parse(source), Term.parse(target)
     except TermError as exc:
         raise click.BadParameter(str(exc)) from None
-    if old == new:
-        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
     workspace = current_workspace()
     inputs = workspace.inputs
-    if not (inputs / old.id).is_dir():
-        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
-        sys.exit(EXIT_ERRORS)
-    if new.previous() != old:
-        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
     with _reporting(f"worksum new-term {old.id} {new.id}"):
+        for note in check_terms(inputs, old, new):
+            _say(note)
         config = workspace.config
         outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
     for path in outcome.unread:

@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import Workspace, current_workspace
-from pipeline.commands.manifest import Ledger, file_sha256, land
-from pipeline.commands.runner import Reporter, Tally, uninterrupted
+from pipeline.commands.manifest import Ledger, file_sha256
+from pipeline.commands.runner import Reporter, Tally, land_output, uninterrupted
 from pipeline.diagnostics import FormError, shown
 from pipeline.form.history import history_folders
-from pipeline.form.periods import Term, TermError
+from pipeline.form.identity import declared
 from pipeline.workspace.discovery import forms_in, unread_warning
-from pipeline.workspace.write import describe
 
 #: The campus folder name roll-ups are written under (in the output pattern's <campus>).
 ROLLUP_CAMPUS = "汇总"
@@ -164,8 +163,7 @@ def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Repo
 def _department_of(data, listed: list[str] | None) -> str | None:
     """The department a broken form names in its ``department`` field, or
     :data:`EVERY_DEPARTMENT` when it names none, or one config.yaml does not list."""
-    value = data.get("department") if isinstance(data, dict) else None
-    department = str(value).strip() if isinstance(value, (str, int)) else ""
+    department = declared(data).department
     if not department or (listed is not None and department not in listed):
         return EVERY_DEPARTMENT
     return department
@@ -173,11 +171,7 @@ def _department_of(data, listed: list[str] | None) -> str | None:
 
 def _other_term(data, term: str) -> str | None:
     """The term a broken form names, when that is a valid term other than ``term``."""
-    value = data.get("term") if isinstance(data, dict) else None
-    try:
-        other = Term.parse(value).id if isinstance(value, (str, int)) else None
-    except TermError:
-        return None
+    other = declared(data).term
     return other if other != term else None
 
 
@@ -222,40 +216,24 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
     docx = typeset(manuscript, workspace)
     sources = {path: file_sha256(path) or "" for path, _, _ in entries}
     folders = history_folders(term, workspace.root)
-    def put(path: Path, data: bytes, what: str) -> str | None:
-        return _land_output(path, data, what, term, sources, folders, ledger, reporter, tally, force)
-
-    # The figures' workbook first: a document counted as written has its table beside it.
-    if has_figures(rollup) and put(target.with_suffix(FIGURES_SUFFIX), figures_workbook(rollup), "数据表") is None:
-        return
-    done = put(target, docx, "汇总")
-    if done == "unchanged":
+    if has_figures(rollup):  # first: a roll-up counted as written has its figures' workbook beside it
+        table, figures = target.with_suffix(FIGURES_SUFFIX), figures_workbook(rollup)
+        if not _unchanged(table, figures, ledger, term, sources, folders, force) and not land_output(
+                table, figures, ledger, term, sources, who=shown(table), reporter=reporter, tally=tally,
+                kind="rollup", folders=folders, noun="数据表", counted=False):
+            return
+    if _unchanged(target, docx, ledger, term, sources, folders, force):
         tally.unchanged += 1
-    elif done == "written":
-        tally.built += 1
+        return
+    land_output(target, docx, ledger, term, sources, who=shown(target), reporter=reporter, tally=tally,
+                kind="rollup", folders=folders)
 
 
-
-def _land_output(target: Path, data: bytes, what: str, term: str, sources: dict, folders: tuple, ledger: Ledger,
-                 reporter: Reporter, tally: Tally, force: bool) -> str | None:
-    """Write one output of a roll-up (its document, or its figures' workbook): unchanged bytes are
-    left alone unless ``force``, an edited earlier version is kept, the manifest records it.
-    Returns "unchanged" or "written", or None when it could not be written (counted as failed)."""
-    if not force and target.is_file() and target.read_bytes() == data:
-        if ledger.recorded(target) is None:
-            ledger.record(term, target, sources, data, kind="rollup", folders=folders)
-        return "unchanged"
-    try:
-        with uninterrupted():
-            landed = land(target, data, ledger.recorded(target))
-            ledger.record(term, target, sources, data, kind="rollup", folders=folders)
-    except OSError as exc:
-        reporter.note(f"{shown(target)}: 错误: 无法写入：{describe(exc)}；原有文件未被改动")
-        tally.failed += 1
-        return None
-    if landed.backup:
-        tally.backups += 1
-        reporter.note(f"{shown(target)}: 警告: 这份{what}生成后被修改过，修改后的版本已另存为 "
-                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的{what}")
-    reporter.wrote(target)
-    return "written"
+def _unchanged(target: Path, data: bytes, ledger: Ledger, term: str, sources: dict, folders: tuple,
+               force: bool) -> bool:
+    """Whether ``target`` already holds ``data`` (and is recorded): then it is left alone, unless ``force``."""
+    if force or not target.is_file() or target.read_bytes() != data:
+        return False
+    if ledger.recorded(target) is None:
+        ledger.record(term, target, sources, data, kind="rollup", folders=folders)
+    return True

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.diagnostics import FormError
+from pipeline.diagnostics import FormError, UsageError, WorksumError, shown
 from pipeline.form.container import WORKBOOK_SUFFIX, YAML_SUFFIX, load_form
 from pipeline.form.workbook_write import CATEGORY_CHOICES, write_workbook
 
@@ -88,10 +88,6 @@ def converted(path: Path, display: str, categories: tuple[str, ...] = CATEGORY_C
     return WORKBOOK_SUFFIX, write_workbook(data, categories=categories)
 
 
-class ConvertError(Exception):
-    """The conversion cannot be made as asked (a target that exists); the message is Chinese."""
-
-
 def backup_name(path: Path) -> Path:
     """Where a converted form's original is kept: ``后勤处.bak.yaml``, which no command reads
     (pipeline.workspace.discovery), or ``后勤处-2.bak.yaml`` … when that is taken."""
@@ -103,27 +99,30 @@ def backup_name(path: Path) -> Path:
     return candidate
 
 
-def convert_form(source: Path, target: Path | None = None,
-                 categories: tuple[str, ...] = CATEGORY_CHOICES) -> tuple[Path, Path | None]:
+def convert_form(source: Path, target: Path | None = None) -> tuple[Path, Path | None]:
     """Write the form at ``source`` in the other container: to ``target``, or beside it.
 
     Beside it (no ``target``) in ``inputs/``, the two would be one department's two forms, so
     the original is renamed to :func:`backup_name`: kept, never read again. Returns (the
     written form, where the original went or None). Nothing is ever overwritten. Raises
-    :class:`FormError` for a form that cannot be read, :class:`ConvertError` otherwise.
+    :class:`FormError` for a form that cannot be read, :class:`UsageError` for a source or
+    target of the wrong kind, :class:`WorksumError` for a target that exists.
     """
-    from pipeline.diagnostics import shown
-    from pipeline.form.container import twins
+    from pipeline.form.container import FORM_SUFFIXES, twins
     from pipeline.form.newterm import write_new
+    from pipeline.form.validate import read_config
+    from pipeline.form.workbook_write import categories_of
+    from pipeline.workspace.root import find_root
 
+    if source.suffix.lower() not in FORM_SUFFIXES:
+        raise UsageError(f"只能转换 .yaml 或 .xlsx 填报表，现在是 {source.name}")
+    categories = categories_of(read_config(find_root(source)))
     suffix, data = converted(source, shown(source), categories)
     target = target or source.with_suffix(suffix)
     if target.suffix.lower() != suffix:
-        raise ConvertError(f"{shown(source)} 应转换为 {suffix} 文件，不能写成 {target.name}")
-    if target.exists():
-        raise ConvertError(f"{shown(target)} 已存在，没有覆盖")
-    if not write_new(target, data):
-        raise ConvertError(f"{shown(target)} 已存在，没有覆盖")
+        raise UsageError(f"{source.name} 应转换为 {suffix} 文件，不能写成 {target.name}")
+    if target.exists() or not write_new(target, data):
+        raise WorksumError("已存在，没有覆盖", where=target)
     kept = None
     if source.resolve() in [p.resolve() for p in twins(target)]:
         kept = backup_name(source)

@@ -24,8 +24,8 @@ from pipeline.form.model import (
     FormContext,
     HeadingOverride,
     Incident,
-    suggest,
 )
+from pipeline.text.suggest import did_you_mean
 from pipeline.workspace import templatesets
 from pipeline.workspace.root import CONFIG_NAME
 
@@ -139,7 +139,7 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         known = _known_fields(loc[:-1], shapes)
         meant = _from_chinese(str(field), known)
         hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
-                suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}")
+                did_you_mean(str(field), known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
         return loaded.diagnostic(loc[:-1], loaded.missing(loc))
@@ -148,11 +148,12 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
         label = FIELD_LABELS.get(str(field), "")
         return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
-    message = _message(error)
+    message = error_message(error)
     return loaded.diagnostic(loc, f"{where}{message}")
 
 
-def _message(error: dict) -> str:
+def error_message(error: dict) -> str:
+    """The Chinese message of one pydantic error of a form or config model."""
     kind, msg = error["type"], error["msg"]
     if kind == "worksum":
         return msg

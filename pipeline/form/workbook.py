@@ -30,7 +30,6 @@ the position of every value as a cell. Diagnostics then read
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import io
 import re
 import typing
@@ -44,6 +43,7 @@ from typing import Any
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form.fields import KINDS
 from pipeline.form.loader import Loaded, PathKey, Positions
+from pipeline.text.suggest import did_you_mean
 
 INFO_SHEET = "基本信息"
 HELP_SHEET = "填写说明"
@@ -636,8 +636,7 @@ def _short(text: str) -> str:
 
 
 def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"，是否应为“{close[0]}”？" if close else ""
+    return did_you_mean(word, choices, quotes="“”")
 
 
 def _value(value: Any, kind: str, number_format: str, epoch) -> Any:
