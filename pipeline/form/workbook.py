@@ -313,6 +313,13 @@ def _unreadable(raw: bytes, display: str, name: str) -> str | None:
     return None
 
 
+def _has_formulas(raw: bytes) -> bool:
+    """Whether any sheet of the workbook holds a formula (an ``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        return any(re.search(rb"<(?:\w+:)?f[ >/]", archive.read(name))
+                   for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
 def _open(raw: bytes, data_only: bool):
     import openpyxl
 
@@ -328,7 +335,8 @@ def load_workbook_bytes(raw: bytes, display: str, name: str = "") -> WorkbookLoa
         raise FormError([_whole(display, "error", problem)])
     try:
         values = _open(raw, data_only=True)
-        formulas = _open(raw, data_only=False)
+        # A formula's text is only in a second reading; most forms have none, so read it only then.
+        formulas = _open(raw, data_only=False) if _has_formulas(raw) else None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; the person needs one answer
         raise FormError([_whole(display, "error", "工作簿已损坏，无法读取；请在 Excel/WPS 中打开，"
                                                   "“另存为”Excel 工作簿（.xlsx）后再试")]) from None
@@ -407,8 +415,8 @@ class _Reader:
     def cell(self, ws, row: int, col: int, kind: str = "text") -> tuple[Any, str | None]:
         """The value of a cell as form data, and a problem with it (Chinese) or None."""
         value = ws.cell(row, col).value
-        formula = self.formulas[ws.title].cell(row, col)
-        if formula.data_type == "f" or (isinstance(formula.value, str) and formula.value.startswith("=")):
+        formula = self.formulas[ws.title].cell(row, col) if self.formulas is not None else None
+        if formula is not None and (formula.data_type == "f" or str(formula.value).startswith("=")):
             if value is None:
                 return None, (f"单元格是公式 {_short(str(formula.value))}，但文件中没有保存计算结果；"
                               "请在 Excel/WPS 中打开并保存一次，或直接填写数值")
