@@ -228,3 +228,19 @@ def test_each_rollup_has_its_figures_as_a_workbook_beside_it(workspace: Path, ru
     again = run(workspace, "rollup", "--term", TERM, "--department", "后勤处")
     assert again.stdout == "" and table.read_bytes() == before  # unchanged: left alone, no backup
     assert not list(table.parent.glob("*.edited-*"))
+
+
+def test_check_names_the_sheet_and_row_of_the_earlier_value(workspace: Path, run):
+    convert(run, workspace, workspace / EAST / "后勤处.yaml")
+    workbook = workspace / EAST / "后勤处.xlsx"
+    book = openpyxl.load_workbook(workbook)
+    work = book["开展的工作"]
+    title, details = letter(work, "标题"), letter(work, "做法")
+    first = work[f"{title}2"].value
+    work[f"{title}4"] = first
+    work[f"{details}3"] = work[f"{details}2"].value
+    book.save(workbook)
+    lines = run(workspace, "check", str(workbook)).output.splitlines()
+    assert f"{EAST}/后勤处.xlsx:开展的工作!{title}4: 警告: 工作条目重复：“{first}”与“开展的工作”表第2行的第1项相同" in lines
+    assert any(line.startswith(f"{EAST}/后勤处.xlsx:开展的工作!{details}3: 警告: 句子重复：")
+               and line.endswith("与“开展的工作”表第2行的句子相同") for line in lines)

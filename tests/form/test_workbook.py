@@ -147,6 +147,7 @@ def test_a_workbook_filled_in_calc_builds_the_same_document_as_the_yaml_form(tmp
 
     from_yaml, from_workbook = texts(tmp_path / "from-yaml.docx"), texts(tmp_path / "from-xlsx.docx")
     assert from_workbook == from_yaml
+    assert (tmp_path / "from-xlsx.docx").read_bytes() == (tmp_path / "from-yaml.docx").read_bytes()  # to the byte
     body = "\n".join(from_workbook)
     assert "青禾路小学北校区后勤处" in body and "2025年1月17日" in body
     assert "校门口护学岗值守" in body and "教室照明改造" in body
