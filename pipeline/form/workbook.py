@@ -354,6 +354,26 @@ class _Reader:
         self.sheets = [ws.title for ws in values.worksheets]
         self.loaded = WorkbookLoaded(display, None, Positions(), sheets=self.sheets)
         self.layout = layout()
+        self.extents: dict[str, tuple[int, int]] = {}
+
+    # -- the extent of a sheet
+
+    def extent(self, ws) -> tuple[int, int]:
+        """The last row and column that hold a value. (openpyxl's max_row also counts cells that
+        only carry a border or a format: a 台账 formatted down to row 10000 has no 10000 rows.)"""
+        if ws.title not in self.extents:
+            sheets = [ws] + ([self.formulas[ws.title]] if self.formulas is not None else [])
+            # A formula without a saved result is blank in the values: its formula counts.
+            filled = [key for sheet in sheets for key, cell in sheet._cells.items()  # noqa: SLF001
+                      if not _blank(cell.value)]
+            self.extents[ws.title] = (max((r for r, _ in filled), default=0), max((c for _, c in filled), default=0))
+        return self.extents[ws.title]
+
+    def rows_of(self, ws) -> int:
+        return self.extent(ws)[0]
+
+    def columns_of(self, ws) -> int:
+        return self.extent(ws)[1]
 
     # -- positions and problems
 
@@ -429,7 +449,7 @@ class _Reader:
         by_name = {_normal(name): column for column in self.layout.info for name in column.names}
         seen: dict[str, int] = {}
         flag = None
-        for row in range(1, min(ws.max_row, MAX_ROWS) + 1):
+        for row in range(1, min(self.rows_of(ws), MAX_ROWS) + 1):
             label, problem = self.cell(ws, row, 1)
             label_text = _normal(str(label)) if label is not None else ""
             if label_text in (_normal(INFO_HEADERS[0]), ""):
@@ -467,8 +487,8 @@ class _Reader:
         """The header row of a record sheet and its columns, or None when the sheet is empty."""
         by_name = {_normal(name): column for column in columns for name in column.names}
         ignored = {_normal(name) for name in IGNORED_HEADERS}
-        for row in range(1, min(ws.max_row, HEADER_SEARCH) + 1):
-            texts = {col: _normal(str(ws.cell(row, col).value)) for col in range(1, ws.max_column + 1)
+        for row in range(1, min(self.rows_of(ws), HEADER_SEARCH) + 1):
+            texts = {col: _normal(str(ws.cell(row, col).value)) for col in range(1, self.columns_of(ws) + 1)
                      if ws.cell(row, col).value is not None}
             if not any(text in by_name for text in texts.values()):
                 continue
@@ -497,19 +517,19 @@ class _Reader:
         over three rows is each row's 分类). Blank rows are skipped. Something written in a
         column without a header is reported (it would be lost), once per column.
         """
-        if ws.max_row > MAX_ROWS:
-            self.problem(ws, 1, 1, f"工作表“{ws.title}”有 {ws.max_row} 行，超过了 {MAX_ROWS} 行，已拒绝读取")
+        if self.rows_of(ws) > MAX_ROWS:
+            self.problem(ws, 1, 1, f"工作表“{ws.title}”填到了第 {self.rows_of(ws)} 行，超过了 {MAX_ROWS} 行，已拒绝读取")
             return []
         spread: dict[tuple[int, int], tuple[int, int]] = {}
         for merged in ws.merged_cells.ranges:
             if merged.min_col in columns and merged.max_row > header:
                 for row in range(max(merged.min_row, header + 1), merged.max_row + 1):
                     spread[(row, merged.min_col)] = (merged.min_row, merged.min_col)
-        unheaded = [col for col in range(1, ws.max_column + 1)
+        unheaded = [col for col in range(1, self.columns_of(ws) + 1)
                     if col not in columns and _blank(ws.cell(header, col).value)]
         reported: set[int] = set()
         found = []
-        for row in range(header + 1, ws.max_row + 1):
+        for row in range(header + 1, self.rows_of(ws) + 1):
             for col in unheaded:
                 if col not in reported and not _blank(ws.cell(row, col).value):
                     reported.add(col)
@@ -524,7 +544,7 @@ class _Reader:
     def read_records(self, ws, sheet: RecordSheet) -> list | None:
         found = self.header(ws, sheet.columns)
         if found is None:
-            if ws.max_row > 1 or ws.cell(1, 1).value is not None:
+            if self.rows_of(ws):
                 names = "、".join(c.header for c in sheet.columns)
                 self.problem(ws, 1, 1, f"“{sheet.name}”表中没有找到列名行（应有 {names} 等列名）")
             return None
@@ -556,7 +576,7 @@ class _Reader:
         for col, column in columns.items():
             items = []
             self.at((column.field,), ws, header, col)
-            for row in range(header + 1, min(ws.max_row, MAX_ROWS) + 1):
+            for row in range(header + 1, min(self.rows_of(ws), MAX_ROWS) + 1):
                 value, problem = self.cell(ws, row, col)
                 if problem:
                     self.problem(ws, row, col, problem)

@@ -464,3 +464,18 @@ def openpyxl_book_of(data: bytes):
     import openpyxl
 
     return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_borders_drawn_far_below_the_records_are_not_rows(tmp_path: Path, run):
+    from openpyxl.styles import Border, Side
+
+    def fill(book):
+        work = book["开展的工作"]
+        put(work, 2, 标题="门卫值守")
+        line = Side(style="thin")
+        for row in range(2, 30_001):  # a 台账 ruled down to row 30000, as people prepare one
+            work.cell(row, 1).border = Border(bottom=line)
+
+    path = _workbook(tmp_path, fill)
+    loaded = load_workbook(path)
+    assert loaded.errors == [] and loaded.data["activities"] == [{"title": "门卫值守"}]
