@@ -244,3 +244,14 @@ def test_check_names_the_sheet_and_row_of_the_earlier_value(workspace: Path, run
     assert f"{EAST}/后勤处.xlsx:开展的工作!{title}4: 警告: 工作条目重复：“{first}”与“开展的工作”表第2行的第1项相同" in lines
     assert any(line.startswith(f"{EAST}/后勤处.xlsx:开展的工作!{details}3: 警告: 句子重复：")
                and line.endswith("与“开展的工作”表第2行的句子相同") for line in lines)
+
+
+def test_a_form_with_a_misspelt_field_is_not_converted_and_loses_nothing(workspace: Path, run):
+    form = workspace / EAST / "后勤处.yaml"
+    form.write_text(form.read_text(encoding="utf-8").replace("    category: duties\n", "    catgory: duties\n", 1),
+                    encoding="utf-8")
+    result = run(workspace, "convert", str(form))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].endswith(
+        "错误: 未知字段 \"catgory\"，工作簿中没有它的位置；请先改正（worksum validate 会给出建议）再转换")
+    assert form.is_file() and not form.with_suffix(".xlsx").exists()

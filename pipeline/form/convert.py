@@ -22,8 +22,6 @@ from pipeline.form.container import WORKBOOK_SUFFIX, YAML_SUFFIX, load_form
 from pipeline.form.workbook_write import CATEGORY_CHOICES, write_workbook
 
 
-
-
 def ordered(data: dict) -> dict:
     """``data`` with its keys in the model's order, and each record's in its sheet's column order
     (title first), as the blank form has them."""
@@ -77,7 +75,31 @@ def form_data(path: Path, display: str) -> dict:
         raise FormError(loaded.errors)
     if not isinstance(loaded.data, dict):
         raise FormError([loaded.diagnostic((), "填报表是空的，没有可以转换的内容")])
+    unheld = [loaded.diagnostic(path, f"未知字段 \"{path[-1]}\"，工作簿中没有它的位置；请先改正"
+                                      "（worksum validate 会给出建议）再转换", at_key=True)
+              for path in _unknown_keys(loaded.data)]
+    if unheld:
+        raise FormError(unheld)  # converting would drop what the person wrote there
     return loaded.data
+
+
+def _unknown_keys(data: dict) -> list[tuple]:
+    """The paths of keys in ``data`` that no field of the form has (a typo such as catgory)."""
+    from pipeline.form.model import Form
+    from pipeline.form.workbook import layout
+
+    shape = layout()
+    unknown = [(key,) for key in data if key not in Form.model_fields]
+    for sheet in shape.records:
+        fields = {column.field for column in sheet.columns}
+        for index, record in enumerate(data.get(sheet.key) or []):
+            if isinstance(record, dict):
+                unknown += [(sheet.key, index, key) for key in record if key not in fields]
+    fields = {column.field for column in shape.headings}
+    for name, override in (data.get("headings") or {}).items() if isinstance(data.get("headings"), dict) else []:
+        if isinstance(override, dict):
+            unknown += [("headings", name, key) for key in override if key not in fields]
+    return unknown
 
 
 def converted(path: Path, display: str, categories: tuple[str, ...] = CATEGORY_CHOICES) -> tuple[str, bytes]:

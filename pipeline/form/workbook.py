@@ -289,7 +289,7 @@ def _whole(display: str, severity: str, message: str) -> Diagnostic:
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _unreadable(raw: bytes, display: str, name: str) -> str | None:
+def _unreadable(raw: bytes, name: str) -> str | None:
     """Why ``raw`` is not a workbook openpyxl can read, in Chinese, or None when it may be one."""
     if len(raw) > MAX_BYTES:
         return f"文件过大（{len(raw) // 1024 // 1024} MB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB"
@@ -330,7 +330,7 @@ def _open(raw: bytes, data_only: bool):
 
 def load_workbook_bytes(raw: bytes, display: str, name: str = "") -> WorkbookLoaded:
     """Read a workbook form given as bytes; see :func:`load_workbook`."""
-    problem = _unreadable(raw, display, name)
+    problem = _unreadable(raw, name)
     if problem:
         raise FormError([_whole(display, "error", problem)])
     try:
