@@ -490,6 +490,7 @@ class _Reader:
         for row in range(1, min(self.rows_of(ws), HEADER_SEARCH) + 1):
             texts = {col: _normal(str(ws.cell(row, col).value)) for col in range(1, self.columns_of(ws) + 1)
                      if ws.cell(row, col).value is not None}
+            texts = {col: text if text in by_name else _without_unit(text) for col, text in texts.items()}
             if not any(text in by_name for text in texts.values()):
                 continue
             found: dict[int, Column] = {}
@@ -657,6 +658,11 @@ def _blank(value: Any) -> bool:
 def _normal(text: str) -> str:
     """A sheet name or header as compared: without spaces, required marks and colons."""
     return re.sub(r"[\s*＊:：]|[（(]必填[)）]", "", text).lower()
+
+
+def _without_unit(header: str) -> str:
+    """A header without the unit or note people add in brackets: 次数（次） → 次数."""
+    return re.sub(r"[（(][^（()）]*[)）]$", "", header)
 
 
 def _short(text: str) -> str:

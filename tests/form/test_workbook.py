@@ -479,3 +479,15 @@ def test_borders_drawn_far_below_the_records_are_not_rows(tmp_path: Path, run):
     path = _workbook(tmp_path, fill)
     loaded = load_workbook(path)
     assert loaded.errors == [] and loaded.data["activities"] == [{"title": "门卫值守"}]
+
+
+def test_a_header_with_its_unit_in_brackets_is_its_column(tmp_path: Path):
+    def fill(book):
+        work = book["开展的工作"]
+        times, people = letter(work, "次数"), letter(work, "人次")
+        work[f"{times}1"], work[f"{people}1"] = "次数（次）", "人次(人次)"
+        put(work, 2, 标题="门卫值守")
+        work[f"{times}2"], work[f"{people}2"] = 4, 60
+
+    assert load_workbook(_workbook(tmp_path, fill)).data["activities"] == [
+        {"title": "门卫值守", "times": 4, "participants": 60}]
