@@ -398,10 +398,11 @@ def templates(department: str | None) -> None:
     click.echo("各部门使用的模板组（config.yaml 的 templates）：")
     for name, chosen in config.templates.items():
         click.echo(f"  {name} → {chosen}")
-    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
+    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → 按部门名称选用同名的模板组"
+               f"（如 后勤处 → 后勤、政教处 → 德育），没有时用 {templatesets.DEFAULT_SET}")
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    chosen = config.templates.get(department) if department else None
+    chosen = workspace.template_set(department) if department else None
     folders = templatesets.search_path(root, chosen)
     click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
                else "默认模板组的模板：")

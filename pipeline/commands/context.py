@@ -96,10 +96,22 @@ class Workspace:
         return wording.environment(wording.search_path(self.root))
 
     def templates_for(self, department: str):
-        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        """The template environment of ``department``: its set from config.yaml's ``templates``,
+        else the built-in set of its kind (后勤处 → 后勤, 政教处 → 德育), else ``default``."""
         from pipeline.wording import summary as wording
 
-        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
+        return wording.environment(wording.search_path(self.root, self.template_set(department)))
+
+    def template_set(self, department: str) -> str | None:
+        """The template set ``department`` uses: config.yaml's choice, else its kind's, if that set exists."""
+        from pipeline.form.kinds import department_kind
+        from pipeline.workspace import templatesets
+
+        chosen = self.config.templates.get(department)
+        if chosen:
+            return chosen
+        kind = department_kind(department)
+        return kind if kind and kind in templatesets.available_sets(self.root) else None
 
     @cached_property
     def classifier(self):
