@@ -402,8 +402,8 @@ def templates(department: str | None) -> None:
                f"（如 后勤处 → 后勤、政教处 → 德育），没有时用 {templatesets.DEFAULT_SET}")
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    chosen = workspace.template_set(department) if department else None
-    folders = templatesets.search_path(root, chosen)
+    chosen = workspace.template_set(department)[0] if department else None
+    folders = workspace.template_folders(department) if department else templatesets.search_path(root)
     click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
                else "默认模板组的模板：")
     rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]

@@ -29,6 +29,7 @@ class Facts:
     incidents: tuple[Incident, ...] | None  # None: the form does not report incidents
     quiet: bool  # the form states that no incident happened
     unresolved: int  # incidents still being handled
+    other_incidents: int  # incidents filed under another heading than safety (complaints …)
     shortcomings: tuple[str, ...]
     plans: tuple[str, ...]
     groups: tuple[str, ...]  # the activities' groups, in order of first appearance
@@ -65,6 +66,7 @@ def facts(sections: Iterable) -> Facts:
         incidents=incidents,
         quiet=bool(reported) and not incidents,
         unresolved=sum(1 for i in incidents or () if not i.resolved),
+        other_incidents=sum(1 for i in incidents or () if i.category not in (None, "safety")),
         shortcomings=tuple(x for s in sections for x in getattr(s, "shortcomings", ())),
         plans=tuple(x for s in sections for x in getattr(s, "plans", ())),
         groups=groups,

@@ -40,7 +40,7 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
             "sections": rollup.sections, "kind": rollup.kind, "words": words(rollup.kind),
-            "facts": facts(rollup.sections)}
+            "facts": facts(part for section in rollup.sections for part in section.parts)}
     title, breaks = writer.title("rollup_title.j2", **base)
 
     def sections(doc: Manuscript) -> None:

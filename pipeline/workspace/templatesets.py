@@ -14,6 +14,10 @@ so a school overrides one file, not a whole set:
 4. ``templates/default/<name>``     the workspace's copy of the default set (``worksum init``)
 5. built-in ``default/<name>``      the default set, as shipped
 
+A department config.yaml does not name uses the built-in set of its kind (后勤处 →
+后勤, 政教处 → 德育; :mod:`pipeline.form.kinds`), looked up after step 4, so a
+workspace's own default copy still wins over wording nobody chose.
+
 This module only finds folders; :mod:`pipeline.wording` renders.
 """
 
@@ -79,18 +83,28 @@ def available_sets(workspace: Path | None) -> dict[str, TemplateSet]:
     return sets
 
 
-def search_path(workspace: Path | None, template_set: str | None = None) -> tuple[Path, ...]:
-    """The folders a template name is looked up in, first match wins (see module doc)."""
+def search_path(workspace: Path | None, template_set: str | None = None, *,
+                inferred: bool = False) -> tuple[Path, ...]:
+    """The folders a template name is looked up in, first match wins (see module doc).
+
+    An ``inferred`` set (config.yaml did not choose it; the department's name did) is
+    looked up after the workspace's ``templates/default/``: what a school wrote or
+    edited in its workspace always wins over wording it did not ask for.
+    """
     own = (workspace / "templates") if workspace else None
     candidates: list[Path] = []
     if own:
         candidates.append(own)
-    if template_set and template_set != DEFAULT_SET and valid_set_name(template_set):
+    named = template_set and template_set != DEFAULT_SET and valid_set_name(template_set)
+    if named:
         if own:
             candidates.append(own / template_set)
-        candidates.append(builtin_sets() / template_set)
+        if not inferred:
+            candidates.append(builtin_sets() / template_set)
     if own:
         candidates.append(own / DEFAULT_SET)
+    if named and inferred:
+        candidates.append(builtin_sets() / template_set)
     candidates.append(builtin_templates())
     folders = [p.resolve() for p in candidates if p.is_dir()]
     return tuple(dict.fromkeys(folders))
