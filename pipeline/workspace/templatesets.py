@@ -88,8 +88,9 @@ def search_path(workspace: Path | None, template_set: str | None = None, *,
     """The folders a template name is looked up in, first match wins (see module doc).
 
     An ``inferred`` set (config.yaml did not choose it; the department's name did) is
-    looked up after the workspace's ``templates/default/``: what a school wrote or
-    edited in its workspace always wins over wording it did not ask for.
+    looked up after the workspace's ``templates/default/`` when the school edited that
+    copy: what a school wrote always wins over wording it did not ask for. An untouched
+    copy (as ``worksum init`` leaves it) gives way to the set, as the built-in default does.
     """
     own = (workspace / "templates") if workspace else None
     candidates: list[Path] = []
@@ -101,13 +102,29 @@ def search_path(workspace: Path | None, template_set: str | None = None, *,
             candidates.append(own / template_set)
         if not inferred:
             candidates.append(builtin_sets() / template_set)
+    late = named and inferred and own is not None and edited(own / DEFAULT_SET)
+    if named and inferred and not late:
+        candidates.append(builtin_sets() / template_set)
     if own:
         candidates.append(own / DEFAULT_SET)
-    if named and inferred:
+    if late:
         candidates.append(builtin_sets() / template_set)
     candidates.append(builtin_templates())
     folders = [p.resolve() for p in candidates if p.is_dir()]
     return tuple(dict.fromkeys(folders))
+
+
+def edited(folder: Path) -> bool:
+    """Whether a workspace's copy of the default set differs from the built-in one (a file
+    changed or added); False when there is no such folder or it is the built-in one itself."""
+    shipped = builtin_templates()
+    if not folder.is_dir() or folder.resolve() == shipped.resolve():
+        return False
+    for path in folder.glob("*.j2"):
+        original = shipped / path.name
+        if not original.is_file() or original.read_bytes() != path.read_bytes():
+            return True
+    return False
 
 
 def template_names(folders: tuple[Path, ...]) -> list[str]:

@@ -201,4 +201,4 @@ def test_incidents_outside_safety_are_not_called_safety_events_and_severity_is_s
     text = [p.text for p in paras]
     assert "本学期发生严重等级的事件1起：2024年12月2日，财务室一笔报销票据遗失，目前仍在跟进处理。" in text
     assert "本学期发生一般等级的安全事件1起：2024年12月5日，食堂冰柜夜间断电。" in text
-    assert "发生各类事件2起" in text[2]  # the opening: not every one of them is a safety event
+    assert "发生事件2起" in text[2]  # the opening: not every one of them is a safety event

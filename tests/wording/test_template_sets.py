@@ -112,11 +112,23 @@ def test_lookup_order_workspace_then_set_then_builtin_set_then_default(tmp_path)
     assert where["closing.j2"] == builtin / "教务" / "closing.j2"
     assert templatesets.resolve(templatesets.search_path(root, None), "closing.j2") == \
         (root / "templates" / "default" / "closing.j2").resolve()
-    # A set config.yaml did not choose (the department's kind chose it) comes after the workspace's copies.
+    # A set config.yaml did not choose (the department's kind chose it) comes after the workspace's
+    # default copy once the school edited it (here: opening.j2 and closing.j2 differ from the built-in ones).
     inferred = templatesets.search_path(root, "教务", inferred=True)
     assert templatesets.resolve(inferred, "opening.j2") == (root / "templates" / "default" / "opening.j2").resolve()
     assert templatesets.resolve(inferred, "lead_study.j2") == (root / "templates" / "教务" / "lead_study.j2").resolve()
     assert templatesets.resolve(inferred, "lead_duties.j2") == builtin / "教务" / "lead_duties.j2"
+
+
+def test_an_untouched_default_copy_gives_way_to_the_set_of_the_departments_kind(tmp_path, run):
+    assert run(tmp_path, "init", ".").exit_code == 0  # copies the default set into templates/default/
+    root = workspace(tmp_path, departments=("教务处",))
+    assert not templatesets.edited(root / "templates" / "default")
+    assert "一、抓实教学常规，提高教学质量" in build(run, root, "教务处")
+    template(root, "default/closing.j2", "我们自己的结束语。")
+    assert templatesets.edited(root / "templates" / "default")
+    folders = templatesets.search_path(root, "教务", inferred=True)
+    assert templatesets.resolve(folders, "closing.j2") == (root / "templates" / "default" / "closing.j2").resolve()
 
 
 def test_an_edited_default_copy_applies_to_every_department_without_a_set(tmp_path, run):
