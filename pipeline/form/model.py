@@ -90,10 +90,10 @@ class Activity(_Record):
 #: Markers of an approximate figure, as people write them: 约160, 近50 / 100多, 80余, 30以上.
 APPROX_BEFORE = ("约", "近")
 APPROX_AFTER = ("多", "余", "以上")
-_MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
+MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
 #: What editors are told a value may be: a number, or one written with a marker ("100多").
 _VALUE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
-                           {"type": "string", "pattern": _MARKED_VALUE.pattern}]}
+                           {"type": "string", "pattern": MARKED_VALUE.pattern}]}
 
 
 def _marked_number(schema: dict) -> None:
@@ -118,7 +118,7 @@ class Figure(_Record):
     def _marked_value(cls, data):
         # "100多" or "约160" written as the value: the number, and its marker as ``approx``.
         if isinstance(data, dict) and isinstance(data.get("value"), str) and data.get("approx") is None:
-            match = _MARKED_VALUE.match(data["value"])
+            match = MARKED_VALUE.match(data["value"])
             if match and bool(match.group(1)) != bool(match.group(3)):
                 return {**data, "value": match.group(2), "approx": match.group(1) or match.group(3)}
         return data

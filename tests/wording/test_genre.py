@@ -391,3 +391,15 @@ def test_the_opening_and_closing_state_the_forms_highlights(built):
                        "（1860人次）。维修课桌凳124套，较上学期增长44.2%，发生安全事件2起，现总结如下：")
     assert text[-3] == ("下一步，后勤处将按照上述3项打算，首先编制校舍水电管网改造计划，"
                         "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
+
+
+def test_new_term_moves_an_approximate_value_to_previous_as_a_number(tmp_path, run):
+    folder = tmp_path / "inputs" / "2024-2025-1" / "东湖校区"
+    folder.mkdir(parents=True)
+    write_form(folder, HEAD + "counts:\n  - item: 维修课桌凳\n    value: 100多\n    unit: 套\n"
+                              "  - item: 更换水管\n    value: 80\n    approx: 约\n    unit: 米\n", "后勤处.yaml")
+    assert run(tmp_path, "new-term", "2024-2025-1", "2024-2025-2").exit_code == 0
+    text = (tmp_path / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml").read_text(encoding="utf-8")
+    assert re.search(r"previous: 100 +# 上学期（2024—2025学年第一学期）的数值，约数（多）", text)
+    assert re.search(r"previous: 80 +# 上学期（2024—2025学年第一学期）的数值，约数（约）", text)
+    assert re.search(r"approx: +# 上学期：约；本期数值是约数时再填写", text)
