@@ -275,3 +275,13 @@ def test_builtin_sets_render_for_the_sample_workspace(tmp_path, run):
         result = run(root, "build")
         assert result.exit_code == 0, result.stderr
         assert result.stderr.count("错误") == 0
+
+
+def test_every_built_in_set_ships_in_the_wheel():
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for folder in (ROOT / "templates").iterdir():
+        if folder.is_dir() and any(folder.glob("*.j2")):
+            assert shipped.get(f"templates/{folder.name}") == f"pipeline/templates/{folder.name}", folder.name
