@@ -403,3 +403,26 @@ def test_new_term_moves_an_approximate_value_to_previous_as_a_number(tmp_path, r
     assert re.search(r"previous: 100 +# 上学期（2024—2025学年第一学期）的数值，约数（多）", text)
     assert re.search(r"previous: 80 +# 上学期（2024—2025学年第一学期）的数值，约数（约）", text)
     assert re.search(r"approx: +# 上学期：约；本期数值是约数时再填写", text)
+
+
+@pytest.mark.parametrize("department", ["后勤部", "保教部", "教务处", "德育处", "安全办", "财务室", "办公室", "园长室"])
+def test_every_built_in_set_speaks_a_kindergartens_words(tmp_path, run, department):
+    head = HEAD.replace("明德实验学校", "青禾幼儿园").replace("东湖校区", "南园区").replace("后勤处", department)
+    form = ONE_OF_EACH.replace("    incidents: []\n", """\
+    counts:
+      - item: 维修桌椅
+        value: 40
+        unit: 套
+        category: duties
+        previous: 30
+    incidents: []
+    shortcomings:
+      - 个别岗位人手偏紧。
+    plans:
+      - 下学期增补一名保育员。
+    """)
+    paras = _build(tmp_path, run, form, head=head)
+    text = "\n".join(p.text for p in paras)
+    for word in ("学校", "师生", "教学", "学生", "全校", "校区"):
+        assert word not in text, (department, word)
+    assert "全园" in text
