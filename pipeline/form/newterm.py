@@ -38,6 +38,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from pipeline.diagnostics import Diagnostic, FormError, UsageError, WorksumError, shown
+from pipeline.form.identity import declared
 from pipeline.form.model import MARKED_VALUE
 from pipeline.form.periods import Term
 from pipeline.workspace.discovery import forms_in
@@ -117,8 +118,9 @@ def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
             data = load_file(path).data
         except FormError:
             continue  # unreadable: it is still a file, and never overwritten
-        if isinstance(data, dict) and data.get("campus") and data.get("department"):
-            found.setdefault((str(data["campus"]).strip(), str(data["department"]).strip()), path)
+        said = declared(data)
+        if said.campus and said.department:
+            found.setdefault((said.campus, said.department), path)
     return found
 
 
