@@ -196,12 +196,16 @@ def test_new_term_carries_a_workbook_into_next_terms_workbook(workspace: Path, r
 
 def test_figures_compare_with_last_term_whatever_container_either_term_used(workspace: Path, run):
     form = workspace / EAST / "后勤处.yaml"
-    expected = "本学期主要数据：节约水电费12600元，较上学期增长28.6%。"  # 9800 in last term's YAML form
-    assert expected in document(run, workspace, form, "yaml-yaml.docx")
+    expected = "节约水电费12600元，较上学期增长28.6%"  # 9800 in last term's YAML form
+
+    def compared(document: list[str]) -> bool:
+        return any(expected in paragraph for paragraph in document)
+
+    assert compared(document(run, workspace, form, "yaml-yaml.docx"))
     convert(run, workspace, workspace / "inputs" / "2023-2024-2" / "东湖校区" / "后勤处.yaml")
-    assert expected in document(run, workspace, form, "yaml-xlsx.docx")  # last term now a workbook
+    assert compared(document(run, workspace, form, "yaml-xlsx.docx"))  # last term now a workbook
     convert(run, workspace, form)
-    assert expected in document(run, workspace, workspace / EAST / "后勤处.xlsx", "xlsx-xlsx.docx")
+    assert compared(document(run, workspace, workspace / EAST / "后勤处.xlsx", "xlsx-xlsx.docx"))
 
 
 # --- the roll-up's figures ------------------------------------------------------------------

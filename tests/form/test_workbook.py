@@ -46,10 +46,12 @@ activities:
     result: 全学期没有发生违规操作。
   - title: 食堂员工健康证复核
     category: 岗位
+    group: 食堂管理
     date: 2024-10
     details: 逐人核对健康证的有效期，两人临近到期，已安排复检。
   - title: 教室照明改造
     category: 岗位
+    group: 校舍维修
     date: 2024-11-04
     times: 3
     details: 把六间教室的老式灯管换成护眼灯。
@@ -103,8 +105,9 @@ def filled_as_a_person_would(path: Path, scratch: Path) -> None:
             **cells(work, 4, 标题="后勤人员安全操作规程学习", 分类="学习", 日期="2024-09-01 ~ 2025-01-10", 次数="6",
                     人次="180", 做法="每月第二周的周四下午集中学习电工、锅炉和厨房设备的操作规程，学后逐人抽问。",
                     成效="全学期没有发生违规操作。 "),
-            **cells(work, 6, 标题="食堂员工健康证复核", 分类="岗位", 做法="逐人核对健康证的有效期，两人临近到期，已安排复检。"),
-            **cells(work, 7, 标题="教室照明改造", 日期="2024/11/4", 做法="把六间教室的老式灯管换成护眼灯。"),
+            **cells(work, 6, 标题="食堂员工健康证复核", 分类="岗位", 分组="食堂管理",
+                    做法="逐人核对健康证的有效期，两人临近到期，已安排复检。"),
+            **cells(work, 7, 标题="教室照明改造", 分组="校舍维修", 日期="2024/11/4", 做法="把六间教室的老式灯管换成护眼灯。"),
             **cells(work, 8, 标题="校门口护学岗值守 ", 分类="安全"),
         },
         "数据": {**cells(numbers, 2, 项目="维修课桌凳", 数值=" 96", 单位="套"),
@@ -151,6 +154,7 @@ def test_a_workbook_filled_in_calc_builds_the_same_document_as_the_yaml_form(tmp
     body = "\n".join(from_workbook)
     assert "青禾路小学北校区后勤处" in body and "2025年1月17日" in body
     assert "校门口护学岗值守" in body and "教室照明改造" in body
+    assert "（一）食堂管理" in from_workbook and "（二）校舍维修" in from_workbook  # the 分组 column
 
 
 def test_the_saved_workbook_reads_as_the_yaml_form_reads(tmp_path: Path):
