@@ -162,9 +162,11 @@ def footer_xml(p: Profile, odd: bool) -> str:
 
 
 def settings_xml(p: Profile) -> str:
+    """settings.xml, its children in the schema's order (CT_Settings): Word may drop an
+    element out of order, and evenAndOddHeaders carries the even-page footers."""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/><w:evenAndOddHeaders/>'
-            f'<w:defaultTabStop w:val="{p.char_twips * 2}"/>'
+            f'<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/>'
+            f'<w:defaultTabStop w:val="{p.char_twips * 2}"/><w:evenAndOddHeaders/>'
             f'<w:characterSpacingControl w:val="doNotCompress"/>'
             f'<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>'
             f'<w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:adjustLineHeightInTable/><w:useFELayout/>'
@@ -172,6 +174,40 @@ def settings_xml(p: Profile) -> str:
             f'w:val="15"/></w:compat>'
             f'<w:themeFontLang w:val="en-US" w:eastAsia="{p.language}"/>'
             f'<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
+
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+#: The theme's colours: Office's, which nothing in a summary uses but the schema requires.
+_THEME_COLOURS = (("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+                  ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+                  ("dk2", '<a:srgbClr val="44546A"/>'), ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+                  ("accent1", '<a:srgbClr val="4472C4"/>'), ("accent2", '<a:srgbClr val="ED7D31"/>'),
+                  ("accent3", '<a:srgbClr val="A5A5A5"/>'), ("accent4", '<a:srgbClr val="FFC000"/>'),
+                  ("accent5", '<a:srgbClr val="5B9BD5"/>'), ("accent6", '<a:srgbClr val="70AD47"/>'),
+                  ("hlink", '<a:srgbClr val="0563C1"/>'), ("folHlink", '<a:srgbClr val="954F72"/>'))
+
+
+def theme_xml(p: Profile) -> str:
+    """theme1.xml, which Word always writes and validators expect: its heading font is
+    the title's, its body font the body's, so text that falls back to the theme (a
+    paragraph pasted in Word, WPS's defaults) keeps the profile's fonts."""
+    colours = "".join(f"<a:{name}>{colour}</a:{name}>" for name, colour in _THEME_COLOURS)
+
+    def fonts(tag: str, east_asian: str) -> str:
+        return (f'<a:{tag}><a:latin typeface="{p.latin_font}"/><a:ea typeface="{east_asian}"/>'
+                f'<a:cs typeface="{p.latin_font}"/><a:font script="Hans" typeface="{east_asian}"/></a:{tag}>')
+
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350">{fill}</a:ln>'
+    effect = "<a:effectStyle><a:effectLst/></a:effectStyle>"
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<a:theme xmlns:a="{A}" name="worksum"><a:themeElements><a:clrScheme name="worksum">{colours}'
+            f'</a:clrScheme><a:fontScheme name="worksum">{fonts("majorFont", p.title_font)}'
+            f'{fonts("minorFont", p.body_font)}</a:fontScheme><a:fmtScheme name="worksum">'
+            f'<a:fillStyleLst>{fill * 3}</a:fillStyleLst><a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+            f'<a:effectStyleLst>{effect * 3}</a:effectStyleLst><a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst>'
+            f'</a:fmtScheme></a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
 
 
 # Windows names, with the names older or newer Windows carry them under.
@@ -224,6 +260,7 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
     '<Override PartName="/word/footer2.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+    '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
     '<Override PartName="/docProps/core.xml" '
     'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" '
@@ -258,6 +295,8 @@ _DOCUMENT_RELS = (
     'relationships/footer" Target="footer1.xml"/>'
     '<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
     'relationships/footer" Target="footer2.xml"/>'
+    '<Relationship Id="rIdTheme" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'theme" Target="theme/theme1.xml"/>'
     '</Relationships>'
 )
 
@@ -296,6 +335,7 @@ def base_parts(profile: Profile) -> dict[str, str]:
         "word/styles.xml": styles_xml(profile),
         "word/settings.xml": settings_xml(profile),
         "word/fontTable.xml": font_table_xml(profile),
+        "word/theme/theme1.xml": theme_xml(profile),
         "word/footer1.xml": footer_xml(profile, odd=True),
         "word/footer2.xml": footer_xml(profile, odd=False),
     }
