@@ -14,8 +14,16 @@ from pipeline.layout.profile import Profile
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-#: Where a title may not wrap: inside a run of Latin letters, digits and dashes (2024—2025).
-_NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.]")
+#: Where a line may not wrap: inside a run of Latin letters, digits, signs and dashes
+#: (2024—2025, -3.5, 22.9%).
+_NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.%]")
+
+#: Punctuation Unicode shares between Latin and Chinese text. Word draws it with the
+#: Latin font unless told otherwise (w:hint), LibreOffice whenever a digit or Latin
+#: letter stands before it; a Chinese document means the full-width Chinese marks, so
+#: the layout gives these their own runs in the paragraph's Chinese font.
+EAST_ASIAN_PUNCTUATION = "‘’“”—―…·"
+_EAST_ASIAN_PIECES = re.compile(f"[{EAST_ASIAN_PUNCTUATION}]+|[^{EAST_ASIAN_PUNCTUATION}]+")
 
 
 #: Where Chinese meets a digit or Latin letter (either way round); lookahead so neighbours overlap.
@@ -27,14 +35,48 @@ def clean(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
+def char_width(ch: str) -> float:
+    """One character's width in body characters: CJK, full-width and the Chinese
+    punctuation drawn in the Chinese font count 1, Latin letters and digits ½."""
+    return 0.5 if ord(ch) < 0x2000 and ch not in EAST_ASIAN_PUNCTUATION else 1.0
+
+
 def width(text: str, autospace: float = 0.0) -> float:
-    """Width in body characters: CJK and full-width count 1, Latin and digits ½.
+    """Width in body characters (:func:`char_width`).
 
     ``autospace`` is added wherever Chinese meets a digit or Latin letter, the
     gap word processors put there (see ``Profile.autospace_chars``).
     """
-    letters = sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
+    letters = sum(map(char_width, text))
     return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
+
+
+def pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut where :data:`EAST_ASIAN_PUNCTUATION` starts and ends: (piece, whether
+    it is that punctuation, to be drawn in the Chinese font)."""
+    if not any(ch in EAST_ASIAN_PUNCTUATION for ch in text):  # the common case, fast
+        return [(text, False)] if text else []
+    return [(m.group(), m.group()[0] in EAST_ASIAN_PUNCTUATION) for m in _EAST_ASIAN_PIECES.finditer(text)]
+
+
+#: A line break inside a run (``<w:br/>``), among the text of :func:`line_runs`.
+BREAK = None
+
+
+def line_runs(lines: list[str]) -> list[tuple[bool, list[str | None]]]:
+    """Lines set as one paragraph (a title, a long signature): the runs, each (whether it
+    is Chinese punctuation, its content: text pieces and :data:`BREAK`). A break opens
+    the run of the text after it, so text without such punctuation is one run."""
+    runs: list[tuple[bool, list[str | None]]] = []
+    for number, line in enumerate(lines):
+        content: list[str | None] = [BREAK] if number else []
+        for piece, east_asian in pieces(line) or [("", False)]:
+            if runs and runs[-1][0] == east_asian:
+                runs[-1][1].extend([*content, piece] if piece else content)
+            else:
+                runs.append((east_asian, [*content, piece] if piece else content))
+            content = []
+    return runs
 
 
 def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) -> list[str]:
@@ -69,7 +111,7 @@ def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) 
     # stops: where a line may start (0 and every allowed break), with the width before each
     stops = [0, *(i for i in range(1, len(text))
                   if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
-    upto = list(accumulate((0.5 if ord(ch) < 0x2000 else 1.0 for ch in text), initial=0.0))
+    upto = list(accumulate(map(char_width, text), initial=0.0))
     at = [upto[s] for s in stops]
     last = len(stops) - 1
     count = int(-(-total // capacity))
@@ -132,20 +174,34 @@ def _nearest_shares(at: list[float], total: float, count: int, bounds) -> list[i
     return starts
 
 
+def signature_lines(profile: Profile, name: str) -> list[str]:
+    """The unit's name as the signature prints it: one line, or balanced lines when it is
+    wider than the text block less the signature's right space (a long 落款 wraps
+    instead of running past the left margin)."""
+    # room for the gaps around a number in the name (balanced_lines counts letters only)
+    capacity = profile.chars_per_line - profile.signature_right_chars - profile.autospace_chars * 2
+    return balanced_lines(name, capacity)
+
+
 def signature_indents(profile: Profile, name: str, date: str) -> tuple[int, int]:
     """Right indents (twips) of the signature's name and date lines, per layout.md.
 
     The name keeps ``signature_right_chars`` of space at the right and the date
-    starts ``date_offset_chars`` right of the name's start; when that would push
-    the date into the right space, the date keeps the space and the name moves left.
+    starts ``date_offset_chars`` right of the name's start (of its widest line, when
+    it wraps: :func:`signature_lines`); when that would push the date into the right
+    space, the date keeps the space and the name moves left, never past the left margin.
     """
-    name_w, date_w = width(name, profile.autospace_chars), width(date, profile.autospace_chars)
+    name_w = max(width(line, profile.autospace_chars) for line in signature_lines(profile, name))
+    date_w = width(date, profile.autospace_chars)
     right, offset = profile.signature_right_chars, profile.date_offset_chars
     date_right = right + name_w - offset - date_w
     name_right = right
     if date_right < right:
         date_right = right
         name_right = right + date_w + offset - name_w
+    # Neither line may start left of the text block (a date no real document has).
+    name_right = max(0.0, min(name_right, profile.chars_per_line - name_w))
+    date_right = max(0.0, min(date_right, profile.chars_per_line - date_w))
     return round(name_right * profile.char_twips), round(date_right * profile.char_twips)
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pipeline.document.manuscript import Table
-from pipeline.layout.measure import balanced_lines, clean, column_widths
+from pipeline.layout.measure import BREAK, balanced_lines, clean, column_widths, line_runs
 from pipeline.layout.profile import Profile, mm_to_twips
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -59,6 +59,24 @@ def core_property(text: str) -> str:
 def _fonts(east_asian: str, latin: str) -> str:
     return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asian}" '
             f'w:cs="{latin}"/>')
+
+
+def east_asian_font(p: Profile, style: str) -> str:
+    """The Chinese font of a paragraph or character style (as :func:`styles_xml` sets it)."""
+    return {"Title": p.title_font, "Heading1": p.heading1_font, "Heading2": p.heading2_font,
+            "Heading3": p.heading3_font, "Heading4": p.heading4_font, RUNIN_STYLE: p.heading3_font,
+            TABLE_TEXT_STYLE: p.table_font, TABLE_HEADING_STYLE: p.table_header_font}.get(style, p.body_font)
+
+
+#: The attributes of a Chinese punctuation run's ``w:rFonts``, in the order both engines write them.
+PUNCTUATION_FONT_SLOTS = ("ascii", "hAnsi", "eastAsia")
+
+
+def punctuation_fonts(font: str) -> str:
+    """``w:rFonts`` for a run of :data:`~pipeline.layout.measure.EAST_ASIAN_PUNCTUATION`:
+    the Chinese font in every slot, for LibreOffice, and the east-Asian hint, for Word."""
+    slots = " ".join(f'w:{slot}="{font}"' for slot in PUNCTUATION_FONT_SLOTS)
+    return f'<w:rFonts {slots} w:hint="eastAsia"/>'
 
 
 def styles_xml(p: Profile) -> str:
@@ -365,18 +383,26 @@ def table_xml(table: Table, profile: Profile) -> str:
     widths = column_widths(table, profile)
     margin = profile.table_cell_margin_twips
 
-    def text_run(text: str, column_width: int) -> str:
+    def text_runs(text: str, column_width: int, style: str) -> str:
         # A cell that must wrap is broken into balanced lines here (本部/校区, not 本部校/区).
+        text = clean(text)
+        if not text:  # nothing Word can store: an empty cell
+            return ""
         capacity = (column_width - 2 * margin) / (profile.table_size_pt * 20) - profile.table_slack_chars / 2
-        lines = balanced_lines(clean(text), capacity) if capacity > 0 else [clean(text)]
-        return "<w:r>" + "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines) + "</w:r>"
+        lines = balanced_lines(text, capacity) if capacity > 0 else [text]
+        font = east_asian_font(profile, style)
+        return "".join(
+            f'<w:r>{f"<w:rPr>{punctuation_fonts(font)}</w:rPr>" if east_asian else ""}'
+            + "".join("<w:br/>" if item is BREAK else f'<w:t xml:space="preserve">{escape(item)}</w:t>'
+                      for item in content) + "</w:r>"
+            for east_asian, content in line_runs(lines))
 
     def row(cells: tuple[str, ...], style: str, header: bool, last: bool = False) -> str:
         properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
         keep = "" if last else "<w:keepNext/>"  # a table that fits on a page is not split
         tcs = "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_run(text, w) if text else ""}</w:p></w:tc>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_runs(text, w, style)}</w:p></w:tc>'
             for text, w in zip(cells, widths))
         return f"<w:tr><w:trPr>{properties}</w:trPr>{tcs}</w:tr>"
 
