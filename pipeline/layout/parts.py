@@ -124,7 +124,9 @@ def styles_xml(p: Profile) -> str:
         # Title: 二号 小标宋, centred, no indent
         f'<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
         f'<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
-        f'<w:pPr><w:keepNext/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        # Off the grid: Word ignores the document grid for exact line spacing, LibreOffice
+        # would give each 22 pt title line two grid lines unless told so.
+        f'<w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
         f'{run(p.title_font, p.title_size_pt, spacing=0)}</w:style>'
         + heading(1, p.heading1_font, False)
         + heading(2, p.heading2_font, False)

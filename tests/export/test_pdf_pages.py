@@ -125,12 +125,14 @@ def test_a_line_of_body_text_holds_28_characters(built):
     next line starts with a character that may not begin a line (避头尾)."""
     counted = collections.Counter()
     for _document, pdf, pages in built:
-        for page in pages.pages:
+        for page, next_page in zip(pages.pages, [*pages.pages[1:], None]):
             lines = body_lines(page)
             for number, line in enumerate(lines):
                 if not (line.all_wide and abs(line.x0 - LEFT) < TOLERANCE and line.x1 > RIGHT - CHAR / 2):
                     continue
-                following = lines[number + 1].text if number + 1 < len(lines) else ""
+                # the next line of text, on this page or at the top of the next
+                after = lines[number + 1:] or (body_lines(next_page)[:1] if next_page else [])
+                following = after[0].text if after else ""
                 count = len(line.text) - (line.text[-1] in HANGING and line.x1 > RIGHT + TOLERANCE)
                 if count == PROFILE.chars_per_line - 1:
                     assert following[1:2] in NO_LINE_START, (pdf.name, page.number, line.text, following)
@@ -171,6 +173,11 @@ def test_the_title_is_centred_above_a_blank_line(built):
         widths = [line.x1 - line.x0 for line in title_lines]
         assert min(widths) > max(widths) * 0.6, (pdf.name, [l.text for l in title_lines])
         assert body.top - title_lines[-1].bottom > PITCH, "one empty line between title and body"
+        # Exact lines, as Word sets them, not snapped to two grid lines each as LibreOffice
+        # would: the title's lines and the blank line after it each take one pitch.
+        for above, below in zip(title_lines, title_lines[1:]):
+            assert below.top - above.top == pytest.approx(PITCH, abs=TOLERANCE), (pdf.name, below.text)
+        assert body.top - title_lines[-1].top == pytest.approx(2 * PITCH, abs=2 * TOLERANCE), pdf.name
 
 
 def test_page_numbers_read_dash_n_dash_and_alternate_sides(built):
