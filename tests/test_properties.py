@@ -32,9 +32,10 @@ ACTIVITY = st.fixed_dictionaries(
               "participants": st.integers(0, 5000), "date": DATE.map(str)},
 )
 COUNT = st.fixed_dictionaries(
-    {"item": TEXT, "value": st.integers(0, 10**6) | st.floats(0, 10**6, allow_nan=False)},
+    # any number (form.md), negative and far past a float's 17 digits included
+    {"item": TEXT, "value": st.integers(-10**30, 10**30) | st.floats(-10**6, 10**6, allow_nan=False)},
     optional={"unit": st.sampled_from(["套", "次", "元", "%", "人"]), "category": CATEGORY,
-              "previous": st.integers(0, 10**6), "note": TEXT},
+              "previous": st.integers(-10**6, 10**30) | st.floats(-10**6, 10**6, allow_nan=False), "note": TEXT},
 )
 INCIDENT = st.fixed_dictionaries(
     {"date": DATE, "description": TEXT},

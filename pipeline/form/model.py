@@ -15,6 +15,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from pipeline.form.fields import (
+    Amount,
     Bool,
     Count,
     Date,
@@ -89,9 +90,9 @@ class Figure(_Record):
     """A figure with its unit: 数据 (``counts`` in the form)."""
 
     item: RequiredText
-    value: Number
+    value: Amount
     unit: Text | None = None
-    previous: Number | None = None
+    previous: Amount | None = None
     note: Text | None = None
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -403,7 +404,7 @@ class Proofreader:
                 numbers = list(stated.finditer(sentence.text))
                 if len(numbers) != 1:
                     continue
-                number = float(numbers[0].group(1))
+                number = Decimal(numbers[0].group(1))  # figures are exact: 91.8 is not float 91.8
                 if number in (figure.value, figure.previous):
                     continue
                 line = checked.loaded.positions.value(("counts", i))[0]

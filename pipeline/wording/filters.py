@@ -31,8 +31,8 @@ def change(figure: Figure, period: Term) -> str:
 
 
 def amount(figure: Figure) -> str:
-    """The figure with its unit: 112套, 100%, 23500元."""
-    return f"{chinese.number(figure.value)}{figure.unit or ''}"
+    """The figure with its unit: 112套, 100%, 23500元; 下降3.5% / 减少2000元 when negative."""
+    return chinese.amount(figure.value, figure.unit)
 
 
 FILTERS = {
