@@ -23,7 +23,7 @@ one of its behaviours (tests/test_fast_layout.py holds both engines to it):
   turns tabs into ``<w:tab/>`` and line ends into ``<w:br/>``, as ``run.text``
   does; a ``<w:t>`` whose text starts or ends with white space keeps it with
   ``xml:space="preserve"``;
-* a table is :func:`pipeline.layout.parts.table_xml`'s text as lxml writes it back
+* a table is :func:`pipeline.layout.parts.table_block_xml`'s text as lxml writes it back
   after python-docx parsed it: without its own declaration of ``w:`` (the
   document declares it), an empty ``<w:t>`` closed as ``<w:t .../>``, and line
   ends as an XML parser reads them (``\\r\\n`` and ``\\r`` become ``\\n``); the
@@ -65,7 +65,7 @@ from pipeline.layout.parts import (
     core_property,
     east_asian_font,
     punctuation_fonts,
-    table_xml,
+    table_block_xml,
 )
 from pipeline.layout.profile import Profile
 
@@ -199,7 +199,7 @@ _TABLE_NAMESPACE = f' xmlns:w="{W}"'
 def _table(table: Table, context: Context, keep_next: bool) -> str:
     """The reference engine's table text, as it comes out of python-docx again (its rows
     keep together in table_xml; the table itself keeps with nothing after it)."""
-    xml = table_xml(table, context.profile).replace(_TABLE_NAMESPACE, "", 1)
+    xml = "".join(piece.replace(_TABLE_NAMESPACE, "", 1) for piece in table_block_xml(table, context.profile))
     if "\r" in xml:  # only in cell text: no attribute holds one
         xml = xml.replace("\r\n", "\n").replace("\r", "\n")
     return xml

@@ -205,21 +205,43 @@ def signature_indents(profile: Profile, name: str, date: str) -> tuple[int, int]
     return round(name_right * profile.char_twips), round(date_right * profile.char_twips)
 
 
+def unbreakable_width(text: str) -> float:
+    """The width of the widest piece of ``text`` no line may break inside (a number such
+    as 41300 or -3.5%, a Latin word): the least a table column holding it may have."""
+    widest, start = 0.0, 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])):
+            widest = max(widest, width(text[start:i]))
+            start = i
+    return widest
+
+
+def _column_twips(chars: float, profile: Profile) -> float:
+    """A column's width for ``chars`` table characters of text, with its slack and padding."""
+    chars = max(profile.table_min_column_chars, chars) + profile.table_slack_chars
+    return chars * profile.table_size_pt * 20 + 2 * profile.table_cell_margin_twips
+
+
+def least_widths(table: Table, profile: Profile) -> list[float]:
+    """Each column's least width (twips): its widest number or word, unbroken."""
+    return [_column_twips(max(unbreakable_width(clean(cell)) for cell in column), profile)
+            for column in zip(table.header, *table.rows)]
+
+
 def column_widths(table: Table, profile: Profile) -> list[int]:
     """Column widths in twips, filling the text width.
 
     Each column wants the width of its longest cell. When all fit, the spare
     width is shared in proportion. When not, body cells (numbers, item names)
     keep their width and the header labels wrap; only when even the body cells
-    cannot fit do the widest columns share what is left and wrap too.
+    cannot fit do the widest columns share what is left and wrap too, never
+    narrower than their widest number or word (:func:`least_widths`), so numbers
+    never break (:func:`arranged` makes tables where that fits).
     """
     available = profile.text_width_twips
-    char = profile.table_size_pt * 20
-    padding = 2 * profile.table_cell_margin_twips
 
     def need(cells) -> float:
-        longest = max((width(clean(cell)) for cell in cells), default=0)
-        return (max(profile.table_min_column_chars, longest) + profile.table_slack_chars) * char + padding
+        return _column_twips(max((width(clean(cell)) for cell in cells), default=0), profile)
 
     wanted = [need(column) for column in zip(table.header, *table.rows)]
     floors = [need(column) for column in zip(*table.rows)] if table.rows else wanted
@@ -229,14 +251,32 @@ def column_widths(table: Table, profile: Profile) -> list[int]:
         spare = (available - sum(floors)) / (sum(wanted) - sum(floors))
         widths = [f + (w - f) * spare for w, f in zip(wanted, floors)]
     else:
-        widths = _water_fill(floors, available)
+        widths = _water_fill(floors, available, least_widths(table, profile))
     rounded = [round(w) for w in widths]
     rounded[-1] += available - sum(rounded)
     return rounded
 
 
-def _water_fill(wanted: list[float], available: float) -> list[float]:
-    """Columns that fit in a fair share keep their width; the wide ones share the rest."""
+def _water_fill(wanted: list[float], available: float, least: list[float]) -> list[float]:
+    """Columns that fit in a fair share keep their width; the wide ones share the rest,
+    each keeping at least its ``least`` width (held there while the others share)."""
+    held: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(wanted)) if i not in held]
+        if not free:
+            return [held[i] for i in range(len(wanted))]
+        shares = _shares([wanted[i] for i in free], available - sum(held.values()))
+        short = {i for i, w in zip(free, shares) if w < least[i]}
+        if not short:
+            widths = dict(held)
+            widths.update(zip(free, shares))
+            return [widths[i] for i in range(len(wanted))]
+        held.update((i, least[i]) for i in short)
+
+
+def _shares(wanted: list[float], available: float) -> list[float]:
+    """Columns that fit in a fair share of ``available`` keep their width; the wide ones
+    share the rest in proportion to what they want."""
     widths = list(wanted)
     wide = set(range(len(wanted)))
     remaining = available
@@ -251,6 +291,36 @@ def _water_fill(wanted: list[float], available: float) -> list[float]:
     for i in wide:
         widths[i] = remaining * wanted[i] / total
     return widths
+
+
+def arranged(table: Table, profile: Profile) -> list[Table]:
+    """``table`` as the page can show it: as it is when it has at most
+    ``table_max_columns`` columns and every number fits its column unbroken; else
+    turned (its header becomes the first column: a roll-up's campuses as rows, its
+    items as columns), and when that is still too wide, the turned table's columns
+    cut into several tables, each repeating the first column."""
+    available = profile.text_width_twips
+
+    def fits(candidate: Table) -> bool:
+        return (len(candidate.header) <= profile.table_max_columns
+                and sum(least_widths(candidate, profile)) <= available)
+
+    if fits(table) or not table.rows:
+        return [table]
+    columns = list(zip(table.header, *table.rows))  # the turned table's rows, header first
+    labels, items = [cells[0] for cells in columns], [[cells[i] for cells in columns]
+                                                      for i in range(1, len(columns[0]))]
+
+    def part(chosen: list[list[str]]) -> Table:
+        rows = [tuple([label, *(item[k] for item in chosen)]) for k, label in enumerate(labels)]
+        return Table(rows[0], tuple(rows[1:]))
+
+    parts: list[list[list[str]]] = [[]]
+    for item in items:
+        if parts[-1] and not fits(part([*parts[-1], item])):
+            parts.append([])
+        parts[-1].append(item)
+    return [part(chosen) for chosen in parts]
 
 
 def signature_block(paragraphs: list[Paragraph]) -> set[int]:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pipeline.document.manuscript import Table
-from pipeline.layout.measure import BREAK, balanced_lines, clean, column_widths, line_runs
+from pipeline.layout.measure import BREAK, arranged, balanced_lines, clean, column_widths, line_runs
 from pipeline.layout.profile import Profile, mm_to_twips
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -378,6 +378,19 @@ def zip_parts(parts) -> bytes:
             info.create_system = 3  # Unix on every OS, so Windows builds give the same bytes
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def table_block_xml(table: Table, profile: Profile) -> list[str]:
+    """A table block as the page shows it (:func:`~pipeline.layout.measure.arranged`): one
+    ``w:tbl``, or several with an empty line between them (Word joins adjacent tables),
+    each element with its own declaration of ``w:``."""
+    pieces = []
+    for number, part in enumerate(arranged(table, profile)):
+        if number:
+            pieces.append(f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="{ROLE_STYLES["blank"]}"/><w:keepNext/>'
+                          f'</w:pPr></w:p>')
+        pieces.append(table_xml(part, profile))
+    return pieces
 
 
 def table_xml(table: Table, profile: Profile) -> str:

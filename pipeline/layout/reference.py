@@ -36,7 +36,7 @@ from pipeline.layout.parts import (
     base_package,
     core_property,
     east_asian_font,
-    table_xml,
+    table_block_xml,
     zip_parts,
 )
 from pipeline.layout.profile import Profile
@@ -58,7 +58,8 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     blocks = manuscript.paragraphs
     for index, paragraph in enumerate(blocks):
         if isinstance(paragraph, Table):
-            body.sectPr.addprevious(parse_xml(table_xml(paragraph, profile)))
+            for piece in table_block_xml(paragraph, profile):
+                body.sectPr.addprevious(parse_xml(piece))
             continue
         p = body.add_p()  # inserted before sectPr
         p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
