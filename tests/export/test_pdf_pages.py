@@ -251,3 +251,57 @@ def test_title_body_and_headings_are_in_different_fonts(built):
         assert expected["body"] in fonts and expected["title"] in fonts, (pdf.name, fonts)
     for role, font in expected.items():
         assert seen[role] == {font}, (role, seen[role], font)
+
+
+#: Word's line breaking for Chinese (kinsoku): these never start a line, and one of them
+#: after a full line hangs past the margin (overflowPunct); these never end a line.
+NO_LINE_END = set("“‘（《「『")
+CHINESE_ONLY = re.compile(r"^[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e“”‘’—…·]+$")
+
+
+def word_lines(text: str, first_line_chars: int) -> list[str]:
+    """The lines Word sets a paragraph of Chinese text in (every character one body
+    character wide): 28 a line, the first line less its indent; a closing mark after a full
+    line hangs, two cannot, and then the line gives its last character to the next; an
+    opening mark at a line's end moves down with the text it opens."""
+    lines, start, room = [], 0, first_line_chars
+    while start < len(text):
+        end = start + room
+        if end < len(text) and text[end] in NO_LINE_START:  # hangs
+            end += 1
+            if end < len(text) and text[end] in NO_LINE_START:  # a second cannot: pull back
+                end -= 2
+        while start + 1 < end < len(text) and text[end - 1] in NO_LINE_END:
+            end -= 1
+        lines.append(text[start:end])
+        start, room = end, PROFILE.chars_per_line
+    return lines
+
+
+def test_chinese_paragraphs_break_into_lines_as_word_sets_them(built):
+    """Every paragraph of Chinese text (no digits or Latin letters, whose widths differ
+    between the fonts) breaks into the lines Word's rules give it, here computed
+    independently of LibreOffice; the page breaks follow from the lines and the 22-line
+    grid tested above."""
+    checked = 0
+    for document, pdf, pages in built:
+        paragraphs = docx.Document(document).paragraphs
+        if docx.Document(document).tables:  # cells interleave with the text; campus documents only
+            continue
+        lines = [line.text for page in pages.pages for line in body_lines(page)]
+        lines = lines[next(i for i in range(len(lines)) if "".join(lines[:i + 1]) == pages.title) + 1:]
+        for paragraph in paragraphs[1:]:  # the title is measured above
+            text = paragraph.text.replace(" ", "")
+            if not text:
+                continue
+            taken = 0
+            while len("".join(lines[:taken])) < len(text):
+                taken += 1
+            assert "".join(lines[:taken]) == text, (pdf.name, text)  # every character, in order
+            style = paragraph.style.style_id
+            if style in ("Normal", "Heading1", "Heading2", "Heading3") and CHINESE_ONLY.match(text):
+                expected = word_lines(text, PROFILE.chars_per_line - PROFILE.indent_chars)
+                assert lines[:taken] == expected, (pdf.name, lines[:taken], expected)
+                checked += 1
+            lines = lines[taken:]
+    assert checked >= 30, checked
