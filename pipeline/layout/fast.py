@@ -148,15 +148,21 @@ def ppr(style: str, keep_next: bool = False, ind: str = "") -> str:
     return f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{ind}</w:pPr>'
 
 
+@lru_cache(maxsize=64)
+def _run_properties(profile: Profile, style: str, run_style: str) -> tuple[str, str]:
+    """The ``<w:rPr>`` of a run of text and of a run of Chinese punctuation, per style."""
+    style_xml = f'<w:rStyle w:val="{run_style}"/>' if run_style else ""
+    fonts = punctuation_fonts(east_asian_font(profile, run_style or style))
+    return (f"<w:rPr>{style_xml}</w:rPr>" if style_xml else ""), f"<w:rPr>{style_xml}{fonts}</w:rPr>"
+
+
 def _runs(text: str, context: Context, style: str, run_style: str = "") -> str:
     """``text`` as python-docx's ``run.text`` sets it, one run per :func:`pieces` piece;
-    Chinese punctuation in the style's Chinese font."""
-    out = ""
-    style_xml = f'<w:rStyle w:val="{run_style}"/>' if run_style else ""
-    for piece, east_asian in pieces(text):
-        fonts = punctuation_fonts(east_asian_font(context.profile, run_style or style)) if east_asian else ""
-        out += run(run_content(piece), f"<w:rPr>{style_xml}{fonts}</w:rPr>" if style_xml or fonts else "")
-    return out
+    Chinese punctuation in the style's Chinese font (its pieces hold only those marks:
+    no white space, nothing to escape)."""
+    plain, marks = _run_properties(context.profile, style, run_style)
+    return "".join(f"<w:r>{marks}<w:t>{piece}</w:t></w:r>" if east_asian else run(run_content(piece), plain)
+                   for piece, east_asian in pieces(text))
 
 
 def _line_runs(lines: list[str], context: Context, style: str) -> str:

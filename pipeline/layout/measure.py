@@ -57,7 +57,7 @@ def pieces(text: str) -> list[tuple[str, bool]]:
     it is that punctuation, to be drawn in the Chinese font)."""
     if not _EAST_ASIAN_MARK.search(text):  # the common case, fast
         return [(text, False)] if text else []
-    return [(m.group(), m.group()[0] in EAST_ASIAN_PUNCTUATION) for m in _EAST_ASIAN_PIECES.finditer(text)]
+    return [(piece, piece[0] in EAST_ASIAN_PUNCTUATION) for piece in _EAST_ASIAN_PIECES.findall(text)]
 
 
 #: A line break inside a run (``<w:br/>``), among the text of :func:`line_runs`.
