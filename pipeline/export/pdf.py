@@ -35,6 +35,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.diagnostics import WorksumError
 from pipeline.workspace.write import write_atomic
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
@@ -48,7 +49,7 @@ START_SECONDS = 90
 SECONDS_PER_DOCUMENT = 30
 
 
-class PdfError(Exception):
+class PdfError(WorksumError):
     """PDFs could not be made. The message is for people (Chinese).
 
     ``written`` holds the PDFs that were made before or despite the problem,

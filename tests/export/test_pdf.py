@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
 from pdfpages import require_renderer
+
 from pipeline.export import pdf
 
 pytestmark = pytest.mark.slow  # LibreOffice renders every page
