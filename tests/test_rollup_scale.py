@@ -5,15 +5,14 @@ every document schema-valid."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import docx
 import pytest
-from docx.table import Table
-
 from conftest import ROOT, worksum
+from docx.table import Table
 from ooxml import assert_valid
+
 from pipeline.document.manuscript import Table as Block
 from pipeline.layout.measure import least_widths
 from pipeline.layout.profile import GBT9704

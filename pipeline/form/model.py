@@ -19,7 +19,6 @@ from pipeline.form.fields import (
     Count,
     Date,
     Name,
-    Number,
     RequiredText,
     Span,
     TermId,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from pipeline.document.manuscript import Manuscript, Paragraph, Table
+from pipeline.document.manuscript import Manuscript, Table
 from pipeline.layout.measure import (
     BREAK,
     balanced_lines,
@@ -62,11 +62,11 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
                 body.sectPr.addprevious(parse_xml(piece))
             continue
         p = body.add_p()  # inserted before sectPr
-        p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
+        style = ROLE_STYLES[paragraph.role]
+        p.get_or_add_pPr().style = style
         introduces_table = index + 1 < len(blocks) and isinstance(blocks[index + 1], Table)
         if index in keep_with_next or introduces_table:  # a table's opening line stays with it
             p.get_or_add_pPr().keepNext_val = True
-        style = ROLE_STYLES[paragraph.role]
         if paragraph.role == "title":
             lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
             _add_lines(p, lines, east_asian_font(profile, style))

@@ -9,8 +9,8 @@ import re
 import zipfile
 
 import pytest
-
 from pdfpages import PT_PER_MM, face, fonts_by_text, read, require_renderer
+
 from pipeline.document.manuscript import Manuscript, Paragraph
 from pipeline.export import pdf
 from pipeline.layout.engines import lay_out
@@ -60,7 +60,7 @@ def test_a_sixty_character_author_wraps_and_the_date_follows_it(rendered):
 
 
 def test_chinese_punctuation_after_digits_is_drawn_in_the_chinese_font(rendered):
-    made, pages = rendered
+    made, _pages = rendered
     runs = fonts_by_text(made, 1)
     body_face = {face(font) for font, _bold, text in runs if text.startswith("本学期")}
     assert len(body_face) == 1

@@ -7,8 +7,8 @@ import io
 
 import docx
 import pytest
-
 from docx_reading import W, paragraphs, w
+
 from pipeline.document.manuscript import Manuscript, Paragraph, Table
 from pipeline.layout.engines import ENGINES, lay_out
 from pipeline.layout.measure import signature_indents, signature_lines, width

@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import EXAMPLE_FORM, ROOT, worksum
+from lxml import etree
 from ooxml import assert_valid, errors
+
 from pipeline.document.manuscript import Manuscript, Paragraph, Table
 from pipeline.layout.engines import ENGINES, lay_out
 from pipeline.layout.profile import GBT9704

@@ -7,10 +7,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-
 from conftest import VALID, write_form
 from docx_reading import paragraphs
 from ooxml import assert_valid
+
 from pipeline.form.fields import _amount
 from pipeline.text import chinese
 from pipeline.wording.rollup import change_cell
@@ -52,7 +52,7 @@ def test_negative_values_are_declines_and_signs_stop_percentages():
     assert chinese.amount(-2000, "元") == "减少2000元"
     assert chinese.amount(0, "元") == "0元"
     assert chinese.number(Decimal("-0.001")) == "0"  # no "-0"
-    assert chinese.point_change(Decimal("-3.5"), Decimal("-2"), "年") == "较上年降低1.5个百分点"
+    assert chinese.point_change(Decimal("-3.5"), Decimal(-2), "年") == "较上年降低1.5个百分点"
     # a percentage of a deficit says nothing honest: no wording, a dash in the roll-up
     assert chinese.change(-500, 2000) == ""
     assert chinese.change(500, -2000) == ""
