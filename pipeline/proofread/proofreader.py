@@ -405,7 +405,8 @@ class Proofreader:
                 if len(numbers) != 1:
                     continue
                 number = Decimal(numbers[0].group(1))  # figures are exact: 91.8 is not float 91.8
-                if number in (figure.value, figure.previous):
+                # text states a size, the sign in words (下降3.5%): compare magnitudes
+                if number in {abs(v) for v in (figure.value, figure.previous) if v is not None}:
                     continue
                 line = checked.loaded.positions.value(("counts", i))[0]
                 value = f"{figure.value:g}{figure.unit}"

@@ -76,3 +76,16 @@ def test_a_very_large_value_prints_every_digit(tmp_path, run):
                                      "  - item: 图书借阅\n    value: 0.3\n    previous: 0.1\n    unit: 万册\n")
     assert "节约水电费12345678901234567890123456789元，较上学期增长1234567890123456789012345678800%" in text
     assert "图书借阅0.3万册，较上学期增长200%" in text
+
+
+@pytest.mark.parametrize("stated, flagged", [("2000", False), ("2500", True)])
+def test_check_compares_a_deficits_size_with_the_text(tmp_path, run, stated, flagged):
+    # The text gives the size and says 亏损 in words; the figure is negative.
+    text = VALID + (f"  - title: 食堂收支公示\n    details: 本学期食堂收支亏损{stated}元，已报学校研究。\n"
+                    "counts:\n  - item: 食堂收支\n    value: -2000\n    unit: 元\n")
+    form = write_form(tmp_path, text)
+    result = run(tmp_path, "check", str(form))
+    assert result.exit_code == 0, result.output
+    assert ("不一致" in result.stderr) is flagged, result.stderr
+    if flagged:
+        assert f"文中写的“{stated}元”与第13行的数据“食堂收支 -2000元”不一致" in result.stderr
