@@ -95,24 +95,35 @@ def point_change(value: Quantity, previous: Quantity, unit: str = "学期") -> s
     return f"较上{unit}{'提高' if diff > 0 else '降低'}{number(abs(diff))}个百分点"
 
 
-def amount(value: Quantity, unit: str | None) -> str:
-    """A figure with its unit: 112套, 100%, 23500元; a negative one as the decline it
-    is: 下降3.5% (a rate), 减少2000元 (anything else)."""
+def signed(value: Quantity, unit: str | None) -> tuple[str, str]:
+    """How a figure reads with its sign: ("", "112") for 112; a negative one as the decline
+    it is, the verb and the size: ("下降", "3.5") for -3.5 %, ("减少", "2000") for -2000 元."""
     if value < 0:
-        return f"{'下降' if unit == '%' else '减少'}{number(-value)}{unit or ''}"
-    return f"{number(value)}{unit or ''}"
+        return ("下降" if unit == "%" else "减少"), number(-value)
+    return "", number(value)
 
 
-_END = "。！？；…”』」）)"
-
-
+_END = "。！？；…!?;"
+_CLOSERS = "”’』」）)》】"
 _TRAILING = re.compile(r"[。，、；：！？,.;:!?\s]+$")
+_OPEN_END = re.compile(r"[，、：,:\s]+$")
 
 
 def sentence(text: Any) -> str:
-    """Text that ends as a sentence: 。 added unless it already ends with one."""
-    text = "" if text is None else str(text).strip()
-    return text if not text or text[-1] in _END else text + "。"
+    """Text that ends as a sentence: 。 added unless it already ends with one.
+
+    A closing quote or bracket ends a sentence only when a full stop stands inside
+    it (他说：“好。”); 开展“六T”管理 gets its 。. A trailing comma or colon
+    (提升整体素质：) is replaced, never followed by 。.
+    """
+    text = _OPEN_END.sub("", "" if text is None else str(text).strip())
+    inner = text.rstrip(_CLOSERS)
+    return text if not text or (inner and inner[-1] in _END) else text + "。"
+
+
+def clause(text: Any) -> str:
+    """The first clause of a sentence: up to its first comma or full stop, without it."""
+    return re.split(r"[，。；！？,;!?]", "" if text is None else str(text).strip(), maxsplit=1)[0]
 
 
 def bare(text: Any) -> str:

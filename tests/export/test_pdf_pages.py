@@ -147,7 +147,10 @@ def test_a_line_of_body_text_holds_28_characters(built):
                 hangs = line.text[-1] in HANGING and line.x1 > RIGHT + TOLERANCE
                 count = len(line.text) - hangs
                 if count == PROFILE.chars_per_line - 1:
-                    assert set(following[1:3]) <= NO_LINE_START and len(following) > 2, (
+                    # two closing marks (one may hang, not both), or a number (93.5%) wider than
+                    # the one place left: it moves down whole.
+                    assert ((set(following[1:3]) <= NO_LINE_START and len(following) > 2)
+                            or re.match(r"[0-9A-Za-z][0-9A-Za-z.%]{2,}", following)), (
                         pdf.name, page.number, line.text, following)
                 else:
                     assert count == PROFILE.chars_per_line, (pdf.name, page.number, line.text)

@@ -12,7 +12,9 @@ from docx_reading import paragraphs
 from ooxml import assert_valid
 
 from pipeline.form.fields import _amount
+from pipeline.form.model import Figure
 from pipeline.text import chinese
+from pipeline.wording import filters
 from pipeline.wording.rollup import change_cell
 
 
@@ -48,9 +50,15 @@ def test_sums_and_changes_have_no_float_artefacts():
 
 
 def test_negative_values_are_declines_and_signs_stop_percentages():
-    assert chinese.amount(Decimal("-3.5"), "%") == "下降3.5%"
-    assert chinese.amount(-2000, "元") == "减少2000元"
-    assert chinese.amount(0, "元") == "0元"
+    def amount(value, unit, approx=None) -> str:
+        return filters.amount(Figure.model_construct(item="某项", value=value, unit=unit, approx=approx))
+
+    assert amount(Decimal("-3.5"), "%") == "下降3.5%"
+    assert amount(-2000, "元") == "减少2000元"
+    assert amount(0, "元") == "0元"
+    assert amount(-2000, "元", "约") == "减少约2000元"
+    assert amount(-30, "人", "以上") == "减少30人以上"
+    assert chinese.signed(Decimal("-0.5"), None) == ("减少", "0.5")
     assert chinese.number(Decimal("-0.001")) == "0"  # no "-0"
     assert chinese.point_change(Decimal("-3.5"), Decimal(-2), "年") == "较上年降低1.5个百分点"
     # a percentage of a deficit says nothing honest: no wording, a dash in the roll-up
