@@ -366,7 +366,7 @@ def blank(term: str, campus: str, department: str) -> None:
     with _reporting("worksum blank"):
         target = write_blank(term, campus, department)
     click.echo(shown(target))
-    _say(f"已生成空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，保存后运行 worksum build")
+    _say("已生成空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，保存后运行 worksum build")
 
 
 @main.command()

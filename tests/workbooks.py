@@ -107,7 +107,7 @@ def typed_in_calc(typed: dict[str, dict[str, str]], scratch: Path) -> dict[str, 
     """
     import csv
 
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     from pipeline.export.pdf import find_soffice
 

@@ -88,6 +88,9 @@ def _stamped(data: bytes) -> bytes:
             if info.filename == "docProps/app.xml":
                 content = re.sub(rb"<Application>[^<]*</Application>",
                                  f"<Application>worksum {__version__}</Application>".encode(), content)
+            elif info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 rb"\g<1>" + STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
             member = zipfile.ZipInfo(info.filename, ZIP_DATE)
             member.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(member, content)

@@ -18,8 +18,8 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostic
 from pipeline.form.loader import Loaded, load_file
 from pipeline.workspace.discovery import FORM_SUFFIXES, WORKBOOK_SUFFIX
-from pipeline.workspace.root import inputs_of
 from pipeline.workspace.discovery import SUFFIX as YAML_SUFFIX  # noqa: F401 - the YAML form's, for callers
+from pipeline.workspace.root import inputs_of
 
 
 def is_workbook(path: Path | str) -> bool:

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
-from pipeline.form.config import CheckConfig, Config, HeadingConfig
 from pipeline.form import container
+from pipeline.form.config import CheckConfig, Config, HeadingConfig
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import (
     FIELD_LABELS,

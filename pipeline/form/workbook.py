@@ -36,7 +36,7 @@ import typing
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -143,11 +143,22 @@ def kind_of(info) -> str:
     return _kind(info.annotation, info.metadata)
 
 
+#: A field type's JSON Schema, for a validator KINDS does not name: what its cells hold.
+_SCHEMA_KINDS = {"number": "number", "integer": "count", "boolean": "bool"}
+
+
 def _kind(annotation: Any, metadata=()) -> str:
-    for meta in (*metadata, *getattr(annotation, "__metadata__", ())):
+    metadata = (*metadata, *getattr(annotation, "__metadata__", ()))
+    for meta in metadata:
         func = getattr(meta, "func", None)
         if func in KINDS:
             return KINDS[func]
+    for meta in metadata:  # a type added later: its schema says whether it is a number, a date …
+        schema = getattr(meta, "json_schema", None)
+        if isinstance(schema, dict) and isinstance(schema.get("type"), str) and schema["type"] in _SCHEMA_KINDS:
+            return _SCHEMA_KINDS[schema["type"]]
+        if isinstance(schema, dict) and schema.get("format") == "date":
+            return "date"
     for arg in typing.get_args(annotation):
         kind = _kind(arg)
         if kind != "text":
@@ -182,7 +193,7 @@ def _columns(model, headers: dict[str, str]) -> tuple[Column, ...]:
                  for name in names)
 
 
-@lru_cache(maxsize=None)
+@cache
 def layout() -> Layout:
     """The workbook form's sheets and columns, from the form model."""
     from pipeline.form.model import FIELD_LABELS, Form, HeadingOverride
@@ -364,7 +375,7 @@ class _Reader:
         if ws.title not in self.extents:
             sheets = [ws] + ([self.formulas[ws.title]] if self.formulas is not None else [])
             # A formula without a saved result is blank in the values: its formula counts.
-            filled = [key for sheet in sheets for key, cell in sheet._cells.items()  # noqa: SLF001
+            filled = [key for sheet in sheets for key, cell in sheet._cells.items()
                       if not _blank(cell.value)]
             self.extents[ws.title] = (max((r for r, _ in filled), default=0), max((c for _, c in filled), default=0))
         return self.extents[ws.title]
@@ -436,10 +447,10 @@ class _Reader:
         """The value of a cell as form data, and a problem with it (Chinese) or None."""
         value = ws.cell(row, col).value
         formula = self.formulas[ws.title].cell(row, col) if self.formulas is not None else None
-        if formula is not None and (formula.data_type == "f" or str(formula.value).startswith("=")):
-            if value is None:
-                return None, (f"单元格是公式 {_short(str(formula.value))}，但文件中没有保存计算结果；"
-                              "请在 Excel/WPS 中打开并保存一次，或直接填写数值")
+        is_formula = formula is not None and (formula.data_type == "f" or str(formula.value).startswith("="))
+        if is_formula and value is None:
+            return None, (f"单元格是公式 {_short(str(formula.value))}，但文件中没有保存计算结果；"
+                          "请在 Excel/WPS 中打开并保存一次，或直接填写数值")
         if ws.cell(row, col).data_type == "e":
             return None, f"单元格是错误值 {value}（公式出错），请改正"
         return _value(value, kind, ws.cell(row, col).number_format, self.values.epoch), None

@@ -2,8 +2,9 @@
 
 The sheets and columns are :func:`pipeline.form.workbook.layout`'s, so what
 this module writes is what the reader reads. For the person filling it in:
-dropdown lists for 分类, 严重程度, 是否解决 and 本期安全事件; whole-number,
-number and date checks on the columns that hold them; a hint on every column
+dropdown lists for 分类, 严重程度, 是否解决 and 本期安全事件; whole-number
+and date checks on the columns that hold them (a figure may be written 100多, so
+its column is not checked as a number); a hint on every column
 (shown when a cell is selected); a frozen header row; column widths that fit
 the Chinese headers; and a help sheet, 填写说明. A note (new-term's "上学期：4")
 becomes a cell comment.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from typing import Any
 
 from openpyxl import Workbook
@@ -22,9 +22,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.form.workbook import (HEADINGS_SHEET, HELP_SHEET, INCIDENTS_NO, INCIDENTS_ROW, INCIDENTS_YES,
-                                    INFO_HEADERS, INFO_SHEET, LISTS_SHEET, RESOLVED_CHOICES, SEVERITY_CHOICES,
-                                    Column, layout)
+from pipeline.form.workbook import (
+    HEADINGS_SHEET,
+    HELP_SHEET,
+    INCIDENTS_NO,
+    INCIDENTS_ROW,
+    INCIDENTS_YES,
+    INFO_HEADERS,
+    INFO_SHEET,
+    LISTS_SHEET,
+    RESOLVED_CHOICES,
+    SEVERITY_CHOICES,
+    Column,
+    layout,
+)
 
 #: Rows of a record sheet that carry the dropdowns and checks (a department's year fits easily).
 FILLED_ROWS = 500
@@ -59,7 +70,7 @@ _HINTS = {
     ("activities", "details"): "具体做法，用自己的话写",
     ("activities", "result"): "取得的成效",
     ("counts", "item"): "项目名称，如：维修课桌凳",
-    ("counts", "value"): "本期数值，只填数字，单位写在“单位”列",
+    ("counts", "value"): "本期数值，只填数字，单位写在“单位”列；只知道大概的，写成 100多、约160",
     ("counts", "unit"): "单位，如：套、次、元、%",
     ("counts", "previous"): "上期数值；不填时自动查找上一期填报表中同名项目",
     ("counts", "note"): "简短说明",
@@ -82,14 +93,14 @@ HELP_LINES = [
     "",
     "各工作表：",
     f"  {INFO_SHEET}：单位、校区、部门、学期、成文日期等，每项一行，填在“内容”列。",
-    f"      {INCIDENTS_ROW}：有事件填“{INCIDENTS_YES}”并在“安全事件”表逐条填写；没有发生填“{INCIDENTS_NO}”"
-    "（文中写明未发生安全责任事故）；空着则文中不提。",
+    (f"      {INCIDENTS_ROW}：有事件填“{INCIDENTS_YES}”并在“安全事件”表逐条填写；没有发生填“{INCIDENTS_NO}”"
+    "（文中写明未发生安全责任事故）；空着则文中不提。"),
     "  开展的工作：每项工作一行。标题必填；分类不填时由程序根据文字判断；次数、人次只填整数。",
     "  数据：每个数据一行。项目、数值必填；数值只填数字，单位写在“单位”列。",
     "  安全事件：每件一行。日期、经过必填；严重程度从下拉列表选择。",
     f"  {LISTS_SHEET}：存在的不足和今后打算，每格一条，从上往下填。",
-    f"  {HEADINGS_SHEET}：改写某个标题的文字或它下面的第一段话，一般不填。"
-    "标题代号：study 学习、duties 岗位职责、safety 安全、finance 财务、shortcomings 不足。",
+    (f"  {HEADINGS_SHEET}：改写某个标题的文字或它下面的第一段话，一般不填。"
+    "标题代号：study 学习、duties 岗位职责、safety 安全、finance 财务、shortcomings 不足。"),
     "",
     "注意：",
     "  · 红色的列名是必填项。列名（第一行）不要修改；可以在最前面加一列“序号”。中间空行、行尾空格都没有关系。",
@@ -117,8 +128,8 @@ def _fit(ws, widths: dict[int, float]) -> None:
 def _validation(ws, column: Column, letter: str, first: int, last: int, prompt: str, choices=()) -> None:
     """The dropdown or check of one column, with its hint."""
     area = f"{letter}{first}:{letter}{last}"
-    options = dict(allow_blank=True, showInputMessage=True, promptTitle=column.header[:32], prompt=prompt[:255],
-                   showErrorMessage=True, errorTitle=column.header[:32])
+    options = {"allow_blank": True, "showInputMessage": True, "promptTitle": column.header[:32], "prompt": prompt[:255],
+                   "showErrorMessage": True, "errorTitle": column.header[:32]}
     if choices:
         # 分类 warns instead of refusing: config.yaml may add headings the list does not name.
         rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
@@ -127,9 +138,6 @@ def _validation(ws, column: Column, letter: str, first: int, last: int, prompt: 
     elif column.kind == "count":
         rule = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
                               error="请填写整数（0 或正整数），不要写单位", **options)
-    elif column.kind == "number":
-        rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                              error="请只填写数字，单位写在“单位”列", **options)
     elif column.kind == "date":
         rule = DataValidation(type="date", operator="greaterThan", formula1="32874",  # 1990-01-01
                               error="请填写日期，如 2025-01-15", **options)

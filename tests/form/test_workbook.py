@@ -220,15 +220,15 @@ def test_every_problem_of_a_workbook_is_reported_at_its_cell_in_one_run(tmp_path
     result = run(tmp_path, "validate", path.name)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"后勤处.xlsx:基本信息!B{term_row}: 错误: 学期：学期编号 \"2024-2025-3\" 格式不对；"
-        "应写成 2024-2025-1（第一学期）、2024-2025-2（第二学期）、2024-2025（学年）或 2024（年度）",
-        f"后勤处.xlsx:开展的工作!{letter(work, '分类')}2: 错误: 分类：未知的分类 \"后勤\"；可用的分类：study（学习、学习培训）；"
-        "duties（岗位、职责、岗位/职责、岗位职责、服务）；safety（安全、安全管理）；finance（财务、财务管理、资产）",
+        (f"后勤处.xlsx:基本信息!B{term_row}: 错误: 学期：学期编号 \"2024-2025-3\" 格式不对；"
+        "应写成 2024-2025-1（第一学期）、2024-2025-2（第二学期）、2024-2025（学年）或 2024（年度）"),
+        (f"后勤处.xlsx:开展的工作!{letter(work, '分类')}2: 错误: 分类：未知的分类 \"后勤\"；可用的分类：study（学习、学习培训）；"
+        "duties（岗位、职责、岗位/职责、岗位职责、服务）；safety（安全、安全管理）；finance（财务、财务管理、资产）"),
         f"后勤处.xlsx:开展的工作!{letter(work, '次数')}2: 错误: 次数：请只写数字 5（“次”不用写）",
         f"后勤处.xlsx:开展的工作!{letter(work, '标题')}3: 错误: 标题：不能为空",
         f"后勤处.xlsx:数据!{letter(numbers, '数值')}2: 错误: 数值：数字 \"21,400\" 中不要加逗号，请写成 21400",
-        f"后勤处.xlsx:安全事件!{letter(incidents, '严重程度')}2: 错误: 严重程度：未知的严重程度 \"很严重\"，"
-        "应为 轻微/一般/严重（minor/moderate/serious）",
+        (f"后勤处.xlsx:安全事件!{letter(incidents, '严重程度')}2: 错误: 严重程度：未知的严重程度 \"很严重\"，"
+        "应为 轻微/一般/严重（minor/moderate/serious）"),
         "检查了 1 份填报表：1 份有错误",
     ]
 
@@ -253,8 +253,8 @@ def test_a_formula_without_a_saved_result_is_said_and_not_taken_for_blank(tmp_pa
     path = _workbook(tmp_path, lambda book: put(book["数据"], 2, 项目="维修课桌凳", 数值="=SUM(H2:H9)", 单位="套"))
     column = letter(blank_book()["数据"], "数值")
     assert _said(tmp_path, run, path.name) == [  # openpyxl saves no results: Excel computes them on opening
-        f"后勤处.xlsx:数据!{column}2: 错误: 单元格是公式 =SUM(H2:H9)，但文件中没有保存计算结果；"
-        "请在 Excel/WPS 中打开并保存一次，或直接填写数值",
+        (f"后勤处.xlsx:数据!{column}2: 错误: 单元格是公式 =SUM(H2:H9)，但文件中没有保存计算结果；"
+        "请在 Excel/WPS 中打开并保存一次，或直接填写数值"),
         "检查了 1 份填报表：1 份有错误"]
 
 
@@ -380,8 +380,8 @@ def test_an_open_workbook_is_read_with_a_warning_and_its_lock_file_is_never_a_fo
     (folder / "~$后勤处.xlsx").write_bytes(b"\x08zhangsan" + bytes(150))  # what Excel and WPS leave beside it
     result = run(tmp_path, "validate")
     assert result.output.splitlines() == [
-        f"inputs/{TERM}/北校区/后勤处.xlsx: 警告: 这个工作簿可能正在 Excel/WPS 中打开（旁边有锁文件 ~$后勤处.xlsx）；"
-        "读取的是最后一次保存的内容，没有保存的修改不会生效",
+        (f"inputs/{TERM}/北校区/后勤处.xlsx: 警告: 这个工作簿可能正在 Excel/WPS 中打开（旁边有锁文件 ~$后勤处.xlsx）；"
+        "读取的是最后一次保存的内容，没有保存的修改不会生效"),
         "检查了 1 份填报表：没有发现错误"]  # the lock file is not a second form
     named = run(folder, "validate", "~$后勤处.xlsx")
     assert named.output.splitlines()[0] == (
