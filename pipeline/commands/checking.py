@@ -98,14 +98,12 @@ class Proofread:
 
 def proofread(reading: Reading) -> list[tuple]:
     """(form, its issues) for every form read, each compared with the rest of its workspace."""
-    from pipeline.proofread.proofreader import Proofreader
-
     results = []
     for group in reading.groups.values():
-        workspace = group.workspace
-        # A new proofreader each time: after --fix the workspace's forms have changed.
-        proofreader = Proofreader(workspace.config, lambda ws=workspace: ws.classifier, workspace.read_forms)
-        issues = proofreader.check(group.forms, extra_peers=group.forms)
+        proofreader = group.workspace.proofreader
+        # The index is brought up to date each time: after --fix the workspace's forms have changed.
+        proofreader.prepare(checked.path for checked in group.forms)
+        issues = proofreader.check(group.forms)
         results.extend((checked, issues[checked.path]) for checked in group.forms)
     return results
 
