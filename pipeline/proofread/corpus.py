@@ -37,7 +37,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 INDEX_NAME = ".worksum-index.sqlite"
 #: Changes whenever what the index stores changes: an index of another format is emptied.

@@ -158,6 +158,10 @@ class Proofreader:
         self._prepared = True
         return count
 
+    def warm(self) -> None:
+        """Load jieba's dictionary with the words sentences are cut by (before workers fork)."""
+        self._tokenizer()
+
     def read_all(self, paths: list[Path]) -> Iterator[Indexed]:
         for path in paths:
             yield self.read(path)
