@@ -154,17 +154,20 @@ def prepare_proofreading(jobs: list[Job], roots: dict[str, Path | None], workers
         by_root.setdefault(roots[job.form], []).append(Path(job.form))
     for root, targets in by_root.items():
         workspace = workspace_at(root)
-        workspace.proofreader.prepare(targets, read=lambda paths, root=root: _map(
+        workspace.proofreader.prepare(targets, read=lambda paths, root=root: parallel_map(
             read_for_index, [(root, str(p)) for p in paths], workers, [root]))
 
 
-def _map(function, items: list, workers: int, roots):
-    """``function`` over ``items``, in a pool when there are many, as they finish."""
-    if workers <= 1 or len(items) < IN_PROCESS_BELOW:
+def parallel_map(function, items: list, workers: int, roots, inherited: bool = False):
+    """``function`` over ``items``, in a pool when there are many, as they finish; this process is
+    warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
+    process holds, so it runs in forked workers only (in this process where there is no fork)."""
+    context = _pool_context()
+    forked = context.get_start_method() == "fork"
+    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
         yield from map(function, items)
         return
-    context = _pool_context()
-    if context.get_start_method() == "fork":
+    if forked:
         warm(roots)
     workers = min(workers, len(items))
     with context.Pool(workers, initializer=_start_worker) as pool:
@@ -187,7 +190,7 @@ def _pool_context():
 
 def run_jobs(jobs: list[Job], workers: int):
     """Outcomes of ``jobs`` as they finish: in this process when few, else in a pool."""
-    yield from _map(build_job, jobs, workers, dict.fromkeys(find_root(Path(job.form)) for job in jobs))
+    yield from parallel_map(build_job, jobs, workers, dict.fromkeys(find_root(Path(job.form)) for job in jobs))
 
 
 # --- the run -----------------------------------------------------------------

@@ -55,6 +55,9 @@ THIN_CHARS = 20
 QUOTE_CHARS = 40
 #: Forms whose sentences a proofreader keeps at hand (checking goes form by form).
 KEPT_FORMS = 64
+#: Sentences whose words a proofreader remembers: a sentence written the same in many forms (a
+#: stock phrase, a copied paragraph) is cut by jieba once per process, not once per form.
+CUT_CACHE = 50_000
 
 #: A sentence with any of these compares figures or approximates them: not a plain statement of one.
 _COMPARISON = re.compile("较|比|由|从|增|减|降|升|提高|上学期|上学年|上年|去年|同期|其中|平均|每|约|以上|以内|以下|超过|不少于|不到|近|余|多")
@@ -129,6 +132,7 @@ class Proofreader:
         self._words = tuple(DOMAIN_WORDS) + tuple(config.words)
         self.index = SentenceIndex(database, self.signature, self.threshold)
         self._sentences: dict[tuple[Path, str], list[Sentence]] = {}
+        self._cut_cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # sentence → its words, prefix
         self._prepared = False
 
     @property
@@ -223,12 +227,17 @@ class Proofreader:
             if value is None:
                 continue
             for span in spans(path, value, self.min_chars):
-                tokenizer = tokenizer or self._tokenizer()
-                words = words_of(span.text, tokenizer)
-                frequency = tokenizer.FREQ
+                words, prefix_words = self._cut_cache.get(span.text, (None, None))
+                if words is None:
+                    tokenizer = tokenizer or self._tokenizer()
+                    words = words_of(span.text, tokenizer)
+                    frequency = tokenizer.FREQ
+                    prefix_words = tuple(prefix(words, lambda w: frequency.get(w, 0), self.threshold))
+                    if len(self._cut_cache) >= CUT_CACHE:
+                        self._cut_cache.clear()
+                    self._cut_cache[span.text] = words, prefix_words
                 yield Sentence(checked, path, span.start, span.end, span.text, span.key, words, order,
-                               key_hash(span.key),
-                               tuple(prefix(words, lambda w: frequency.get(w, 0), self.threshold)))
+                               key_hash(span.key), prefix_words)
                 order += 1
 
     def _from_index(self, checked: Checked, filed: Filed) -> Sentence:
