@@ -154,6 +154,7 @@ def prepare_proofreading(jobs: list[Job], roots: dict[str, Path | None], workers
         by_root.setdefault(roots[job.form], []).append(Path(job.form))
     for root, targets in by_root.items():
         workspace = workspace_at(root)
+        workspace.proofreader.index.make_folder = True  # outputs/ is made for the documents anyway
         workspace.proofreader.prepare(targets, read=lambda paths, root=root: parallel_map(
             read_for_index, [(root, str(p)) for p in paths], workers, [root]))
 

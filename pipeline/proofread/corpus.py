@@ -24,8 +24,9 @@ on each run costs N; this index makes a run cost what changed:
   reported, nor is a sentence for being near it.
 
 Only the process that runs a command writes the index (before any worker
-starts); workers open it read-only. Where it cannot be written (a read-only
-folder), the index lives in memory for the run.
+starts); workers only read it. Where it cannot be written (a read-only folder,
+or no outputs/ yet and a command that writes nothing there: check, preview),
+the index lives in memory for the run.
 """
 
 from __future__ import annotations
@@ -160,6 +161,9 @@ class SentenceIndex:
 
     def __init__(self, database: Path | None, signature: str, threshold: float):
         self.database = database
+        #: Whether to make the database's folder (outputs/) when it is missing: only a command that
+        #: writes there anyway (build) does; check and preview then keep the index in memory.
+        self.make_folder = False
         self.signature = signature
         self.threshold = threshold
         self._connection: sqlite3.Connection | None = None
@@ -181,7 +185,7 @@ class SentenceIndex:
 
     def _open(self) -> sqlite3.Connection:
         connection = None
-        if self.database is not None:
+        if self.database is not None and (self.make_folder or self.database.parent.is_dir()):
             try:
                 self.database.parent.mkdir(parents=True, exist_ok=True)
                 connection = sqlite3.connect(self.database, timeout=60, isolation_level=None)
