@@ -238,10 +238,11 @@ class Ledger:
                 self._folder_hashes[key] = folder_sha256(self.root / key)
             return self._folder_hashes[key]
         path = self.root / key
-        if entry is not None:
-            recorded = entry.stats.get(key)
-            if recorded is not None and list(file_state(path) or ()) == recorded:
-                return entry.forms[key]
+        state = file_state(path)
+        if state is None:
+            return ABSENT
+        if entry is not None and entry.stats.get(key) == list(state):
+            return entry.forms[key]
         return file_sha256(path) or ABSENT
 
     def up_to_date(self, form: Path) -> Entry | None:
