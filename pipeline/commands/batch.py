@@ -205,7 +205,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
     forms = discover(selection, reporter.note)
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
-    claimed: dict[Path, str] = {}  # output → the form that owns it in this run
+    claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     folder_roots: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
@@ -221,7 +221,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         if entry:
             tally.unchanged += 1
             tally.kept.append(ledger.root / entry.output)
-            claimed[ledger.root / entry.output] = shown(form)
+            claimed[ledger.root / entry.output] = os.path.abspath(form)
         else:
             state = file_state(form)  # before hashing: a change after it shows as a new state
             job = Job(os.path.abspath(form), shown(form), file_sha256(form), strict, state)
@@ -288,12 +288,12 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         return
     target = Path(outcome.output)
     owner = claimed.get(target)
-    if owner is not None and owner != job.display:
-        reporter.note(f"{job.display}:1:1: 错误: 与 {owner} 生成同一个文件 {shown(target)}；"
+    if owner is not None and owner != job.form:
+        reporter.note(f"{job.display}:1:1: 错误: 与 {shown(owner)} 生成同一个文件 {shown(target)}；"
                       f"请检查两份填报表的 campus、department、term 是否填错")
         tally.failed += 1
         return
-    claimed[target] = job.display
+    claimed[target] = job.form
     try:
         landed = land(target, outcome.docx, ledger.recorded(target))
     except OSError as exc:

@@ -39,7 +39,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.layout.parts import made_by_worksum
 from pipeline.workspace.outputs import outputs_folder
 from pipeline.workspace.write import write_atomic
 
@@ -339,6 +338,8 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
     except FileNotFoundError:
         current = None
     if current is not None and current != data:
+        from pipeline.layout.parts import made_by_worksum  # here: an unchanged rebuild never imports layout
+
         edited = sha256(current) != recorded.docx_sha256 if recorded else not made_by_worksum(current)
         if edited:
             backup = _backup_name(target)
