@@ -267,8 +267,9 @@ def main() -> None:
         print(f"{size:>6} forms: cold {cold.wall:7.2f} s wall, {cold.cpu / size * 1000:6.2f} ms CPU/form, "
               f"peak {cold.peak_process_kb / 1024:5.0f} MB largest process, "
               f"{cold.peak_total_kb / 1024:5.0f} MB all processes (PSS)   ({cold.summary})", flush=True)
-        print(f"{'':>13} unchanged {result['unchanged'].wall:5.2f} s ({result['unchanged'].summary}); "
-              f"one changed {result['one'].wall:5.2f} s ({result['one'].summary})", flush=True)
+        print(f"{'':>13} unchanged {result['unchanged'].wall:5.2f} s wall, {result['unchanged'].cpu:5.2f} s CPU "
+              f"({result['unchanged'].summary}); one changed {result['one'].wall:5.2f} s wall, "
+              f"{result['one'].cpu:5.2f} s CPU ({result['one'].summary})", flush=True)
         if "check" in result:
             print(f"{'':>13} check {result['check'].wall:6.2f} s wall, {result['check'].cpu / size * 1000:6.2f} ms "
                   f"CPU/form   ({result['check'].summary})", flush=True)
