@@ -220,8 +220,9 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         entry = None if force else ledger.up_to_date(form)
         if entry:
             tally.unchanged += 1
-            tally.kept.append(ledger.root / entry.output)
-            claimed[ledger.root / entry.output] = os.path.abspath(form)
+            output = ledger.root / entry.output
+            tally.kept.append(output)
+            claimed[output] = os.path.abspath(form)
         else:
             state = file_state(form)  # before hashing: a change after it shows as a new state
             job = Job(os.path.abspath(form), shown(form), file_sha256(form), strict, state)

@@ -184,6 +184,7 @@ class Ledger:
 
     def __init__(self, root: Path | None):
         self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
         self.outputs = outputs_folder(self.root)
         self.warnings: list[str] = []
         self._manifests: dict[str, Manifest] | None = None
@@ -220,12 +221,13 @@ class Ledger:
         return self._by_form if self.manifests is not None else {}
 
     def relative(self, path: Path) -> str:
-        """``path`` as the manifest writes it: relative to the workspace when inside it."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        """``path`` as the manifest writes it: relative to the workspace when inside it.
+
+        String operations, not pathlib: an unchanged rebuild asks this of every form."""
+        absolute = os.path.abspath(path)
+        inside = absolute.startswith(self._prefix)
+        text = absolute[len(self._prefix):] if inside else absolute
+        return text.replace(os.sep, "/") if os.sep != "/" else text
 
     def source_key(self, path: Path, folder: bool = False) -> str:
         return self.relative(path) + ("/" if folder else "")
@@ -236,13 +238,13 @@ class Ledger:
             if key not in self._folder_hashes:
                 self._folder_hashes[key] = folder_sha256(self.root / key)
             return self._folder_hashes[key]
-        path = self.root / key
+        path = os.path.join(self._prefix, key)
         state = file_state(path)
         if state is None:
             return ABSENT
         if entry is not None and entry.stats.get(key) == list(state):
             return entry.forms[key]
-        return file_sha256(path) or ABSENT
+        return file_sha256(Path(path)) or ABSENT
 
     def up_to_date(self, form: Path) -> Entry | None:
         """The entry that makes building ``form`` unnecessary, if there is one."""
@@ -252,7 +254,7 @@ class Ledger:
         current = {source: self._current(source, entry) for source in entry.forms}
         if not entry.made_by(current, self.fingerprint):
             return None
-        return entry if (self.root / entry.output).is_file() else None
+        return entry if os.path.isfile(os.path.join(self._prefix, entry.output)) else None
 
     def folder_hash(self, folder: Path) -> str:
         return self._current(self.source_key(folder, folder=True)) or "absent"

@@ -102,7 +102,12 @@ def _load(path: Path) -> Loaded | None:
     return _load_version(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=1024)
+#: Last period's forms kept loaded: a form is read for the one form of this period that follows it,
+#: so a few suffice; each holds its text and positions, and a worker builds thousands of forms.
+KEPT_LOADED = 32
+
+
+@lru_cache(maxsize=KEPT_LOADED)
 def _load_version(path: str, _mtime: int, _size: int) -> Loaded | None:
     try:
         return load_file(path, shown(path))

@@ -47,6 +47,8 @@ FORMAT = 1
 STOCK_FORMS = 20
 #: Postings read per word (and per period) when looking for a sentence's near copies.
 MAX_CANDIDATES = 300
+#: Look-up answers (stock or not, a form's name) a process keeps before starting afresh.
+KEPT_ANSWERS = 20_000
 #: A form modified this close to when it was indexed is compared by content, not by its time
 #: (a file changed twice within the file system's clock tick keeps its time).
 RACY_NS = 2_000_000_000
@@ -311,6 +313,8 @@ class SentenceIndex:
         if key in _STOCK_KEYS:
             return True
         if key not in self._stock:
+            if len(self._stock) >= KEPT_ANSWERS:
+                self._stock.clear()  # a worker checks thousands of forms: memory stays flat
             row = self.connection.execute("SELECT forms FROM keys WHERE key=?", (key,)).fetchone()
             self._stock[key] = row is not None and row[0] >= STOCK_FORMS
         return self._stock[key]
@@ -377,6 +381,8 @@ class SentenceIndex:
 
     def _form(self, form: int) -> tuple[str, str, str]:
         if form not in self._forms:
+            if len(self._forms) >= KEPT_ANSWERS:
+                self._forms.clear()
             self._forms[form] = self.connection.execute(
                 "SELECT path, display, term FROM forms WHERE id=?", (form,)).fetchone()
         return self._forms[form]

@@ -57,7 +57,7 @@ QUOTE_CHARS = 40
 KEPT_FORMS = 64
 #: Sentences whose words a proofreader remembers: a sentence written the same in many forms (a
 #: stock phrase, a copied paragraph) is cut by jieba once per process, not once per form.
-CUT_CACHE = 50_000
+CUT_CACHE = 10_000
 
 #: A sentence with any of these compares figures or approximates them: not a plain statement of one.
 _COMPARISON = re.compile("较|比|由|从|增|减|降|升|提高|上学期|上学年|上年|去年|同期|其中|平均|每|约|以上|以内|以下|超过|不少于|不到|近|余|多")
