@@ -119,10 +119,17 @@ class Workspace:
         return Proofreader(self.config, lambda: self.classifier, self.form_paths, database)
 
     def form_paths(self) -> list[Path]:
-        """Every form under inputs/ (valid or not: the proofreader's index tells them apart)."""
+        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved.
+
+        The folder is resolved once and only a form that is itself a link is resolved again: at ten
+        thousand forms, resolving each path component by component costs seconds."""
         from pipeline.workspace.discovery import forms_in
 
-        return forms_in(self.inputs)
+        inputs = self.inputs
+        if not inputs.is_dir():
+            return []
+        real = inputs.resolve()
+        return [path.resolve() if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

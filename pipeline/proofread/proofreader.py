@@ -115,7 +115,7 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
 class Proofreader:
     """Checks forms against themselves and against the other forms of a workspace.
 
-    ``peers`` returns the paths of the workspace's forms; their sentences are kept
+    ``peers`` returns the resolved paths of the workspace's forms; their sentences are kept
     in an index (:mod:`pipeline.proofread.corpus`) at ``database``, or in memory.
     :meth:`prepare` brings the index up to date before a run compares forms
     (``check`` does it on first use); a form's own sentences are taken from the
@@ -157,7 +157,7 @@ class Proofreader:
                 ) -> int:
         """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
         new and changed ones (in this process when not given). Returns how many were read."""
-        paths = sorted({Path(p).resolve() for p in [*self._peers(), *targets]})
+        paths = sorted({*self._peers(), *(Path(p).resolve() for p in targets)})
         count = self.index.update(paths, read or self.read_all)
         self._prepared = True
         return count
