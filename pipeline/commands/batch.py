@@ -36,6 +36,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ from pipeline.workspace.write import describe
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
+#: Items a pool worker may have finished (or be working on) that this process has not taken yet.
+IN_FLIGHT_PER_WORKER = 32
 #: Save the manifests at most this often (seconds) while outputs land; and at most
 #: 1/SAVE_SHARE of the run's time is spent saving them.
 SAVE_EVERY = 1.0
@@ -171,8 +174,27 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
     if forked:
         warm(roots)
     workers = min(workers, len(items))
+    chunk = _chunk(len(items), workers)
+    # At most IN_FLIGHT_PER_WORKER items per worker handed out and not yet taken back: when this
+    # process lands documents more slowly than the workers make them (a disk's fsync), finished
+    # documents would otherwise pile up here, and memory grow with the number of forms.
+    slots = threading.Semaphore(max(IN_FLIGHT_PER_WORKER, 4 * chunk) * workers)
+    stopped = threading.Event()
+
+    def feed():
+        for item in items:
+            while not slots.acquire(timeout=0.1):
+                if stopped.is_set():
+                    return
+            yield item
+
     with context.Pool(workers, initializer=_start_worker) as pool:
-        yield from pool.imap_unordered(function, items, chunksize=_chunk(len(items), workers))
+        try:
+            for result in pool.imap_unordered(function, feed(), chunksize=chunk):
+                slots.release()
+                yield result
+        finally:
+            stopped.set()  # before the pool stops: its feeding thread must not wait for a slot
 
 
 def _chunk(items: int, workers: int) -> int:
