@@ -7,6 +7,7 @@ offending key or value, so all problems of a file are reported in one run.
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +41,21 @@ _CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): H
 
 
 def _keys(shapes: dict) -> frozenset[str]:
-    """Every field name of these models: the keys whose input-method slips the loader reports."""
+    """Every field name of these models: the keys whose typing slips the loader reports."""
     return frozenset(name for model in shapes.values() for name in model.model_fields)
 
 
-_FORM_KEYS = _keys(_FORM_SHAPES)
-_CONFIG_KEYS = _keys(_CONFIG_SHAPES)
+def _lists(shapes: dict) -> frozenset[str]:
+    """The field names of these models whose value is a list: where list items stand."""
+    def is_list(annotation) -> bool:
+        return typing.get_origin(annotation) is list or any(is_list(a) for a in typing.get_args(annotation))
+
+    return frozenset(name for model in shapes.values() for name, field in model.model_fields.items()
+                     if is_list(field.annotation))
+
+
+_FORM_KEYS, _FORM_LISTS = _keys(_FORM_SHAPES), _lists(_FORM_SHAPES)
+_CONFIG_KEYS, _CONFIG_LISTS = _keys(_CONFIG_SHAPES), _lists(_CONFIG_SHAPES)
 
 
 def read_config(workspace: Path | None) -> Config:
@@ -53,7 +63,7 @@ def read_config(workspace: Path | None) -> Config:
     path = workspace / CONFIG_NAME if workspace else None
     if path is None or not path.is_file():
         return Config()
-    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS)
+    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS, lists=_CONFIG_LISTS)
     if loaded.data is None:
         return Config()
     config = validate(loaded, Config, _CONFIG_SHAPES)
@@ -74,7 +84,7 @@ def form_context(config: Config) -> FormContext:
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
     """Load and validate one form. Raises :class:`FormError` listing every problem."""
-    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS)
+    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS)
     return validate_form(loaded, config), loaded
 
 
