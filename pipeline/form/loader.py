@@ -154,7 +154,11 @@ def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset(),
     text, warnings = _strip_control_characters(text, display)
     found = slips.typing_slips(text, display, keys, lists) if keys else []
     if found:
-        raise FormError(found)  # the parser would report them a line late, one at a time
+        # The parser would report them a line late, one at a time; the layout slips of the
+        # other lines are said with them, so that one run names every line to change.
+        said = {d.line for d in found}
+        found += [d for d in slips.layout_slips(text, display, keys) if d.line not in said]
+        raise FormError(sorted(found, key=lambda d: (d.line, d.col)))
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件中的括号嵌套过深，已拒绝读取")])
     loader = _SafeLoader(text)
