@@ -47,10 +47,16 @@ def _context(info: ValidationInfo) -> FormContext | None:
     return info.context if isinstance(info.context, FormContext) else None
 
 
+def closest(word: str, choices) -> str | None:
+    """The choice ``word`` is most likely a misspelling of, or None when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def suggest(word: str, choices) -> str:
     """'，是否应为 "x"？' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"，是否应为 \"{close[0]}\"？" if close else ""
+    close = closest(word, choices)
+    return f"，是否应为 \"{close}\"？" if close else ""
 
 
 class _Record(BaseModel):
