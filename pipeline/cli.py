@@ -459,7 +459,8 @@ def new_term(source: str, target: str) -> None:
         summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
     _say(summary)
     if outcome.written:
-        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），逐项确认从上一期带来的工作"
+             "（confirmed: 否），再运行 worksum build；worksum validate 会指出还没有确认和填写的地方")
     sys.exit(EXIT_ERRORS if outcome.problems else 0)
 
 

@@ -65,6 +65,8 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "Activity": {
         "title": ("工作名称", "做了什么，例如：后勤人员业务学习。"),
+        "confirmed": ("是否已确认", "worksum new-term 从上一期带来的工作写着“否”：本期做了，改为“是”或删去这一行；"
+                      "没有做，删去整项。写着“否”的填报表不会生成文档。"),
         "category": ("分类", "归入哪个标题：study/学习、duties/岗位/职责、safety/安全、finance/财务，"
                      "或 config.yaml 新增的标题。不填时按文字自动推断，把握不大时会提示。"),
         "date": ("时间", "某一天 2024-11-09、某个月 2024-10，或一段时间 2024-09-01 ~ 2025-01-10。"),
@@ -120,12 +122,14 @@ def _annotate(model: str, schema: dict) -> None:
             prop.update(_date_schema())
         if name == "category":
             prop["examples"] = CATEGORY_EXAMPLES
+        if prop.get("type") == "boolean" or {"type": "boolean"} in prop.get("anyOf", []):
+            # resolved, confirmed: 是/否 and the other words fields.Bool takes
+            empty = [{"type": "null"}] if {"type": "null"} in prop.pop("anyOf", []) else []
+            prop.pop("type", None)
+            prop["anyOf"] = _bool_schema()["anyOf"] + empty
     if model == "Incident":
         severity = schema["properties"]["severity"]
         severity["enum"] = [*SEVERITY_NAMES, *SEVERITY_NAMES.values()]
-        resolved = schema["properties"]["resolved"]
-        resolved.pop("type")
-        resolved.update(_bool_schema())
 
 
 @lru_cache(maxsize=1)
