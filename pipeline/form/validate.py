@@ -17,6 +17,7 @@ from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form import schema
 from pipeline.form.config import CheckConfig, Config, HeadingConfig
 from pipeline.form.fields import with_unit
+from pipeline.form.identity import folder_disagreements
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import (
     FIELD_LABELS,
@@ -86,9 +87,14 @@ def form_context(config: Config) -> FormContext:
 
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form. Raises :class:`FormError` listing every problem."""
+    """Load and validate one form. Raises :class:`FormError` listing every problem; a form
+    under ``inputs/`` must say the term, campus and department its place there says."""
     loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS)
-    return validate_form(loaded, config), loaded
+    form = validate_form(loaded, config)
+    disagreements = folder_disagreements(path, form, loaded)
+    if disagreements:
+        raise FormError(disagreements)
+    return form, loaded
 
 
 def validate_form(loaded: Loaded, config: Config) -> Form:
