@@ -385,10 +385,12 @@ def schema(output: str | None) -> None:
 
     Write the JSON Schema of the form, for editors (VS Code YAML extension).
     """
+    from pipeline.commands.context import current_workspace
     from pipeline.form.schema import form_schema_json
     from pipeline.workspace.write import write_atomic
 
-    text = form_schema_json()
+    with _reporting("worksum schema"):
+        text = form_schema_json(current_workspace().config)  # the categories config.yaml names
     if output and Path(output).suffix.lower() != ".json":
         raise click.UsageError(f"-o 应指定一个 .json 文件，现在是 {Path(output).name}")
     if not output:
@@ -442,15 +444,18 @@ def init(directory: str) -> None:
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
+    from pipeline.form.schema import form_schema_json
     from pipeline.workspace.scaffold import (
         BLANK_FORM,
+        EDITOR_SETTINGS,
+        SCHEMA_FILE,
         WorkspaceExists,
         create_workspace,
     )
 
     root = Path(directory)
     try:
-        created = create_workspace(root)
+        created = create_workspace(root, form_schema_json().encode("utf-8"))
     except WorkspaceExists as exc:
         _say(f"错误: {exc}")
         sys.exit(EXIT_ERRORS)
@@ -462,11 +467,15 @@ def init(directory: str) -> None:
         sys.exit(EXIT_ERRORS)
     for path in created.files:
         click.echo(shown(path))
+    if created.settings_kept:
+        _say(f"注意: 已有 {EDITOR_SETTINGS.as_posix()}，没有改动；要在 VS Code 中即时检查填报表，请在其中加上 "
+             f"\"yaml.schemas\": {{\"./{SCHEMA_FILE}\": [\"inputs/**/*.yaml\"]}}")
     here = shown(root) if shown(root) != "." else "当前文件夹"
     _say(f"已在{here}新建工作区。接下来：\n"
          f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
          f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
-         f"  3. 运行 worksum build 生成工作总结。")
+         f"  3. 运行 worksum build 生成工作总结。\n"
+         f"用 VS Code（装上 Red Hat 的 YAML 扩展）打开这个文件夹，填写时会自动提示字段、当场标出写错的地方。")
 
 
 @main.command()

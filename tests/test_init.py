@@ -173,3 +173,29 @@ def test_the_filled_in_blank_form_is_not_flagged_by_the_editor_schema(tmp_path, 
     blank = (tmp_path / BLANK_FORM).read_text(encoding="utf-8")
     assert editor_errors(fill(blank, FILLED)) == []
     assert any(error.startswith("date: None") for error in editor_errors(blank))  # still to fill: flagged
+
+
+def test_init_sets_up_the_editor_in_one_step(tmp_path, run):
+    import json
+
+    from pipeline.form.schema import form_schema
+
+    result = run(tmp_path, "init", "school")
+    assert result.exit_code == 0
+    root = tmp_path / "school"
+    assert json.loads((root / "worksum-form.schema.json").read_text(encoding="utf-8")) == form_schema()
+    settings = json.loads((root / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings == {"yaml.schemas": {"./worksum-form.schema.json": ["inputs/**/*.yaml", BLANK_FORM]}}
+    assert "school/worksum-form.schema.json" in result.stdout.splitlines()
+
+
+def test_init_leaves_existing_editor_settings_alone_and_says_what_to_add(tmp_path, run):
+    mine = tmp_path / ".vscode" / "settings.json"
+    mine.parent.mkdir()
+    mine.write_text('{"editor.fontSize": 16}\n', encoding="utf-8")
+    result = run(tmp_path, "init", ".")
+    assert result.exit_code == 0
+    assert mine.read_text(encoding="utf-8") == '{"editor.fontSize": 16}\n'
+    assert (tmp_path / "worksum-form.schema.json").is_file()
+    assert ('注意: 已有 .vscode/settings.json，没有改动；要在 VS Code 中即时检查填报表，请在其中加上 '
+            '"yaml.schemas": {"./worksum-form.schema.json": ["inputs/**/*.yaml"]}') in result.stderr

@@ -9,9 +9,10 @@ form.py, so the model stays readable), the choices of ``severity`` and
 ``category``, and the spellings of dates and yes/no that worksum accepts, so
 the editor does not mark as wrong what ``worksum validate`` takes.
 
-What depends on the workspace (the campuses and departments config.yaml
-allows, headings added there) is not in the schema: ``worksum validate``
-checks it.
+The category names come from the workspace's config.yaml when the schema is
+written in a workspace (``worksum init``, ``worksum schema``); the campuses and
+departments config.yaml allows are not in the schema: ``worksum validate``
+checks them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 from functools import lru_cache
 
 from pipeline.form import fields
+from pipeline.form.config import Config
 from pipeline.form.model import FIELD_LABELS, SEVERITY_NAMES, Form
 
 #: Draft 7: what every yaml-language-server version reads; pydantic's "#/$defs/…"
@@ -45,12 +47,14 @@ MODELS = {
 FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "Form": {
         "organization": ("单位全称", "例如：阳光实验幼儿园。config.yaml 已写单位名称时可以不填。"),
-        "campus": ("校区", "校区或园区名称，例如：东园区。须在 config.yaml 的 campuses 名单中（如有名单）。"),
-        "department": ("部门", "部门名称，例如：后勤部。须在 config.yaml 的 departments 名单中（如有名单）。"),
+        "campus": ("校区", "例如：东园区。config.yaml 列有 campuses 名单时，须是名单中的一个；"
+                   "填报表放在 inputs/<学期>/<校区>/ 下时，须与文件夹名一致。"),
+        "department": ("部门", "例如：后勤部。config.yaml 列有 departments 名单时，须是名单中的一个；"
+                       "须与文件名（<部门>.yaml）一致。"),
         "term": ("学期编号", "2024-2025-1 表示 2024—2025学年第一学期，2024-2025-2 表示第二学期，"
                  "2024-2025 表示学年，2024 表示年度。"),
         "date": ("成文日期", "写在落款下面的日期，例如：2025-01-15（也可写 2025年1月15日）。"),
-        "author": ("落款", "落款单位名称；不填时用“校区＋部门”，例如：东园区后勤部。"),
+        "author": ("落款", "文末署名的单位；不填时用“校区＋部门”，例如：东园区后勤部。"),
         "title": ("标题", "不填时自动生成：单位＋校区＋部门＋学期＋工作总结。"),
         "intro": ("导语", "开头一段；不填时按模板生成，以“现总结如下：”结尾。"),
         "closing": ("结束语", "结尾一段；不填时按模板生成。"),
@@ -58,7 +62,7 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
                      "键为 study、duties、safety、finance、shortcomings 或 config.yaml 新增的标题。"),
         "activities": ("开展的工作", "本学期做了哪些工作，每项一条。"),
         "counts": ("数据", "本学期的数据，每项一条：项目、数值、单位。"),
-        "incidents": ("安全事件", "安全事件、事故或投诉，每件一条。写 [] 表示本学期没有发生；"
+        "incidents": ("安全事件", "事故、投诉等也写在这里，每件一条。写 [] 表示本学期没有发生；"
                       "不写这一项表示不报告，文中也不提。"),
         "shortcomings": ("存在的不足", "每条一句话。"),
         "plans": ("今后打算", "今后的打算或努力方向，每条一句话。"),
@@ -109,19 +113,29 @@ def _bool_schema() -> dict:
     return {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": words}]}
 
 
-def _annotate(model: str, schema: dict) -> None:
-    # A field added to the model later still gets its Chinese name from form.py
-    # (the tests ask for a description of every field).
+#: Term ids as fields.TermId reads them (2024 may also be written as a number).
+TERM_PATTERN = r"^\s*\d{4}(-\d{4}(-[12])?)?\s*$"
+TERM_MESSAGE = "学期编号应写成 2024-2025-1（第一学期）、2024-2025-2（第二学期）、2024-2025（学年）或 2024（年度）"
+
+
+def _annotate(model: str, schema: dict, categories: tuple[str, ...]) -> None:
+    # A field added to the model later still gets its Chinese name from form.py (the tests ask
+    # for a description of every field); the hover shows the title above the description, so
+    # the description never starts with the title again.
     title, description = MODELS.get(model, (schema.get("title", model), schema.get("description", "")))
     schema["title"], schema["description"] = title, description
     for name, prop in schema["properties"].items():
         label = FIELD_LABELS.get(name, name)
-        prop["title"], prop["description"] = FIELDS.get(model, {}).get(name, (label, label))
+        prop["title"], prop["description"] = FIELDS.get(model, {}).get(name, (label, "写法见 docs/填报指南.md。"))
         if prop.get("format") == "date":
             prop.pop("format")
             prop.update(_date_schema())
         if name == "category":
             prop["examples"] = CATEGORY_EXAMPLES
+            prop["anyOf"] = [{"type": "string", "enum": list(categories),
+                              "errorMessage": f"未知的分类；可用的分类：{'、'.join(categories)}"}, {"type": "null"}]
+        if name == "term" and model == "Form":
+            prop.update(pattern=TERM_PATTERN, patternErrorMessage=TERM_MESSAGE)
         if prop.get("type") == "boolean" or {"type": "boolean"} in prop.get("anyOf", []):
             # resolved, confirmed: 是/否 and the other words fields.Bool takes
             empty = [{"type": "null"}] if {"type": "null"} in prop.pop("anyOf", []) else []
@@ -130,21 +144,23 @@ def _annotate(model: str, schema: dict) -> None:
     if model == "Incident":
         severity = schema["properties"]["severity"]
         severity["enum"] = [*SEVERITY_NAMES, *SEVERITY_NAMES.values()]
+        severity["errorMessage"] = "严重程度应为 轻微、一般、严重（或 minor、moderate、serious）"
 
 
-@lru_cache(maxsize=1)
-def _form_schema() -> dict:
+@lru_cache(maxsize=4)
+def _form_schema(categories: tuple[str, ...]) -> dict:
     schema = Form.model_json_schema()
     for name, definition in schema["$defs"].items():
-        _annotate(name, definition)
-    _annotate("Form", schema)
+        _annotate(name, definition, categories)
+    _annotate("Form", schema, categories)
     return {"$schema": DIALECT, **schema}
 
 
-def form_schema() -> dict:
-    """The JSON Schema of a form, with Chinese titles and descriptions."""
-    return copy.deepcopy(_form_schema())
+def form_schema(config: Config | None = None) -> dict:
+    """The JSON Schema of a form, with Chinese titles and descriptions; ``category`` takes the
+    names of ``config``'s headings (the default headings without one)."""
+    return copy.deepcopy(_form_schema(tuple((config or Config()).category_names)))
 
 
-def form_schema_json() -> str:
-    return json.dumps(form_schema(), ensure_ascii=False, indent=2) + "\n"
+def form_schema_json(config: Config | None = None) -> str:
+    return json.dumps(form_schema(config), ensure_ascii=False, indent=2) + "\n"
