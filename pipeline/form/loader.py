@@ -96,11 +96,12 @@ class Loaded:
 
 
 def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[str] = frozenset(),
-              lists: frozenset[str] = frozenset()) -> Loaded:
+              lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Read and parse ``path``. Raises :class:`FormError` with Chinese diagnostics.
 
     ``keys``: the field names of the document's model, ``lists``: those whose value is a
-    list; typing slips are found with them (:mod:`pipeline.form.slips`).
+    list, ``words``: Chinese names of them; typing slips are found with them
+    (:mod:`pipeline.form.slips`).
     """
     display = display or str(path)
     try:
@@ -111,17 +112,17 @@ def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[s
         raise FormError([Diagnostic(display, 1, 1, "error", "这是一个文件夹，不是 YAML 文件")]) from None
     except OSError as exc:
         raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取文件（{exc.strerror}）")]) from None
-    return load_bytes(raw, display, keys=keys, lists=lists)
+    return load_bytes(raw, display, keys=keys, lists=lists, words=words)
 
 
 def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset(),
-               lists: frozenset[str] = frozenset()) -> Loaded:
+               lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Parse YAML given as bytes; see :func:`load_text`."""
     if len(raw) > MAX_BYTES:
         raise FormError([Diagnostic(display, 1, 1, "error",
                                     f"文件过大（{len(raw) // 1024} KB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")])
     text, warnings = _decode(raw, display)
-    loaded = load_text(text, display, keys=keys, lists=lists)
+    loaded = load_text(text, display, keys=keys, lists=lists, words=words)
     loaded.warnings[:0] = warnings
     return loaded
 
@@ -144,7 +145,7 @@ def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
 
 
 def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset(),
-              lists: frozenset[str] = frozenset()) -> Loaded:
+              lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`.
 
     With ``keys`` (and ``lists``), typing slips are reported at the lines to change:
@@ -152,7 +153,7 @@ def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset(),
     the parser's own account (:mod:`pipeline.form.slips`).
     """
     text, warnings = _strip_control_characters(text, display)
-    found = slips.typing_slips(text, display, keys, lists) if keys else []
+    found = slips.typing_slips(text, display, keys, lists, words) if keys else []
     if found:
         # The parser would report them a line late, one at a time; the layout slips of the
         # other lines are said with them, so that one run names every line to change.

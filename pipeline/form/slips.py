@@ -80,6 +80,7 @@ def _lines(text: str, keys: frozenset[str]) -> list[_Line]:
             _read_key(line, keys)
         elif line.kind in ("dash", "bullet", "numbered"):
             line.mark = _mark(content, line.kind)
+            _read_marked_key(line, keys)
         if _BLOCK_START.search(raw) and line.significant:
             block_indent = indent
         lines.append(line)
@@ -123,14 +124,31 @@ def _read_key(line: _Line, keys: frozenset[str]) -> None:
         offset = 1 + len(rest) - len(rest.lstrip(" \u3000\t"))
         content = rest.lstrip(" \u3000\t")
     match = _KEY.match(content)
-    if not match or match.group("key") not in keys:
-        return
-    line.key = match.group("key")
+    if match and match.group("key") in keys:
+        line.key, value = match.group("key"), content[match.end("sep"):]
+    else:
+        # Any other "名称: 内容" is a key to YAML (headings' safety:, a Chinese name): its place
+        # in the structure counts; validation says what is wrong with the name.
+        match = _ANY_KEY.match(content)
+        if not match:
+            return
+        line.key, value = match.group("key"), content[match.end():]
     line.key_col = line.indent + (len(line.content) - len(line.content.lstrip("\u3000\t"))) + offset
-    value = content[match.end("sep"):]
-    line.value = "" if value.lstrip().startswith("#") else value.strip()
+    value = value if value.lstrip()[:1] in ("'", '"') else re.split(r"(?:^|\s)#", value, maxsplit=1)[0]
+    line.value = value.strip()  # without an end-of-line comment
     line.item = line.kind == "item"
     line.kind = "key"
+
+
+def _read_marked_key(line: _Line, keys: frozenset[str]) -> None:
+    """``-title: …`` or ``• title: …``: a record's first key after a wrong list mark, placed
+    where it stands once the mark is written ``- ``, so the record's other keys line up with it."""
+    stripped = line.content.strip(_INDENT)
+    rest = stripped[len(line.mark):].lstrip(" \u3000\t")
+    probe = _Line(line.number, " " * (line.indent + 2) + rest, line.indent + 2, rest, "text")
+    _read_key(probe, keys)
+    if probe.key:
+        line.key, line.key_col, line.value, line.item = probe.key, probe.key_col, probe.value, True
 
 
 def _is_item(line: _Line) -> bool:
@@ -144,10 +162,12 @@ def _sample(text: str, width: int = 20) -> str:
 
 # --- before parsing ----------------------------------------------------------
 
-def typing_slips(text: str, display: str, keys: frozenset[str], lists: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def typing_slips(text: str, display: str, keys: frozenset[str], lists: frozenset[str] = frozenset(),
+                 words: dict[str, tuple[str, ...]] | None = None) -> list[Diagnostic]:
     """Slips that are never meant, each at its own line and column (see the module doc).
 
-    ``keys``: the field names of the document's model; ``lists``: those whose value is a list.
+    ``keys``: the field names of the document's model; ``lists``: those whose value is a list;
+    ``words``: Chinese names people write for them (成文日期 → date).
     """
     lines = _lines(text, keys)
     slips: list[Diagnostic] = []
@@ -155,6 +175,8 @@ def typing_slips(text: str, display: str, keys: frozenset[str], lists: frozenset
         if not line.significant:
             continue
         slip = _input_method_slip(line, display, keys)
+        if slip is None and not _inside_text(lines, index):
+            slip = _chinese_key(line, display, words or {})
         if slip is None and line.kind in ("dash", "bullet", "numbered") and _item_place(lines, index, lists):
             slip = _list_mark_slip(line, display, keys)
         if slip:
@@ -185,6 +207,30 @@ def _input_method_slip(line: _Line, display: str, keys: frozenset[str]) -> Diagn
         return Diagnostic(display, line.number, sep_col, "error",
                           f"字段 \"{key}\" 的冒号后面要有一个空格（写成“{key}: …”）")
     return None
+
+
+_WORD_KEY = re.compile(r"(?P<word>[^\s:：#'\"\[\]{}-][^\s:：#]{0,11})(?P<colon>[:：])(?P<after>.?)")
+
+
+def _inside_text(lines: list[_Line], index: int) -> bool:
+    """Whether ``lines[index]`` is indented under the field before it: part of that field's text."""
+    line = lines[index]
+    for other in reversed(lines[:index]):
+        if other.kind == "key":
+            return line.indent > other.key_col
+    return False
+
+
+def _chinese_key(line: _Line, display: str, words: dict[str, tuple[str, ...]]) -> Diagnostic | None:
+    """``成文日期：2025-01-15``: a field's Chinese name with a colon YAML does not take as one."""
+    match = _WORD_KEY.match(line.content.strip(_INDENT)) if line.kind == "text" else None
+    if not match or match.group("word") not in words:
+        return None
+    if match.group("colon") == ":" and match.group("after") in ("", " ", "\t"):
+        return None  # a key to YAML: validation names it (未知字段 "成文日期"，…应写成 "date")
+    word, key = match.group("word"), words[match.group("word")][0]
+    return Diagnostic(display, line.number, line.indent + 1, "error",
+                      f"字段名要用英文，冒号用半角“:”并在后面空一格：把“{word}{match.group('colon')}”改成“{key}: ”")
 
 
 def _item_place(lines: list[_Line], index: int, lists: frozenset[str]) -> bool:
@@ -248,7 +294,9 @@ def layout_slips(text: str, display: str, keys: frozenset[str]) -> list[Diagnost
                 slips.append(slip)
                 previous = line
                 continue
-        if line.kind == "key":
+        if line.kind in ("dash", "bullet", "numbered") and line.key:
+            _misaligned(line, previous, levels, display)  # its slip is said before parsing
+        elif line.kind == "key":
             slip = _misaligned(line, previous, levels, display)
             if slip:
                 slips.append(slip)
@@ -328,6 +376,11 @@ def _unindented_text(line: _Line, previous: _Line, display: str) -> Diagnostic |
     if previous.kind == "key":
         if line.indent > previous.key_col:
             return None
+        word = _WORD_KEY.match(line.content.strip(_INDENT))
+        if word and word.group("colon") == "：":
+            return Diagnostic(display, line.number, line.indent + 1, "error",
+                              f"“{word.group('word')}”不是字段名：字段名是固定的英文（见填报指南），"
+                              f"冒号要用半角“:”并在后面空一格")
         if previous.opens:
             return Diagnostic(display, line.number, line.indent + 1, "error",
                               f"这一行的文字属于上一行的 \"{previous.key}\"，但没有缩进；"

@@ -89,7 +89,7 @@ def form_context(config: Config) -> FormContext:
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
     """Load and validate one form. Raises :class:`FormError` listing every problem; a form
     under ``inputs/`` must say the term, campus and department its place there says."""
-    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS)
+    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
     form = validate_form(loaded, config)
     disagreements = folder_disagreements(path, form, loaded)
     if disagreements:
