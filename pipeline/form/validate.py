@@ -7,7 +7,9 @@ offending key or value, so all problems of a file are reported in one run.
 
 from __future__ import annotations
 
+import re
 import typing
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from pipeline.form.model import (
 )
 from pipeline.workspace import templatesets
 from pipeline.workspace.root import CONFIG_NAME
+from pipeline.workspace.scaffold import SKELETON
 
 # Which model describes the mapping found at a path; int stands for any list index.
 _FORM_SHAPES: dict[tuple, type[BaseModel]] = {
@@ -164,14 +167,44 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
     if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
         # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
         label = FIELD_LABELS.get(str(field), "")
-        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
+        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else "") + _after_comment(loaded, loc))
     message = _message(error)
+    if kind == "worksum" and error.get("input") is None and error["msg"] == "不能为空":
+        message += _after_comment(loaded, loc)
     written = (error.get("ctx") or {}).get("written")
     if kind == "worksum" and written:
         record = _at(loaded.data, loc[:-1])
         message = with_unit(error["ctx"]["number"], written, record.get("unit") if isinstance(record, dict) else None) \
             or message
     return loaded.diagnostic(loc, f"{where}{message}")
+
+
+def _after_comment(loaded: Loaded, loc: tuple) -> str:
+    """For an empty value: the words typed at the end of the blank form's line, after its
+    comment (``campus:   # 【必填】校区，如：本部校区 东湖校区``), where they are not read."""
+    line = loaded.positions.key(loc)[0]
+    lines = loaded.text.split("\n")
+    match = re.match(r"^[^#]*:\s*(#.*?)\s*$", lines[line - 1]) if line <= len(lines) else None
+    if not match:
+        return ""
+    comment = match.group(1)
+    for explained in _blank_form_comments().get(str(loc[-1]), ()):
+        typed = comment[len(explained):].strip() if comment.startswith(explained) else ""
+        if typed:
+            return (f"；“{typed}”写在了“#”后面，那里是说明，不会被读取：请把它移到冒号后面"
+                    f"（{loc[-1]}: {typed}）")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _blank_form_comments() -> dict[str, tuple[str, ...]]:
+    """The comment the blank form (``worksum init``) gives each field's line, by field name."""
+    comments: dict[str, tuple[str, ...]] = {}
+    for line in (SKELETON / "blank-form.yaml").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\s*(?:#\s*)?(?:-\s*)?(\w+):\s*(?:[^#]*?)\s*(#.*?)\s*$", line)
+        if match:
+            comments[match.group(1)] = comments.get(match.group(1), ()) + (match.group(2),)
+    return comments
 
 
 def _at(data: Any, path: tuple) -> Any:
