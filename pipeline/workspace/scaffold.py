@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import HOME
+from pipeline.diagnostics import WorksumError
 from pipeline.workspace.templatesets import builtin_templates
 
 SKELETON = HOME / "skeleton"
@@ -54,7 +55,7 @@ TEMPLATES_README = """\
 """
 
 
-class WorkspaceExists(Exception):
+class WorkspaceExists(WorksumError):
     """The folder already holds (part of) a workspace; the message is Chinese."""
 
 
