@@ -228,9 +228,10 @@ def _chinese_key(line: _Line, display: str, words: dict[str, tuple[str, ...]]) -
         return None
     if match.group("colon") == ":" and match.group("after") in ("", " ", "\t"):
         return None  # a key to YAML: validation names it (未知字段 "成文日期"，…应写成 "date")
-    word, key = match.group("word"), words[match.group("word")][0]
+    word = match.group("word")
+    meant = "或".join(f"“{key}: ”" for key in words[word])  # 单位: organization for the form, unit for a figure
     return Diagnostic(display, line.number, line.indent + 1, "error",
-                      f"字段名要用英文，冒号用半角“:”并在后面空一格：把“{word}{match.group('colon')}”改成“{key}: ”")
+                      f"字段名要用英文，冒号用半角“:”并在后面空一格：把“{word}{match.group('colon')}”改成{meant}")
 
 
 def _item_place(lines: list[_Line], index: int, lists: frozenset[str]) -> bool:
