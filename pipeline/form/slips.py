@@ -34,7 +34,9 @@ BULLETS = "•·●○◦▪■□◆◇★☆►▶➢✓✔※－–—"
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P<sep>[ \u3000]*[:：])(?P<after>.?)")
 _ANY_KEY = re.compile(r"(?P<key>[^\s#'\"\[\]{}:：,-][^#:：]*?)[ \t]*:(?: |$)")
 _BLOCK_START = re.compile(r"[:：]\s*[|>][-+0-9]*\s*(#.*)?$")
-_NUMBERED = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:[.、．,，]|[)）])\s*(?=\S)|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
+#: A number people type before a list item: 1、 2. 3） 一、 （1）
+_NUMBERED = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:[.、．,，]|[)）])\s*(?=\S)"
+                       r"|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _INDENT = " \t\u3000"
 
 
@@ -116,7 +118,8 @@ def _mark(content: str, kind: str) -> str:
 
 
 def _read_key(line: _Line, keys: frozenset[str]) -> None:
-    """Mark ``line`` as a key line when it starts (after ``- ``) with a known field name."""
+    """Mark ``line`` as a key line when it starts (after ``- ``) with a field name: one of
+    ``keys``, or any other name YAML takes for a key (``safety:``, ``成文日期: …``)."""
     offset = 0
     content = line.content.lstrip("\u3000\t")
     if line.kind == "item":

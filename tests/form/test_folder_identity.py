@@ -48,9 +48,9 @@ def test_term_and_department_that_disagree_with_the_folders_are_named(tmp_path, 
     checked = run(root, "validate", str(moved.relative_to(root)))
     assert checked.exit_code == 1
     assert checked.stderr.splitlines()[:2] == [
-        "inputs/2024-2025-2/本部校区/总务处.yaml:4:13: 错误: 文件名是“总务处.yaml”，department 却写的是“后勤处”："
-        "如果是总务处的填报表，请把 department 改为“总务处”；如果是后勤处的，请把文件改名为“后勤处.yaml”",
-        "inputs/2024-2025-2/本部校区/总务处.yaml:5:7: 错误: 这份填报表放在 inputs/2024-2025-2/本部校区/ 下，"
+        ("inputs/2024-2025-2/本部校区/总务处.yaml:4:13: 错误: 文件名是“总务处.yaml”，department 却写的是“后勤处”："
+        "如果是总务处的填报表，请把 department 改为“总务处”；如果是后勤处的，请把文件改名为“后勤处.yaml”"),
+        ("inputs/2024-2025-2/本部校区/总务处.yaml:5:7: 错误: 这份填报表放在 inputs/2024-2025-2/本部校区/ 下，"
         "term 却写的是 2024-2025-1：如果是 2024-2025-2 的填报表，请把 term 改为 2024-2025-2；"
-        "如果是 2024-2025-1 的，请把文件移到 inputs/2024-2025-1/本部校区/",
+        "如果是 2024-2025-1 的，请把文件移到 inputs/2024-2025-1/本部校区/"),
     ]

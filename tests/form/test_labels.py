@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline.diagnostics import FormError
 from pipeline.form.config import Config
 from pipeline.form.loader import load_text
@@ -118,7 +118,7 @@ def test_a_range_end_that_does_not_exist_is_named():
 def test_a_figure_in_wan_with_its_unit_gets_both_ways_to_write_it():
     said = messages(HEAD + "counts:\n  - item: 维修经费\n    value: 41.2万\n    unit: 元\n"
                            "  - item: 节约经费\n    value: 2.35万元\n    unit: 元\n")
-    assert said == ['字段 "counts" 第1项 "value"：数值只写数字：“41.2万”写成 412000（unit 已是“元”）；'
-                    '或者写 41.2，并把 unit 改为“万元”',
-                    '字段 "counts" 第2项 "value"：数值只写数字：“2.35万元”写成 23500（unit 已是“元”）；'
-                    '或者写 2.35，并把 unit 改为“万元”']
+    assert said == [('字段 "counts" 第1项 "value"：数值只写数字：“41.2万”写成 412000（unit 已是“元”）；'
+                    '或者写 41.2，并把 unit 改为“万元”'),
+                    ('字段 "counts" 第2项 "value"：数值只写数字：“2.35万元”写成 23500（unit 已是“元”）；'
+                    '或者写 2.35，并把 unit 改为“万元”')]

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_FORM, ROOT
+
 from pipeline.diagnostics import FormError
 from pipeline.form.loader import load_text
 from pipeline.form.validate import _CHINESE_KEYS, _FORM_KEYS, _FORM_LISTS
