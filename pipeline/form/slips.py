@@ -266,8 +266,13 @@ def _list_mark_slip(line: _Line, display: str, keys: frozenset[str]) -> Diagnost
     rest = stripped[len(line.mark):].lstrip(" \u3000\t")
     col = line.indent + 1
     written = f"- {_sample(rest)}"
-    if line.kind == "dash":
+    if line.kind == "dash" and stripped[1:2] == "\u3000":
+        message = f"列表项的“-”后面是全角空格，请改成半角空格，写成“{written}”"
+    elif line.kind == "dash":
         message = f"列表项的“-”后面要有一个空格，请写成“{written}”"
+    elif line.mark in "－–—":
+        message = (f"行首的“{line.mark}”不是半角减号（多是中文输入法或 Word 打出来的），worksum 不认识；"
+                   f"请改成半角“-”加一个空格，写成“{written}”")
     elif line.kind == "bullet":
         message = (f"行首的“{line.mark}”是从 Word 等处复制来的项目符号，worksum 不认识；"
                    f"列表的每一项要以半角减号加空格开头，请写成“{written}”")
