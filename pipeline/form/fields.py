@@ -38,6 +38,10 @@ def _text(value: Any) -> str:
         raise _fail(f"应为文字，现在是 {value!r}；如要写“是/否”，请加引号")
     if isinstance(value, (int, float, dt.date)):
         return str(value)  # a title such as 2024 is text to a person
+    if isinstance(value, dict) and len(value) == 1 and isinstance(next(iter(value)), str):
+        # "- 要求: 每餐留样": the English colon and space made the text a field and its value.
+        raise _fail(f"文字中的英文冒号“:”后面有空格，“{_show(next(iter(value)))}: …”被当成了“字段: 内容”；"
+                    f"请改成中文冒号“：”，或者给整段文字加上引号")
     if not isinstance(value, str):
         raise _fail("应为一段文字，不能是列表或多个字段；如文字中含有冒号或以“-”开头，请给整段文字加引号")
     return value.strip()
