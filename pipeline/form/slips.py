@@ -172,18 +172,19 @@ def typing_slips(text: str, display: str, keys: frozenset[str], lists: frozenset
     ``keys``: the field names of the document's model; ``lists``: those whose value is a list;
     ``words``: Chinese names people write for them (成文日期 → date).
     """
-    lines = _lines(text, keys)
+    lines = [line for line in _lines(text, keys) if line.significant]
     slips: list[Diagnostic] = []
+    last_key: _Line | None = None  # the nearest key line above: a line indented under it is its text
     for index, line in enumerate(lines):
-        if not line.significant:
-            continue
         slip = _input_method_slip(line, display, keys)
-        if slip is None and not _inside_text(lines, index):
+        if slip is None and not (last_key and line.indent > last_key.key_col):
             slip = _chinese_key(line, display, words or {})
         if slip is None and line.kind in ("dash", "bullet", "numbered") and _item_place(lines, index, lists):
             slip = _list_mark_slip(line, display, keys)
         if slip:
             slips.append(slip)
+        if line.kind == "key":
+            last_key = line
     return slips
 
 
@@ -215,15 +216,6 @@ def _input_method_slip(line: _Line, display: str, keys: frozenset[str]) -> Diagn
 _WORD_KEY = re.compile(r"(?P<word>[^\s:：#'\"\[\]{}-][^\s:：#]{0,11})(?P<colon>[:：])(?P<after>.?)")
 
 
-def _inside_text(lines: list[_Line], index: int) -> bool:
-    """Whether ``lines[index]`` is indented under the field before it: part of that field's text."""
-    line = lines[index]
-    for other in reversed(lines[:index]):
-        if other.kind == "key":
-            return line.indent > other.key_col
-    return False
-
-
 def _chinese_key(line: _Line, display: str, words: dict[str, tuple[str, ...]]) -> Diagnostic | None:
     """``成文日期：2025-01-15``: a field's Chinese name with a colon YAML does not take as one."""
     match = _WORD_KEY.match(line.content.strip(_INDENT)) if line.kind == "text" else None
@@ -238,26 +230,19 @@ def _chinese_key(line: _Line, display: str, words: dict[str, tuple[str, ...]]) -
 
 
 def _item_place(lines: list[_Line], index: int, lists: frozenset[str]) -> bool:
-    """Whether ``lines[index]`` stands where a list item stands: beside another item at its
-    indentation, or first under a field whose value is a list."""
+    """Whether ``lines[index]`` (of the significant lines) stands where a list item stands:
+    beside another item at its indentation, or first under a field whose value is a list."""
     line = lines[index]
-    before = [l for l in lines[:index] if l.significant]
-    if before:
-        previous = before[-1]
+    if index > 0:
+        previous = lines[index - 1]
         if previous.kind == "key" and previous.opens and previous.key in lists and line.indent >= previous.indent:
             return True
-        for other in reversed(before):
-            if other.indent < line.indent:
-                break
-            if other.indent == line.indent:
-                if _is_item(other):
-                    return True
-                break
-    for other in (l for l in lines[index + 1:] if l.significant):
-        if other.indent < line.indent:
-            break
-        if other.indent == line.indent:
-            return _is_item(other)
+    for step in (-1, 1):  # the nearest line at this indentation above, then below, within the block
+        other = index + step
+        while 0 <= other < len(lines) and lines[other].indent > line.indent:
+            other += step
+        if 0 <= other < len(lines) and lines[other].indent == line.indent and _is_item(lines[other]):
+            return True
     return False
 
 
@@ -292,13 +277,14 @@ def layout_slips(text: str, display: str, keys: frozenset[str]) -> list[Diagnost
     slips: list[Diagnostic] = []
     levels: list[tuple[int, _Line]] = []  # the key columns of the open mappings, with their first key
     previous: _Line | None = None
-    items: list[_Line] = []  # the list items seen so far
+    items: dict[int, _Line] = {}  # the last list item seen at each indentation (in order seen)
     for line in lines:
         if not line.significant:
             continue
         if _is_item(line):
             slip = _misaligned_item(line, previous, items, display)
-            items.append(line)
+            items.pop(line.indent, None)
+            items[line.indent] = line
             if slip:
                 slips.append(slip)
                 previous = line
@@ -346,15 +332,15 @@ def _misaligned(line: _Line, previous: _Line | None, levels: list[tuple[int, _Li
                       f"同一层的字段要左边对齐")
 
 
-def _misaligned_item(line: _Line, previous: _Line | None, items: list[_Line], display: str) -> Diagnostic | None:
+def _misaligned_item(line: _Line, previous: _Line | None, items: dict[int, _Line], display: str) -> Diagnostic | None:
     """A list item one or two spaces off the item before it in the same list."""
     if not items or previous is None or previous.opens:
         return None  # the first item of a list may be indented as the person likes
-    last = items[-1]
+    last = next(reversed(items.values()))
     difference = line.indent - last.indent
     if difference == 0 or abs(difference) > 2:
         return None
-    if any(item.indent == line.indent for item in items):
+    if line.indent in items:
         return None  # back to an outer list
     how = f"多缩进了 {difference} 个空格，请删去" if difference > 0 else f"少缩进了 {-difference} 个空格，请补上"
     return Diagnostic(display, line.number, line.indent + 1, "error",
