@@ -12,6 +12,7 @@ that need them, so ``worksum --help`` and ``worksum validate`` start fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +20,14 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.diagnostics import shown
+from pipeline.diagnostics import (
+    EXIT_BUG,
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    WorksumError,
+    shown,
+)
 from pipeline.workspace.write import describe
-
-EXIT_ERRORS = 1
-EXIT_BUG = 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _say(message: str) -> None:
@@ -42,18 +45,17 @@ def _bug(exc: BaseException, what: str) -> None:
 def _reporting(what: str, *, kept_note: bool = False):
     """Turn what a command meets into cli.md's messages and exit statuses.
 
-    Form problems: their diagnostics, exit 1. A failed write: its reason in
-    Chinese, exit 1 (``kept_note``: say the earlier document is untouched).
-    Anything else is a bug: one line, exit 3.
+    A :class:`~pipeline.diagnostics.WorksumError` (a form's diagnostics, a refused
+    path, a missing program…): its lines, and its exit status. A failed write:
+    its reason in Chinese, exit 1 (``kept_note``: say the earlier document is
+    untouched). Anything else is a bug: one line, exit 3.
     """
-    from pipeline.diagnostics import FormError
-
     try:
         yield
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
+    except WorksumError as exc:
+        for line in exc.lines():
+            _say(line)
+        sys.exit(exc.exit_code)
     except OSError as exc:
         where = f" {shown(exc.filename)}" if exc.filename else ""
         _say(f"{what}: 错误: 无法写入{where}：{describe(exc)}" + ("；原有文档未被改动" if kept_note else ""))
@@ -63,15 +65,115 @@ def _reporting(what: str, *, kept_note: bool = False):
         sys.exit(EXIT_BUG)
 
 
+# --- usage errors, said in Chinese -----------------------------------------------------
+
+#: click's words for a value its types refuse, and what they say in Chinese.
+_VALUE_PROBLEMS = [
+    (re.compile(r"'?(.*?)'? is not a valid integer"), "“{0}”不是整数"),
+    (re.compile(r"'?(.*?)'? is not a valid float"), "“{0}”不是数字"),
+    (re.compile(r"(.*) is not in the range (.*)\."), "{0} 超出了允许的范围（{1}）"),
+    (re.compile(r"(?:File|Path|Directory) '(.*)' does not exist"), "“{0}”不存在"),
+    (re.compile(r"(?:File|Path) '(.*)' is a directory"), "“{0}”是文件夹，这里要一个文件"),
+    (re.compile(r"Directory '(.*)' is a file"), "“{0}”是文件，这里要一个文件夹"),
+]
+
+
+class _Usage(click.UsageError):
+    """A usage error said in Chinese, from the data of click's own (which is worded in English)."""
+
+    def __init__(self, original: click.UsageError, command: str | None = None):
+        super().__init__(original.message, original.ctx)
+        self.original = original
+        self.command = command  # for an error click raised before the command's context existed
+
+    def show(self, file=None) -> None:
+        command = _command_name(self.ctx) if self.ctx is not None else self.command or "worksum"
+        _say(f"{command}: 用法错误: {_usage_problem(self.original, command)}\n运行“{command} --help”查看用法")
+
+
+def _command_name(ctx: click.Context | None) -> str:
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["worksum", *reversed(names)])
+
+
+def _usage_problem(exc: click.UsageError, command: str) -> str:
+    from click import exceptions
+
+    if isinstance(exc, exceptions.NoSuchCommand):
+        close = f"，是否应为“{exc.possibilities[0]}”？" if exc.possibilities else ""
+        return f"没有“{exc.command_name}”这个命令{close}"
+    if isinstance(exc, exceptions.NoSuchOption):
+        close = f"，是否应为“{exc.possibilities[0]}”？" if exc.possibilities else ""
+        return f"{command} 没有“{exc.option_name}”这个选项{close}"
+    if isinstance(exc, exceptions.BadOptionUsage):
+        if "does not take a value" in exc.message:
+            return f"选项“{exc.option_name}”后面不用写值"
+        return f"选项“{exc.option_name}”后面要写上它的值（用空格隔开）"
+    if isinstance(exc, exceptions.MissingParameter):
+        param = exc.param
+        if isinstance(param, click.Option):
+            return f"缺少选项“{param.opts[-1]}”（这个选项必须写）"
+        return f"缺少参数 {param.human_readable_name if param else exc.param_hint}"
+    if isinstance(exc, exceptions.BadParameter):
+        param = exc.param
+        if param is None:
+            return exc.message  # raised by worksum itself, in Chinese
+        what = f"选项“{'/'.join(param.opts)}”的值" if isinstance(param, click.Option) else \
+            f"参数 {param.human_readable_name} "
+        return f"{what}不对：{_value_problem(exc.message)}"
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", exc.message)
+    if extra:
+        return f"多写了参数“{extra.group(1)}”；如果文件名中有空格，请给它加上引号"
+    return exc.message  # worksum's own usage errors are written in Chinese
+
+
+def _value_problem(message: str) -> str:
+    for pattern, chinese in _VALUE_PROBLEMS:
+        match = pattern.search(message)
+        if match:
+            return chinese.format(*match.groups())
+    return message
+
+
+def _in_chinese(call, command: str | None = None):
+    """Run ``call``; a usage error (but not a request for help) comes out said in Chinese."""
+    try:
+        return call()
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except _Usage:
+        raise
+    except click.UsageError as exc:
+        raise _Usage(exc, command) from None
+
+
+class _Command(click.Command):
+    """A command whose usage errors are said in Chinese, naming the command."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return _in_chinese(lambda: super(_Command, self).make_context(info_name, args, parent, **extra),
+                           f"worksum {info_name}")
+
+
 class _Commands(click.Group):
-    """The command group; Ctrl-C in any command ends it with 已中断 and status 130.
+    """The command group; Ctrl-C in any command ends it with 已中断 and status 130, and usage
+    errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
+    with status 2.
 
     click's own handling prints "Aborted!" and exits 1, the status of a form error.
     """
 
+    command_class = _Command
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return _in_chinese(lambda: super(_Commands, self).make_context(info_name, args, parent, **extra))
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            return _in_chinese(lambda: super(_Commands, self).invoke(ctx))
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -146,7 +248,9 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     _say(tally.line())
     failed = tally.failed
     if with_pdf and not tally.interrupted:
-        wanted_pdfs = tally.written + [p for p in tally.kept if not _pdf_is_current(p)]
+        from pipeline.export.pdf import stale
+
+        wanted_pdfs = tally.written + stale(tally.kept)
         if wanted_pdfs and not _write_pdfs(wanted_pdfs):
             failed += 1
     if tally.interrupted:
@@ -154,25 +258,17 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 
-def _pdf_is_current(docx_path: Path) -> bool:
-    """An unchanged document's PDF is kept when it is newer than the document."""
-    pdf_path = docx_path.with_suffix(".pdf")
-    return pdf_path.is_file() and pdf_path.stat().st_mtime >= docx_path.stat().st_mtime
-
-
 def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
-    from pipeline.commands.context import find_workspace
-    from pipeline.commands.manifest import land
+    from pipeline.commands.build import build_to_file
 
     if target.suffix.lower() != ".docx":
         raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
     if target.exists() and target.resolve() == form_path.resolve():
         raise click.UsageError("-o 指定的文件就是填报表本身")
     with _reporting(shown(form_path), kept_note=True):
-        result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
-        landed = land(target, result.docx, None)  # an edited earlier document is kept as a backup
-    for warning in result.warnings:
+        built, landed = build_to_file(form_path, target, strict)
+    for warning in built.warnings:
         _say(str(warning))
     if landed.backup:
         _say(landed.notice(shown(target)))
@@ -180,12 +276,6 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
     _say("完成：生成 1 份")
     if with_pdf and not _write_pdfs([target]):
         sys.exit(EXIT_ERRORS)
-
-
-def _build_one(form_path: Path, workspace, strict: bool = False):
-    from pipeline.commands.build import build_form
-
-    return build_form(form_path, workspace, shown(form_path), strict=strict)
 
 
 @main.command()
@@ -246,32 +336,10 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
 
     Page images (PNG) of a form or a .docx (LibreOffice + pdftoppm).
     """
-    import tempfile
+    from pipeline.commands.build import preview_pages
 
-    from pipeline.commands.context import find_workspace
-    from pipeline.export.preview import PreviewError, render
-
-    path = Path(source)
-    with _reporting(shown(path)):
-        try:
-            with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
-                if path.suffix.lower() == ".docx":
-                    docx, stem, folder = path, path.stem, path.parent
-                else:
-                    workspace = find_workspace(path.resolve().parent)
-                    result = _build_one(path, workspace)
-                    for warning in result.warnings:
-                        _say(str(warning))
-                    target = workspace.output_path(result.form, result.title)
-                    docx = Path(scratch) / "document.docx"
-                    docx.write_bytes(result.docx)
-                    stem, folder = target.stem, target.parent
-                folder = Path(outdir) if outdir else folder
-                folder.mkdir(parents=True, exist_ok=True)
-                images = render(docx, folder, stem, dpi)
-        except PreviewError as exc:
-            _say(f"{shown(path)}: 错误: {exc}")
-            sys.exit(EXIT_ERRORS)
+    with _reporting(shown(source)):
+        images = preview_pages(Path(source), Path(outdir) if outdir else None, dpi, _say)
     for image in images:
         click.echo(shown(image))
     _say(f"预览：共 {len(images)} 页")
@@ -285,10 +353,12 @@ def schema(output: str | None) -> None:
 
     Write the JSON Schema of the form, for editors (VS Code YAML extension).
     """
+    from pipeline.commands.context import current_workspace
     from pipeline.form.schema import form_schema_json
     from pipeline.workspace.write import write_atomic
 
-    text = form_schema_json()
+    with _reporting("worksum schema"):
+        text = form_schema_json(current_workspace().config)  # the categories config.yaml names
     if output and Path(output).suffix.lower() != ".json":
         raise click.UsageError(f"-o 应指定一个 .json 文件，现在是 {Path(output).name}")
     if not output:
@@ -342,18 +412,13 @@ def init(directory: str) -> None:
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
-    from pipeline.workspace.scaffold import (
-        BLANK_FORM,
-        WorkspaceExists,
-        create_workspace,
-    )
+    from pipeline.form.schema import form_schema_json
+    from pipeline.workspace.scaffold import BLANK_FORM, EDITOR_SETTINGS, SCHEMA_FILE, create_workspace
 
     root = Path(directory)
     try:
-        created = create_workspace(root)
-    except WorkspaceExists as exc:
-        _say(f"错误: {exc}")
-        sys.exit(EXIT_ERRORS)
+        with _reporting("worksum init"):
+            created = create_workspace(root, form_schema_json().encode("utf-8"))
     except FileExistsError as exc:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
@@ -362,11 +427,15 @@ def init(directory: str) -> None:
         sys.exit(EXIT_ERRORS)
     for path in created.files:
         click.echo(shown(path))
+    if created.settings_kept:
+        _say(f"注意: 已有 {EDITOR_SETTINGS.as_posix()}，没有改动；要在 VS Code 中即时检查填报表，请在其中加上 "
+             f"\"yaml.schemas\": {{\"./{SCHEMA_FILE}\": [\"inputs/**/*.yaml\"]}}")
     here = shown(root) if shown(root) != "." else "当前文件夹"
     _say(f"已在{here}新建工作区。接下来：\n"
          f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
          f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
-         f"  3. 运行 worksum build 生成工作总结。")
+         f"  3. 运行 worksum build 生成工作总结。\n"
+         f"用 VS Code（装上 Red Hat 的 YAML 扩展）打开这个文件夹，填写时会自动提示字段、当场标出写错的地方。")
 
 
 @main.command()
@@ -377,41 +446,16 @@ def templates(department: str | None) -> None:
     List the template sets, and the file each template name resolves to.
     """
     from pipeline.commands.context import current_workspace
-    from pipeline.diagnostics import FormError
-    from pipeline.workspace import templatesets
+    from pipeline.workspace.templatesets import listing
 
     workspace = current_workspace()
-    try:
+    with _reporting("worksum templates"):
         config = workspace.config
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
-    root = workspace.root
-    click.echo("模板组：")
-    for template_set in templatesets.available_sets(root).values():
-        where = []
-        if template_set.workspace:
-            where.append(f"工作区 {shown(template_set.workspace)}")
-        if template_set.builtin:
-            where.append("内置")
-        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
-    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
-    for name, chosen in config.templates.items():
-        click.echo(f"  {name} → {chosen}")
-    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    chosen = config.templates.get(department) if department else None
-    folders = templatesets.search_path(root, chosen)
-    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
-               else "默认模板组的模板：")
-    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
-    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
-    name_width = max((len(name) for name, _, _ in rows), default=0)
-    path_width = max((len(path) for _, path, _ in rows), default=0)
-    for name, path, origin in rows:
-        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+    chosen = workspace.template_set(department) if department else (None, False)
+    for line in listing(workspace.root, config.templates, config.departments, department, chosen):
+        click.echo(line)
 
 
 @main.command("new-term")
@@ -423,6 +467,7 @@ def new_term(source: str, target: str) -> None:
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
     from pipeline.commands.context import current_workspace
+    from pipeline.form.newterm import check_terms
     from pipeline.form.newterm import new_term as carry
     from pipeline.form.periods import Term, TermError
     from pipeline.form.validate import read_form
@@ -432,16 +477,11 @@ def new_term(source: str, target: str) -> None:
         old, new = Term.parse(source), Term.parse(target)
     except TermError as exc:
         raise click.BadParameter(str(exc)) from None
-    if old == new:
-        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
     workspace = current_workspace()
     inputs = workspace.inputs
-    if not (inputs / old.id).is_dir():
-        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
-        sys.exit(EXIT_ERRORS)
-    if new.previous() != old:
-        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
     with _reporting(f"worksum new-term {old.id} {new.id}"):
+        for note in check_terms(inputs, old, new):
+            _say(note)
         config = workspace.config
         outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
     for path in outcome.unread:
@@ -460,7 +500,8 @@ def new_term(source: str, target: str) -> None:
         summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
     _say(summary)
     if outcome.written:
-        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），逐项确认从上一期带来的工作"
+             "（confirmed: 否），再运行 worksum build；worksum validate 会指出还没有确认和填写的地方")
     sys.exit(EXIT_ERRORS if outcome.problems else 0)
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -108,6 +109,18 @@ class Sentence:
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def cut(value: str, min_chars: int, words: tuple[str, ...]) -> Iterator[tuple[int, str, str, frozenset[str]]]:
+    """The sentences of ``value`` long enough to compare: (offset, text, key, words).
+
+    jieba is loaded only when a sentence needs cutting into words; ``words`` are
+    the extra dictionary words it is loaded with.
+    """
+    tokenizer = None
+    for span in spans((), value, min_chars):
+        tokenizer = tokenizer or segment.tokenizer(words)
+        yield span.start, span.text, span.key, words_of(span.text, tokenizer)
 
 
 # --- the stage ------------------------------------------------------------
@@ -398,8 +411,9 @@ class Proofreader:
                 numbers = list(stated.finditer(sentence.text))
                 if len(numbers) != 1:
                     continue
-                number = float(numbers[0].group(1))
-                if number in (figure.value, figure.previous):
+                number = Decimal(numbers[0].group(1))  # figures are exact: 91.8 is not float 91.8
+                # text states a size, the sign in words (下降3.5%): compare magnitudes
+                if number in {abs(v) for v in (figure.value, figure.previous) if v is not None}:
                     continue
                 line = checked.loaded.positions.value(("counts", i))[0]
                 value = f"{figure.value:g}{figure.unit}"
@@ -485,3 +499,37 @@ def _sha_or_empty(path: Path) -> str:
         return sha256_of(path.read_bytes())
     except OSError:
         return sha256_of(b"")
+
+
+# --- copies between documents --------------------------------------------
+
+@dataclass(frozen=True)
+class Copy:
+    """A sentence two documents of different owners share, exactly or nearly."""
+
+    owner: object
+    sentence: str
+    other_owner: object
+    other_sentence: str
+    score: float
+
+
+def copies_between(documents: Iterable[tuple[object, Iterable[str]]], config: Config) -> list[Copy]:
+    """Sentences shared by documents of different owners (campuses, say), by the rule
+    ``worksum check`` applies between forms: equal, or ``check.similarity`` alike and
+    not differing in numbers only. For text that is not a form, such as built documents."""
+    from pipeline.document.classify import DOMAIN_WORDS
+
+    dictionary = tuple(DOMAIN_WORDS) + tuple(config.words)
+    sentences: list[Sentence] = []
+    owners: dict[int, object] = {}
+    for owner, paragraphs in documents:
+        for paragraph in paragraphs:
+            for start, text, key, words in cut(paragraph, int(config.check.min_chars), dictionary):
+                sentence = Sentence(None, (), start, start + len(text), text, key, words, len(sentences))
+                owners[id(sentence)] = owner
+                sentences.append(sentence)
+    index = _Index(sentences, float(config.check.similarity))
+    return [Copy(owners[id(sentence)], sentence.text, owners[id(other)], other.text, score)
+            for sentence in sentences for other, score in index.similar(sentence)
+            if owners[id(other)] != owners[id(sentence)] and sentence.order < other.order]

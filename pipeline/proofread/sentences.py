@@ -15,6 +15,7 @@ from typing import Iterator
 
 from pipeline.form.model import Form
 from pipeline.form.loader import PathKey
+from pipeline.text.characters import TO_ASCII_DIGITS
 
 # Item numbers at the start of a sentence: 1. 1、 (1) （一） 一、
 NUMBERING = re.compile(r"^\s*(?:[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]|[0-9０-９]{1,2}\s*[.、．]|[一二三四五六七八九十]+、)\s*")
@@ -23,7 +24,6 @@ CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"^[0-9.%]+$")
 #: Words too common to tell two sentences apart.
 STOP_WORDS = frozenset("的 了 和 与 及 并 在 对 等 是 也 都 把 被 将 为 由 从 向 于 之 其 这 那 个 一 有 已 中 上 下".split())
-_FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def prose_fields(form: Form) -> Iterator[PathKey]:
 
 def content(text: str) -> str:
     """The characters that carry words: no punctuation, spaces or item numbers."""
-    return "".join(CONTENT.findall(NUMBERING.sub("", text).translate(_FULL_DIGITS))).lower()
+    return "".join(CONTENT.findall(NUMBERING.sub("", text).translate(TO_ASCII_DIGITS))).lower()
 
 
 def spans(path: PathKey, value: str, min_chars: int) -> Iterator[Span]:

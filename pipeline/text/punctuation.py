@@ -15,13 +15,16 @@ The rules:
 * quotes and brackets without their partner: “” ‘’ （） 《》 【】, and half-width ``"`` in Chinese text;
 * full-width digits (２０２４);
 * ``1、`` numbering: the genre numbers with 一、 （一） 1. （1）, so an Arabic
-  numeral takes a full stop, not 、.
+  numeral takes a full stop, not 、;
+* a bullet pasted before the text (``• 保育员…``, from a list in Word): removed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from pipeline.text.characters import FULL_WIDTH_DIGITS, TO_ASCII_DIGITS
 
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _NAMES = {",": "逗号", ";": "分号", ":": "冒号", "?": "问号", "!": "叹号", "(": "括号", ")": "括号",
@@ -34,8 +37,13 @@ _PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】", 
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
 _SAME_BRACKET = {"(": "（", ")": "）"}
 _CHINESE_MARKS = set("，。、；：？！“”‘’（）《》【】…—·")
-_FULL_DIGITS = re.compile("[０-９]+")
-_DIGIT_TRANSLATION = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_DIGITS = re.compile(f"[{FULL_WIDTH_DIGITS}]+")
+_DIGITS = "0123456789" + FULL_WIDTH_DIGITS
+#: Marks that Word, WPS and chat programs put before list items, pasted with the text.
+LIST_MARKS = "•·●○◦▪■□◆◇★☆►▶➢✓✔※－–"
+_LIST_MARK = re.compile(f"[{LIST_MARKS}][ \\t\u3000]*(?=[^\\s\\d{LIST_MARKS}])")
+#: How many more times a text is checked with the safe repairs made (see :func:`check`).
+ROUNDS = 4
 #: Where an item may start: the text's start or after a sentence or clause ends.
 _ITEM_START = set("。；：！？\n")
 CONTEXT = 8  # characters of context quoted on each side
@@ -81,9 +89,84 @@ def apply(text: str, edits) -> str:
 
 
 def check(text: str) -> list[Finding]:
-    """Every punctuation finding in ``text``, in text order."""
-    findings = _runs(text) + _pairs(text) + _straight_quotes(text) + _full_width_digits(text)
+    """Every punctuation finding in ``text``, in text order.
+
+    A repair can bring its neighbour into Chinese text: in ``(共30米);3、`` the ``;``
+    counts as Chinese only once ``)`` is ``）``, and ``3、`` as an item number only
+    once ``;`` is ``；``. So the text is checked again with its safe repairs made,
+    and what that finds is reported at its place in ``text``: one check names,
+    and one ``check --fix`` repairs, all of them.
+    """
+    findings = _findings(text)
+    seen = {(f.start, f.end) for f in findings}
+    current, origin = text, list(range(len(text)))
+    latest = findings
+    for _ in range(ROUNDS):
+        edits = _compatible([edit for finding in latest for edit in finding.edits])
+        if not edits:
+            break
+        current, origin = _repaired(current, origin, edits)
+        latest = []
+        for finding in _findings(current):
+            placed = _placed(finding, origin, current, text)
+            if placed and (placed.start, placed.end) not in seen:
+                seen.add((placed.start, placed.end))
+                findings.append(placed)
+                latest.append(finding)
     return sorted(findings, key=lambda f: (f.start, f.end))
+
+
+def _findings(text: str) -> list[Finding]:
+    return _list_mark(text) + _runs(text) + _pairs(text) + _straight_quotes(text) + _full_width_digits(text)
+
+
+def _compatible(edits: list[Edit]) -> list[Edit]:
+    """``edits`` without those overlapping an earlier one."""
+    kept: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if not kept or edit.start >= kept[-1].end:
+            kept.append(edit)
+    return kept
+
+
+def _repaired(text: str, origin: list, edits: list[Edit]) -> tuple[str, list]:
+    """``text`` with ``edits`` made, and for each of its characters the index it had in the
+    original text (None for a character an edit wrote)."""
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+        origin = origin[:edit.start] + [None] * len(edit.replacement) + origin[edit.end:]
+    return text, origin
+
+
+def _placed(finding: Finding, origin: list, current: str, text: str) -> Finding | None:
+    """``finding`` (in the repaired ``current``) moved to its place in the original ``text``;
+    None when it touches characters a repair wrote (the next check sees what remains)."""
+    def span(start: int, end: int) -> tuple[int, int] | None:
+        mapped = origin[start:end]
+        if not mapped or None in mapped or mapped[-1] - mapped[0] != end - start - 1:
+            return None
+        return mapped[0], mapped[-1] + 1
+
+    where = span(finding.start, finding.end)
+    edits = [span(edit.start, edit.end) for edit in finding.edits]
+    if where is None or None in edits:
+        return None
+    message = finding.message
+    shown = quote(current, finding.start, finding.end)
+    if message.endswith(shown):
+        message = message[: -len(shown)] + quote(text, *where)
+    return Finding(*where, message, tuple(Edit(*s, e.replacement) for s, e in zip(edits, finding.edits)))
+
+
+# --- a pasted list mark -----------------------------------------------------
+
+def _list_mark(text: str) -> list[Finding]:
+    """A bullet pasted before the text (``- • 保育员…``): it would be printed, so it goes."""
+    match = _LIST_MARK.match(text)
+    if not match:
+        return []
+    return [Finding(0, match.end(), f"开头的“{text[0]}”是从 Word 等处复制来的项目符号，会照样印进文档；"
+                                    f"请删去：{quote(text, 0, match.end())}", (Edit(0, match.end(), ""),))]
 
 
 # --- neighbours -----------------------------------------------------------
@@ -168,7 +251,7 @@ def _run(text: str, start: int, end: int) -> Finding | None:
 def _numbering(text: str, mark: int) -> int | None:
     """Where ``1`` starts when ``text[mark]`` is the 、 of an item number such as ``1、``."""
     start = mark
-    while start > 0 and text[start - 1] in "0123456789０１２３４５６７８９":
+    while start > 0 and text[start - 1] in _DIGITS:
         start -= 1
     if start == mark or mark - start > 2:
         return None
@@ -178,7 +261,7 @@ def _numbering(text: str, mark: int) -> int | None:
     if before >= 0 and text[before] not in _ITEM_START:
         return None  # 2、3号楼: numbers listed inside a sentence
     after = text[mark + 1:mark + 2]
-    if after and after in "0123456789０１２３４５６７８９":
+    if after and after in _DIGITS:
         return None
     return start
 
@@ -263,7 +346,7 @@ def _full_width_digits(text: str) -> list[Finding]:
     findings = []
     for match in _FULL_DIGITS.finditer(text):
         digits = match.group()
-        ascii_digits = digits.translate(_DIGIT_TRANSLATION)
+        ascii_digits = digits.translate(TO_ASCII_DIGITS)
         findings.append(Finding(match.start(), match.end(),
                                 f"全角数字“{digits}”应写作“{ascii_digits}”：{quote(text, match.start(), match.end())}",
                                 (Edit(match.start(), match.end(), ascii_digits),)))
