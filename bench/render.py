@@ -54,7 +54,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EXAMPLE_FORM = ROOT.parent / "shared" / "spec" / "example-form.yaml"
+EXAMPLE_FORM = ROOT / "tests" / "data" / "example-form.yaml"
 SAMPLE_TERM = ROOT / "inputs" / "2024-2025-1"
 BATCH = 1000
 CHECKPOINT = 100

@@ -26,13 +26,16 @@ def is_workbook(path: Path | str) -> bool:
     return Path(path).suffix.lower() == WORKBOOK_SUFFIX
 
 
-def load_form(path: Path | str, display: str | None = None, *, keys: frozenset[str] = frozenset()) -> Loaded:
-    """The form at ``path`` in its container. Raises :class:`~pipeline.diagnostics.FormError`."""
+def load_form(path: Path | str, display: str | None = None, **yaml_options) -> Loaded:
+    """The form at ``path`` in its container. Raises :class:`~pipeline.diagnostics.FormError`.
+
+    ``yaml_options`` go to the YAML loader (the model's keys, whose slips it names); a
+    workbook's columns come from the model itself."""
     if is_workbook(path):
         from pipeline.form.workbook import load_workbook
 
         return load_workbook(path, display)
-    return load_file(path, display, keys=keys)
+    return load_file(path, display, **yaml_options)
 
 
 def twins(path: Path) -> list[Path]:

@@ -30,6 +30,7 @@ the position of every value as a cell. Diagnostics then read
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import typing
@@ -235,6 +236,11 @@ class WorkbookLoaded(Loaded):
     """A loaded workbook form: :class:`~pipeline.form.loader.Loaded` whose positions are cells."""
 
     sheets: list[str] = field(default_factory=list)  # by number, as positions encode them
+    digest: str = ""  # of the workbook's bytes: its content, as a YAML form's is its text
+
+    @property
+    def content(self) -> str:
+        return f"xlsx:{self.digest}"
 
     def place(self, line: int, col: int) -> str:
         number, row = divmod(line, _SHEET_SPAN)
@@ -258,6 +264,22 @@ class WorkbookLoaded(Loaded):
         column = layout().column(tuple(loc))
         header = column.header if column is not None else str(loc[-1])
         return f"缺少必填项“{header}”"
+
+
+def row_name_in(path: Path, line: int) -> str:
+    """A position's row in words (“开展的工作”表第5行) in the workbook at ``path``, read for its
+    sheet names only; 第5行 when it cannot be read."""
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True)
+        sheets = list(book.sheetnames)
+        book.close()
+    except Exception:  # noqa: BLE001 - changed or unreadable since it was indexed: the row alone
+        sheets = []
+    return WorkbookLoaded(str(path), None, Positions(), sheets=sheets).row_name(line)
 
 
 # --- reading ---------------------------------------------------------------------
@@ -351,8 +373,9 @@ def load_workbook_bytes(raw: bytes, display: str, name: str = "") -> WorkbookLoa
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; the person needs one answer
         raise FormError([_whole(display, "error", "工作簿已损坏，无法读取；请在 Excel/WPS 中打开，"
                                                   "“另存为”Excel 工作簿（.xlsx）后再试")]) from None
-    reader = _Reader(display, values, formulas)
-    return reader.read()
+    loaded = _Reader(display, values, formulas).read()
+    loaded.digest = hashlib.sha256(raw).hexdigest()
+    return loaded
 
 
 class _Reader:
