@@ -6,7 +6,8 @@ Every key is optional; a workspace without config.yaml builds with
 ``headings`` is a list; its order is the document's order. An entry whose key is
 a standard heading changes that heading (its title, more keywords); an entry
 with a new key adds a heading. Standard headings the list leaves out keep their
-default place, so the five standard keys always exist and ``shortcomings``
+default place, so the standard keys (form.md's five, and the headings of
+heading_sets.yaml) always exist and ``shortcomings``
 stays last unless the list places it.
 """
 
@@ -15,7 +16,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Optional
+
+import yaml
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -40,10 +44,10 @@ class Heading:
 
 
 # Keyword lists for inferring a record's heading; config.yaml can add more.
-# Words, not phrases: they are matched against jieba's words (see pipeline.document.classify).
+# Words, not phrases: they are found as words in the record's text (see pipeline.document.classify).
 # A keyword written "*费" matches every word ending in 费 (伙食费, 保险费, 差旅费).
 # General vocabulary of the trade only: never a particular record's wording.
-DEFAULT_HEADINGS: tuple[Heading, ...] = (
+_STANDARD_HEADINGS: tuple[Heading, ...] = (
     Heading("study", "学习", "加强学习培训，提高队伍素质", ("学习培训",), (
         # learning and training as such
         "学习", "培训", "业务学习", "政治学习", "理论学习", "集中学习", "专题学习", "讲座", "进修",
@@ -87,10 +91,30 @@ DEFAULT_HEADINGS: tuple[Heading, ...] = (
         "采购", "招标", "询价", "价格", "成本", "货比三家", "出租", "租赁", "合同", "公物",
         "仓库", "库存", "入库", "出库", "报废", "捐赠",
     )),
-    Heading("shortcomings", "不足", "存在的不足及今后努力方向", ("存在的不足", "不足与打算"), ()),
 )
 
+_SHORTCOMINGS = Heading("shortcomings", "不足", "存在的不足及今后努力方向", ("存在的不足", "不足与打算"), ())
+
+#: Headings beyond form.md's four (卫生保健, 家校共育) and the headings each kind of department
+#: writes: data, in heading_sets.yaml beside this module.
+HEADING_SETS_FILE = Path(__file__).with_name("heading_sets.yaml")
+_HEADING_SETS = yaml.safe_load(HEADING_SETS_FILE.read_text(encoding="utf-8"))
+
+#: The department kind of a name :func:`pipeline.form.kinds.department_kind` does not know.
+OTHER_DEPARTMENT = "其他"
+
+DEFAULT_HEADINGS: tuple[Heading, ...] = _STANDARD_HEADINGS + tuple(
+    Heading(h["key"], h["name"], h["title"], tuple(h.get("aliases", ())), tuple(h.get("keywords", ())))
+    for h in _HEADING_SETS["headings"]
+) + (_SHORTCOMINGS,)
+
 STANDARD_KEYS = tuple(h.key for h in DEFAULT_HEADINGS)
+
+#: Department kind → institution (学校/幼儿园) → the heading keys inference may choose.
+HEADING_SETS: dict[str, dict[str, tuple[str, ...]]] = {
+    kind: {institution: tuple(keys) for institution, keys in by_institution.items()}
+    for kind, by_institution in _HEADING_SETS["sets"].items()
+}
 
 
 class HeadingConfig(BaseModel):
@@ -212,3 +236,11 @@ class Config(BaseModel):
 
     def heading(self, key: str) -> Heading:
         return next(h for h in self.heading_list if h.key == key)
+
+    def inference_keys(self, department_kind: str | None, kindergarten: bool) -> tuple[str, ...]:
+        """The headings category inference may choose for a department of this kind: its set
+        in heading_sets.yaml, and every heading config.yaml adds."""
+        by_institution = HEADING_SETS.get(department_kind or OTHER_DEPARTMENT, HEADING_SETS[OTHER_DEPARTMENT])
+        chosen = set(by_institution["幼儿园" if kindergarten else "学校"])
+        return tuple(h.key for h in self.heading_list
+                     if h.key != "shortcomings" and (h.key in chosen or h.key not in STANDARD_KEYS))
