@@ -73,7 +73,8 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     sections = {h.key: Section(h.key, 0, h.title) for h in config.heading_list}
 
     kind = department_kind(form.department)
-    kindergarten = is_kindergarten(institution_kind(form.organization or config.organization))
+    configured = getattr(config, "institution", None)  # config.yaml's institution kind, where it names one
+    kindergarten = is_kindergarten(institution_kind(form.organization or config.organization, configured))
     keys = config.inference_keys(kind, kindergarten)
     context = {"keys": keys, "department_kind": kind, "institution": "幼儿园" if kindergarten else "学校"}
 
@@ -132,8 +133,9 @@ def unsure_message(config: Config, department: str, keys: tuple[str, ...], title
     head = f"“{title}”未写 category，"
     if inference.outside:
         other = config.heading(inference.outside).name
-        return (f"{head}看来属于“{other}”，但{department}的标题中没有“{other}”，暂归入“{name}”；"
-                f"如要单列“{other}”，请写 category: {other}，如归入“{name}”，请写 category: {name}")
+        return (f"{head}看来属于“{other}”，但{department}的标题中没有“{other}”，"
+                f"暂归入“{name}”；如要单列“{other}”，请写 category: {other}，"
+                f"如归入“{name}”，请写 category: {name}")
     if not inference.evidence:
         choices = "、".join(config.heading(k).name for k in keys)
         return f"{head}无法从文字判断分类，暂归入“{name}”；请写明 category（{choices}），如 category: {name}"

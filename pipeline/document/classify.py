@@ -59,6 +59,9 @@ GENERIC_WORDS = frozenset({
     "收取", "使用", "办理", "手续", "统计", "维护",
 })
 
+#: Words read whole so that no keyword inside them votes: 依法治园 is not 法治 (safety).
+NEUTRAL_WORDS = ("依法治园", "依法治校", "依法办园", "依法办学", "依法执教", "依法从教")
+
 MODEL_FILE = Path(__file__).with_name("classify_model.json")
 
 #: A word's weights: heading key → weight.
@@ -142,7 +145,7 @@ class Classifier:
                 elif word not in known:  # a keyword the model never weighed: config.yaml's
                     lexicon.setdefault(word, {})
                     lexicon[word][heading.key] = lexicon[word].get(heading.key, 0.0) + kw
-        for word in words:  # config.yaml's words: read whole, weighing nothing of their own
+        for word in (*NEUTRAL_WORDS, *words):  # config.yaml's words too: read whole, weighing nothing
             lexicon.setdefault(normalise(word), {})
         self.lexicon = lexicon
         starts: dict[str, set[int]] = {}  # a word's first character → the lengths of such words
@@ -198,7 +201,8 @@ class Classifier:
         if in_details:
             scale = p["detail"] * min(1.0, p["detail_cap"] / len(in_details))
             for word in in_details:
-                found[("w", word)] = found.get(("w", word), 0.0) + scale * (p["generic"] if word in GENERIC_WORDS else 1.0)
+                weight = scale * (p["generic"] if word in GENERIC_WORDS else 1.0)
+                found[("w", word)] = found.get(("w", word), 0.0) + weight
         tables = (("t", title_text, p["title_pairs"], self.model.title_pairs),
                   ("d", detail_text, p["detail_pairs"], self.model.detail_pairs))
         for kind, text, weight, table in tables:
@@ -209,13 +213,6 @@ class Classifier:
                 if pair in table:
                     found[(kind, pair)] = weight
         return found
-
-    def feature_weights(self, feature: tuple[str, str]) -> Weights:
-        kind, item = feature
-        if kind == "w":
-            return self.weights(item)
-        table = self.model.title_pairs if kind == "t" else self.model.detail_pairs
-        return table.get(item, {})
 
     # --- deciding ------------------------------------------------------------
 
@@ -254,7 +251,8 @@ class Classifier:
         outside = None
         if evidence:
             fitting = max(self.keys, key=lambda k: words[k])
-            if fitting not in candidates and words[fitting] >= max(words[k] for k in candidates) + self.model.outside_margin:
+            best_inside = max(words[k] for k in candidates)
+            if fitting not in candidates and words[fitting] >= best_inside + self.model.outside_margin:
                 outside = fitting
         sure = evidence and outside is None and probability >= self.model.threshold
         return Inference(best, sure=sure, runner_up=runner_up, score=probability, evidence=evidence, outside=outside)

@@ -65,8 +65,8 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "Activity": {
         "title": ("工作名称", "做了什么，例如：后勤人员业务学习。"),
-        "category": ("分类", "归入哪个标题：study/学习、duties/岗位/职责、safety/安全、finance/财务，"
-                     "或 config.yaml 新增的标题。不填时按文字自动推断，把握不大时会提示。"),
+        "category": ("分类", "归入哪个标题：study/学习、duties/岗位/职责、safety/安全、finance/财务、health/卫生保健、"
+                     "home/家校共育，或 config.yaml 新增的标题。不填时按文字和部门自动推断，把握不大时会提示。"),
         "date": ("时间", "某一天 2024-11-09、某个月 2024-10，或一段时间 2024-09-01 ~ 2025-01-10。"),
         "times": ("次数", "开展了几次，整数。"),
         "participants": ("人次", "参加的人次，整数。"),
@@ -77,8 +77,8 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "item": ("项目", "例如：维修课桌椅。"),
         "value": ("数值", "只写数字，不加逗号和单位，例如：23500。"),
         "unit": ("单位", "套、次、元、%、人等。"),
-        "category": ("分类", "归入哪个标题：study/学习、duties/岗位/职责、safety/安全、finance/财务。"
-                     "不填时按文字自动推断。"),
+        "category": ("分类", "归入哪个标题：study/学习、duties/岗位/职责、safety/安全、finance/财务、health/卫生保健、"
+                     "home/家校共育。不填时按文字和部门自动推断。"),
         "previous": ("上期数值", "上一期的同一项数据，用于比较；不填时从上一期的填报表中查找。"),
         "note": ("备注", "简短说明。"),
     },
