@@ -17,16 +17,17 @@ The evidence, in the order it counts:
 
 The lexicon and every weight come from a small model learned from real published
 summaries (``classify_model.json`` beside this module, made by ``bench/classify_train.py``
-from the tuning part of ``tests/data/real_records.yaml``). Heading keywords the model has
-not seen (config.yaml's, a workspace's new headings) vote :data:`Model.keyword_weight` for
-their heading, so config keywords still extend it.
+from the tuning part of ``tests/data/real_records.yaml`` and the project's own labelled
+records). Heading keywords the model has not seen (config.yaml's, a workspace's new
+headings) vote :data:`Model.keyword_weight` for their heading, so config keywords still
+extend it.
 
 The headings' scores give probabilities (softmax). A record is placed *sure* when the best
 heading's probability reaches the model's threshold (chosen, on held-apart folds of the
 tuning part, so that unsure guesses are the likely wrong ones); otherwise it is an
 *unsure* guess the caller reports with the two likeliest headings. A record whose words
-point to a heading outside the department's set, or that has no word the lexicon knows,
-is reported too: nothing is placed silently. Measured by ``bench/classify_report.py``.
+point to a heading outside the department's set, or that has no telling word at all, is
+reported too: nothing is placed silently. Measured by ``bench/classify_report.py``.
 
 No jieba: classifying a record costs dictionary look-ups only (well under 0.2 ms).
 """
@@ -61,6 +62,10 @@ GENERIC_WORDS = frozenset({
 
 #: Words read whole so that no keyword inside them votes: 依法治园 is not 法治 (safety).
 NEUTRAL_WORDS = ("依法治园", "依法治校", "依法办园", "依法办学", "依法执教", "依法从教")
+
+#: The words tell something when their evidence for some heading reaches this: words the
+#: model learned to weigh a little (学期, 完成 …) are not evidence on their own.
+TELLING_WEIGHT = 0.2
 
 MODEL_FILE = Path(__file__).with_name("classify_model.json")
 
@@ -114,8 +119,8 @@ class Inference:
     """A heading chosen for a record.
 
     ``sure`` is False when the caller must report it: a close call (``runner_up`` is the
-    other likely heading), no known word at all (``evidence`` False), or words that fit a
-    heading outside the department's set better (``outside``).
+    other likely heading), no word that tells anything (``evidence`` False), or words that
+    fit a heading outside the department's set better (``outside``).
     """
 
     key: str
@@ -222,8 +227,9 @@ class Classifier:
         return {key: department.get(key, 0.0) + place.get(key, 0.0) for key in self.keys}
 
     def scores(self, title: str, *texts: str | None, department_kind: str | None = None,
-               institution: str | None = None) -> tuple[Weights, Weights]:
-        """(all evidence with the department's prior, the words' evidence alone) per heading."""
+               institution: str | None = None) -> tuple[Weights, Weights, bool]:
+        """All evidence with the department's prior, and the words' evidence alone, per
+        heading; and whether the words tell something (see :data:`TELLING_WEIGHT`)."""
         total = self.prior(department_kind, institution)
         words = {key: 0.0 for key in self.keys}
         lexicon_weights, pair_tables = self.weights, {"t": self.model.title_pairs, "d": self.model.detail_pairs}
@@ -234,20 +240,19 @@ class Classifier:
                     total[key] += count * weight
                     if is_word:
                         words[key] += count * weight
-        return total, words
+        return total, words, max(words.values(), default=0.0) >= TELLING_WEIGHT
 
     def infer(self, title: str, *texts: str | None, keys: Iterable[str] | None = None,
               department_kind: str | None = None, institution: str | None = None) -> Inference:
         """The heading for a record with ``title`` and further ``texts`` (details, result),
         chosen among ``keys`` (the department's set; every heading when None)."""
         candidates = [k for k in (keys or self.keys) if k in self.keys] or list(self.keys)
-        total, words = self.scores(title, *texts, department_kind=department_kind, institution=institution)
+        total, words, evidence = self.scores(title, *texts, department_kind=department_kind, institution=institution)
         ranked = sorted(candidates, key=lambda k: -total[k])
         top = total[ranked[0]]
         exp = {k: math.exp(total[k] - top) for k in ranked}
         probability = 1.0 / sum(exp.values())
         best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
-        evidence = any(words[k] for k in self.keys)
         outside = None
         if evidence:
             fitting = max(self.keys, key=lambda k: words[k])
