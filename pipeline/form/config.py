@@ -13,7 +13,6 @@ stays last unless the list places it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +23,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.form.fields import Count, Name, Number, RequiredText, Text
+from pipeline.form.kinds import INSTITUTION_KINDS
+from pipeline.text.suggest import did_you_mean
 from pipeline.workspace.outputs import check_pattern
 
 #: The layout profiles this version knows (see :mod:`pipeline.layout.profile`).
@@ -41,6 +42,7 @@ class Heading:
     title: str  # the heading's wording in the document
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    worded: bool = False  # config.yaml wrote the title: a template set's heading_<key>.j2 must not reword it
 
 
 # Keyword lists for inferring a record's heading; config.yaml can add more.
@@ -158,6 +160,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organization: Text | None = None
+    institution: Text | None = None  # 幼儿园, 小学, 初中 …: read from the organization's name when absent
     campuses: Optional[list[Name]] = None
     departments: Optional[list[Name]] = None
     headings: list[HeadingConfig] = Field(default_factory=list)
@@ -166,6 +169,14 @@ class Config(BaseModel):
     output: Text = DEFAULT_OUTPUT
     words: list[RequiredText] = Field(default_factory=list)  # extra words for jieba's dictionary
     check: CheckConfig = Field(default_factory=CheckConfig)
+
+    @field_validator("institution")
+    @classmethod
+    def _known_institution(cls, value: str | None) -> str | None:
+        if value is not None and value not in INSTITUTION_KINDS:
+            hint = did_you_mean(value, INSTITUTION_KINDS) or "；"
+            raise ValueError(f"未知的单位类型 \"{value}\"{hint}可用的类型：{'、'.join(INSTITUTION_KINDS)}")
+        return value
 
     @field_validator("format")
     @classmethod
@@ -187,9 +198,9 @@ class Config(BaseModel):
             if entry.key in seen:
                 raise ValueError(f"标题 \"{entry.key}\" 重复配置")
             if entry.key not in STANDARD_KEYS and not (entry.name and entry.title):
-                close = difflib.get_close_matches(entry.key, STANDARD_KEYS, n=1, cutoff=0.6)
-                if close:
-                    raise ValueError(f"未知的标题 \"{entry.key}\"，是否应为 \"{close[0]}\"？"
+                hint = did_you_mean(entry.key, STANDARD_KEYS, cutoff=0.6)
+                if hint:
+                    raise ValueError(f"未知的标题 \"{entry.key}\"{hint}"
                                      f"如要新增标题，请写明 name（简称）和 title（标题文字）")
                 raise ValueError(f"新增的标题 \"{entry.key}\" 需要写明 name（简称）和 title（标题文字）")
             seen.add(entry.key)
@@ -209,6 +220,7 @@ class Config(BaseModel):
                 title=entry.title or (base.title if base else entry.key),
                 aliases=(base.aliases if base else ()) + tuple(entry.aliases),
                 keywords=(base.keywords if base else ()) + tuple(entry.keywords),
+                worded=bool(entry.title) or base is None,
             )
         order = [entry.key for entry in self.headings]
         for position, heading in enumerate(DEFAULT_HEADINGS):

@@ -8,11 +8,11 @@ them from the validation context, a :class:`FormContext`.
 
 from __future__ import annotations
 
-import difflib
+import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.form.fields import (
     Bool,
@@ -26,6 +26,7 @@ from pipeline.form.fields import (
     Text,
 )
 from pipeline.form.periods import Term
+from pipeline.text.suggest import did_you_mean
 
 Severity = Literal["minor", "moderate", "serious"]
 
@@ -47,12 +48,6 @@ def _context(info: ValidationInfo) -> FormContext | None:
     return info.context if isinstance(info.context, FormContext) else None
 
 
-def suggest(word: str, choices) -> str:
-    """'，是否应为 "x"？' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"，是否应为 \"{close[0]}\"？" if close else ""
-
-
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +65,7 @@ class _Record(BaseModel):
             for name, heading in context.categories.items():
                 names.setdefault(heading, []).append(name)
             choices = "；".join(f"{k}（{'、'.join(n for n in v if n != k)}）" for k, v in names.items())
-            raise ValueError(f"未知的分类 \"{value}\"{suggest(value, context.categories) or '；'}可用的分类：{choices}")
+            raise ValueError(f"未知的分类 \"{value}\"{did_you_mean(value, context.categories) or '；'}可用的分类：{choices}")
         return key
 
 
@@ -83,16 +78,52 @@ class Activity(_Record):
     participants: Count | None = None
     details: Text | None = None
     result: Text | None = None
+    group: Text | None = None  # a sub-heading under its heading: （一）营养员工作
+
+
+#: Markers of an approximate figure, as people write them: 约160, 近50 / 100多, 80余, 30以上.
+APPROX_BEFORE = ("约", "近")
+APPROX_AFTER = ("多", "余", "以上")
+MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
+#: What editors are told a value may be: a number, or one written with a marker ("100多").
+_VALUE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
+                           {"type": "string", "pattern": MARKED_VALUE.pattern}]}
+
+
+def _marked_number(schema: dict) -> None:
+    """JSON Schema of a figure's value: a number, or a number with its approximate marker."""
+    keep = {key: schema[key] for key in ("title", "description") if key in schema}
+    schema.clear()
+    schema.update(keep, **_VALUE_SCHEMA)
 
 
 class Figure(_Record):
     """A figure with its unit: 数据 (``counts`` in the form)."""
 
     item: RequiredText
-    value: Number
+    value: Number = Field(json_schema_extra=lambda schema: _marked_number(schema))
     unit: Text | None = None
     previous: Number | None = None
     note: Text | None = None
+    approx: Text | None = None  # an approximate figure: 约 / 近 before the number, 多 / 余 / 以上 after it
+
+    @model_validator(mode="before")
+    @classmethod
+    def _marked_value(cls, data):
+        # "100多" or "约160" written as the value: the number, and its marker as ``approx``.
+        if isinstance(data, dict) and isinstance(data.get("value"), str) and data.get("approx") is None:
+            match = MARKED_VALUE.match(data["value"])
+            if match and bool(match.group(1)) != bool(match.group(3)):
+                return {**data, "value": match.group(2), "approx": match.group(1) or match.group(3)}
+        return data
+
+    @field_validator("approx")
+    @classmethod
+    def _known_marker(cls, value: str | None) -> str | None:
+        if value is not None and value not in APPROX_BEFORE + APPROX_AFTER:
+            raise ValueError(f"未知的约数写法 \"{value}\"，应为 {'、'.join(APPROX_BEFORE + APPROX_AFTER)} 之一"
+                             "（如 约160、100多）")
+        return value
 
 
 class Incident(_Record):
@@ -165,7 +196,7 @@ class Form(BaseModel):
     def _known_campus(cls, value: str, info: ValidationInfo) -> str:
         context = _context(info)
         if context and context.campuses is not None and value not in context.campuses:
-            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{suggest(value, context.campuses)}")
+            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{did_you_mean(value, context.campuses)}")
         return value
 
     @field_validator("department")
@@ -174,7 +205,7 @@ class Form(BaseModel):
         context = _context(info)
         if context and context.departments is not None and value not in context.departments:
             raise ValueError(f"部门 \"{value}\" 不在 config.yaml 的 departments 名单中"
-                             f"{suggest(value, context.departments)}")
+                             f"{did_you_mean(value, context.departments)}")
         return value
 
     @field_validator("headings")
@@ -184,7 +215,7 @@ class Form(BaseModel):
         if context:
             for key in value:
                 if key not in context.headings:
-                    raise ValueError(f"未知的标题 \"{key}\"{suggest(key, context.headings) or '；'}"
+                    raise ValueError(f"未知的标题 \"{key}\"{did_you_mean(key, context.headings) or '；'}"
                                      f"可用的标题：{'、'.join(context.headings)}")
         return value
 
@@ -197,5 +228,5 @@ FIELD_LABELS = {
     "shortcomings": "存在的不足", "plans": "今后打算", "category": "分类", "times": "次数",
     "participants": "人次", "details": "具体做法", "result": "成效", "item": "项目", "value": "数值",
     "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
-    "handling": "处理情况", "resolved": "是否解决",
+    "handling": "处理情况", "resolved": "是否解决", "group": "分组", "approx": "约数",
 }

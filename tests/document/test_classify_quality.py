@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from docx_reading import paragraphs
 
 from bench.classify_report import evaluate, load_real, load_records
-from docx_reading import paragraphs
 from pipeline.document.assemble import assemble
 from pipeline.document.classify import Classifier
 from pipeline.form.config import STANDARD_KEYS, Config
@@ -184,7 +184,7 @@ def _heading_above(paras, needle: str) -> str:
     for para in paras:
         if para.style == "Heading 1":
             heading = para.text
-        elif needle in para.text:
+        elif needle in para.text and heading:  # the opening, above the first heading, may name it too
             return heading
     raise AssertionError(f"{needle} not in the document")
 
