@@ -205,3 +205,16 @@ def test_sample_workspace_places_every_record_confidently(workspace, run):
             assert _heading_above(paras, "消防设施检查").endswith("狠抓安全管理，保障师生平安"), document
             placed += 1
     assert placed >= 8  # 节约水电费 in all six 后勤处 forms, 消防设施检查 in four
+
+
+def test_every_department_kind_has_a_heading_set_of_known_headings():
+    from pipeline.form.config import HEADING_SETS, OTHER_DEPARTMENT
+    from pipeline.form.kinds import DEPARTMENT_KINDS
+
+    assert set(HEADING_SETS) == set(DEPARTMENT_KINDS) | {OTHER_DEPARTMENT}
+    for kind, by_institution in HEADING_SETS.items():
+        assert set(by_institution) == {"学校", "幼儿园"}, kind
+        for keys in by_institution.values():
+            assert "duties" in keys and set(keys) <= set(STANDARD_KEYS) - {"shortcomings"}, kind
+    assert "health" in Config().inference_keys("后勤", True) and "health" not in Config().inference_keys("后勤", False)
+    assert "home" in Config().inference_keys("保教", True)
