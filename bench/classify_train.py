@@ -197,14 +197,6 @@ class Problem:
                 param -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
         return W, B, C
 
-    def predict(self, rows: np.ndarray, params) -> tuple[np.ndarray, np.ndarray]:
-        W, B, C = params
-        S = self.X[rows] @ W + self.D[rows] @ B + self.P[rows] @ C + self.mask[rows]
-        S -= S.max(axis=1, keepdims=True)
-        E = np.exp(S)
-        probabilities = E / E.sum(axis=1, keepdims=True)
-        return probabilities.argmax(axis=1), probabilities.max(axis=1)
-
 
 def folds(records: list[dict], k: int = 5) -> list[np.ndarray]:
     groups = sorted({r["group"] for r in records}, key=lambda g: hashlib.sha1(g.encode()).hexdigest())
