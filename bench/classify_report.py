@@ -189,8 +189,11 @@ def main() -> int:
         tally = real_tallies["tuning"]
         for label, items in (("WRONG", tally.mistakes), ("UNSURE", tally.unsure)):
             for record, inference in items:
-                print(f"{label:<7} {record['expected']:>8} → {inference.key:<8}(runner-up {inference.runner_up}, "
-                      f"{inference.score:.2f}) [{record['department']}] {record['title']}")
+                why = (f"fits {inference.outside}, outside the set" if inference.outside
+                       else "no telling word" if not inference.evidence
+                       else f"runner-up {inference.runner_up}, {inference.score:.2f}")
+                print(f"{label:<7} {record['expected']:>8} → {inference.key:<8}({why}) "
+                      f"[{record['department']}] {record['title']}")
     held = real_tallies["held-out"]
     met = held.accuracy_sure >= 0.92 and held.unsure_rate <= 0.15 and held.accuracy_unsure <= 0.60
     print("issue 14 target on the held-out part (≥92% right when sure, ≤15% unsure, unsure ones right ≤60%):",
