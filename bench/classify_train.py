@@ -14,8 +14,8 @@ keyword weight, the rest towards zero. The regularisation strength and the "sure
 threshold are chosen by five-fold cross-validation over source documents of the tuning
 data, deciding each held-apart record with the run-time classifier itself: the threshold
 is the highest one that leaves at most :data:`TARGET_UNSURE` of those records unsure,
-counting the ones it reports whatever the threshold (no telling word, a heading outside
-the department's set).
+counting the ones it reports whatever the threshold (a heading outside the department's
+set fits better).
 
     python3 bench/classify_train.py [--check]
 
@@ -235,7 +235,7 @@ def model_data(problem: Problem, params, lam: float, threshold: float, trained_o
 
 def cross_validate(records: list[dict], lam: float) -> list[tuple[bool, float, bool]]:
     """Out-of-fold decisions of the run-time classifier, one per record: (right, probability,
-    reported whatever the threshold: no telling word or a heading outside the set). Each
+    reported whatever the threshold: a heading outside the set fits better). Each
     fold's vocabulary and weights come from its own training part."""
     decisions: list[tuple[bool, float, bool] | None] = [None] * len(records)
     for held in folds(records):
@@ -248,8 +248,7 @@ def cross_validate(records: list[dict], lam: float) -> list[tuple[bool, float, b
             r = records[i]
             inference = classifier.infer(r["title"], r.get("details"), keys=r["keys"], department_kind=r["kind"],
                                          institution=r["place"])
-            decisions[i] = (inference.key == r["expected"], inference.score,
-                            not inference.evidence or inference.outside is not None)
+            decisions[i] = (inference.key == r["expected"], inference.score, inference.outside is not None)
     return decisions
 
 

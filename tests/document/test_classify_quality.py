@@ -64,7 +64,7 @@ def test_the_split_is_by_document_as_recorded():
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14's target is not reached yet: bench/classify_report.py prints "
-                                       "the held-out figures (85.9% right without warning when this was written)")
+                                       "the held-out figures (87.1% right without warning when this was written)")
 def test_held_out_records_placed_without_warning_are_right(real):
     assert real["held-out"].accuracy_sure >= MIN_RIGHT_WITHOUT_WARNING
 
@@ -73,8 +73,6 @@ def test_few_held_out_records_are_warned(real):
     assert real["held-out"].unsure_rate <= MAX_WARNED
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14's target is not reached yet: bench/classify_report.py prints "
-                                       "the held-out figures (65.2% of the warned ones right when this was written)")
 def test_warned_held_out_records_are_mostly_wrong_guesses(real):
     assert real["held-out"].accuracy_unsure <= MAX_WARNED_RIGHT
 
