@@ -180,7 +180,7 @@ def test_the_pool_builds_many_forms_and_isolates_a_failure(workspace, monkeypatc
     assert "明德实验学校" + campuses[0] + "后勤处" in text_of(one)
 
 
-def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, run):
+def test_a_form_copied_into_another_campus_folder_fails_itself_not_the_original(workspace, run):
     # A form copied into another campus folder without changing its campus.
     shutil.copy(workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml",
                 workspace / "inputs" / TERM / "滨江校区" / "后勤处.yaml")
@@ -188,8 +188,23 @@ def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, 
     result = run(workspace, "build", "--term", TERM)
 
     assert result.exit_code == 1
-    assert "生成同一个文件" in result.stderr
+    assert f"inputs/{TERM}/滨江校区/后勤处.yaml:3:9: 错误: 这份填报表放在 inputs/{TERM}/滨江校区/ 下，" \
+           "campus 却写的是“东湖校区”" in result.stderr
+    assert f"inputs/{TERM}/东湖校区/后勤处.yaml" not in result.stderr
     assert summary_line(result) == "完成：生成 5 份，未变化 0 份，失败 1 份"
+
+
+def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, run):
+    # A copy outside the <term>/<campus>/<department>.yaml layout: its folders say nothing.
+    copy = workspace / "inputs" / TERM / "滨江校区" / "旧版" / "后勤处.yaml"
+    copy.parent.mkdir()
+    shutil.copy(workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml", copy)
+
+    result = run(workspace, "build", "--term", TERM)
+
+    assert result.exit_code == 1
+    assert "生成同一个文件" in result.stderr
+    assert summary_line(result) == "完成：生成 6 份，未变化 0 份，失败 1 份"
 
 
 # --- incremental --------------------------------------------------------------------

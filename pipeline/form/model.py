@@ -15,11 +15,11 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.form.fields import (
+    Amount,
     Bool,
     Count,
     Date,
     Name,
-    Number,
     RequiredText,
     Span,
     TermId,
@@ -73,6 +73,9 @@ class Activity(_Record):
     """A piece of work done: 开展的工作."""
 
     title: RequiredText
+    #: False: carried over from last period's form by new-term and not yet confirmed as done
+    #: this period; such a form is not built (absent, as in every form a person writes: done).
+    confirmed: Bool | None = None
     date: Span | None = None
     times: Count | None = None
     participants: Count | None = None
@@ -80,13 +83,23 @@ class Activity(_Record):
     result: Text | None = None
     group: Text | None = None  # a sub-heading under its heading: （一）营养员工作
 
+    @field_validator("confirmed")
+    @classmethod
+    def _confirmed(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        if value is False:
+            title = info.data.get("title")
+            what = f"“{title}”" if title else "这一项"
+            raise ValueError(f"{what}是从上一期的填报表带过来的，还没有确认：本期做了的，把“否”改为“是”"
+                             f"（或删去这一行），并按本期的情况填写时间、做法和成效；没有做的，删去这一整项")
+        return value
+
 
 #: Markers of an approximate figure, as people write them: 约160, 近50 / 100多, 80余, 30以上.
 APPROX_BEFORE = ("约", "近")
 APPROX_AFTER = ("多", "余", "以上")
 MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
 #: What editors are told a value may be: a number, or one written with a marker ("100多").
-_VALUE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
+_VALUE_SCHEMA = {"anyOf": [{"type": "number"},  # any number: a decline or a deficit is negative
                            {"type": "string", "pattern": MARKED_VALUE.pattern}]}
 
 
@@ -101,9 +114,9 @@ class Figure(_Record):
     """A figure with its unit: 数据 (``counts`` in the form)."""
 
     item: RequiredText
-    value: Number = Field(json_schema_extra=lambda schema: _marked_number(schema))
+    value: Amount = Field(json_schema_extra=lambda schema: _marked_number(schema))
     unit: Text | None = None
-    previous: Number | None = None
+    previous: Amount | None = None
     note: Text | None = None
     approx: Text | None = None  # an approximate figure: 约 / 近 before the number, 多 / 余 / 以上 after it
 
@@ -226,7 +239,7 @@ FIELD_LABELS = {
     "date": "日期", "author": "落款", "title": "标题", "intro": "导语", "closing": "结束语",
     "headings": "标题设置", "activities": "开展的工作", "counts": "数据", "incidents": "安全事件",
     "shortcomings": "存在的不足", "plans": "今后打算", "category": "分类", "times": "次数",
-    "participants": "人次", "details": "具体做法", "result": "成效", "item": "项目", "value": "数值",
-    "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
+    "participants": "人次", "confirmed": "是否已确认", "details": "具体做法", "result": "成效", "item": "项目",
+    "value": "数值", "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
     "handling": "处理情况", "resolved": "是否解决", "group": "分组", "approx": "约数",
 }
