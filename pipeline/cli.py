@@ -304,10 +304,11 @@ def _write_pdfs(docx_paths: list[Path]) -> bool:
 
     A machine without LibreOffice gets a warning (the .docx are written), not an error.
     """
+    from pipeline.commands.batch import cpu_count
     from pipeline.export import pdf
 
     try:
-        written = pdf.convert(docx_paths)
+        written = pdf.convert(docx_paths, processes=cpu_count())
     except pdf.LibreOfficeMissing as exc:
         _say(f"警告: {exc}；.docx 文件已照常生成")
         return True

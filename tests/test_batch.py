@@ -267,7 +267,9 @@ def test_the_manifest_records_form_and_output_hashes(workspace, run):
     entry = entries[f"outputs/{expected(TERM, '本部校区', '后勤处')}"]
     form = f"inputs/{TERM}/本部校区/后勤处.yaml"
     assert entry["forms"][form] == hashlib.sha256((workspace / form).read_bytes()).hexdigest()
-    assert set(entry["forms"]) == {form, "inputs/2023-2024-2/"}  # last period's forms are compared with
+    earlier = "inputs/2023-2024-2/本部校区/后勤处.yaml"  # last period's form, read for its figures
+    assert list(entry["forms"]) == [form, earlier]  # the form first; not the whole folder
+    assert entry["forms"][earlier] == hashlib.sha256((workspace / earlier).read_bytes()).hexdigest()
     assert entry["docx_sha256"] == hashlib.sha256((workspace / entry["output"]).read_bytes()).hexdigest()
     assert entry["tool"].startswith("0.") and entry["templates"] and entry["config"]
     assert not (workspace / "outputs" / "2023-2024-2" / ".worksum-manifest.json").exists()
@@ -314,6 +316,8 @@ def test_changing_last_periods_form_rebuilds_this_periods_documents(workspace, r
 
     result = run(workspace, "build", "--term", TERM)
 
-    assert summary_line(result) == "完成：生成 6 份，未变化 0 份，失败 0 份"
+    # only the document that read that form is rebuilt: each depends on the form it read, not the folder
+    assert summary_line(result) == "完成：生成 1 份，未变化 5 份，失败 0 份"
+    assert result.stdout.strip() == f"outputs/{expected(TERM, '东湖校区', '后勤处')}"
     assert "节约水电费12600元，与上学期持平" in text_of(workspace / "outputs" / expected(TERM, "东湖校区", "后勤处"))
     assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"  # the edited form itself
