@@ -67,8 +67,8 @@ def timed_process(args: list[str], cwd: Path) -> tuple[float, subprocess.Complet
 def build_overhead() -> tuple[float, float]:
     """Seconds to build the bundled workspace in one process, with and without proofreading."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import build as builds
-    from pipeline.proofread import Proofreader
+    from pipeline.commands import build as builds
+    from pipeline.proofread.proofreader import Proofreader
 
     def build_all(proofread: bool) -> float:
         builds._workspace.cache_clear()

@@ -1,6 +1,6 @@
 """How well category inference places records: accuracy per heading, overall, held out.
 
-Runs :class:`pipeline.classify.Classifier` with the default headings (or a
+Runs :class:`pipeline.document.classify.Classifier` with the default headings (or a
 workspace's config.yaml, ``--config``) over the labelled set
 ``tests/data/labelled_records.yaml`` and prints, per heading and overall:
 
@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from pipeline.classify import Classifier  # noqa: E402
-from pipeline.config import Config  # noqa: E402
+from pipeline.document.classify import Classifier  # noqa: E402
+from pipeline.form.config import Config  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "labelled_records.yaml"
 HEADINGS = ("study", "duties", "safety", "finance")
@@ -115,7 +115,7 @@ def main() -> int:
 
     config = Config()
     if args.config:
-        from pipeline.validate import read_config
+        from pipeline.form.validate import read_config
 
         config = read_config(args.config.resolve().parent)
     classifier = Classifier(config.heading_list, config.words)

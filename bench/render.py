@@ -90,7 +90,7 @@ def docxtpl_template(profile) -> bytes:
     signature lines carry their right indent; the title's lines are joined by
     newlines, which docxtpl turns into ``<w:br/>``.
     """
-    from pipeline.layout import RUNIN_STYLE, base_parts, section_xml, zip_parts
+    from pipeline.layout.parts import RUNIN_STYLE, base_parts, section_xml, zip_parts
 
     def tag(text: str) -> str:
         return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
@@ -126,7 +126,7 @@ def docxtpl_template(profile) -> bytes:
 
 def docxtpl_context(manuscript, profile) -> dict:
     """The manuscript as docxtpl's context: the same paragraphs, text cleaned, title lines split."""
-    from pipeline.layout import balanced_lines, clean, signature_indents
+    from pipeline.layout.measure import balanced_lines, clean, signature_indents
 
     signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
     date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
@@ -157,20 +157,20 @@ def same_document(ours: bytes, theirs: bytes) -> str | None:
 # --- per-document timings -----------------------------------------------------
 
 def stages(path: Path, workspace, target: Path, proofread: bool = True):
-    """pipeline.build.build_form's stages one by one, timed, then the write: (times, manuscript).
+    """pipeline.commands.build.build_form's stages one by one, timed, then the write: (times, manuscript).
 
     It mirrors build_form step for step (render_timings checks that both make the
     same bytes); without ``proofread`` it is the pipeline as issue 7 lists it.
     """
-    from pipeline import profile as profiles
-    from pipeline.assemble import assemble
-    from pipeline.build import FormClassifier
-    from pipeline.history import previous_figures
-    from pipeline.layout import lay_out
-    from pipeline.proofread import Checked
-    from pipeline.validate import read_form
-    from pipeline.wording import word
-    from pipeline.write import write_atomic
+    from pipeline.commands.build import FormClassifier
+    from pipeline.document.assemble import assemble
+    from pipeline.form.history import previous_figures
+    from pipeline.form.validate import read_form
+    from pipeline.layout import profile as profiles
+    from pipeline.layout.engines import lay_out
+    from pipeline.proofread.proofreader import Checked
+    from pipeline.wording.summary import word
+    from pipeline.workspace.write import write_atomic
 
     times, start = {}, time.perf_counter()
 
@@ -207,9 +207,11 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
     from docxtpl import DocxTemplate
     from jinja2 import Environment
 
-    from pipeline import layout, profile as profiles
-    from pipeline.build import build_form, find_workspace
-    from pipeline.write import write_atomic
+    from pipeline.commands.build import build_form
+    from pipeline.commands.context import find_workspace
+    from pipeline.layout import profile as profiles
+    from pipeline.layout import engines, measure, parts
+    from pipeline.workspace.write import write_atomic
 
     out = Path(tempfile.mkdtemp(prefix="worksum-bench-", dir=folder))
     cases = []
@@ -217,9 +219,9 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
         workspace = find_workspace(path.resolve().parent)
         _, manuscript = stages(path, workspace, out / "first.docx")
         profile = profiles.get(workspace.config.format)
-        docx_bytes = layout.lay_out(manuscript, profile)
+        docx_bytes = engines.lay_out(manuscript, profile)
         if docx_bytes != build_form(path, workspace).docx:
-            sys.exit(f"bench/render.py no longer builds {path} as pipeline.build.build_form does; update stages()")
+            sys.exit(f"bench/render.py no longer builds {path} as pipeline.commands.build.build_form does; update stages()")
         with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
             parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
         cases.append((path, workspace, manuscript, profile, docx_bytes, parts))
@@ -237,12 +239,12 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
             write_atomic(target, buffer.getvalue())
 
     def fast(case, target, write=True):
-        data = layout.lay_out(case[2], case[3])
+        data = engines.lay_out(case[2], case[3])
         if write:
             write_atomic(target, data)
 
     def reference(case, target):
-        write_atomic(target, layout.lay_out(case[2], case[3], engine="python-docx"))
+        write_atomic(target, engines.lay_out(case[2], case[3], engine="python-docx"))
 
     def pipeline(case, target):
         stages(case[0], case[1], target, proofread=False)
@@ -262,7 +264,7 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
         difference = same_document(case[4], (out / "check.docx").read_bytes())
         if difference:
             sys.exit(f"docxtpl's document differs from worksum's for {case[0]}: {difference}")
-        if layout.lay_out(case[2], case[3], engine="python-docx") != case[4]:
+        if engines.lay_out(case[2], case[3], engine="python-docx") != case[4]:
             sys.exit(f"the fast engine's bytes differ from the reference engine's for {case[0]}")
 
     measures = {"floor": floor, "layout": fast, "floor (in memory)": lambda c, t: floor(c, t, write=False),
@@ -344,7 +346,7 @@ def startup(runs: int) -> dict:
     return results
 
 
-IMPORTS = ["click", "yaml", "pydantic", "pipeline.cli", "pipeline.validate", "pipeline.build", "pipeline.wordml",
+IMPORTS = ["click", "yaml", "pydantic", "pipeline.cli", "pipeline.form.validate", "pipeline.commands.build", "pipeline.layout.fast",
            "jinja2", "pipeline.wording", "jieba", "lxml.etree", "docx", "docxtpl"]
 
 
@@ -395,8 +397,9 @@ def memory_batch(count: int, traced: bool, folder: Path | None) -> dict:
     """Build ``count`` distinct forms in this process; memory after CHECKPOINT and after all."""
     import tracemalloc
 
-    from pipeline.build import build_form, find_workspace
-    from pipeline.write import write_atomic
+    from pipeline.commands.build import build_form
+    from pipeline.commands.context import find_workspace
+    from pipeline.workspace.write import write_atomic
 
     folder = Path(tempfile.mkdtemp(prefix="worksum-batch-", dir=folder))
     paths = batch_forms(folder, count)
@@ -446,8 +449,8 @@ def main() -> int:
         print(json.dumps({**result, "marks": {str(k): v for k, v in result["marks"].items()}}))
         return 0
 
-    import docxtpl
     import docx
+    import docxtpl
 
     print(f"worksum 渲染基准：Python {sys.version.split()[0]}，{os.cpu_count()} 核，"
           f"docxtpl {docxtpl.__version__}，python-docx {docx.__version__}")

@@ -8,7 +8,7 @@ figure tables) are worded once; then, round after round, each method makes each
 document in memory, and the medians are printed:
 
   floor      the finished parts of the document, written with zipfile (ZIP_DEFLATED)
-  fast       worksum's layout stage, fast engine (pipeline.wordml), as ``worksum rollup`` uses it
+  fast       worksum's layout stage, fast engine (pipeline.layout.fast), as ``worksum rollup`` uses it
   reference  worksum's python-docx engine, which roll-ups used before the fast engine drew tables
 
 Before timing, both engines must give the same bytes. Last, the title's line
@@ -34,11 +34,12 @@ TERM = "2024-2025-1"
 
 def rollup_manuscripts(term: str) -> list:
     """The sample workspace's roll-ups, worded as ``worksum rollup`` words them."""
-    from pipeline.build import find_workspace, summarise
-    from pipeline.discovery import forms_in
-    from pipeline.rollup import roll_up
-    from pipeline.rollup_wording import word_rollup
-    from pipeline.validate import read_form
+    from pipeline.commands.build import summarise
+    from pipeline.commands.context import find_workspace
+    from pipeline.document.rollup import roll_up
+    from pipeline.form.validate import read_form
+    from pipeline.wording.rollup import word_rollup
+    from pipeline.workspace.discovery import forms_in
 
     workspace = find_workspace(ROOT)
     summaries: dict[str, list] = {}
@@ -64,13 +65,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30, help="rounds over the documents (default 30)")
     args = parser.parse_args()
 
-    from pipeline import layout, wordml
-    from pipeline.profile import GBT9704
+    from pipeline.layout import fast as wordml
+    from pipeline.layout import engines, measure, parts
+    from pipeline.layout.profile import GBT9704
 
     cases = []
     for manuscript in rollup_manuscripts(TERM):
-        fast = layout.lay_out(manuscript, GBT9704)
-        if not wordml.can_render(manuscript) or fast != layout.lay_out(manuscript, GBT9704, engine="python-docx"):
+        fast = engines.lay_out(manuscript, GBT9704)
+        if not wordml.can_render(manuscript) or fast != engines.lay_out(manuscript, GBT9704, engine="python-docx"):
             sys.exit(f"the engines disagree on {manuscript.title}, or the fast one cannot draw it")
         with zipfile.ZipFile(io.BytesIO(fast)) as archive:
             parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
@@ -81,8 +83,8 @@ def main() -> int:
             for name, data in case[1]:
                 archive.writestr(name, data)
 
-    measures = {"floor": floor, "fast": lambda case: layout.lay_out(case[0], GBT9704),
-                "reference": lambda case: layout.lay_out(case[0], GBT9704, engine="python-docx")}
+    measures = {"floor": floor, "fast": lambda case: engines.lay_out(case[0], GBT9704),
+                "reference": lambda case: engines.lay_out(case[0], GBT9704, engine="python-docx")}
     for measure in measures.values():  # warm the caches (the base package, python-docx's import)
         for case in cases:
             measure(case)
@@ -110,8 +112,8 @@ def main() -> int:
     for label, title in [("10,000 个汉字", "长" * 10_000),
                          ("汉字与长数字交替，10,000 字符", ("2024" * 9 + "年") * 270),
                          ("示例标题", "阳光实验幼儿园东园区后勤部2024—2025学年第一学期工作总结")]:
-        lines = median_ms(lambda text: layout.balanced_lines(text, capacity), title, args.rounds)
-        base = median_ms(layout.width, title, args.rounds)
+        lines = median_ms(lambda text: measure.balanced_lines(text, capacity), title, args.rounds)
+        base = median_ms(measure.width, title, args.rounds)
         print(f"  {lines:8.3f} ms  {label}（量宽 {base:.3f} ms，{lines / base:.1f}×）")
     return 0
 

@@ -1,24 +1,26 @@
-"""worksum: YAML forms in, 工作总结 Word documents out.
+"""worksum: forms in, 工作总结 Word documents out.
 
-The package is a one-way pipeline; each stage is a module with one job::
+The package is a one-way pipeline; each stage is a package with one job, and
+imports only from the stages below it (tests/test_architecture.py checks)::
 
-    load      YAML text -> plain data + source positions        (loader)
-    validate  data -> Form / Config models, diagnostics         (validate, form, config, fields)
-    history   last period's figures for counts without previous (history)
-    classify  records without a category -> heading key         (classify, segment)
-    proofread forms + positions -> warnings, safe repairs       (proofread, punctuation, source, repair)
-    assemble  Form -> Summary: title, sections, records         (assemble; rollup for 汇总)
-    word      Summary -> Manuscript: paragraphs of text         (wording, sandbox, template_errors,
-                                                                 templatesets; rollup_wording)
-    lay out   Manuscript -> .docx bytes, per a layout profile   (layout, wordml, profile)
-    write     bytes -> file, atomically                         (write; manifest keeps edited files)
-
-``build`` runs the stages for one form; ``batch`` runs many (discovery,
-selection, process pool, manifest), ``rollup_run`` the roll-ups, ``checking``
-validate and check; ``workspace`` and ``discovery`` say which folder is a
-workspace and which files are forms. ``cli`` only wires commands to these.
-Around the pipeline: ``pdf`` and ``preview`` (LibreOffice), ``schema`` (JSON
-Schema for editors), ``scaffold`` (``init``) and ``newterm`` (``new-term``).
+    commands   build, validate, check, rollup, new-term: the stages wired, with
+               batches, the manifest and selection            (cli parses arguments only)
+    export     .docx -> PDF and PNG pages through LibreOffice
+    wording    Summary -> Manuscript, through sandboxed Jinja2 templates
+    layout     Manuscript + profile -> .docx bytes (WordprocessingML)
+    proofread  forms + positions -> warnings, safe repairs
+    document   Form -> Summary: classify records, assemble sections, roll up campuses
+    form       YAML -> data with positions -> validated Form / Config; last and next term
+    workspace  which folder is a workspace, which files are forms, template sets,
+               output paths, atomic writes
+    text       Chinese sentences, punctuation, word segmentation
+    diagnostics  file:line:col messages and the errors that carry them
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+#: The package's own folder: data files shipped with it (templates, skeleton, fonts.conf)
+#: are found from here, whichever module looks for them.
+HOME = Path(__file__).parent

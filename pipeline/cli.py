@@ -20,7 +20,7 @@ import click
 
 from pipeline import __version__
 from pipeline.diagnostics import shown
-from pipeline.write import describe
+from pipeline.workspace.write import describe
 
 EXIT_ERRORS = 1
 EXIT_BUG = 3
@@ -91,7 +91,7 @@ def main(directory: str | None) -> None:
 
 
 def _term_ids(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
-    from pipeline.periods import Term, TermError
+    from pipeline.form.periods import Term, TermError
 
     try:
         return tuple(Term.parse(value).id for value in values)
@@ -125,7 +125,8 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     Build documents for the forms in PATHS (default: every form under inputs/),
     in parallel, skipping those whose form, templates and config are unchanged.
     """
-    from pipeline.batch import Selection, discover, run_build
+    from pipeline.commands.batch import run_build
+    from pipeline.commands.select import Selection, discover
     from pipeline.progress import ConsoleReporter
 
     selection = Selection(paths, terms, campuses, departments)
@@ -161,8 +162,8 @@ def _pdf_is_current(docx_path: Path) -> bool:
 
 def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
-    from pipeline.build import find_workspace
-    from pipeline.manifest import land
+    from pipeline.commands.context import find_workspace
+    from pipeline.commands.manifest import land
 
     if target.suffix.lower() != ".docx":
         raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
@@ -182,7 +183,7 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
 
 
 def _build_one(form_path: Path, workspace, strict: bool = False):
-    from pipeline.build import build_form
+    from pipeline.commands.build import build_form
 
     return build_form(form_path, workspace, shown(form_path), strict=strict)
 
@@ -194,8 +195,8 @@ def validate(paths: tuple[str, ...]) -> None:
 
     Check forms (and config.yaml) without writing anything.
     """
-    from pipeline import checking
-    from pipeline.discovery import Selection, discover
+    from pipeline.commands import checking
+    from pipeline.commands.select import Selection, discover
 
     with _reporting("worksum validate"):
         forms = discover(Selection(paths), _say)
@@ -213,7 +214,7 @@ def _write_pdfs(docx_paths: list[Path]) -> bool:
 
     A machine without LibreOffice gets a warning (the .docx are written), not an error.
     """
-    from pipeline import pdf
+    from pipeline.export import pdf
 
     try:
         written = pdf.convert(docx_paths)
@@ -246,8 +247,8 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
     """
     import tempfile
 
-    from pipeline.build import find_workspace
-    from pipeline.preview import PreviewError, render
+    from pipeline.commands.context import find_workspace
+    from pipeline.export.preview import PreviewError, render
 
     path = Path(source)
     with _reporting(shown(path)):
@@ -283,8 +284,8 @@ def schema(output: str | None) -> None:
 
     Write the JSON Schema of the form, for editors (VS Code YAML extension).
     """
-    from pipeline.schema import form_schema_json
-    from pipeline.write import write_atomic
+    from pipeline.form.schema import form_schema_json
+    from pipeline.workspace.write import write_atomic
 
     text = form_schema_json()
     if output and Path(output).suffix.lower() != ".json":
@@ -313,8 +314,8 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
     Proofread forms (default: every form under inputs/): repeated sentences,
     punctuation, text shared with other campuses or with last period.
     """
-    from pipeline import checking
-    from pipeline.discovery import Selection, discover
+    from pipeline.commands import checking
+    from pipeline.commands.select import Selection, discover
 
     with _reporting("worksum check"):
         forms = discover(Selection(paths), _say)
@@ -340,7 +341,11 @@ def init(directory: str) -> None:
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
-    from pipeline.scaffold import BLANK_FORM, WorkspaceExists, create_workspace
+    from pipeline.workspace.scaffold import (
+        BLANK_FORM,
+        WorkspaceExists,
+        create_workspace,
+    )
 
     root = Path(directory)
     try:
@@ -370,9 +375,9 @@ def templates(department: str | None) -> None:
 
     List the template sets, and the file each template name resolves to.
     """
-    from pipeline import templatesets
+    from pipeline.commands.context import current_workspace
     from pipeline.diagnostics import FormError
-    from pipeline.workspace import current_workspace
+    from pipeline.workspace import templatesets
 
     workspace = current_workspace()
     try:
@@ -416,11 +421,11 @@ def new_term(source: str, target: str) -> None:
 
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
-    from pipeline.discovery import unread_warning
-    from pipeline.newterm import new_term as carry
-    from pipeline.periods import Term, TermError
-    from pipeline.validate import read_form
-    from pipeline.workspace import current_workspace
+    from pipeline.commands.context import current_workspace
+    from pipeline.form.newterm import new_term as carry
+    from pipeline.form.periods import Term, TermError
+    from pipeline.form.validate import read_form
+    from pipeline.workspace.discovery import unread_warning
 
     try:
         old, new = Term.parse(source), Term.parse(target)
@@ -470,8 +475,8 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
     One combined document per department across all campuses, with the
     figures as a campus × item table (totals, change against last period).
     """
+    from pipeline.commands.rollup_run import run_rollup
     from pipeline.progress import ConsoleReporter
-    from pipeline.rollup_run import run_rollup
 
     failed = found = bugs = 0
     for term in terms:

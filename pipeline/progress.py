@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.batch import Reporter
+from pipeline.commands.runner import Reporter
 from pipeline.diagnostics import shown
 
 BAR_WIDTH = 30

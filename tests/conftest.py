@@ -1,24 +1,46 @@
-"""Shared fixtures: paths to the sample workspace and the spec's example form, a CLI runner."""
+"""Shared fixtures: paths to the sample workspace and our example form, a CLI runner.
+
+Everything a test reads is in this repository: the example form is ours
+(tests/data/example-form.yaml), written to form.md's contract."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-EXAMPLE_FORM = SHARED / "spec" / "example-form.yaml"
+# Read from a copy outside any workspace, as a form someone sent would be: in place, it
+# would belong to the repository's sample workspace and meet its config.yaml's lists.
+_OUTSIDE = Path(tempfile.mkdtemp(prefix="worksum-example-"))
+atexit.register(shutil.rmtree, _OUTSIDE, ignore_errors=True)
+EXAMPLE_FORM = Path(shutil.copy(ROOT / "tests" / "data" / "example-form.yaml", _OUTSIDE / "example-form.yaml"))
+
+#: The smallest valid form: what the validation and hostile-input tests start from.
+VALID = textwrap.dedent("""\
+    organization: 明德实验学校
+    campus: 东湖校区
+    department: 后勤处
+    term: 2024-2025-1
+    date: 2025-01-16
+    activities:
+      - title: 消防疏散演练
+        category: safety
+        details: 全校师生参加。
+    """)
 
 
 @pytest.fixture
 def example_form(tmp_path: Path) -> Path:
-    """A copy of the spec's example form, outside any workspace (built with defaults)."""
+    """A copy of the example form, outside any workspace (built with defaults)."""
     target = tmp_path / "form.yaml"
     shutil.copy(EXAMPLE_FORM, target)
     return target

@@ -139,7 +139,7 @@ def require_renderer() -> None:
 
     import pytest
 
-    from pipeline.pdf import PACKAGES, find_soffice
+    from pipeline.export.pdf import PACKAGES, find_soffice
 
     missing = (["LibreOffice (soffice)"] if find_soffice() is None else []) + tools_missing()
     if not missing:

@@ -11,8 +11,10 @@ import docx
 import pytest
 
 from conftest import worksum
-from pipeline import batch
-from pipeline.batch import Reporter, Selection, run_build
+from pipeline.commands import batch
+from pipeline.commands.runner import Reporter
+from pipeline.commands.select import Selection
+from pipeline.commands.batch import run_build
 
 TERM = "2024-2025-1"
 BOOK = "明德实验学校{campus}{department}{name}工作总结.docx"
@@ -151,6 +153,7 @@ def make_many(ws: Path, copies: int) -> list[str]:
     return campuses
 
 
+@pytest.mark.slow
 def test_the_pool_builds_many_forms_and_isolates_a_failure(workspace, monkeypatch):
     campuses = make_many(workspace, 4)  # 6 + 24 forms of one term
     _form, line = break_form(workspace, campuses[5], "后勤处")

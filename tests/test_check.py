@@ -135,7 +135,7 @@ def test_fix_keeps_crlf_bom_and_permissions(seed_like, run):
 
 
 def test_config_similarity_and_min_chars(seed_like, run):
-    from pipeline.workspace import workspace_at
+    from pipeline.commands.context import workspace_at
 
     def run_fresh(*args):
         workspace_at.cache_clear()  # config.yaml is read once per process and folder; this test edits it
@@ -189,9 +189,9 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-from pipeline import segment
-from pipeline.classify import Classifier
-from pipeline.config import Config
+from pipeline.text import segment
+from pipeline.document.classify import Classifier
+from pipeline.form.config import Config
 shared = segment.loaded() and Classifier(Config().heading_list)._tokenizer is segment.tokenizer()
 print("jieba" in sys.modules, shared)
 """

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import worksum, write_form
+from conftest import VALID, worksum, write_form
 from docx_reading import paragraphs
-from test_validation import VALID
 
 FORM = VALID  # the smallest valid form, shared with the validation tests
 

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import worksum
 from docx_text import headings, paragraphs
-from pipeline.form import Activity, Figure, Form, HeadingOverride, Incident
-from pipeline.scaffold import BLANK_FORM
-from pipeline.templatesets import builtin_templates
-from pipeline.validate import read_config
+from pipeline.form.model import Activity, Figure, Form, HeadingOverride, Incident
+from pipeline.workspace.scaffold import BLANK_FORM
+from pipeline.workspace.templatesets import builtin_templates
+from pipeline.form.validate import read_config
 
 FILLED = {
     "organization": "明德实验学校",
@@ -155,7 +155,7 @@ def editor_errors(text: str) -> list[str]:
     import jsonschema
     import yaml
 
-    from pipeline.schema import form_schema
+    from pipeline.form.schema import form_schema
 
     class EditorLoader(yaml.SafeLoader):
         pass

@@ -18,15 +18,15 @@ def interrupt(*args, **kwargs):
 
 # (command line, the module attribute the command reaches while working)
 COMMANDS = [
-    (["build"], "pipeline.batch.discover"),
-    (["validate"], "pipeline.checking.validate"),
-    (["check"], "pipeline.checking.check"),
-    (["check", "--fix"], "pipeline.checking.check"),
-    (["rollup", "--term", TERM], "pipeline.rollup_run.run_rollup"),
-    (["new-term", TERM, "2024-2025-2"], "pipeline.newterm.new_term"),
-    (["templates"], "pipeline.templatesets.available_sets"),
-    (["schema"], "pipeline.schema.form_schema_json"),
-    (["init", "新学校"], "pipeline.scaffold.create_workspace"),
+    (["build"], "pipeline.commands.batch.discover"),
+    (["validate"], "pipeline.commands.checking.validate"),
+    (["check"], "pipeline.commands.checking.check"),
+    (["check", "--fix"], "pipeline.commands.checking.check"),
+    (["rollup", "--term", TERM], "pipeline.commands.rollup_run.run_rollup"),
+    (["new-term", TERM, "2024-2025-2"], "pipeline.form.newterm.new_term"),
+    (["templates"], "pipeline.workspace.templatesets.available_sets"),
+    (["schema"], "pipeline.form.schema.form_schema_json"),
+    (["init", "新学校"], "pipeline.workspace.scaffold.create_workspace"),
 ]
 
 
@@ -46,7 +46,7 @@ def test_every_command_says_interrupted_and_exits_130(workspace, run, monkeypatc
 
 PROBE = """\
 import os, signal, sys
-from pipeline import checking
+from pipeline.commands import checking
 def interrupted(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, delivered while the command works
     signal.pause()
@@ -56,6 +56,7 @@ main(["validate"])
 """
 
 
+@pytest.mark.slow
 def test_a_real_ctrl_c_in_validate(workspace):
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=workspace, capture_output=True, timeout=60,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})

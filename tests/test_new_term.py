@@ -10,13 +10,13 @@ import yaml
 
 from conftest import EXAMPLE_FORM, ROOT, worksum
 from docx_text import texts
-from pipeline.config import Config
+from pipeline.form.config import Config
 from pipeline.diagnostics import FormError
-from pipeline.form import Activity, Figure, Form
-from pipeline.loader import load_text
-from pipeline.newterm import carry_over
-from pipeline.periods import Term
-from pipeline.validate import validate_form
+from pipeline.form.model import Activity, Figure, Form
+from pipeline.form.loader import load_text
+from pipeline.form.newterm import carry_over
+from pipeline.form.periods import Term
+from pipeline.form.validate import validate_form
 
 FIRST, SECOND = Term.parse("2024-2025-1"), Term.parse("2024-2025-2")
 
@@ -46,11 +46,11 @@ def test_carried_over_example_form_keeps_identity_and_comments():
     new = carry_over(old, FIRST, SECOND)
     data = yaml.safe_load(new)
     assert (data["organization"], data["campus"], data["department"], data["author"], data["term"]) == \
-        ("阳光实验幼儿园", "东园区", "后勤部", "东园区后勤部", "2024-2025-2")
+        ("青禾实验幼儿园", "南园区", "后勤部", "南园区后勤部", "2024-2025-2")
     assert data["date"] is None
     # Comments survive: the form's own header, and a comment inside a record.
-    assert "# 工作总结填报表 — 示例（后勤部）\n" in new
-    assert "details: 利用暑假完成教室、寝室和食堂的维修改造。   # no category: inferred (duties)\n" in new
+    assert "# 工作总结填报表 — 测试用示例（后勤部）\n" in new
+    assert "details: 趁暑假对活动室、午睡室和厨房进行检修改造。   # no category: inferred (duties)\n" in new
     # A comment naming the old period now names the new one.
     assert re.search(r"^term: 2024-2025-2 +# 2024—2025学年第二学期$", new, re.MULTILINE)
     assert re.search(r"^date: +# 成文日期，填写后再生成$", new, re.MULTILINE)
@@ -73,10 +73,10 @@ def test_only_fields_of_the_form_appear_and_only_the_blanks_are_errors():
 def test_activities_become_a_checklist_with_last_periods_facts_in_comments():
     new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
     first = yaml.safe_load(new)["activities"][0]
-    assert first == {"title": "后勤人员政治思想和业务学习", "category": "study", "date": None, "times": None,
+    assert first == {"title": "后勤员工岗位业务学习", "category": "study", "date": None, "times": None,
                      "participants": None, "result": None,
-                     "details": "每两周组织一次后勤组集中学习，内容包括岗位规范、食品安全法规和消毒常识。"}
-    assert re.search(r"^    times: +# 上学期：9$", new, re.MULTILINE)
+                     "details": "隔周利用周五下午集中学习，内容有岗位操作规程、食品安全知识和传染病消毒要求。"}
+    assert re.search(r"^    times: +# 上学期：8$", new, re.MULTILINE)
     assert re.search(r"^    date: +# 上学期：2024-09-01 ~ 2025-01-10$", new, re.MULTILINE)
     assert "# 开展的工作：以下是上学期的工作清单。" in new
 
@@ -84,7 +84,7 @@ def test_activities_become_a_checklist_with_last_periods_facts_in_comments():
 def test_counts_move_their_value_to_previous():
     data = yaml.safe_load(carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND))
     assert [(c["item"], c["value"], c["previous"], c.get("unit")) for c in data["counts"]] == [
-        ("维修课桌椅", None, 112, "套"), ("疫苗接种率", None, 100, "%"), ("节约办公经费", None, 23500, "元")]
+        ("维修幼儿桌椅", None, 96, "套"), ("教职工体检率", None, 100, "%"), ("节约公用经费", None, 18600, "元")]
 
 
 def test_plans_and_shortcomings_become_items_to_report_on():
@@ -92,8 +92,8 @@ def test_plans_and_shortcomings_become_items_to_report_on():
     data = yaml.safe_load(new)
     carried = [a for a in data["activities"] if "category" not in a and a["details"] is None]
     assert [a["title"] for a in carried] == [
-        "继续开展分岗位业务培训，每月组织一次保育员技能交流", "完善物品领用和维修报修登记制度",
-        "整改：后勤人员配备不足，部分岗位一人兼数职", "整改：部分保育员对新消毒规范掌握不够熟练"]
+        "按岗位分批开展业务培训，每月安排一次保育员操作交流", "健全物品申领和报修登记手续",
+        "整改：后勤岗位人手偏紧，个别员工身兼几项工作", "整改：少数保育员对新版消毒流程还不够熟悉"]
     assert re.search(r"^    details: +# 整改情况：针对上学期的这条不足做了什么、效果如何；没有整改的删去本项$", new, re.MULTILINE)
     assert re.search(r"^    details: +# 落实情况：上学期打算的这项工作做了什么、效果如何；没有做的删去本项$", new, re.MULTILINE)
     assert data["shortcomings"] is None and data["plans"] is None and data["incidents"] is None
@@ -103,7 +103,7 @@ def test_an_unresolved_incident_becomes_an_item_to_follow_up():
     old = EXAMPLE_FORM.read_text(encoding="utf-8").replace("resolved: true", "resolved: false")
     data = yaml.safe_load(carry_over(old, FIRST, SECOND))
     follow = data["activities"][-1]
-    assert follow == {"title": "跟进：一名幼儿户外活动时摔倒，膝盖擦伤", "category": "safety", "details": None}
+    assert follow == {"title": "跟进：一名幼儿在滑梯旁奔跑时绊倒，手肘擦破皮", "category": "safety", "details": None}
 
 
 def test_a_year_id_is_not_replaced_in_text():

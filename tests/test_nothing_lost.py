@@ -16,9 +16,13 @@ import docx
 import pytest
 
 from conftest import ROOT
-from pipeline import batch, manifest, write
-from pipeline.batch import Reporter, Selection, run_build
-from pipeline.manifest import land
+from pipeline.commands import batch
+from pipeline.commands import manifest
+from pipeline.workspace import write
+from pipeline.commands.runner import Reporter
+from pipeline.commands.select import Selection
+from pipeline.commands.batch import run_build
+from pipeline.commands.manifest import land
 
 TERM = "2024-2025-1"
 DOCUMENT = f"outputs/{TERM}/东湖校区/明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结.docx"
@@ -265,6 +269,7 @@ def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
     assert backups(workspace) == []
 
 
+@pytest.mark.slow
 def test_a_real_sigint_during_a_pooled_build_leaves_everything_consistent(workspace):
     from test_batch import make_many
 

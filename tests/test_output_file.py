@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import docx
-
-from conftest import write_form
-from test_validation import VALID
+from conftest import VALID, write_form
 
 
 def test_output_must_be_a_docx_and_never_the_form(tmp_path, run):

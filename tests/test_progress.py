@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.batch import Tally
+from pipeline.commands.runner import Tally
 from pipeline.progress import ConsoleReporter
 
 

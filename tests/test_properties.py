@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from docx_reading import paragraphs
 from pipeline.cli import main
-from pipeline.layout import clean
-from pipeline.wording import bare
+from pipeline.layout.measure import clean
+from pipeline.text.chinese import bare
 
 # Text as people paste it: Chinese, ASCII, full-width punctuation, emoji, rare characters,
 # template and XML syntax, control characters.

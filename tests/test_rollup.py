@@ -10,7 +10,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from conftest import worksum
-from pipeline.profile import GBT9704
+from pipeline.layout.profile import GBT9704
 
 TERM = "2024-2025-1"
 FOLDER = f"outputs/{TERM}/汇总"

@@ -113,12 +113,12 @@ def test_the_rollup_has_the_frame_of_a_campus_document(workspace):
 
 
 def test_an_internal_error_in_a_rollup_exits_3(workspace, run, monkeypatch):
-    import pipeline.rollup
+    import pipeline.document.rollup
 
     def broken(*args, **kwargs):
         raise RuntimeError("测试用的缺陷")
 
-    monkeypatch.setattr(pipeline.rollup, "roll_up", broken)
+    monkeypatch.setattr(pipeline.document.rollup, "roll_up", broken)
     result = run(workspace, "rollup", "--term", TERM, "--department", "后勤处")
     assert result.exit_code == 3
     assert "内部错误" in result.stderr and "测试用的缺陷" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import EXAMPLE_FORM, ROOT, worksum
 from docx_text import texts
-from pipeline.workspace import find_root
+from pipeline.workspace.root import find_root
 
 TERM = "2024-2025-1"
 OWN_CLOSING = "以上是本园后勤部自己写的结束语，没有用内置模板。"
@@ -74,7 +74,7 @@ def test_every_command_run_inside_the_workspace_works_on_all_of_it(bare_workspac
     rolled = worksum("rollup", "--term", TERM, cwd=inside)
     assert rolled.returncode == 0, rolled.stderr.decode()
     [rollup] = (bare_workspace / "outputs" / TERM / "汇总").glob("*.docx")
-    assert rollup.name == "阳光实验幼儿园后勤部2024—2025学年第一学期工作汇总.docx"
+    assert rollup.name == "青禾实验幼儿园后勤部2024—2025学年第一学期工作汇总.docx"
 
     carried = worksum("new-term", TERM, "2024-2025-2", cwd=inside)
     assert carried.returncode == 0, carried.stderr.decode()

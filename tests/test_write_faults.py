@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from pipeline import write
+from pipeline.workspace import write
 
 TERM = "2024-2025-1"
 VICTIM = "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结.docx"
@@ -45,7 +45,7 @@ def test_full_disk(workspace, run, built, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real_write_atomic(path, data)
 
-    monkeypatch.setattr("pipeline.manifest.write_atomic", full_for_victim)
+    monkeypatch.setattr("pipeline.commands.manifest.write_atomic", full_for_victim)
     result = rebuild(workspace, run)
     assert_fault_handled(result, target, before, "磁盘空间不足，请清理后重新生成", workspace)
 

@@ -1,0 +1,107 @@
+"""Run the stages for one form: load → validate → proofread → assemble → word → lay out.
+
+Proofreading (:mod:`pipeline.proofread`) adds its warnings to the build's, or
+stops the form under ``--strict``. Last period's figures (:mod:`pipeline.form.history`)
+are loaded beside the form and handed to assemble, which fills in the ``previous`` values the form leaves out.
+
+:func:`build_form` returns the document's bytes and the warnings; it writes
+nothing (see :mod:`pipeline.workspace.write`). A :class:`~pipeline.commands.context.Workspace`
+holds what every form of a workspace shares (config.yaml, the template
+environment, the classifier), loaded once and reused for every form.
+:func:`summarise` and :func:`typeset` are the parts of the chain the roll-up
+(:mod:`pipeline.commands.rollup_run`) shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline.commands.context import Workspace, find_workspace  # noqa: F401 - find_workspace: re-exported
+from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.document.assemble import Summary, assemble
+from pipeline.form.history import previous_figures
+from pipeline.form.loader import Loaded
+from pipeline.form.model import Form
+from pipeline.form.validate import read_form
+from pipeline.layout import profile as profiles
+
+
+@dataclass
+class Built:
+    """One form's result: the document and what was said about it."""
+
+    form: Form
+    title: str
+    docx: bytes
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def build_form(path: Path, workspace: Workspace, display: str | None = None, strict: bool = False) -> Built:
+    """Build one form. Raises :class:`~pipeline.diagnostics.FormError` on errors.
+
+    Proofreading warnings (:mod:`pipeline.proofread`) come with the result; with
+    ``strict`` they are errors and nothing is built.
+    """
+    from pipeline.proofread.proofreader import Checked
+    from pipeline.wording.summary import word
+
+    form, loaded = read_form(path, workspace.config, display)
+    classifier = FormClassifier(workspace)  # proofreading and the document group the same records
+    checked = Checked(path.resolve(), loaded.path, form, loaded, classifier)
+    checks = [issue.diagnostic for issue in workspace.proofreader.check([checked])[checked.path]]
+    if strict and checks:
+        raise FormError([replace(d, severity="error") for d in checks])
+
+    summary, warnings = summarise(form, loaded, workspace, classifier)
+    manuscript = word(summary, workspace.templates_for(form.department))
+    return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks)
+
+
+def summarise(form: Form, loaded: Loaded, workspace: Workspace, classifier=None) -> tuple[Summary, list[Diagnostic]]:
+    """The stages between a valid form and its wording: last period's figures, then assemble.
+
+    Returns the :class:`~pipeline.document.assemble.Summary` and the warnings on the way
+    (not the form's own ``loaded.warnings``). A campus's document and the
+    roll-up both start here, so a campus's part of the roll-up says what its
+    own document says. ``classifier`` defaults to the workspace's.
+    """
+    def warn(at: tuple, message: str) -> Diagnostic:
+        return loaded.diagnostic(at, message, severity="warning")
+
+    earlier = previous_figures(form, workspace.root)
+    summary, warnings = assemble(form, workspace.config, classifier or (lambda: workspace.classifier), warn,
+                                 earlier.values)
+    return summary, earlier.warnings + warnings
+
+
+def typeset(manuscript, workspace: Workspace) -> bytes:
+    """The .docx of ``manuscript`` in the workspace's layout profile (config.yaml's ``format``)."""
+    from pipeline.layout.engines import lay_out
+
+    return lay_out(manuscript, profiles.get(workspace.config.format))
+
+
+class FormClassifier:
+    """The workspace's classifier for one form's build, answering each record once.
+
+    Proofreading groups the form to check its headings, then the document is
+    grouped again; category inference (jieba) is the costly part of grouping,
+    so the second time reuses the first's answers. It lives for one build only:
+    nothing is remembered across forms. Called, it returns itself, as assemble
+    expects of its ``classifier`` argument; the real classifier (and jieba) is
+    made only when a record needs it.
+    """
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.answers: dict[tuple, object] = {}
+
+    def __call__(self) -> "FormClassifier":
+        return self
+
+    def infer(self, title: str, *texts: str | None, **options):
+        key = (title, texts, tuple(sorted(options.items())))
+        if key not in self.answers:
+            self.answers[key] = self.workspace.classifier.infer(title, *texts, **options)
+        return self.answers[key]

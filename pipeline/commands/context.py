@@ -1,0 +1,143 @@
+"""The workspace: which folder a form belongs to, and what that folder shares.
+
+One rule, used by every command (build, validate, check, rollup, new-term,
+templates, the manifest, last period's figures):
+
+    A path belongs to the nearest folder at or above it that has a
+    ``config.yaml``, an ``inputs/`` folder, or a ``templates/`` folder with
+    templates (``*.j2``) in it. That folder is the workspace's root.
+
+config.yaml is optional (form.md: a workspace without one builds with the
+defaults), so the other two parts of a workspace mark it as well: a folder
+made by hand with only ``inputs/`` and ``templates/closing.j2`` is a workspace,
+and its closing is used. A ``templates/`` folder counts only when it holds
+templates, so a home folder's "Templates" (the same name on a disk that ignores
+case) does not make the home folder a workspace. A path with no such folder
+above it belongs to no workspace (root None): it is built with the defaults,
+and outputs/ and inputs/ are looked for in the current folder.
+
+A :class:`Workspace` holds what every form of one root shares (config.yaml,
+the template environments, the classifier, the proofreader), loaded once per
+process. config.yaml is read once too, also when it has errors: the same
+errors are raised on every use, so a command can report them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.workspace.root import INPUTS, find_root
+
+if TYPE_CHECKING:  # the models are imported when a workspace is used, not when one is found
+    from pipeline.form.config import Config
+    from pipeline.form.model import Form
+
+
+def find_workspace(start: Path) -> "Workspace":
+    """The :class:`Workspace` of ``start`` (a folder or a form); one per root and process."""
+    return workspace_at(find_root(start))
+
+
+def current_workspace() -> "Workspace":
+    """The workspace of the current folder: what commands without a form work on."""
+    return find_workspace(Path.cwd())
+
+
+@lru_cache(maxsize=None)
+def workspace_at(root: Path | None) -> "Workspace":
+    """The :class:`Workspace` whose root is ``root`` (None: outside any), made once per process."""
+    return Workspace(root)
+
+
+@dataclass
+class Workspace:
+    """A folder with (optionally) config.yaml, inputs/, templates/ and outputs/."""
+
+    root: Path | None  # None: a form outside any workspace, built with the defaults
+
+    @property
+    def base(self) -> Path:
+        """The folder inputs/ and outputs/ are in: the root, or the current folder."""
+        return self.root or Path.cwd()
+
+    @property
+    def inputs(self) -> Path:
+        return self.base / INPUTS
+
+    @cached_property
+    def _config(self) -> Config | FormError:
+        from pipeline.form.validate import read_config
+
+        try:
+            return read_config(self.root)
+        except FormError as exc:
+            return exc
+
+    @property
+    def config(self) -> Config:
+        """config.yaml, read once; raises the same :class:`FormError` each time it is broken."""
+        if isinstance(self._config, FormError):
+            raise self._config
+        return self._config
+
+    @property
+    def config_errors(self) -> list[Diagnostic]:
+        """What is wrong with config.yaml (empty when it is fine or absent)."""
+        return self._config.diagnostics if isinstance(self._config, FormError) else []
+
+    @cached_property
+    def environment(self):
+        from pipeline.wording import summary as wording
+
+        return wording.environment(wording.search_path(self.root))
+
+    def templates_for(self, department: str):
+        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        from pipeline.wording import summary as wording
+
+        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
+
+    @cached_property
+    def classifier(self):
+        from pipeline.document.classify import Classifier
+
+        return Classifier(self.config.heading_list, self.config.words)
+
+    @cached_property
+    def proofreader(self):
+        """Proofreading against this workspace's forms; loads them (and jieba) only when it runs."""
+        from pipeline.proofread.proofreader import Proofreader
+
+        return Proofreader(self.config, lambda: self.classifier, self.read_forms)
+
+    def read_forms(self) -> list:
+        """Every valid form under inputs/, as :class:`~pipeline.proofread.proofreader.Checked`; invalid ones are
+        left out here (they are reported when they themselves are built or checked)."""
+        from pipeline.diagnostics import shown
+        from pipeline.form.validate import read_form
+        from pipeline.proofread.proofreader import Checked
+        from pipeline.workspace.discovery import forms_in
+
+        forms = []
+        for path in forms_in(self.inputs):
+            try:
+                form, loaded = read_form(path, self.config, shown(path))
+            except FormError:
+                continue
+            forms.append(Checked(path.resolve(), loaded.path, form, loaded))
+        return forms
+
+    def output_path(self, form: Form, title: str) -> Path:
+        """Where a form's document goes, from config.yaml's ``output`` pattern.
+
+        Raises :class:`~pipeline.workspace.outputs.UnsafeOutput` for a path outside outputs/.
+        """
+        from pipeline.workspace.outputs import output_path
+
+        values = {"term": form.term, "campus": form.campus, "department": form.department,
+                  "organization": form.organization or "", "title": title}
+        return output_path(self.base, self.config.output, values)

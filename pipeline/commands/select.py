@@ -1,0 +1,61 @@
+"""Which forms a command works on: paths narrowed by term, campus and department."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from pipeline.commands.context import current_workspace, find_workspace
+from pipeline.form.identity import identity
+from pipeline.workspace.discovery import forms_in, unread_warning
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which forms: paths (default the workspace's ``inputs/``) narrowed by term, campus, department."""
+
+    paths: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    campuses: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.terms or self.campuses or self.departments)
+
+    def accepts(self, term: str | None, campus: str | None, department: str | None) -> bool:
+        return ((not self.terms or term in self.terms) and (not self.campuses or campus in self.campuses)
+                and (not self.departments or department in self.departments))
+
+
+def discover(selection: Selection, note: Callable[[str], None] | None = None) -> list[Path]:
+    """The forms the selection names, in a stable order, each once.
+
+    Folders are searched by :func:`forms_in`; a ``*.yml`` file found there is
+    passed to ``note`` as a warning (once). A file named is kept even when it
+    is missing: the command reports it, it is not dropped.
+    """
+    forms: list[Path] = []
+    unread: list[Path] = []
+    for path in [Path(name) for name in selection.paths] or [current_workspace().inputs]:
+        if path.is_dir():
+            forms.extend(forms_in(path, unread))
+        else:
+            forms.append(path)
+    if selection.filtered:
+        inputs: dict[str, Path] = {}  # by folder: forms of one folder share a workspace
+
+        def inputs_of(path: Path) -> Path:
+            folder = os.path.dirname(os.path.abspath(path))
+            if folder not in inputs:
+                inputs[folder] = find_workspace(Path(folder)).inputs
+            return inputs[folder]
+
+        forms = [p for p in forms if selection.accepts(*identity(p, inputs=inputs_of(p)))]
+        unread = [p for p in unread if selection.accepts(*identity(p, read=False, inputs=inputs_of(p)))]
+    if note is not None:
+        for path in dict.fromkeys(unread):
+            note(unread_warning(path))
+    return list(dict.fromkeys(forms))

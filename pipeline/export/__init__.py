@@ -1,0 +1,2 @@
+"""Export: PDF and PNG pages of documents through LibreOffice.
+"""

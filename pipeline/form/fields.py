@@ -1,0 +1,211 @@
+"""Field types shared by the form and config models, with Chinese error messages.
+
+Each type is a plain validator: it takes what YAML produced and either returns a
+clean value or raises :class:`pydantic_core.PydanticCustomError` with a message a
+department head can act on. Using our own validators (not pydantic's lax
+coercions) keeps surprises out: ``date: 20250115`` is not a Unix timestamp, and
+``value: 23,500`` gets a hint about the comma.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from pipeline.form.periods import Term, TermError
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("worksum", message)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+# --- text -----------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        raise _fail(f"应为文字，现在是 {value!r}；如要写“是/否”，请加引号")
+    if isinstance(value, (int, float, dt.date)):
+        return str(value)  # a title such as 2024 is text to a person
+    if not isinstance(value, str):
+        raise _fail("应为一段文字，不能是列表或多个字段；如文字中含有冒号或以“-”开头，请给整段文字加引号")
+    return value.strip()
+
+
+def _required_text(value: Any) -> str:
+    text = _text(value) if value is not None else ""
+    if not text:
+        raise _fail("不能为空")
+    return text
+
+
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+RequiredText = Annotated[str, PlainValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
+
+# Characters a name may not hold: it becomes a folder or file name.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _name(value: Any) -> str:
+    text = _required_text(value)
+    if _UNSAFE_NAME.search(text) or text.strip(".") == "" or ".." in text:
+        raise _fail(f"名称 \"{_show(text)}\" 含有不能用于文件夹名的字符（/ \\ : * ? \" < > | 或 ..）")
+    return text
+
+
+Name = Annotated[str, PlainValidator(_name), WithJsonSchema({"type": "string", "minLength": 1})]
+
+
+# --- numbers --------------------------------------------------------------
+
+def _number(value: Any, *, has_unit_field: bool = True) -> int | float:
+    if isinstance(value, bool) or value is None:
+        raise _fail(f"应为数字，现在是 {_show(value)}")
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[\d,，]+(\.\d+)?", text) and re.search("[,，]", text):
+            raise _fail(f"数字 \"{text}\" 中不要加逗号，请写成 {re.sub('[,，]', '', text)}")
+        if re.fullmatch(r"\d+(\.\d+)?\s*%", text):
+            raise _fail(f"请只写数字 {text.rstrip('% ')}，把“%”写在 unit 字段里")
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d\s.]+)", text)
+        if match and has_unit_field:
+            raise _fail(f"请只写数字 {match.group(1)}，把单位“{match.group(2)}”写在 unit 字段里")
+        if match:
+            raise _fail(f"请只写数字 {match.group(1)}（“{match.group(2)}”不用写）")
+        try:
+            number = float(text) if "." in text else int(text)
+        except ValueError:
+            raise _fail(f"应为数字，现在是 \"{_show(text)}\"") from None
+    else:
+        raise _fail("应为数字")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _fail("应为数字")
+    if number < 0:
+        raise _fail(f"不能为负数（现在是 {number}）")
+    return number
+
+
+def _count(value: Any) -> int:
+    number = _number(value, has_unit_field=False)  # times and participants: the unit is implied
+    if isinstance(number, float):
+        if not number.is_integer():
+            raise _fail(f"应为整数，现在是 {number}")
+        number = int(number)
+    return number
+
+
+Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number", "minimum": 0})]
+Count = Annotated[int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+
+
+# --- booleans -------------------------------------------------------------
+
+_TRUE = {"是", "对", "已解决", "已处理", "true", "yes"}
+_FALSE = {"否", "不", "未解决", "未处理", "false", "no"}
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _fail(f"应为 true 或 false（是/否），现在是 \"{_show(value)}\"")
+
+
+Bool = Annotated[bool, PlainValidator(_bool), WithJsonSchema({"type": "boolean"})]
+
+
+# --- dates ----------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_RANGE_SEPARATORS = re.compile(r"\s*(?:~|～|至|到)\s*")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    match = _DATE.match(text.strip())
+    if not match:
+        return None
+    year, month, day = map(int, match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _fail(f"日期 \"{text.strip()}\" 不存在（{year}年{month}月没有{day}日）") from None
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        parsed = _parse_date(value)
+        if parsed:
+            return parsed
+    raise _fail(f"日期格式不对（现在是 \"{_show(value)}\"），应写成 2025-01-15")
+
+
+Date = Annotated[dt.date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """When an activity happened: a day, a month (``day`` is None), or a range."""
+
+    start: dt.date
+    end: dt.date | None = None
+    month_only: bool = False
+
+
+def _span(value: Any) -> DateSpan:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return DateSpan(_date(value))
+    if not isinstance(value, str):
+        raise _fail(f"日期格式不对（现在是 \"{_show(value)}\"），应写成 2024-11-09、2024-10 或 2024-09-01 ~ 2025-01-10")
+    parts = _RANGE_SEPARATORS.split(value.strip())
+    if len(parts) == 2:
+        start, end = (_span(part) for part in parts)
+        if start.end or end.end:
+            raise _fail("日期范围格式不对，应写成 2024-09-01 ~ 2025-01-10")
+        if end.start < start.start:
+            raise _fail(f"日期范围 \"{value.strip()}\" 的结束早于开始")
+        return DateSpan(start.start, end.start, start.month_only and end.month_only)
+    text = value.strip()
+    parsed = _parse_date(text)
+    if parsed:
+        return DateSpan(parsed)
+    match = _MONTH.match(text)
+    if match:
+        year, month = map(int, match.groups())
+        if 1 <= month <= 12:
+            return DateSpan(dt.date(year, month, 1), month_only=True)
+        raise _fail(f"月份 \"{text}\" 不存在")
+    raise _fail(f"日期格式不对（现在是 \"{_show(text)}\"），应写成 2024-11-09、2024-10 或 2024-09-01 ~ 2025-01-10")
+
+
+Span = Annotated[DateSpan, PlainValidator(_span), WithJsonSchema({"type": "string"})]
+
+
+# --- period id ------------------------------------------------------------
+
+def _term(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _fail(f"学期编号格式不对（现在是 \"{_show(value)}\"），应写成 2024-2025-1")
+    try:
+        return Term.parse(value).id
+    except TermError as exc:
+        raise _fail(str(exc)) from None
+
+
+TermId = Annotated[str, PlainValidator(_term), WithJsonSchema({"type": ["string", "integer"]})]

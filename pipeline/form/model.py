@@ -1,0 +1,201 @@
+"""The form: what a department head fills in, as a validated model.
+
+This module is the contract of ``shared/spec/form.md`` in code. It knows nothing
+of YAML or Word. Checks that depend on the workspace (the headings a
+``category`` may name, the campuses and departments config.yaml allows) read
+them from the validation context, a :class:`FormContext`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from pipeline.form.fields import (
+    Bool,
+    Count,
+    Date,
+    Name,
+    Number,
+    RequiredText,
+    Span,
+    TermId,
+    Text,
+)
+from pipeline.form.periods import Term
+
+Severity = Literal["minor", "moderate", "serious"]
+
+SEVERITY_NAMES = {"minor": "轻微", "moderate": "一般", "serious": "严重"}
+_SEVERITY_BY_NAME = {**{v: k for k, v in SEVERITY_NAMES.items()}, **{k: k for k in SEVERITY_NAMES}}
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What validation needs to know of the workspace."""
+
+    categories: dict[str, str]  # every accepted category name → heading key
+    headings: tuple[str, ...]  # heading keys a form may override
+    campuses: tuple[str, ...] | None = None
+    departments: tuple[str, ...] | None = None
+
+
+def _context(info: ValidationInfo) -> FormContext | None:
+    return info.context if isinstance(info.context, FormContext) else None
+
+
+def suggest(word: str, choices) -> str:
+    """'，是否应为 "x"？' for the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"，是否应为 \"{close[0]}\"？" if close else ""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: Text | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None, info: ValidationInfo) -> str | None:
+        context = _context(info)
+        if value is None or context is None:
+            return value
+        key = context.categories.get(value) or context.categories.get(value.lower())
+        if key is None:
+            names: dict[str, list[str]] = {}
+            for name, heading in context.categories.items():
+                names.setdefault(heading, []).append(name)
+            choices = "；".join(f"{k}（{'、'.join(n for n in v if n != k)}）" for k, v in names.items())
+            raise ValueError(f"未知的分类 \"{value}\"{suggest(value, context.categories) or '；'}可用的分类：{choices}")
+        return key
+
+
+class Activity(_Record):
+    """A piece of work done: 开展的工作."""
+
+    title: RequiredText
+    date: Span | None = None
+    times: Count | None = None
+    participants: Count | None = None
+    details: Text | None = None
+    result: Text | None = None
+
+
+class Figure(_Record):
+    """A figure with its unit: 数据 (``counts`` in the form)."""
+
+    item: RequiredText
+    value: Number
+    unit: Text | None = None
+    previous: Number | None = None
+    note: Text | None = None
+
+
+class Incident(_Record):
+    """Something that went wrong: 安全事件 / 事故 / 投诉."""
+
+    date: Date
+    description: RequiredText
+    severity: Text = "minor"
+    handling: Text | None = None
+    resolved: Bool = True
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        if value not in _SEVERITY_BY_NAME:
+            raise ValueError(f"未知的严重程度 \"{value}\"，应为 轻微/一般/严重（minor/moderate/serious）")
+        return _SEVERITY_BY_NAME[value]
+
+
+class HeadingOverride(BaseModel):
+    """A per-form rewording of one heading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Text | None = None
+    intro: Text | None = None
+
+
+def _or_left_empty(schema: dict) -> None:
+    """JSON Schema of a list or map key that may also be left empty, as validation allows."""
+    body = {key: schema.pop(key) for key in ("type", "items", "additionalProperties") if key in schema}
+    schema["anyOf"] = [body, {"type": "null"}]
+
+
+class Form(BaseModel):
+    """One campus's, one department's summary for one period."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    organization: Text | None = None
+    campus: Name
+    department: Name
+    term: TermId
+    date: Date
+    author: Text | None = None
+    title: Text | None = None
+    intro: Text | None = None
+    closing: Text | None = None
+    headings: dict[str, HeadingOverride] = Field(default_factory=dict, json_schema_extra=_or_left_empty)
+    activities: list[Activity] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+    counts: list[Figure] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+    incidents: Optional[list[Incident]] = None  # None: not reported; []: none happened
+    shortcomings: list[RequiredText] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+    plans: list[RequiredText] = Field(default_factory=list, json_schema_extra=_or_left_empty)
+
+    @property
+    def period(self) -> Term:
+        return Term.parse(self.term)
+
+    @field_validator("activities", "counts", "shortcomings", "plans", "headings", mode="before")
+    @classmethod
+    def _empty_means_none_yet(cls, value, info: ValidationInfo):
+        # "plans:" with nothing under it (as a blank or new-term form has it) means none yet.
+        if value is None:
+            return {} if info.field_name == "headings" else []
+        return value
+
+    @field_validator("campus")
+    @classmethod
+    def _known_campus(cls, value: str, info: ValidationInfo) -> str:
+        context = _context(info)
+        if context and context.campuses is not None and value not in context.campuses:
+            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{suggest(value, context.campuses)}")
+        return value
+
+    @field_validator("department")
+    @classmethod
+    def _known_department(cls, value: str, info: ValidationInfo) -> str:
+        context = _context(info)
+        if context and context.departments is not None and value not in context.departments:
+            raise ValueError(f"部门 \"{value}\" 不在 config.yaml 的 departments 名单中"
+                             f"{suggest(value, context.departments)}")
+        return value
+
+    @field_validator("headings")
+    @classmethod
+    def _known_headings(cls, value: dict, info: ValidationInfo) -> dict:
+        context = _context(info)
+        if context:
+            for key in value:
+                if key not in context.headings:
+                    raise ValueError(f"未知的标题 \"{key}\"{suggest(key, context.headings) or '；'}"
+                                     f"可用的标题：{'、'.join(context.headings)}")
+        return value
+
+
+#: Chinese names of form fields, for messages such as 缺少必填字段.
+FIELD_LABELS = {
+    "organization": "单位全称", "campus": "校区", "department": "部门", "term": "学期编号",
+    "date": "日期", "author": "落款", "title": "标题", "intro": "导语", "closing": "结束语",
+    "headings": "标题设置", "activities": "开展的工作", "counts": "数据", "incidents": "安全事件",
+    "shortcomings": "存在的不足", "plans": "今后打算", "category": "分类", "times": "次数",
+    "participants": "人次", "details": "具体做法", "result": "成效", "item": "项目", "value": "数值",
+    "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
+    "handling": "处理情况", "resolved": "是否解决",
+}

@@ -1,0 +1,412 @@
+"""Next period's forms, scaffolded from this period's: ``worksum new-term FROM TO``.
+
+Each form of ``inputs/FROM/`` (as :func:`pipeline.workspace.discovery.forms_in` finds them) gives a
+form at the same place under ``inputs/TO/``:
+
+* identity (organization, campus, department, author) kept; ``term`` set to TO;
+* ``date`` cleared, with a comment: validation says it is missing until filled;
+* ``activities`` kept as a checklist: title, category and details stay, the
+  period's own facts (date, times, participants, result) are emptied, each with
+  a comment giving last period's value;
+* ``counts`` kept: last period's value moves to ``previous``, ``value`` is left
+  to fill, ``note`` is emptied with a comment;
+* last period's ``plans`` become this period's first work items (an activity
+  each, ``details`` to fill: what was done about it), and its ``shortcomings``
+  become items to report on (整改：…, ``details`` to fill); an incident left
+  unresolved becomes an item to follow up (跟进：…);
+* ``incidents``, ``shortcomings`` and ``plans`` are left empty, with comments;
+* ``title``, ``intro``, ``closing`` and ``headings`` are kept, with last period's
+  name replaced by the new one and a comment asking to check them.
+
+Only fields of the form contract appear, so the new form validates once the
+person fills in what is marked. The YAML is edited with ruamel.yaml's
+round-trip mode, so every comment of the old form survives (its period names
+updated). An existing form is never overwritten: it is skipped and reported.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
+
+from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.form.periods import Term
+from pipeline.workspace.discovery import forms_in
+
+#: Where end-of-line comments start when this module adds one.
+COMMENT_COLUMN = 24
+
+#: How a comment calls the period carried over from, by the new period's kind.
+_LAST = {"学期": "上学期", "学年": "上学年", "年": "上年度"}
+
+
+@dataclass
+class Outcome:
+    """What ``new-term`` did: files written, forms skipped, problems found."""
+
+    written: list[Path] = field(default_factory=list)
+    existing: list[tuple[Path, Path]] = field(default_factory=list)  # (source form, the target's form)
+    problems: list[Diagnostic] = field(default_factory=list)
+    unread: list[Path] = field(default_factory=list)  # *.yml files of FROM, not read (pipeline.workspace.discovery)
+
+
+def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
+    """Write ``inputs/<target>/…`` from every form of ``inputs/<source>/``.
+
+    ``check(path)`` validates one form and returns its :class:`~pipeline.form.model.Form`,
+    or raises :class:`FormError` (the caller owns config.yaml); a source form with
+    errors is reported, not carried over. A campus and department that already
+    has a form for ``target`` (at the same place, or anywhere under
+    ``inputs/<target>/`` by what it says) is left alone.
+    """
+    outcome = Outcome()
+    source_folder, target_folder = inputs / source.id, inputs / target.id
+    taken = _forms_by_identity(target_folder)
+    for path in forms_in(source_folder, outcome.unread):
+        destination = target_folder / path.relative_to(source_folder)
+        if destination.exists():
+            outcome.existing.append((path, destination))
+            continue
+        try:
+            form = check(path)
+            if (form.campus, form.department) in taken:
+                outcome.existing.append((path, taken[form.campus, form.department]))
+                continue
+            text = carry_over(read_text(path), source, target, shown(path))
+        except FormError as exc:
+            outcome.problems.extend(exc.diagnostics)
+            continue
+        if write_new(destination, text.encode("utf-8")):
+            outcome.written.append(destination)
+        else:
+            outcome.existing.append((path, destination))
+    return outcome
+
+
+def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
+    """(campus, department) → form, for the forms already in ``folder``."""
+    from pipeline.form.loader import load_file
+
+    found: dict[tuple[str, str], Path] = {}
+    for path in forms_in(folder):
+        try:
+            data = load_file(path).data
+        except FormError:
+            continue  # unreadable: it is still a file, and never overwritten
+        if isinstance(data, dict) and data.get("campus") and data.get("department"):
+            found.setdefault((str(data["campus"]).strip(), str(data["department"]).strip()), path)
+    return found
+
+
+def read_text(path: Path) -> str:
+    """The form's text, decoded as the loader decodes it (UTF-8, UTF-16 with BOM, or GB18030)."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def write_new(target: Path, data: bytes) -> bool:
+    """Create ``target`` with ``data`` in one step; False (nothing written) if it exists."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".worksum-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, target)  # fails if target exists: never replaces a form
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            try:
+                with open(target, "xb") as handle:
+                    handle.write(data)
+            except FileExistsError:
+                return False
+        return True
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+# --- the carry-over of one form ------------------------------------------------
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip: comments, key order and quoting survive
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a person's long line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def carry_over(text: str, source: Term, target: Term, display: str = "") -> str:
+    """The next period's form, as YAML text, from this period's form ``text``."""
+    yaml = _yaml()
+    try:
+        form = yaml.load(text)
+    except Exception as exc:  # noqa: BLE001 - the loader accepted it; ruamel may still refuse
+        raise FormError([Diagnostic(display, 1, 1, "error", f"无法按原样改写这份填报表（{exc}）")]) from None
+    if not isinstance(form, CommentedMap):
+        raise FormError([Diagnostic(display, 1, 1, "error", "填报表应由“字段: 内容”组成")])
+    last = _LAST[target.unit]
+    _rename_period_in_comments(form, source, target)
+    _header(form, source, target)
+    _identity(form, source, target, last)
+    follow_ups = _follow_ups(form, last)
+    _activities(form, follow_ups, last)
+    _counts(form, source, last)
+    for key, note in (("incidents", f"{target.this}的安全事件、事故、投诉逐条填写；没有发生写 []，不填则文中不提"),
+                      ("shortcomings", f"{target.this}存在的不足，期末填写，每条一行，以“- ”开头"),
+                      ("plans", "今后的打算，期末填写，每条一行，以“- ”开头")):
+        if key in form:
+            _empty(form, key, note)
+    out = io.StringIO()
+    yaml.dump(form, out)
+    return out.getvalue()
+
+
+def _header(form: CommentedMap, source: Term, target: Term) -> None:
+    last = _LAST[target.unit]
+    lines = [f"本表由 worksum new-term 根据 {source.id}（{source.name}）的填报表生成。",
+             "生成文档前请逐项核对：填写成文日期（date）和各项数据的本期数值（value），",
+             f"修改或删除{last}的工作，写明{last}“打算”和“不足”的落实情况（details）。"]
+    old = form.ca.comment[1] if form.ca.comment and len(form.ca.comment) > 1 and form.ca.comment[1] else []
+    form.ca.comment = [None, [CommentToken(f"# {line}\n", CommentMark(0), None) for line in lines] + list(old)]
+
+
+def _identity(form: CommentedMap, source: Term, target: Term, last: str) -> None:
+    form["term"] = int(target.id) if isinstance(form.get("term"), int) and target.end is None else target.id
+    _comment(form, "term", target.name)
+    if "date" in form:
+        form["date"] = None
+    else:
+        form.insert(list(form).index("term") + 1, "date", None)
+    _comment(form, "date", "成文日期，填写后再生成")
+    for key, what in (("title", "标题"), ("intro", "导语"), ("closing", "结束语")):
+        if isinstance(form.get(key), str) and form[key].strip():
+            form[key] = _renamed(form[key], source, target)
+            _note_before(form, key, f"{last}的{what}（其中的时期名称已改为{target.name}），请核对或改写；删去则由模板生成")
+    if isinstance(form.get("headings"), CommentedMap) and form["headings"]:
+        for override in form["headings"].values():
+            if isinstance(override, CommentedMap):
+                for key in ("title", "intro"):
+                    if isinstance(override.get(key), str):
+                        override[key] = _renamed(override[key], source, target)
+        _note_before(form, "headings", f"{last}对标题的改写，请核对")
+
+
+def _follow_ups(form: CommentedMap, last: str) -> list[tuple[CommentedMap, str]]:
+    """New work items from last period's plans, shortcomings and unresolved incidents."""
+    items: list[tuple[CommentedMap, str]] = []
+    for plan in _texts(form.get("plans")):
+        items.append((CommentedMap([("title", _bare(plan)), ("details", None)]),
+                      f"落实情况：{last}打算的这项工作做了什么、效果如何；没有做的删去本项"))
+    for shortcoming in _texts(form.get("shortcomings")):
+        items.append((CommentedMap([("title", f"整改：{_bare(shortcoming)}"), ("details", None)]),
+                      f"整改情况：针对{last}的这条不足做了什么、效果如何；没有整改的删去本项"))
+    for incident in form.get("incidents") or []:
+        if isinstance(incident, dict) and incident.get("resolved") in (False, "否", "不", "未解决", "未处理", "false", "no"):
+            record = CommentedMap([("title", f"跟进：{_bare(str(incident.get('description', '')))}")])
+            record["category"] = incident.get("category") or "safety"
+            record["details"] = None
+            items.append((record, f"{last}未解决的事件，写明后来的处理结果"))
+    return items
+
+
+def _activities(form: CommentedMap, follow_ups: list[tuple[CommentedMap, str]], last: str) -> None:
+    activities = form.get("activities")
+    checklist = isinstance(activities, CommentedSeq) and len(activities) > 0
+    if not checklist and not follow_ups:
+        return
+    if not isinstance(activities, CommentedSeq):
+        activities = CommentedSeq()
+        if "activities" in form:
+            form["activities"] = activities
+        else:
+            form.insert(_position_before(form, ("counts", "incidents", "shortcomings", "plans")), "activities", activities)
+    _block_style(activities)
+    for activity in activities:
+        if not isinstance(activity, CommentedMap):
+            continue
+        for key in ("date", "times", "participants", "result"):
+            if key in activity and activity[key] is not None:
+                value = activity[key]
+                activity[key] = None
+                _comment(activity, key, f"{last}：{_flat(value)}")
+    tail = _take_tail(activities)
+    for record, note in follow_ups:
+        activities.append(record)
+        _comment(record, "details", note)
+    _give_tail(activities, tail)
+    lines = [f"开展的工作：以下是{last}的工作清单。做了的，修改做法并填写时间、次数和成效；",
+             "没有做的整项删除；新的工作照格式添加。"] if checklist else ["开展的工作：新的工作照格式添加。"]
+    if follow_ups:
+        lines.append(f"来自{last}“打算”“不足”的几项（在最后）请写明落实情况，没有落实的删去。")
+    _note_before(form, "activities", *lines)
+
+
+def _counts(form: CommentedMap, source: Term, last: str) -> None:
+    counts = form.get("counts")
+    if not isinstance(counts, CommentedSeq) or not counts:
+        return
+    _block_style(counts)
+    for count in counts:
+        if not isinstance(count, CommentedMap) or "value" not in count:
+            continue
+        value = count["value"]
+        count["value"] = None
+        _comment(count, "value", "本期数值，请填写")
+        if "previous" in count:
+            count["previous"] = value
+        else:
+            count.insert(list(count).index("value") + 1, "previous", value)
+        _comment(count, "previous", f"{last}（{source.name}）的数值")
+        if count.get("note") is not None:
+            note = count["note"]
+            count["note"] = None
+            _comment(count, "note", f"{last}：{_flat(note)}")
+    _note_before(form, "counts", f"数据：{last}的数值已移到 previous，请在 value 填写本期数值；不再统计的项目整项删除。")
+
+
+def _block_style(node) -> None:
+    """Write ``node`` in block style: a comment cannot sit inside a [flow, list]."""
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        node.fa.set_block_style()
+        for child in (node.values() if isinstance(node, CommentedMap) else node):
+            _block_style(child)
+
+
+def _empty(form: CommentedMap, key: str, note: str) -> None:
+    """Replace ``form[key]`` by an empty value, keeping the blank line that followed it."""
+    tail = _take_tail(form[key])
+    form[key] = None
+    _comment(form, key, note)
+    if tail:
+        _append_to_comment(form, key, tail)
+
+
+# --- comments --------------------------------------------------------------------
+
+def _comment(node: CommentedMap, key: str, text: str) -> None:
+    """Set the end-of-line comment of ``key``, keeping the lines that followed the old one."""
+    old = node.ca.items[key][2] if key in node.ca.items else None
+    following = old.value.partition("\n")[2] if old is not None else ""
+    node.yaml_add_eol_comment(f"# {text}", key, column=COMMENT_COLUMN)
+    token = node.ca.items[key][2]
+    token.value = token.value.rstrip("\n") + "\n" + following
+
+
+def _append_to_comment(node: CommentedMap, key: str, lines: str) -> None:
+    token = node.ca.items[key][2]
+    token.value = token.value.rstrip("\n") + "\n" + lines
+
+
+def _note_before(form: CommentedMap, key: str, *lines: str) -> None:
+    """Comment lines above ``key``, after any the form already has there."""
+    ours = [CommentToken(f"# {line}\n", CommentMark(0), None) for line in lines]
+    slot = form.ca.items.setdefault(key, [None, None, None, None])
+    slot[1] = (slot[1] or []) + ours
+
+
+def _last_slot(node) -> tuple[list, int] | None:
+    """The comment slot after the last scalar of ``node``: where trailing lines are kept."""
+    if isinstance(node, CommentedMap) and node:
+        key = list(node)[-1]
+        if isinstance(node[key], (CommentedMap, CommentedSeq)) and node[key]:
+            return _last_slot(node[key])
+        return node.ca.items.setdefault(key, [None, None, None, None]), 2
+    if isinstance(node, CommentedSeq) and node:
+        index = len(node) - 1
+        if isinstance(node[index], (CommentedMap, CommentedSeq)) and node[index]:
+            return _last_slot(node[index])
+        return node.ca.items.setdefault(index, [None, None, None, None]), 0
+    return None
+
+
+def _take_tail(node) -> str:
+    """Remove and return the lines after ``node``'s last line (blank lines, comments)."""
+    slot = _last_slot(node)
+    if slot is None or slot[0][slot[1]] is None:
+        return ""
+    token = slot[0][slot[1]]
+    first, _, rest = token.value.partition("\n")
+    token.value = first + "\n"
+    return rest
+
+
+def _give_tail(node, tail: str) -> None:
+    if not tail:
+        return
+    slot = _last_slot(node)
+    if slot is None:
+        return
+    items, index = slot
+    if items[index] is None:
+        items[index] = CommentToken("\n" + tail, CommentMark(0), None)
+    else:
+        items[index].value = items[index].value.rstrip("\n") + "\n" + tail
+
+
+def _rename_period_in_comments(node, source: Term, target: Term) -> None:
+    """Comments that name the old period (``# 2024—2025学年第一学期``) name the new one."""
+    for token in _comment_tokens(node):
+        token.value = _renamed(token.value, source, target, ids=True)
+
+
+def _comment_tokens(node):
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        yield from _tokens_in(node.ca.comment)
+        for slot in node.ca.items.values():
+            yield from _tokens_in(slot)
+        yield from _tokens_in(node.ca.end)
+        for child in (node.values() if isinstance(node, CommentedMap) else node):
+            yield from _comment_tokens(child)
+
+
+def _tokens_in(value):
+    if isinstance(value, CommentToken):
+        yield value
+    elif isinstance(value, list):
+        for part in value:
+            yield from _tokens_in(part)
+
+
+# --- text ---------------------------------------------------------------------
+
+def _renamed(text: str, source: Term, target: Term, ids: bool = False) -> str:
+    """``text`` naming ``target`` where it named ``source``; ids (2024-2025-1) only if asked,
+    and never a bare year, which a text uses for dates too."""
+    text = text.replace(source.name, target.name)
+    return text.replace(source.id, target.id) if ids and source.end is not None else text
+
+
+def _bare(text: str) -> str:
+    from pipeline.text.chinese import bare
+
+    return bare(str(text).strip())
+
+
+def _flat(value) -> str:
+    """A value as one line of a comment."""
+    return " ".join(str(value).split())
+
+
+def _texts(value) -> list[str]:
+    return [str(v) for v in value if v is not None and str(v).strip()] if isinstance(value, list) else []
+
+
+def _position_before(form: CommentedMap, keys: tuple[str, ...]) -> int:
+    order = list(form)
+    return min((order.index(k) for k in keys if k in form), default=len(order))

@@ -1,0 +1,193 @@
+"""Validate loaded YAML against the form and config models.
+
+The models raise pydantic errors; this stage turns every one of them into a
+Chinese :class:`~pipeline.diagnostics.Diagnostic` at the line and column of the
+offending key or value, so all problems of a file are reported in one run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.form.config import CheckConfig, Config, HeadingConfig
+from pipeline.form.loader import Loaded, load_file
+from pipeline.form.model import (
+    FIELD_LABELS,
+    Activity,
+    Figure,
+    Form,
+    FormContext,
+    HeadingOverride,
+    Incident,
+    suggest,
+)
+from pipeline.workspace import templatesets
+from pipeline.workspace.root import CONFIG_NAME
+
+# Which model describes the mapping found at a path; int stands for any list index.
+_FORM_SHAPES: dict[tuple, type[BaseModel]] = {
+    (): Form,
+    ("activities", int): Activity,
+    ("counts", int): Figure,
+    ("incidents", int): Incident,
+    ("headings", str): HeadingOverride,
+}
+_CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): HeadingConfig, ("check",): CheckConfig}
+
+
+def _keys(shapes: dict) -> frozenset[str]:
+    """Every field name of these models: the keys whose input-method slips the loader reports."""
+    return frozenset(name for model in shapes.values() for name in model.model_fields)
+
+
+_FORM_KEYS = _keys(_FORM_SHAPES)
+_CONFIG_KEYS = _keys(_CONFIG_SHAPES)
+
+
+def read_config(workspace: Path | None) -> Config:
+    """config.yaml of ``workspace``, or the defaults when there is none."""
+    path = workspace / CONFIG_NAME if workspace else None
+    if path is None or not path.is_file():
+        return Config()
+    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS)
+    if loaded.data is None:
+        return Config()
+    config = validate(loaded, Config, _CONFIG_SHAPES)
+    problems = templatesets.config_problems(config.templates, config.departments, workspace)
+    if problems:
+        raise FormError([loaded.diagnostic(at, message, at_key=at_key) for at, message, at_key in problems])
+    return config
+
+
+def form_context(config: Config) -> FormContext:
+    return FormContext(
+        categories=config.category_names,
+        headings=tuple(h.key for h in config.heading_list),
+        campuses=tuple(config.campuses) if config.campuses is not None else None,
+        departments=tuple(config.departments) if config.departments is not None else None,
+    )
+
+
+def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
+    """Load and validate one form. Raises :class:`FormError` listing every problem."""
+    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS)
+    return validate_form(loaded, config), loaded
+
+
+def validate_form(loaded: Loaded, config: Config) -> Form:
+    if not isinstance(loaded.data, dict):
+        raise FormError([loaded.diagnostic((), "填报表应由“字段: 内容”组成（如 campus: 东园区），现在是空的或格式不对")])
+    data = loaded.data
+    problems = []
+    if not data.get("organization"):
+        if config.organization:
+            data = {**data, "organization": config.organization}
+        else:
+            problems.append(loaded.diagnostic(("organization",), "缺少必填字段 \"organization\"（单位全称）；"
+                                              "也可以在 config.yaml 中统一填写"))
+    try:
+        form = validate(loaded, Form, _FORM_SHAPES, data=data, context=form_context(config))
+    except FormError as exc:
+        raise FormError(_sorted(problems + exc.diagnostics)) from None
+    if problems:
+        raise FormError(problems)
+    return form
+
+
+def validate(loaded: Loaded, model: type[BaseModel], shapes: dict, *, data: Any = None, context: Any = None):
+    """Validate ``loaded`` (or ``data``) against ``model``; raise FormError in Chinese."""
+    if data is None:
+        data = loaded.data
+    if not isinstance(data, dict):
+        raise FormError([loaded.diagnostic((), "文件应由“字段: 内容”组成")])
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        diagnostics = [_diagnostic(loaded, error, shapes) for error in exc.errors()]
+        raise FormError(_sorted(_unique(diagnostics))) from None
+
+
+def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    field = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        known = _known_fields(loc[:-1], shapes)
+        meant = _from_chinese(str(field), known)
+        hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
+                suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}")
+        return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
+    if kind == "missing":
+        label = FIELD_LABELS.get(str(field), "")
+        return loaded.diagnostic(loc[:-1], f"缺少必填字段 \"{field}\"" + (f"（{label}）" if label else ""))
+    where = _describe(loc)
+    if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
+        # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
+        label = FIELD_LABELS.get(str(field), "")
+        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
+    message = _message(error)
+    return loaded.diagnostic(loc, f"{where}{message}")
+
+
+def _message(error: dict) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "worksum":
+        return msg
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind in ("list_type", "tuple_type"):
+        return "应为列表（每一项另起一行，以“- ”开头）"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "应写成“字段: 内容”的形式"
+    if kind in ("string_type", "str_type"):
+        return "应为文字"
+    return f"内容无效（{msg}）"
+
+
+def _describe(loc: tuple) -> str:
+    """'activities 第3项的 title ' — where in the form, in words, before the message."""
+    parts = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"第{part + 1}项")
+        else:
+            parts.append(f"\"{part}\"")
+    return ("字段 " + " ".join(parts) + "：") if parts else ""
+
+
+# Chinese words people write as keys, mapped to the English keys they mean.
+_CHINESE_KEYS: dict[str, tuple[str, ...]] = {}
+for _key, _label in FIELD_LABELS.items():
+    _CHINESE_KEYS[_label] = _CHINESE_KEYS.get(_label, ()) + (_key,)
+for _word, _keys in {"单位": ("organization", "unit"), "落款单位": ("author",), "署名": ("author",),
+                     "详情": ("details",), "内容": ("details", "description"), "做法": ("details",),
+                     "效果": ("result",), "结果": ("result",), "时间": ("date",), "日期": ("date",),
+                     "学期": ("term",), "类别": ("category",), "分类": ("category",), "名称": ("title", "item"),
+                     "数量": ("value",), "人数": ("participants",), "次数": ("times",), "不足": ("shortcomings",),
+                     "打算": ("plans",), "计划": ("plans",), "事件": ("incidents",), "数据": ("counts",),
+                     "工作": ("activities",), "标题": ("title",)}.items():
+    _CHINESE_KEYS[_word] = _CHINESE_KEYS.get(_word, ()) + _keys
+
+
+def _from_chinese(word: str, known: list[str]) -> str | None:
+    """The English key a Chinese key such as 落款 or 详情 stands for, among ``known``."""
+    return next((key for key in _CHINESE_KEYS.get(word, ()) if key in known), None)
+
+
+def _known_fields(loc: tuple, shapes: dict) -> list[str]:
+    pattern = tuple(int if isinstance(part, int) else part for part in loc)
+    # ("headings", "safety") is described by ("headings", str)
+    model = shapes.get(pattern) or (shapes.get(pattern[:-1] + (str,)) if pattern else None)
+    return list(model.model_fields) if model else []
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return list(dict.fromkeys(diagnostics))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.line, d.col))

@@ -1,0 +1,368 @@
+"""The parts of a .docx that do not depend on the text: styles, settings, footers,
+fonts, section, package; and a table's XML. Both engines build on them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from pipeline.document.manuscript import Table
+from pipeline.layout.measure import balanced_lines, clean, column_widths
+from pipeline.layout.profile import Profile, mm_to_twips
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+#: Manuscript role → paragraph style id (all defined in :func:`styles_xml`).
+ROLE_STYLES = {
+    "title": "Title",
+    "blank": "Normal",
+    "body": "Normal",
+    "heading1": "Heading1",
+    "heading2": "Heading2",
+    "heading3": "Heading3",
+    "item": "Normal",
+    "signature": "Signature",
+    "date": "Signature",
+}
+
+
+RUNIN_STYLE = "ItemTitle"
+
+
+TABLE_STYLE = "TableGrid"
+
+
+TABLE_TEXT_STYLE = "TableText"
+
+
+TABLE_HEADING_STYLE = "TableHeading"
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+#: Word's limit on a document property such as the title (python-docx raises beyond it).
+PROPERTY_CHARS = 255
+
+
+def core_property(text: str) -> str:
+    """``text`` as a document property: cleaned, cut to Word's length limit."""
+    return clean(text)[:PROPERTY_CHARS]
+
+
+def _fonts(east_asian: str, latin: str) -> str:
+    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{east_asian}" '
+            f'w:cs="{latin}"/>')
+
+
+def styles_xml(p: Profile) -> str:
+    """styles.xml: the body, title, heading, signature and footer styles."""
+    body_sz = p.half_points(p.body_size_pt)
+    indent = f'<w:ind w:firstLineChars="{p.indent_chars * 100}" w:firstLine="{p.indent_chars * p.char_twips}"/>'
+    no_indent = '<w:ind w:left="0" w:right="0" w:firstLineChars="0" w:firstLine="0"/>'
+    exact = f'<w:spacing w:before="0" w:after="0" w:line="{p.line_pitch_twips}" w:lineRule="exact"/>'
+    table_spacing = (f'<w:spacing w:before="{p.table_cell_spacing_twips}" w:after="{p.table_cell_spacing_twips}" '
+                     f'w:line="{p.table_line_twips}" w:lineRule="exact"/>')
+
+    def run(font: str, size: float, bold: bool = False, spacing: int = p.body_char_spacing) -> str:
+        sz = p.half_points(size)
+        b = "<w:b/><w:bCs/>" if bold else '<w:b w:val="0"/><w:bCs w:val="0"/>'
+        sp = f'<w:spacing w:val="{spacing}"/>' if spacing else ""
+        return f'<w:rPr>{_fonts(font, p.latin_font)}{b}{sp}<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr>'
+
+    def heading(level: int, font: str, bold: bool) -> str:
+        return (f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
+                f'<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
+                f'<w:pPr><w:keepNext/><w:keepLines/>{exact}{indent}<w:jc w:val="both"/>'
+                f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>{run(font, p.body_size_pt, bold)}</w:style>')
+
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:styles xmlns:w="{W}">'
+        f'<w:docDefaults><w:rPrDefault><w:rPr>{_fonts(p.body_font, p.latin_font)}'
+        f'<w:kern w:val="2"/><w:sz w:val="{body_sz}"/><w:szCs w:val="{body_sz}"/>'
+        f'<w:lang w:val="en-US" w:eastAsia="{p.language}" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+        f'<w:pPrDefault><w:pPr>{exact}</w:pPr></w:pPrDefault></w:docDefaults>'
+        # Normal: the body text
+        f'<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
+        # overflowPunct="1" is Word's default (punctuation may hang past the margin), written
+        # out for LibreOffice: it reads the element the other way round, and a comma it lets
+        # hang at the end of a justified line is not drawn at all; told this, it breaks the
+        # line before the punctuation instead, and every comma is on the page.
+        f'<w:pPr><w:widowControl w:val="0"/><w:overflowPunct w:val="1"/>{exact}{indent}<w:jc w:val="both"/></w:pPr>'
+        f'{run(p.body_font, p.body_size_pt)}</w:style>'
+        f'<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+        f'<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>'
+        f'<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+        f'<w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+        f'<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        f'</w:tblCellMar></w:tblPr></w:style>'
+        # Title: 二号 小标宋, centred, no indent
+        f'<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
+        f'<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
+        f'<w:pPr><w:keepNext/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        f'{run(p.title_font, p.title_size_pt, spacing=0)}</w:style>'
+        + heading(1, p.heading1_font, False)
+        + heading(2, p.heading2_font, False)
+        + heading(3, p.heading3_font, p.heading3_bold)
+        + heading(4, p.heading4_font, False)
+        + f'<w:style w:type="character" w:styleId="{RUNIN_STYLE}"><w:name w:val="Item Title"/>'
+        f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="11"/><w:qFormat/>'
+        f'{run(p.heading3_font, p.body_size_pt, p.heading3_bold)}</w:style>'
+        # Signature: right-aligned, no first-line indent; the right indent is per paragraph
+        f'<w:style w:type="paragraph" w:styleId="Signature"><w:name w:val="Signature"/>'
+        f'<w:basedOn w:val="Normal"/><w:pPr>{exact}{no_indent}<w:jc w:val="right"/></w:pPr></w:style>'
+        # Footer: the page number line, 四号 宋体, its own indent and spacing
+        f'<w:style w:type="paragraph" w:styleId="Footer"><w:name w:val="footer"/><w:basedOn w:val="Normal"/>'
+        f'<w:pPr><w:spacing w:before="0" w:after="0" w:line="{p.page_number_line_twips}" w:lineRule="exact"/>'
+        f'{no_indent}</w:pPr>'
+        f'<w:rPr><w:rFonts w:ascii="{p.page_number_font}" w:hAnsi="{p.page_number_font}" '
+        f'w:eastAsia="{p.page_number_font}" w:cs="{p.page_number_font}"/><w:spacing w:val="0"/>'
+        f'<w:sz w:val="{p.half_points(p.page_number_size_pt)}"/>'
+        f'<w:szCs w:val="{p.half_points(p.page_number_size_pt)}"/></w:rPr></w:style>'
+        f'<w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/>'
+        f'<w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        f'<w:left w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        f'<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        f'<w:right w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        f'<w:insideH w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+        f'<w:insideV w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders></w:tblPr></w:style>'
+        # TableText / TableHeading: cells and the header row, off the body grid with their own spacing
+        f'<w:style w:type="paragraph" w:styleId="{TABLE_TEXT_STYLE}"><w:name w:val="Table Text"/>'
+        f'<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:snapToGrid w:val="0"/>{table_spacing}{no_indent}'
+        f'<w:jc w:val="center"/></w:pPr>{run(p.table_font, p.table_size_pt, spacing=0)}</w:style>'
+        f'<w:style w:type="paragraph" w:styleId="{TABLE_HEADING_STYLE}"><w:name w:val="Table Heading"/>'
+        f'<w:basedOn w:val="{TABLE_TEXT_STYLE}"/><w:qFormat/><w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>'
+        f'{table_spacing}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        f'{run(p.table_header_font, p.table_size_pt, spacing=0)}</w:style>'
+        f'</w:styles>'
+    )
+
+
+def footer_xml(p: Profile, odd: bool) -> str:
+    """A footer with ``— N —``: odd pages at the right, even pages at the left, 1 character in."""
+    indent = round(p.page_number_indent_chars * p.page_number_size_pt * 20)
+    side = (f'<w:ind w:right="{indent}"/><w:jc w:val="right"/>' if odd
+            else f'<w:ind w:left="{indent}"/><w:jc w:val="left"/>')
+    text = lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'  # noqa: E731
+    field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+             '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+             f'<w:r><w:t>{1 if odd else 2}</w:t></w:r>'
+             '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pStyle w:val="Footer"/>{side}</w:pPr>'
+            f'{text("— ")}{field}{text(" —")}</w:p></w:ftr>')
+
+
+def settings_xml(p: Profile) -> str:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/><w:evenAndOddHeaders/>'
+            f'<w:defaultTabStop w:val="{p.char_twips * 2}"/>'
+            f'<w:characterSpacingControl w:val="doNotCompress"/>'
+            f'<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>'
+            f'<w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:adjustLineHeightInTable/><w:useFELayout/>'
+            f'<w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" '
+            f'w:val="15"/></w:compat>'
+            f'<w:themeFontLang w:val="en-US" w:eastAsia="{p.language}"/>'
+            f'<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
+
+
+# Windows names, with the names older or newer Windows carry them under.
+_FONT_ALT_NAMES = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体", "黑体": "SimHei",
+                   "宋体": "SimSun"}
+
+
+def font_table_xml(p: Profile) -> str:
+    names = dict.fromkeys([p.latin_font, p.body_font, p.title_font, p.heading1_font, p.heading2_font,
+                           p.heading3_font, p.heading4_font, p.page_number_font, p.table_font,
+                           p.table_header_font])
+    fonts = []
+    for name in names:
+        if name == p.latin_font:
+            fonts.append(f'<w:font w:name="{name}"><w:charset w:val="00"/><w:family w:val="roman"/>'
+                         f'<w:pitch w:val="variable"/></w:font>')
+            continue
+        alt = _FONT_ALT_NAMES.get(name)
+        alt_xml = f'<w:altName w:val="{alt}"/>' if alt else ""
+        fonts.append(f'<w:font w:name="{name}">{alt_xml}<w:charset w:val="86"/><w:family w:val="modern"/>'
+                     f'<w:pitch w:val="fixed"/></w:font>')
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<w:fonts xmlns:w="{W}">{"".join(fonts)}</w:fonts>')
+
+
+def section_xml(p: Profile) -> str:
+    return (f'<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/>'
+            f'<w:footerReference w:type="even" r:id="rIdFooterEven"/>'
+            f'<w:pgSz w:w="{mm_to_twips(p.page_width_mm)}" w:h="{mm_to_twips(p.page_height_mm)}"/>'
+            f'<w:pgMar w:top="{mm_to_twips(p.margin_top_mm)}" w:right="{mm_to_twips(p.margin_right_mm)}" '
+            f'w:bottom="{mm_to_twips(p.margin_bottom_mm)}" w:left="{mm_to_twips(p.margin_left_mm)}" '
+            f'w:header="{mm_to_twips(p.header_mm)}" w:footer="{p.footer_twips}" w:gutter="0"/>'
+            f'<w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="{p.line_pitch_twips}"/></w:sectPr>')
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    '<Override PartName="/word/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+    '<Override PartName="/word/settings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
+    '<Override PartName="/word/fontTable.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
+    '<Override PartName="/word/footer1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+    '<Override PartName="/word/footer2.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+    '<Override PartName="/docProps/core.xml" '
+    'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '</Types>'
+)
+
+
+_PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="word/document.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+    'core-properties" Target="docProps/core.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'extended-properties" Target="docProps/app.xml"/>'
+    '</Relationships>'
+)
+
+
+_DOCUMENT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'styles" Target="styles.xml"/>'
+    '<Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'settings" Target="settings.xml"/>'
+    '<Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'fontTable" Target="fontTable.xml"/>'
+    '<Relationship Id="rIdFooterOdd" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/footer" Target="footer1.xml"/>'
+    '<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/footer" Target="footer2.xml"/>'
+    '</Relationships>'
+)
+
+
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    '<dc:title></dc:title><dc:creator></dc:creator><cp:lastModifiedBy></cp:lastModifiedBy><cp:revision>1</cp:revision>'
+    '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>'
+    '</cp:coreProperties>'
+)
+
+
+def _app_xml() -> str:
+    from pipeline import __version__
+
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            f'<Application>worksum {__version__}</Application></Properties>')
+
+
+def base_parts(profile: Profile) -> dict[str, str]:
+    """Every part of an empty document in this profile, by zip member name."""
+    return {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _PACKAGE_RELS,
+        "docProps/core.xml": _CORE,
+        "docProps/app.xml": _app_xml(),
+        "word/document.xml": (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                              f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{section_xml(profile)}'
+                              f'</w:body></w:document>'),
+        "word/_rels/document.xml.rels": _DOCUMENT_RELS,
+        "word/styles.xml": styles_xml(profile),
+        "word/settings.xml": settings_xml(profile),
+        "word/fontTable.xml": font_table_xml(profile),
+        "word/footer1.xml": footer_xml(profile, odd=True),
+        "word/footer2.xml": footer_xml(profile, odd=False),
+    }
+
+
+@lru_cache(maxsize=4)
+def base_package(profile: Profile) -> bytes:
+    """The empty document as .docx bytes; built once per process and profile."""
+    return zip_parts((name, text.encode("utf-8")) for name, text in base_parts(profile).items())
+
+
+def zip_parts(parts) -> bytes:
+    """A .docx zip of ``(name, bytes)`` parts with fixed timestamps, in the given order."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 3  # Unix on every OS, so Windows builds give the same bytes
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def table_xml(table: Table, profile: Profile) -> str:
+    """A ``w:tbl`` element: full text width, grid lines, header row repeated on every page."""
+    widths = column_widths(table, profile)
+    margin = profile.table_cell_margin_twips
+
+    def text_run(text: str, column_width: int) -> str:
+        # A cell that must wrap is broken into balanced lines here (本部/校区, not 本部校/区).
+        capacity = (column_width - 2 * margin) / (profile.table_size_pt * 20) - profile.table_slack_chars / 2
+        lines = balanced_lines(clean(text), capacity) if capacity > 0 else [clean(text)]
+        return "<w:r>" + "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines) + "</w:r>"
+
+    def row(cells: tuple[str, ...], style: str, header: bool, last: bool = False) -> str:
+        properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+        keep = "" if last else "<w:keepNext/>"  # a table that fits on a page is not split
+        tcs = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_run(text, w) if text else ""}</w:p></w:tc>'
+            for text, w in zip(cells, widths))
+        return f"<w:tr><w:trPr>{properties}</w:trPr>{tcs}</w:tr>"
+
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    return (f'<w:tbl xmlns:w="{W}"><w:tblPr><w:tblStyle w:val="{TABLE_STYLE}"/>'
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+            f'<w:tblCellMar><w:left w:w="{margin}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+            f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+            f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            + row(table.header, TABLE_HEADING_STYLE, header=True, last=not table.rows)
+            + "".join(row(cells, TABLE_TEXT_STYLE, header=False, last=i == len(table.rows) - 1)
+                      for i, cells in enumerate(table.rows))
+            + "</w:tbl>")
+
+
+def made_by_worksum(docx: bytes) -> bool:
+    """Whether ``docx`` is a document worksum wrote that no office program has saved since.
+
+    worksum writes its own name in ``docProps/app.xml`` (Word, WPS and
+    LibreOffice put theirs there when they save) and stamps every zip member
+    with the same fixed time (any other program that saves stamps the present).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+            app = archive.read("docProps/app.xml").decode("utf-8", "replace")
+            stamps = {info.date_time for info in archive.infolist()}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    return "<Application>worksum " in app and stamps == {ZIP_DATE}

@@ -1,0 +1,2 @@
+"""Proofreading: repeated text, punctuation, copying between campuses and terms; safe repairs.
+"""

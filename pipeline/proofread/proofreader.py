@@ -1,0 +1,478 @@
+"""Proofreading: what would embarrass a department head, found before the summary goes up.
+
+The stage reads validated forms together with where their text came from (a
+:class:`Checked`: the :class:`~pipeline.form.model.Form` and its
+:class:`~pipeline.form.loader.Loaded`) and returns warnings (:class:`Issue`), each at
+the line and column of the offending characters and quoting them. It never
+changes a form; safe punctuation repairs travel with their issue as edits, for
+``worksum check --fix`` (:mod:`pipeline.proofread.repair`) to apply.
+
+What it looks for:
+
+* punctuation in every text value (rules in :mod:`pipeline.text.punctuation`);
+* within a form: a sentence written twice, exactly or nearly (the share of
+  jieba words two sentences have in common, ``check.similarity`` in
+  config.yaml; sentences shorter than ``check.min_chars`` are not compared),
+  and a record listed twice (activity title, figure item, shortcoming, plan);
+* a sentence that another campus's form of the same period also has (copied);
+* a sentence the same campus's form of the previous period already had
+  (last year's text handed in again);
+* a heading with only one short record, a heading reworded in ``headings:``
+  with nothing under it, 不足 without 打算 (or the other way round);
+* a figure stated in the text that contradicts the form's ``counts`` — only
+  where a sentence names every word of the item and states exactly one number
+  with the figure's unit, and no comparison (较、比、由…) blurs which figure it is.
+
+Comparing sentences across forms uses an index with prefix filtering: each
+sentence is filed under its rarest words, enough of them that two sentences
+similar enough must share one, so a workspace of a hundred forms is compared
+in well under a second rather than sentence by sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pipeline.diagnostics import Diagnostic
+from pipeline.form.config import Config
+from pipeline.form.loader import Loaded, PathKey
+from pipeline.form.model import Activity, Figure, Form
+from pipeline.form.source import Source
+from pipeline.text import punctuation, segment
+
+#: A heading whose only record has fewer characters than this (title and text) is thin.
+THIN_CHARS = 20
+#: Characters of a sentence quoted in a message before it is cut with "…".
+QUOTE_CHARS = 40
+#: Sentences looked at per sentence when searching for similar ones (see _Index.similar).
+MAX_CANDIDATES = 300
+
+# Item numbers at the start of a sentence: 1. 1、 (1) （一） 一、
+_NUMBERING = re.compile(r"^\s*(?:[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]|[0-9０-９]{1,2}\s*[.、．]|[一二三四五六七八九十]+、)\s*")
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"^[0-9.%]+$")
+#: Words too common to tell two sentences apart.
+_STOP_WORDS = frozenset("的 了 和 与 及 并 在 对 等 是 也 都 把 被 将 为 由 从 向 于 之 其 这 那 个 一 有 已 中 上 下".split())
+#: A sentence with any of these compares figures or approximates them: not a plain statement of one.
+_COMPARISON = re.compile("较|比|由|从|增|减|降|升|提高|上学期|上学年|上年|去年|同期|其中|平均|每|约|以上|以内|以下|超过|不少于|不到|近|余|多")
+
+
+@dataclass
+class Checked:
+    """A validated form and where it came from: the unit the checks work on."""
+
+    path: Path  # resolved, identifies the form across runs of the stage
+    display: str  # the path as the user sees it
+    form: Form
+    loaded: Loaded
+    #: What to group the form's records with, when not the proofreader's own classifier:
+    #: build passes one that remembers its answers, so no record is classified twice.
+    classifier: Callable[[], object] | None = None
+
+    @cached_property
+    def source(self) -> Source:
+        return Source(self.loaded)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A warning about a form; ``edits`` repair the value at ``path`` when that is safe."""
+
+    diagnostic: Diagnostic
+    path: PathKey = ()
+    edits: tuple[punctuation.Edit, ...] = ()
+
+
+@dataclass(eq=False)
+class Sentence:
+    """One sentence of a prose value, with the words it is compared by."""
+
+    form: Checked
+    path: PathKey
+    start: int  # offsets into the raw value
+    end: int
+    text: str
+    key: str  # content characters only: equal keys are the same sentence
+    words: frozenset[str]
+    order: int  # position in the form
+
+
+# --- which values are text -------------------------------------------------
+
+def label_fields(form: Form) -> Iterator[PathKey]:
+    """Values that name things: titles and items."""
+    if form.title:
+        yield ("title",)
+    for key, override in form.headings.items():
+        if override.title:
+            yield ("headings", key, "title")
+    for i in range(len(form.activities)):
+        yield ("activities", i, "title")
+    for i in range(len(form.counts)):
+        yield ("counts", i, "item")
+
+
+def prose_fields(form: Form) -> Iterator[PathKey]:
+    """Values written as sentences."""
+    for name in ("intro", "closing"):
+        if getattr(form, name):
+            yield (name,)
+    for key, override in form.headings.items():
+        if override.intro:
+            yield ("headings", key, "intro")
+    for i, activity in enumerate(form.activities):
+        for name in ("details", "result"):
+            if getattr(activity, name):
+                yield ("activities", i, name)
+    for i, figure in enumerate(form.counts):
+        if figure.note:
+            yield ("counts", i, "note")
+    for i, incident in enumerate(form.incidents or []):
+        yield ("incidents", i, "description")
+        if incident.handling:
+            yield ("incidents", i, "handling")
+    for name in ("shortcomings", "plans"):
+        for i in range(len(getattr(form, name))):
+            yield (name, i)
+
+
+def content(text: str) -> str:
+    """The characters that carry words: no punctuation, spaces or item numbers."""
+    return "".join(_CONTENT.findall(_NUMBERING.sub("", text).translate(_FULL_DIGITS))).lower()
+
+
+_FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of words two sentences have in common (Dice: 2|A∩B| / (|A|+|B|))."""
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def differ_in_numbers_only(a: frozenset[str], b: frozenset[str]) -> bool:
+    """本学期处理报修142件 / 168件: the same frame with new figures is a new statement."""
+    difference = a ^ b
+    return bool(difference) and all(_NUMERIC.match(word) for word in difference)
+
+
+# --- the stage ------------------------------------------------------------
+
+class Proofreader:
+    """Checks forms against themselves and against the other forms of a workspace.
+
+    ``peers`` returns the workspace's forms (called once, when a check first
+    needs them); sentences are cut into words once per form text, and the
+    cross-form index is built once per set of forms, so checking the forms of
+    a workspace one by one (as ``build`` does) costs little more than checking
+    them together.
+    """
+
+    def __init__(self, config: Config, classifier: Callable[[], object], peers: Callable[[], list[Checked]] = list):
+        from pipeline.document.classify import DOMAIN_WORDS
+
+        self.config = config
+        self.classifier = classifier
+        self._peers = peers
+        self._words = tuple(DOMAIN_WORDS) + tuple(config.words)
+        self._sentences: dict[tuple[Path, str], list[Sentence]] = {}
+        self._index: tuple[frozenset, _Index] | None = None
+        self._peer_list: list[Checked] | None = None
+
+    @property
+    def threshold(self) -> float:
+        return float(self.config.check.similarity)
+
+    @property
+    def min_chars(self) -> int:
+        return int(self.config.check.min_chars)
+
+    def check(self, targets: Iterable[Checked], extra_peers: Iterable[Checked] = ()) -> dict[Path, list[Issue]]:
+        """Issues of every target form, by its path, each list in line order."""
+        targets = list(targets)
+        if self._peer_list is None:
+            self._peer_list = list(self._peers())
+        corpus = {c.path: c for c in [*self._peer_list, *extra_peers, *targets]}
+        index = self._index_of(list(corpus.values()))
+        results = {}
+        for checked in targets:
+            issues = [*self._punctuation(checked), *self._repeats(checked), *self._reuse(checked, index),
+                      *self._headings(checked), *self._figures(checked)]
+            results[checked.path] = sorted(issues, key=lambda i: (i.diagnostic.line, i.diagnostic.col))
+        return results
+
+    # --- sentences ------------------------------------------------------
+
+    def sentences(self, checked: Checked) -> list[Sentence]:
+        key = (checked.path, checked.loaded.text)
+        if key not in self._sentences:
+            self._sentences[key] = list(self._cut(checked))
+        return self._sentences[key]
+
+    def _cut(self, checked: Checked) -> Iterator[Sentence]:
+        tokenizer = None  # jieba is loaded only when a form has a sentence to compare
+        order = 0
+        for path in prose_fields(checked.form):
+            value = checked.source.value(path)
+            if value is None:
+                continue
+            for match in _SENTENCE.finditer(value):
+                raw = match.group()
+                start = match.start() + len(raw) - len(raw.lstrip())
+                text = raw.strip()
+                key = content(text)
+                if len(key) < self.min_chars:
+                    continue
+                tokenizer = tokenizer or segment.tokenizer(self._words)
+                words = frozenset(w for w in tokenizer.lcut(_NUMBERING.sub("", text))
+                                  if _CONTENT.search(w) and w not in _STOP_WORDS)
+                yield Sentence(checked, path, start, start + len(text), text, key, words, order)
+                order += 1
+
+    def _index_of(self, corpus: list[Checked]) -> "_Index":
+        identity = frozenset((c.path, c.loaded.text) for c in corpus)
+        if self._index is None or self._index[0] != identity:
+            self._index = (identity, _Index([s for c in corpus for s in self.sentences(c)], self.threshold))
+        return self._index[1]
+
+    # --- issues ---------------------------------------------------------
+
+    def _issue(self, checked: Checked, path: PathKey, offset: int | None, message: str,
+               edits: tuple = (), at_key: bool = False) -> Issue:
+        if at_key:
+            line, col = checked.loaded.positions.key(path)
+        elif offset is None:
+            line, col = checked.loaded.positions.value(path)
+        else:
+            line, col = checked.source.locate(path, offset)
+        return Issue(Diagnostic(checked.display, line, col, "warning", message), tuple(path), edits)
+
+    def _line(self, sentence: Sentence) -> int:
+        return sentence.form.source.locate(sentence.path, sentence.start)[0]
+
+    def _punctuation(self, checked: Checked) -> Iterator[Issue]:
+        for path in [*label_fields(checked.form), *prose_fields(checked.form)]:
+            value = checked.source.value(path)
+            if value is None:
+                continue
+            for finding in punctuation.check(value):
+                yield self._issue(checked, path, finding.start, finding.message, finding.edits)
+
+    def _repeats(self, checked: Checked) -> Iterator[Issue]:
+        form = checked.form
+        listed = [("activities", "title", [a.title for a in form.activities], "工作条目"),
+                  ("counts", "item", [f.item for f in form.counts], "数据项"),
+                  ("shortcomings", None, form.shortcomings, "不足"),
+                  ("plans", None, form.plans, "打算")]
+        repeated_entries: set[PathKey] = set()
+        for name, key, values, what in listed:
+            first: dict[str, int] = {}
+            for i, value in enumerate(values):
+                normal = content(value) or value
+                path = (name, i, key) if key else (name, i)
+                if normal in first:
+                    earlier = (name, first[normal], key) if key else (name, first[normal])
+                    line = checked.loaded.positions.value(earlier)[0]
+                    repeated_entries.add(path)
+                    yield self._issue(checked, path, None,
+                                      f"{what}重复：“{shorten(value)}”与第{line}行的第{first[normal] + 1}项相同")
+                else:
+                    first[normal] = i
+
+        own = _Index(self.sentences(checked), self.threshold)
+        for sentence in self.sentences(checked):
+            if sentence.path in repeated_entries:
+                continue
+            equal = own.first_equal(sentence)
+            if equal is not sentence:
+                line = self._line(equal)
+                yield self._issue(checked, sentence.path, sentence.start,
+                                  f"句子重复：“{shorten(sentence.text)}”与第{line}行的句子相同")
+                continue
+            earlier = [(other, score) for other, score in own.similar(sentence) if other.order < sentence.order]
+            if earlier:
+                other, score = max(earlier, key=lambda m: (m[1], -m[0].order))
+                line = self._line(other)
+                yield self._issue(checked, sentence.path, sentence.start,
+                                  f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
+                                  f"；第{line}行：“{shorten(other.text)}”")
+
+    def _reuse(self, checked: Checked, index: "_Index") -> Iterator[Issue]:
+        form = checked.form
+        previous = form.period.previous().id
+        other_campus, last_period = "其他校区同期的填报表", f"本校区上{form.period.unit}的填报表"
+        # (paragraph, relation) → the shared sentences, each with its best match in each other form
+        groups: dict[tuple[PathKey, str], dict[Path, list[tuple[Sentence, Sentence, float]]]] = {}
+        for sentence in self.sentences(checked):
+            best: dict[Path, tuple[Sentence, float]] = {}
+            for other, score in index.similar(sentence):
+                peer = other.form
+                if peer.path == checked.path or (peer.path in best and best[peer.path][1] >= score):
+                    continue
+                if peer.form.term == form.term and peer.form.campus != form.campus:
+                    best[peer.path] = (other, score)
+                elif (peer.form.term == previous and peer.form.campus == form.campus
+                      and peer.form.department == form.department):
+                    best[peer.path] = (other, score)
+            for peer_path, (other, score) in best.items():
+                relation = last_period if other.form.form.term == previous else other_campus
+                groups.setdefault((sentence.path, relation), {}).setdefault(peer_path, []).append(
+                    (sentence, other, score))
+        # One warning per paragraph and relation, at its first shared sentence, naming one other form.
+        for (path, relation), by_peer in groups.items():
+            first = min((matches[0][0].start, str(peer), peer) for peer, matches in by_peer.items())
+            matches = by_peer[first[2]]
+            sentence, other, score = matches[0]
+            how = "相同" if sentence.key == other.key else f"几乎相同（{score:.0%}的词语相同）"
+            notes = []
+            if len(matches) > 1:
+                notes.append(f"这一段还有{len(matches) - 1}句也与该表相同或相近")
+            if len(by_peer) > 1:
+                notes.append(f"另有{len(by_peer) - 1}份{relation.removeprefix('本校区')}也有相同或相近的文字")
+            message = (f"与 {other.form.display} 第{self._line(other)}行的文字{how}（{relation}）："
+                       f"“{shorten(sentence.text)}”" + "".join(f"；{note}" for note in notes))
+            yield self._issue(checked, path, sentence.start, message)
+
+    def _headings(self, checked: Checked) -> Iterator[Issue]:
+        from pipeline.document.assemble import assemble
+
+        form = checked.form
+        if not (form.activities or form.counts or form.incidents is not None or form.headings):
+            return
+        summary, _ = assemble(form, self.config, checked.classifier or self.classifier,
+                              lambda at, message: Diagnostic(checked.display, 1, 1, "warning", message))
+        present = {section.key: section for section in summary.sections}
+        for key in form.headings:
+            if key not in present:
+                yield self._issue(checked, ("headings", key), None,
+                                  f"标题设置“{key}”下没有任何内容，这个标题不会出现在文档中", at_key=True)
+        paths = {id(a): ("activities", i) for i, a in enumerate(form.activities)}
+        paths.update({id(f): ("counts", i) for i, f in enumerate(form.counts)})
+        for section in summary.sections:
+            if section.key == "shortcomings":
+                continue
+            records = [*section.activities, *section.figures, *section.incidents]
+            if len(records) != 1 or section.incidents:
+                continue
+            record = records[0]
+            if isinstance(record, Activity):
+                text = "".join(filter(None, [record.title, record.details, record.result]))
+                if len(content(text)) >= THIN_CHARS:
+                    continue
+                what = f"一项简短的工作“{shorten(record.title)}”"
+            elif isinstance(record, Figure):
+                what = f"一项数据“{shorten(record.item)}”"
+            else:
+                continue
+            yield self._issue(checked, paths[id(record)], None,
+                              f"标题“{section.title}”下只有{what}，内容单薄；可以补充具体做法和成效，或改归其他标题")
+        if form.shortcomings and not form.plans:
+            yield self._issue(checked, ("shortcomings",), None,
+                              "只写了存在的不足，没有写今后打算（plans），“存在的不足及今后努力方向”一节不完整", at_key=True)
+        elif form.plans and not form.shortcomings:
+            yield self._issue(checked, ("plans",), None,
+                              "只写了今后打算，没有写存在的不足（shortcomings），“存在的不足及今后努力方向”一节不完整", at_key=True)
+
+    def _figures(self, checked: Checked) -> Iterator[Issue]:
+        form = checked.form
+        if not form.counts:
+            return
+        tokenizer = segment.tokenizer(self._words)
+        sentences = self.sentences(checked)
+        for i, figure in enumerate(form.counts):
+            if not figure.unit:
+                continue
+            item_words = [w for w in tokenizer.lcut(figure.item) if len(w) >= 2]
+            if not item_words:
+                continue
+            stated = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*" + re.escape(figure.unit))
+            for sentence in sentences:
+                if not all(word in sentence.text for word in item_words) or _COMPARISON.search(sentence.text):
+                    continue
+                numbers = list(stated.finditer(sentence.text))
+                if len(numbers) != 1:
+                    continue
+                number = float(numbers[0].group(1))
+                if number in (figure.value, figure.previous):
+                    continue
+                line = checked.loaded.positions.value(("counts", i))[0]
+                value = f"{figure.value:g}{figure.unit}"
+                yield self._issue(checked, sentence.path, sentence.start + numbers[0].start(),
+                                  f"文中写的“{numbers[0].group()}”与第{line}行的数据“{figure.item} {value}”不一致："
+                                  f"“{shorten(sentence.text)}”")
+
+
+# --- the cross-form index -------------------------------------------------
+
+@dataclass
+class _Index:
+    """Sentences filed under their rarest words (prefix filtering for a similarity threshold).
+
+    Two word sets with Dice similarity ≥ t share at least t/(2-t) of the
+    smaller one's words. Ordering every set's words from rarest to commonest,
+    each set's first ``len - ceil(t/(2-t)·len) + 1`` words (its prefix) must
+    then hold a word that the other set's prefix also holds, so only sentences
+    sharing a prefix word are compared. Equal sentences are found by key.
+    """
+
+    sentences: list[Sentence]
+    threshold: float
+    _by_key: dict[str, list[Sentence]] = field(default_factory=dict)
+    _by_word: dict[str, list[Sentence]] = field(default_factory=dict)
+    _frequency: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for sentence in self.sentences:
+            self._by_key.setdefault(sentence.key, []).append(sentence)
+            for word in sentence.words:
+                self._frequency[word] = self._frequency.get(word, 0) + 1
+        for sentence in self.sentences:
+            for word in self._prefix(sentence.words):
+                self._by_word.setdefault(word, []).append(sentence)
+
+    def _prefix(self, words: frozenset[str]) -> list[str]:
+        ordered = sorted(words, key=lambda w: (self._frequency.get(w, 0), w))
+        ratio = self.threshold / (2 - self.threshold)
+        must_share = -(-ratio * len(ordered) // 1)  # ceil
+        return ordered[:max(1, len(ordered) - int(must_share) + 1)]
+
+    def first_equal(self, sentence: Sentence) -> Sentence:
+        """The first sentence filed with the same key (``sentence`` itself when it is the first)."""
+        return self._by_key.get(sentence.key, [sentence])[0]
+
+    def similar(self, sentence: Sentence) -> Iterator[tuple[Sentence, float]]:
+        """Sentences equal to ``sentence`` or at least ``threshold`` similar to it.
+
+        At most :data:`MAX_CANDIDATES` sentences are looked at, which bounds the
+        work on pathological input (a form of thousands of near-identical lines)
+        without losing anything on real forms.
+        """
+        found: dict[int, tuple[Sentence, float]] = {}
+        for other in self._by_key.get(sentence.key, ())[:MAX_CANDIDATES]:
+            found[id(other)] = (other, 1.0)
+        examined = 0
+        for word in self._prefix(sentence.words):
+            postings = self._by_word.get(word, ())
+            for other in postings[:MAX_CANDIDATES - examined]:
+                if id(other) in found or other is sentence:
+                    continue
+                score = similarity(sentence.words, other.words)
+                if score >= self.threshold and not differ_in_numbers_only(sentence.words, other.words):
+                    found[id(other)] = (other, score)
+            examined += len(postings)
+            if examined >= MAX_CANDIDATES:
+                break
+        for other, score in found.values():
+            if other is not sentence:
+                yield other, score

@@ -1,0 +1,2 @@
+"""Text rules shared by every stage: Chinese sentences, punctuation, word segmentation.
+"""

@@ -1,0 +1,2 @@
+"""Wording: Jinja2 templates in a sandbox turn a summary into a manuscript's paragraphs.
+"""

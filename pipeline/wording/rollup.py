@@ -1,0 +1,117 @@
+"""Word a Rollup through the templates: the combined document's Manuscript.
+
+The combined document keeps the shape of a campus's own summary: title,
+opening, the numbered headings, closing, signature (one frame for both,
+:func:`pipeline.wording.summary.frame`). Under each heading come the
+heading's lead (the same ``lead_<key>.j2`` as a campus document), the figures
+as a table (campus × item, with totals and the change against last period),
+the incident totals, then one ``（一）校区`` sub-heading per campus with that
+campus's items, worded by the same ``activity.j2`` and ``incidents.j2``.
+
+The prose is in templates (``rollup_*.j2``, overridable in a workspace like
+every template); only the table's cells (numbers, and the short column labels
+below) are set here.
+"""
+
+from __future__ import annotations
+
+import jinja2
+
+from pipeline.document.manuscript import Manuscript
+from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
+from pipeline.text import chinese
+from pipeline.text.chinese import bare, sentence
+from pipeline.wording.summary import Writer, frame, lead_template
+
+ITEM_LABEL = "项目"
+UNIT_LABEL = "单位"
+TOTAL_LABEL = "合计"
+PREVIOUS_LABEL = "上期合计"
+CHANGE_LABEL = "增减"
+MISSING_CELL = "—"
+
+
+def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
+    """Turn ``rollup`` into a :class:`Manuscript` using the templates of ``env``."""
+    writer = Writer(env)
+    base = {"rollup": rollup, "period": rollup.period, "organization": rollup.organization,
+            "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
+            "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
+            "sections": rollup.sections}
+    title, breaks = writer.title("rollup_title.j2", **base)
+
+    def sections(doc: Manuscript) -> None:
+        for section in rollup.sections:
+            _section(doc, writer, section, base)
+
+    return frame(title, rollup.author, rollup.date, breaks=breaks,
+                 opening=lambda: writer.paragraphs("rollup_opening.j2", **base),
+                 body=sections,
+                 closing=lambda: writer.paragraphs("rollup_closing.j2", **base))
+
+
+def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict) -> None:
+    context = {**base, "section": section}
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
+    for text in writer.paragraphs(lead_template(writer, section.key), **context):
+        doc.add("body", text)
+    if section.rows:
+        rates = any(row.unit == RATE_UNIT for row in section.rows)
+        for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates):
+            doc.add("body", text)
+        header, rows = figure_table(section)
+        doc.add_table(header, rows)
+    if section.incidents is not None:
+        for text in writer.paragraphs("rollup_incidents.j2", **context, tally=section.incidents):
+            doc.add("body", text)
+    for number, part in enumerate(section.parts, 1):
+        doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}")
+        _campus_part(doc, writer, part, {**context, "campus": part.campus})
+
+
+def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict) -> None:
+    number = 0
+    for activity in part.activities:
+        number += 1
+        doc.add("item", writer.line("activity.j2", **context, activity=activity),
+                runin=f"{number}.{bare(activity.title)}。")
+    if part.incidents or part.no_incidents:
+        for text in writer.paragraphs("incidents.j2", **context, incidents=part.incidents):
+            doc.add("body", text)
+    for label, entries in (("shortcomings", part.shortcomings), ("plans", part.plans)):
+        if not entries:
+            continue
+        number += 1
+        listed = "".join(f"（{i}）{sentence(entry)}" for i, entry in enumerate(entries, 1))
+        doc.add("item", listed, runin=f"{number}.{bare(writer.line(label + '_heading.j2', **context))}。")
+
+
+def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a heading's figures table: item, unit, each campus, total (and change)."""
+    campuses = section.table_campuses
+    with_previous = any(row.previous_total is not None for row in section.rows)
+    header = [ITEM_LABEL, UNIT_LABEL, *campuses, TOTAL_LABEL] + ([PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
+    rows = []
+    for row in section.rows:
+        cells = [row.item, row.unit or "", *(_number(row.values.get(campus)) for campus in campuses),
+                 _number(row.total)]
+        if with_previous:
+            cells += [_number(row.previous_total), change_cell(row.total, row.previous_total)]
+        rows.append(cells)
+    return header, rows
+
+
+def _number(value: float | None) -> str:
+    return MISSING_CELL if value is None else chinese.number(value)
+
+
+def change_cell(value: float | None, previous: float | None) -> str:
+    """增长30.2% / 下降5% / 持平, or — when there is no honest percentage."""
+    if value is None or previous is None:
+        return MISSING_CELL
+    if value == previous:
+        return "持平"
+    if previous == 0:
+        return MISSING_CELL
+    rate = (value - previous) / abs(previous) * 100
+    return f"{'增长' if rate > 0 else '下降'}{chinese.percent(rate)}"

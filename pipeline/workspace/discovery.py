@@ -1,0 +1,74 @@
+"""Which files are forms: one rule for every command.
+
+The forms in a folder are its ``*.yaml`` files at any depth, in a stable
+order, except:
+
+* ``config.yaml``;
+* anything whose name starts with ``.`` — a hidden folder (``.bak/``,
+  ``.git/``) and everything in it, or a hidden file (``._后勤处.yaml`` that
+  macOS leaves on USB disks, ``.#后勤处.yaml`` an editor's lock) — or with
+  ``~`` (``~$后勤处.yaml``, an office program's owner file);
+* backup copies named ``….bak.yaml``, ``….orig.yaml``, ``….old.yaml`` or
+  ``….backup.yaml``.
+
+A ``*.yml`` file is not read: forms end in ``.yaml`` (form.md). It is not
+skipped silently either — it looks like a form someone meant to be read — so
+discovery lists it and the command warns once per file. A file named on the
+command line is read whatever its name.
+
+:func:`discover` is what ``build``, ``validate`` and ``check`` read; the
+roll-up, new-term, the proofreader's view of a workspace and the search for
+last period's form all use :func:`forms_in`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipeline.diagnostics import shown
+from pipeline.workspace.root import CONFIG_NAME
+
+SUFFIX = ".yaml"
+#: Written by people as a form's suffix, but not read (see the module doc).
+OTHER_SUFFIX = ".yml"
+#: A form's name ending in one of these, before .yaml, is a backup copy.
+BACKUP_MARKS = (".bak", ".orig", ".old", ".backup")
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "~"))
+
+
+def _backup(path: Path) -> bool:
+    return path.stem.lower().endswith(BACKUP_MARKS)
+
+
+def forms_in(folder: Path, unread: list[Path] | None = None) -> list[Path]:
+    """Every form under ``folder``, sorted; ``*.yml`` files found are added to ``unread``."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for current, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not _hidden(name))
+        for name in files:
+            if _hidden(name):
+                continue
+            path = Path(current) / name
+            suffix = path.suffix.lower()
+            if suffix == SUFFIX and name != CONFIG_NAME and not _backup(path):
+                found.append(path)
+            elif suffix == OTHER_SUFFIX and unread is not None:
+                unread.append(path)
+    found.sort()
+    if unread is not None:
+        unread.sort()
+    return found
+
+
+def unread_warning(path: Path) -> str:
+    """The warning for a ``*.yml`` file that looks like a form and is not read."""
+    return (f"{shown(path)}: 警告: 扩展名是 {path.suffix}，没有作为填报表读取（填报表以 .yaml 结尾）；"
+            f"如果这是填报表，请改名为 {path.stem}{SUFFIX}")
+
+

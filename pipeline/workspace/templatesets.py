@@ -1,0 +1,154 @@
+"""Template sets: which folders a department's templates are looked up in.
+
+A *template set* is a folder of ``*.j2`` templates with a name. worksum ships
+``default`` and a few others (built-in sets); a workspace may add its own
+folders under ``templates/``. config.yaml's ``templates`` key names the set
+each department uses; a department it does not name uses ``default``.
+
+A template name (``opening.j2``) is looked up in this order, first match wins,
+so a school overrides one file, not a whole set:
+
+1. ``templates/<name>``             the workspace's own file, for every department
+2. ``templates/<set>/<name>``       the department's set, in the workspace
+3. built-in ``<set>/<name>``        the department's set, as shipped
+4. ``templates/default/<name>``     the workspace's copy of the default set (``worksum init``)
+5. built-in ``default/<name>``      the default set, as shipped
+
+This module only finds folders; :mod:`pipeline.wording` renders.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import HOME
+
+DEFAULT_SET = "default"
+
+_PACKAGED = HOME / "templates"  # inside an installed wheel: pipeline/templates/<set>/
+_SOURCE = HOME.parent / "templates"  # in a source checkout: templates/<set>/
+
+#: A set name becomes a folder name: no separators, no "..", nothing hidden.
+_SET_NAME = re.compile(r'^[^\\/:*?"<>|\x00-\x1f.][^\\/:*?"<>|\x00-\x1f]*$')
+
+
+def builtin_sets() -> Path:
+    """The folder holding the built-in sets, one sub-folder each."""
+    return _PACKAGED if (_PACKAGED / DEFAULT_SET).is_dir() else _SOURCE
+
+
+def builtin_templates() -> Path:
+    """The folder of the built-in default set."""
+    return builtin_sets() / DEFAULT_SET
+
+
+def valid_set_name(name: str) -> bool:
+    return bool(_SET_NAME.match(name)) and ".." not in name
+
+
+def _sets_in(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_dir() and valid_set_name(p.name) and any(p.glob("*.j2")))
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """A named set and where its folders are: in the workspace, built in, or both."""
+
+    name: str
+    workspace: Path | None
+    builtin: Path | None
+
+
+def available_sets(workspace: Path | None) -> dict[str, TemplateSet]:
+    """Every set a department may name: built-in sets and the workspace's folders."""
+    builtin_root = builtin_sets().resolve()
+    own_root = (workspace / "templates").resolve() if workspace else None
+    names = set(_sets_in(builtin_root))
+    if own_root and own_root != builtin_root:
+        names.update(_sets_in(own_root))
+    sets = {}
+    for name in sorted(names, key=lambda n: (n != DEFAULT_SET, n)):
+        own = own_root / name if own_root and own_root != builtin_root and (own_root / name).is_dir() else None
+        shipped = builtin_root / name if (builtin_root / name).is_dir() else None
+        sets[name] = TemplateSet(name, own, shipped)
+    return sets
+
+
+def search_path(workspace: Path | None, template_set: str | None = None) -> tuple[Path, ...]:
+    """The folders a template name is looked up in, first match wins (see module doc)."""
+    own = (workspace / "templates") if workspace else None
+    candidates: list[Path] = []
+    if own:
+        candidates.append(own)
+    if template_set and template_set != DEFAULT_SET and valid_set_name(template_set):
+        if own:
+            candidates.append(own / template_set)
+        candidates.append(builtin_sets() / template_set)
+    if own:
+        candidates.append(own / DEFAULT_SET)
+    candidates.append(builtin_templates())
+    folders = [p.resolve() for p in candidates if p.is_dir()]
+    return tuple(dict.fromkeys(folders))
+
+
+def template_names(folders: tuple[Path, ...]) -> list[str]:
+    """Every template name found in ``folders`` (top level only: sub-folders are sets)."""
+    return sorted({p.name for folder in folders for p in folder.glob("*.j2") if p.is_file()})
+
+
+def resolve(folders: tuple[Path, ...], name: str) -> Path | None:
+    """The file ``name`` comes from along ``folders``, or None."""
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def config_problems(templates: dict[str, str], departments: list[str] | None,
+                    workspace: Path | None) -> list[tuple[tuple, str, bool]]:
+    """What is wrong with config.yaml's ``templates`` (department → set name).
+
+    Each problem is ``(path in config.yaml, Chinese message, whether it is about the key)``.
+    """
+    import difflib
+
+    problems = []
+    sets = available_sets(workspace)
+    for department, name in templates.items():
+        if departments is not None and department not in departments:
+            close = difflib.get_close_matches(department, departments, n=1, cutoff=0.5)
+            hint = f"，是否应为 \"{close[0]}\"？" if close else ""
+            problems.append((("templates", department),
+                             f"部门 \"{department}\" 不在 departments 名单中{hint}", True))
+        if not valid_set_name(name) or name not in sets:
+            close = difflib.get_close_matches(name, list(sets), n=1, cutoff=0.5)
+            hint = f"是否应为 \"{close[0]}\"？" if close else ""
+            problems.append((("templates", department),
+                             f"模板组 \"{name}\" 不存在；{hint}可用的模板组：{'、'.join(sets)}"
+                             "（模板组是 templates/ 下的文件夹，或 worksum 内置的模板组）", False))
+    return problems
+
+
+def origin(path: Path | None, workspace: Path | None) -> str:
+    """Where a template file comes from, in words: 工作区 / 工作区模板组“x” / 内置模板组“x”."""
+    if path is None:
+        return ""
+    path = path.resolve()
+    builtin_root = builtin_sets().resolve()
+    own_root = (workspace / "templates").resolve() if workspace else None
+    if own_root and own_root != builtin_root and path.parent == own_root:
+        return "工作区（所有部门）"
+    if own_root and own_root != builtin_root and path.parent.parent == own_root:
+        shipped = builtin_root / path.parent.name / path.name
+        if shipped.is_file():
+            same = shipped.read_bytes() == path.read_bytes()
+            return f"工作区模板组“{path.parent.name}”（{'与内置相同' if same else '已修改'}）"
+        return f"工作区模板组“{path.parent.name}”"
+    if path.parent.parent == builtin_root:
+        return f"内置模板组“{path.parent.name}”"
+    return ""
