@@ -109,13 +109,13 @@ def warm(roots) -> None:
     not forked, each worker loads it on its first form instead).
     """
     from pipeline.diagnostics import FormError
-    from pipeline.layout import engines, profile
+    from pipeline.layout import engines
 
     for root in roots:
         workspace = workspace_at(root)
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
-            engines.prepare(profile.get(workspace.config.format))
+            engines.prepare(workspace.profile)
             workspace.proofreader.check([])  # reads and indexes every form once, for all workers
         except FormError:
             pass  # reported per form

@@ -24,15 +24,18 @@ from pipeline.layout.measure import (
     clean,
     signature_block,
     signature_indents,
+    signature_texts,
 )
 from pipeline.layout.parts import (
     ROLE_STYLES,
     RUNIN_STYLE,
     base_package,
     core_property,
+    section_xml,
     table_xml,
     zip_parts,
 )
+from pipeline.layout.present import Raw, present
 from pipeline.layout.profile import Profile
 
 
@@ -44,19 +47,21 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
 
     document = docx.Document(io.BytesIO(base_package(profile)))
     body = document.element.body
-    signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
-    date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
-    name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
-    keep_with_next = signature_block(manuscript.paragraphs)
+    presented = present(manuscript, profile)
+    blocks = presented.blocks
+    name_indent, date_indent = signature_indents(profile, *signature_texts(blocks))
+    keep_with_next = signature_block(blocks)
 
-    blocks = manuscript.paragraphs
     for index, paragraph in enumerate(blocks):
         if isinstance(paragraph, Table):
             body.sectPr.addprevious(parse_xml(table_xml(paragraph, profile)))
             continue
+        if isinstance(paragraph, Raw):
+            body.sectPr.addprevious(parse_xml(paragraph.xml))
+            continue
         p = body.add_p()  # inserted before sectPr
         p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
-        introduces_table = index + 1 < len(blocks) and isinstance(blocks[index + 1], Table)
+        introduces_table = index + 1 < len(blocks) and blocks[index + 1].role == "table"
         if index in keep_with_next or introduces_table:  # a table's opening line stays with it
             p.get_or_add_pPr().keepNext_val = True
         if paragraph.role == "title":
@@ -71,6 +76,10 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
         if paragraph.role in ("signature", "date"):
             indent = name_indent if paragraph.role == "signature" else date_indent
             p.get_or_add_pPr().get_or_add_ind().right = Twips(indent)
+        if index in presented.section_ends:  # the last paragraph of a section holds its properties
+            p.get_or_add_pPr().append(parse_xml(presented.section_ends[index]))
+    if presented.landscape_last:
+        body.replace(body.sectPr, parse_xml(section_xml(profile, landscape=True, new_page=True)))
 
     core = document.core_properties
     core.title = core_property(manuscript.title)

@@ -120,10 +120,12 @@ def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
         for section in summary.sections:
             _section(doc, writer, section, base)
 
-    return frame(title, summary.author, summary.date, breaks=breaks,
-                 opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
-                 body=sections,
-                 closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
+    doc = frame(title, summary.author, summary.date, breaks=breaks,
+                opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
+                body=sections,
+                closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
+    doc.organization, doc.campus, doc.department = summary.organization, summary.campus, summary.department
+    return doc
 
 
 def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (), opening: Callable[[], list[str]],
@@ -143,18 +145,19 @@ def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (
     doc.add("blank")
     doc.add("signature", author)
     doc.add("date", chinese.date(date))
+    doc.date = date
     return doc
 
 
 def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> None:
     context = {**base, "section": section}
-    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}", number=section.number)
     lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)
     for text in lead:
         doc.add("body", text)
     for number, activity in enumerate(section.activities, 1):
         text = writer.line("activity.j2", **context, activity=activity)
-        doc.add("item", text, runin=f"{number}.{bare(activity.title)}。")
+        doc.add("item", text, runin=f"{number}.{bare(activity.title)}。", number=number)
     if section.figures:
         for text in writer.paragraphs("figures.j2", **context, figures=section.figures):
             doc.add("body", text)
@@ -167,7 +170,8 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
         groups = sum(1 for e in (section.shortcomings, section.plans) if e)
         if groups > 1:
             number = 1 if label == "shortcomings" or not section.shortcomings else 2
-            doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}")
+            doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}",
+                    number=number)
         for number, entry in enumerate(entries, 1):
             doc.add("body", f"{number}.{sentence(entry)}")
 
