@@ -175,7 +175,7 @@ def _numbering(value: Any) -> str:
         raise _fail(f"编号样式要加引号，如 \"{value:g}.\"（不加引号时 YAML 把它当成数字 {value:g}）")
     if not isinstance(value, str) or not value.strip():
         raise _fail("编号样式应写成第一个标题的编号，如 一、 （一） 1. （1）")
-    text = value.strip()
+    text = value.lstrip()  # a space after it (第一部分 ) is part of the style
     marks = [mark for mark in ("一", "1", "①") if mark in text]
     if len(marks) != 1 or text.count(marks[0]) != 1 or len(text) > 8:
         raise _fail(f"编号样式“{text}”看不懂：应写成第一个标题的编号，只含一个“一”“1”或“①”，如 一、 （一） 1. （1）")
@@ -525,14 +525,18 @@ def mm_to_twips(mm: float) -> int:
 
 
 class _Problems:
-    """Problems found while resolving, each at the key (in its layer) that caused it."""
+    """Problems found while resolving. Numbers go wrong together (a line pitch and a type
+    size): each problem is named at the one of its keys written last, in the latest layer,
+    which is the change that made it (the built-in profiles are fine on their own)."""
 
-    def __init__(self, origin: dict):
+    def __init__(self, origin: dict, layers: list[Layer]):
         self.origin = origin
+        self.order = {id(layer): index for index, layer in enumerate(layers)}
         self.found: list[Diagnostic] = []
 
-    def __call__(self, path: tuple, message: str) -> None:
-        layer, where = self.origin.get(path) or self.origin.get(path[:1]) or next(iter(self.origin.values()))
+    def __call__(self, paths: list[tuple], message: str) -> None:
+        written = [self.origin[path] for path in paths if path in self.origin]
+        layer, where = max(written, key=lambda origin: self.order[id(origin[0])])
         self.found.append(layer.loaded.diagnostic(layer.prefix + where, message))
 
     def raise_any(self) -> None:
@@ -543,15 +547,15 @@ class _Problems:
 def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     """The flat values of :class:`pipeline.layout.profile.Profile` the layers make."""
     values, origin = merge(layers)
-    problem = _Problems(origin)
+    problem = _Problems(origin, layers)
     page_w, page_h = values["paper"]
     margins = values["margins"]
     text_w_mm = round(page_w - margins["left"] - margins["right"], 4)
     text_h_mm = round(page_h - margins["top"] - margins["bottom"], 4)
     if text_w_mm < 60:
-        problem(("margins", "left"), f"左右边距太大：{page_w:g}mm 宽的纸只剩 {text_w_mm:g}mm 排文字（至少要 60mm）")
+        problem([("margins", "left"), ("margins", "right"), ("paper",)], f"左右边距太大：{page_w:g}mm 宽的纸只剩 {text_w_mm:g}mm 排文字（至少要 60mm）")
     if text_h_mm < 60:
-        problem(("margins", "top"), f"上下边距太大：{page_h:g}mm 高的纸只剩 {text_h_mm:g}mm 排文字（至少要 60mm）")
+        problem([("margins", "top"), ("margins", "bottom"), ("paper",)], f"上下边距太大：{page_h:g}mm 高的纸只剩 {text_h_mm:g}mm 排文字（至少要 60mm）")
     problem.raise_any()
     text_w, text_h = mm_to_twips(text_w_mm), mm_to_twips(text_h_mm)
     body, title = values["body"], values["title"]
@@ -561,41 +565,41 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
         lines = values["lines_per_page"]
         pitch = text_h // lines
         if pitch < size:
-            problem(("lines_per_page",), f"每面 {lines} 行排不下{size_name}字：版心高 {text_h_mm:g}mm，"
+            problem([("lines_per_page",), ("body", "size"), ("margins", "top"), ("margins", "bottom")], f"每面 {lines} 行排不下{size_name}字：版心高 {text_h_mm:g}mm，"
                                          f"最多排 {text_h // size} 行")
     else:
         pitch = mm_to_twips(values["line_spacing"])
         lines = text_h // pitch
         if pitch < size:
-            problem(("line_spacing",), f"行距 {pitch / 20:g} 磅小于正文字号{size_name}（{body['size']:g} 磅），文字会重叠")
+            problem([("line_spacing",), ("body", "size")], f"行距 {pitch / 20:g} 磅小于正文字号{size_name}（{body['size']:g} 磅），文字会重叠")
     chars = values.get("chars_per_line") or max(1, text_w // size)
     char = text_w // chars
     spacing = char - size
     if spacing < -(size // 10):
-        problem(("chars_per_line",), f"每行 {chars} 字太多：版心宽 {text_w_mm:g}mm，{size_name}字每行最多排 "
+        problem([("chars_per_line",), ("body", "size"), ("margins", "left"), ("margins", "right")], f"每行 {chars} 字太多：版心宽 {text_w_mm:g}mm，{size_name}字每行最多排 "
                                      f"{text_w // (size - size // 10)} 字")
     elif spacing > size:
-        problem(("chars_per_line",), f"每行 {chars} 字太少：字与字之间会空出一个字以上")
+        problem([("chars_per_line",), ("body", "size"), ("margins", "left"), ("margins", "right")], f"每行 {chars} 字太少：字与字之间会空出一个字以上")
     if round(title["size"] * 20) > pitch:
-        problem(("title", "size"), f"标题字号{_size_name(title['size'])}（{title['size']:g} 磅）大于行距 {pitch / 20:g} 磅，"
+        problem([("title", "size"), ("line_spacing",), ("lines_per_page",), ("margins", "top"), ("margins", "bottom")], f"标题字号{_size_name(title['size'])}（{title['size']:g} 磅）大于行距 {pitch / 20:g} 磅，"
                                    f"标题会被截去一截；请用小一些的字号或加大行距")
     if body["indent"] >= chars:
-        problem(("body", "indent"), f"首行缩进 {body['indent']:g} 字，一行只有 {chars} 字")
+        problem([("body", "indent"), ("chars_per_line",)], f"首行缩进 {body['indent']:g} 字，一行只有 {chars} 字")
     signature = values["signature"]
     if signature["right"] + signature["date_offset"] + 4 > chars:
-        problem(("signature", "right"), f"落款右空 {signature['right']:g} 字、日期右移 {signature['date_offset']:g} 字，"
+        problem([("signature", "right"), ("signature", "date_offset"), ("chars_per_line",)], f"落款右空 {signature['right']:g} 字、日期右移 {signature['date_offset']:g} 字，"
                                         f"一行 {chars} 字放不下")
     table = values["table"]
     table_line = mm_to_twips(table["line_spacing"])
     if table_line < round(table["size"] * 20):
-        problem(("table", "line_spacing"), f"表格行距 {table_line / 20:g} 磅小于表格字号 {table['size']:g} 磅")
+        problem([("table", "line_spacing"), ("table", "size")], f"表格行距 {table_line / 20:g} 磅小于表格字号 {table['size']:g} 磅")
     number = values["page_number"]
     number_line = round(number["size"] * 20 * 1.2)
     if mm_to_twips(margins["bottom"] - number["gap"]) - number_line < 0:
-        problem(("page_number", "gap"), f"页码离版心 {number['gap']:g}mm，连同页码本身超出了下边距 {margins['bottom']:g}mm")
+        problem([("page_number", "gap"), ("page_number", "size"), ("margins", "bottom")], f"页码离版心 {number['gap']:g}mm，连同页码本身超出了下边距 {margins['bottom']:g}mm")
     red = values["red_header"]
     if red["enabled"] and mm_to_twips(red["top"]) + red["size"] * 24 + 6 * pitch > text_h:
-        problem(("red_header", "top"), f"红头离版心上边缘 {red['top']:g}mm，首页排不下红头、标题和正文")
+        problem([("red_header", "top"), ("red_header", "size"), ("red_header", "enabled")], f"红头离版心上边缘 {red['top']:g}mm，首页排不下红头、标题和正文")
     headings = [values[f"heading{level}"] for level in range(1, 5)]
     problem.raise_any()
     return {

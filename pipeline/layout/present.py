@@ -189,9 +189,9 @@ def _attach(presented: Presented, attachments: list[Attachment], profile: Profil
         text = ("附件：" if first else "") + mark + name
         listed.append(Raw(f'<w:p xmlns:w="{W}"><w:pPr><w:keepNext/>{indent}</w:pPr>'
                           f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>', text))
+    # GB/T 9704: one empty line after the body, the list, one empty line, the 落款.
     signature = next((i for i, b in enumerate(blocks) if b.role == "signature"), len(blocks))
-    at = signature - 1 if signature and blocks[signature - 1].role == "blank" else signature
-    blocks[at:at] = listed + [Paragraph("blank")]
+    blocks[signature:signature] = listed + [Paragraph("blank")]
 
     portrait = profile.text_width_twips
     landscape = [profile.attachment_landscape and _too_wide(a.table, profile) for a in attachments]
