@@ -22,10 +22,21 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import ROOT, worksum
-from pdfpages import (HANGING, PT_PER_MM, Document, Line, embedded_fonts, face, fonts_by_text, read,
-                      require_renderer)
+from hypothesis import HealthCheck, assume, given, settings
+from pdfpages import (
+    HANGING,
+    PT_PER_MM,
+    Document,
+    Line,
+    embedded_fonts,
+    face,
+    fonts_by_text,
+    read,
+    require_renderer,
+)
+from profile_cases import profile_texts, resolved
+
 from pipeline.export.pdf import FONTS_CONF
 from pipeline.layout.profile import Profile
 
@@ -326,3 +337,42 @@ def test_title_body_and_headings_are_in_different_fonts(built):
         assert expected["body"] in fonts and expected["title"] in fonts, (pdf.name, fonts)
     for role, font in expected.items():
         assert seen[role] == {font}, (role, seen[role], font)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=profile_texts())
+def test_any_valid_profile_keeps_every_line_on_its_page(text, tmp_path_factory):
+    """A profile the checks accept, rendered: every line of a sample form inside the text
+    block (punctuation may hang), no more lines on a page than the profile says, the page
+    number below the text block and above the paper's edge."""
+    require_renderer()
+    from pipeline.commands.context import find_workspace
+    from pipeline.diagnostics import FormError
+    from pipeline.document.assemble import assemble
+    from pipeline.export.pdf import convert
+    from pipeline.form.validate import read_form
+    from pipeline.layout.engines import lay_out
+    from pipeline.wording.summary import word
+
+    try:
+        profile = resolved(text)
+    except FormError:
+        assume(False)
+    form = ROOT / "inputs" / "2024-2025-1" / "东湖校区" / "后勤处.yaml"
+    workspace = find_workspace(form.parent)
+    parsed, loaded = read_form(form, workspace.config)
+    summary, _ = assemble(parsed, workspace.config, lambda: workspace.classifier, loaded.diagnostic)
+    path = tmp_path_factory.mktemp("any") / "any.docx"
+    path.write_bytes(lay_out(word(summary, workspace.templates_for(parsed.department)), profile))
+    (pdf,) = convert([path])
+    built = Built("any", profile, [])
+    paper_bottom = profile.page_height_mm * PT_PER_MM
+    for page in read(pdf).pages:
+        body = built.body_lines(page)
+        footer = [line for line in page.lines if line not in body]
+        assert len(body) <= profile.lines_per_page + (2 if page.number == 1 else 0), (text, page.number)
+        for line in body:
+            assert line.x0 >= built.left - TOLERANCE and line.top >= built.top - TOLERANCE, (text, line.text)
+            limit = built.right + (built.char if line.text[-1] in HANGING else TOLERANCE)
+            assert line.x1 <= limit, (text, page.number, line.text)
+        assert len(footer) == 1 and footer[0].bottom < paper_bottom, (text, [l.text for l in footer])

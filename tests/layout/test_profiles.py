@@ -14,15 +14,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
 from conftest import ROOT, worksum
 from docx_reading import NS, paragraphs, part
+from hypothesis import HealthCheck, assume, given, settings
+from profile_cases import profile_texts, resolved
+
 from pipeline.diagnostics import FormError
-from pipeline.document.manuscript import Attachment, Manuscript, Paragraph, Table
+from pipeline.document.manuscript import Attachment, Manuscript, Table
 from pipeline.form import profiles as spec
-from pipeline.form.loader import load_text
 from pipeline.layout import engines
 from pipeline.layout.measure import signature_indents, width
 from pipeline.layout.present import label
@@ -63,13 +62,6 @@ def refused(folder: Path) -> str:
     assert b"Traceback" not in done.stderr
     assert not (folder / "out.docx").exists()
     return done.stderr.decode()
-
-
-def resolved(text: str, root: Path | None = None) -> Profile:
-    """The profile config.yaml text (its ``format``) stands for."""
-    loaded = load_text(text, "config.yaml")
-    layers = spec.layers_of_format(loaded.data.get("format"), root, loaded)
-    return Profile(**spec.resolve(layers, "test"))
 
 
 # --- the built-in profiles ------------------------------------------------------
@@ -310,8 +302,8 @@ def test_a_rollups_tables_become_attachments_the_text_names(tmp_path):
     texts = [p.text for p in paragraphs(document)]
     labels = [t for t in texts if re.fullmatch(r"附件\d+", t)]
     assert labels == [f"附件{n}" for n in range(1, len(labels) + 1)] and len(labels) >= 2
-    for label in labels:
-        assert any(f"见{label}" in t for t in texts), label
+    for name in labels:
+        assert any(f"见{name}" in t for t in texts), name
     assert not any("见下表" in t for t in texts)
     listed = [t for t in texts if t.startswith("附件：1.")]
     assert len(listed) == 1
@@ -381,36 +373,6 @@ def test_every_profile_with_red_header_and_attachments_gives_identical_bytes(nam
                                         signature_lines=("<organization>", "<campus><department>"),
                                         heading1_numbering="第一部分", heading3_numbering="（1）")):
         assert_engines_agree(manuscript, profile)
-
-
-LENGTHS = st.floats(min_value=10, max_value=45).map(lambda mm: f"{mm:.1f}mm")
-SIZES = st.sampled_from(["三号", "小三", "四号", "小四", "五号", "15pt", "13pt"])
-FONTS = st.sampled_from(["仿宋_GB2312", "黑体", "楷体_GB2312", "宋体", "方正小标宋简体"])
-
-
-@st.composite
-def profile_texts(draw) -> str:
-    """config.yaml text whose ``format`` sets a random choice of keys to random values."""
-    keys = {
-        "margins": f"{{top: {draw(LENGTHS)}, bottom: {draw(LENGTHS)}, left: {draw(LENGTHS)}, right: {draw(LENGTHS)}}}",
-        "body": f"{{font: {draw(FONTS)}, size: {draw(SIZES)}, indent: {draw(st.sampled_from([0, 2, 4]))}}}",
-        "title": f"{{font: {draw(FONTS)}, size: {draw(st.sampled_from(['二号', '小二', '三号', '小一']))}, "
-                 f"bold: {draw(st.booleans())}}}",
-        "page_number": f"{{style: \"{draw(st.sampled_from(['— N —', '- N -', '第N页', '第N页共M页']))}\", "
-                       f"position: {draw(st.sampled_from(list(spec.POSITIONS)))}}}",
-        "signature": f"{{lines: [<organization>, <campus><department>], date: {draw(st.sampled_from(list(spec.DATE_STYLES)))}}}",
-    }
-    lines = draw(st.one_of(st.none(), st.integers(min_value=15, max_value=32)))
-    if lines:
-        keys["lines_per_page"] = str(lines)
-    else:
-        keys["line_spacing"] = f"{draw(st.floats(min_value=18, max_value=36)):.1f}pt"
-    if draw(st.booleans()):
-        keys["chars_per_line"] = str(draw(st.integers(min_value=20, max_value=40)))
-    chosen = draw(st.lists(st.sampled_from(sorted(keys)), unique=True))
-    if not chosen:
-        return "format: gbt9704\n"
-    return "format:\n" + "".join(f"  {key}: {keys[key]}\n" for key in chosen)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
