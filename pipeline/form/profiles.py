@@ -280,6 +280,7 @@ class Title(_Keys):
 class HeadingKeys(_Keys):
     numbering: Numbering = None
     font: Font = None
+    size: Size = None  # not written: the body's size (headings are set in the body's size by custom)
     bold: Flag = None
 
 
@@ -600,7 +601,12 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     red = values["red_header"]
     if red["enabled"] and mm_to_twips(red["top"]) + red["size"] * 24 + 6 * pitch > text_h:
         problem([("red_header", "top"), ("red_header", "size"), ("red_header", "enabled")], f"红头离版心上边缘 {red['top']:g}mm，首页排不下红头、标题和正文")
-    headings = [values[f"heading{level}"] for level in range(1, 5)]
+    headings = [{**values[f"heading{level}"], "size": values[f"heading{level}"].get("size", body["size"])}
+                for level in range(1, 5)]
+    for level, heading in enumerate(headings, 1):
+        if round(heading["size"] * 20) > pitch:
+            problem([(f"heading{level}", "size"), ("line_spacing",), ("lines_per_page",)],
+                    f"{level}级标题字号{_size_name(heading['size'])}大于行距 {pitch / 20:g} 磅，标题会被截去一截")
     problem.raise_any()
     return {
         "name": name,
@@ -615,6 +621,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
         "title_font": title["font"], "title_size_pt": title["size"], "title_bold": title["bold"],
         **{f"heading{level}_{key}": heading[key] for level, heading in enumerate(headings, 1)
            for key in ("font", "bold", "numbering")},
+        **{f"heading{level}_size_pt": heading["size"] for level, heading in enumerate(headings, 1)},
         "signature_lines": tuple(signature["lines"]), "signature_right_chars": signature["right"],
         "date_offset_chars": signature["date_offset"], "date_style": signature["date"],
         "page_number_style": number["style"], "page_number_position": number["position"],

@@ -77,11 +77,11 @@ def styles_xml(p: Profile) -> str:
         sp = f'<w:spacing w:val="{spacing}"/>' if spacing else ""
         return f'<w:rPr>{_fonts(font, p.latin_font)}{b}{sp}<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr>'
 
-    def heading(level: int, font: str, bold: bool) -> str:
+    def heading(level: int, font: str, bold: bool, size: float) -> str:
         return (f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
                 f'<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
                 f'<w:pPr><w:keepNext/><w:keepLines/>{exact}{indent}<w:jc w:val="both"/>'
-                f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>{run(font, p.body_size_pt, bold)}</w:style>')
+                f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>{run(font, size, bold)}</w:style>')
 
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -109,13 +109,13 @@ def styles_xml(p: Profile) -> str:
         f'<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
         f'<w:pPr><w:keepNext/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
         f'{run(p.title_font, p.title_size_pt, p.title_bold, spacing=0)}</w:style>'
-        + heading(1, p.heading1_font, p.heading1_bold)
-        + heading(2, p.heading2_font, p.heading2_bold)
-        + heading(3, p.heading3_font, p.heading3_bold)
-        + heading(4, p.heading4_font, p.heading4_bold)
+        + heading(1, p.heading1_font, p.heading1_bold, p.heading1_size_pt)
+        + heading(2, p.heading2_font, p.heading2_bold, p.heading2_size_pt)
+        + heading(3, p.heading3_font, p.heading3_bold, p.heading3_size_pt)
+        + heading(4, p.heading4_font, p.heading4_bold, p.heading4_size_pt)
         + f'<w:style w:type="character" w:styleId="{RUNIN_STYLE}"><w:name w:val="Item Title"/>'
         f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="11"/><w:qFormat/>'
-        f'{run(p.heading3_font, p.body_size_pt, p.heading3_bold)}</w:style>'
+        f'{run(p.heading3_font, p.heading3_size_pt, p.heading3_bold)}</w:style>'
         # Signature: right-aligned, no first-line indent; the right indent is per paragraph
         f'<w:style w:type="paragraph" w:styleId="Signature"><w:name w:val="Signature"/>'
         f'<w:basedOn w:val="Normal"/><w:pPr>{exact}{no_indent}<w:jc w:val="right"/></w:pPr></w:style>'

@@ -64,6 +64,10 @@ class Profile:
     heading4_font: str
     heading4_bold: bool
     heading4_numbering: str
+    heading1_size_pt: float  # the body's size unless a profile says otherwise
+    heading2_size_pt: float
+    heading3_size_pt: float
+    heading4_size_pt: float
     # the 落款: its lines (<author> <organization> <campus> <department>), right space, date
     signature_lines: tuple[str, ...]
     signature_right_chars: float

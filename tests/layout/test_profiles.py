@@ -95,7 +95,8 @@ def test_the_root_profile_names_every_key():
         section = loaded.data
         for key in path:
             section = section[key]
-        optional = {"based_on", "line_spacing"}  # the root says lines_per_page, the other way to say it
+        # the root says lines_per_page (line_spacing is the other way to say it); headings take the body's size
+        optional = {"based_on", "line_spacing"} | ({"size"} if model is spec.HeadingKeys else set())
         assert set(section) >= set(model.model_fields) - optional, (path, set(model.model_fields) - set(section))
 
 
@@ -165,7 +166,7 @@ def test_numbering_labels(style, number, expected):
 
 def test_fonts_sizes_and_bold_from_the_profile(tmp_path):
     data = build(workspace_with(tmp_path, "format:\n  title: {font: 宋体, size: 小一, bold: true}\n"
-                                          "  heading1: {font: 楷体_GB2312, bold: true}\n"))
+                                          "  heading1: {font: 楷体_GB2312, bold: true, size: 小二}\n"))
     styles = part(data, "word/styles.xml")
     title = styles.find('w:style[@w:styleId="Title"]/w:rPr', NS)
     assert title.find("w:rFonts", NS).get(f"{{{NS['w']}}}eastAsia") == "宋体"
@@ -174,6 +175,9 @@ def test_fonts_sizes_and_bold_from_the_profile(tmp_path):
     heading = styles.find('w:style[@w:styleId="Heading1"]/w:rPr', NS)
     assert heading.find("w:rFonts", NS).get(f"{{{NS['w']}}}eastAsia") == "楷体_GB2312"
     assert heading.find("w:b", NS).get(f"{{{NS['w']}}}val") is None
+    assert heading.find("w:sz", NS).get(f"{{{NS['w']}}}val") == "36"  # 小二
+    second = styles.find('w:style[@w:styleId="Heading2"]/w:rPr', NS)
+    assert second.find("w:sz", NS).get(f"{{{NS['w']}}}val") == "32"  # the body's 三号
 
 
 def test_a_workspace_profile_file(tmp_path):
