@@ -211,12 +211,15 @@ def _color(value: Any) -> str:
 
 
 def _paper(value: Any) -> tuple[float, float]:
-    text = _text(value).upper().replace("开", "开")
+    text = _text(value).upper()
     if text in PAPERS:
         return PAPERS[text]
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*MM\s*[×X*]\s*(\d+(?:\.\d+)?)\s*MM", text)
     if match:
-        return float(match.group(1)), float(match.group(2))
+        width, height = float(match.group(1)), float(match.group(2))
+        if not (80 <= width <= 558 and 80 <= height <= 558):  # Word's pages are at most 22 inches
+            raise _fail(f"纸张 {width:g}mm×{height:g}mm 不合常理（每边应在 80mm 到 558mm 之间）")
+        return width, height
     raise _fail(f"纸张“{_text(value)}”不可用；可写 {'、'.join(PAPERS)}，或宽×高，如 210mm×297mm")
 
 
@@ -503,10 +506,12 @@ def merge(layers: list[Layer]) -> tuple[dict, dict]:
             for key in _LINES:
                 values.pop(key, None)
         # A layer that changes the width of a line or the body size without saying how many
-        # characters a line holds gets as many as the body size fills (written rules rarely say).
-        widened = ("paper",) if "paper" in keys else next(
+        # characters a line holds gets as many as the body size fills (written rules rarely say);
+        # restating a value is no change.
+        widened = ("paper",) if keys.get("paper", values.get("paper")) != values.get("paper") else next(
             ((section, key) for section, key in (("margins", "left"), ("margins", "right"), ("body", "size"))
-             if key in keys.get(section, {})), None)
+             if keys.get(section, {}).get(key, values.get(section, {}).get(key)) != values.get(section, {}).get(key)),
+            None)
         if widened and "chars_per_line" not in keys:
             values["chars_per_line"] = None
             origin[("chars_per_line",)] = (layer, widened)

@@ -398,3 +398,12 @@ def test_any_valid_profile_lays_out_without_overflow(text):
     name_indent, date_indent = signature_indents(p, "东湖校区后勤处", "二〇二五年一月十五日")
     assert 0 <= name_indent and date_indent <= p.text_width_twips - 10 * p.char_twips
     assert_engines_agree(sample_manuscript(), dataclasses.replace(p, red_header=True))
+
+
+def test_restating_a_value_changes_nothing():
+    """Writing gbt9704's own paper, margins and size again keeps its 28 characters a line;
+    changing them without chars_per_line fills the line with the body size instead."""
+    same = resolved("format:\n  paper: A4\n  margins: {left: 28mm, right: 2.6cm}\n  body: {size: 三号}\n")
+    assert dataclasses.replace(same, name=GBT9704.name) == GBT9704
+    wider = resolved("format:\n  margins: {left: 20mm}\n")
+    assert wider.chars_per_line == wider.text_width_twips // 320
