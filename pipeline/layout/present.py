@@ -90,14 +90,16 @@ def signature_lines(manuscript: Manuscript, profile: Profile, signed: str) -> li
 
 
 def date_text(manuscript: Manuscript, profile: Profile, written: str) -> str:
-    if manuscript.date is None:
-        return written
-    return chinese.date_in_words(manuscript.date) if profile.date_style == "chinese" else chinese.date(manuscript.date)
+    """The 落款's date in the profile's numerals; the manuscript writes it in Arabic ones."""
+    if profile.date_style == "chinese" and manuscript.date is not None:
+        return chinese.date_in_words(manuscript.date)
+    return written
 
 
 # --- the stage -----------------------------------------------------------------
 
 def present(manuscript: Manuscript, profile: Profile) -> Presented:
+    """The blocks to lay out ``manuscript`` in ``profile``, and how its sections end."""
     blocks: list = []
     for block in manuscript.paragraphs:
         if isinstance(block, Table):
