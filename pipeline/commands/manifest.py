@@ -4,7 +4,7 @@ Each term has one manifest, ``outputs/<term>/.worksum-manifest.json``. For every
 document written it records the output's path, the SHA-256 of every source it
 was built from (its form, and the previous period's folder of forms that
 :mod:`pipeline.form.history` compares figures with), a fingerprint of what else
-shaped it (the templates in use, config.yaml, the tool's version and code) and
+shaped it (the templates and layout profiles in use, config.yaml, the tool's version and code) and
 the SHA-256 of the bytes written.
 
 Two questions are answered from it without importing any heavy library:
@@ -36,7 +36,7 @@ from pipeline.workspace.write import write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
 FORMAT = 1
-TEMPLATE_SUFFIXES = (".j2",)
+TEMPLATE_SUFFIXES = (".j2", ".yaml")  # templates, and layout profiles (templates/<name>.profile.yaml)
 
 
 def sha256(data: bytes) -> str:
@@ -90,7 +90,7 @@ def tool_version() -> str:
     """The version plus a hash of the code, so a changed pipeline never reuses old outputs."""
     from pipeline import HOME, __version__
 
-    return f"{__version__}+{_tree_sha256([HOME], ('.py',))[:12]}"
+    return f"{__version__}+{_tree_sha256([HOME], ('.py', '.yaml'))[:12]}"  # code and built-in profiles
 
 
 def fingerprint(root: Path | None) -> Fingerprint:

@@ -407,3 +407,19 @@ def test_restating_a_value_changes_nothing():
     assert dataclasses.replace(same, name=GBT9704.name) == GBT9704
     wider = resolved("format:\n  margins: {left: 20mm}\n")
     assert wider.chars_per_line == wider.text_width_twips // 320
+
+
+def test_editing_a_workspace_profile_rebuilds_what_it_shapes(tmp_path):
+    """An unchanged workspace is skipped; a changed templates/<name>.profile.yaml is a change."""
+    folder = workspace_with(tmp_path, "format: 我校", {"我校.profile.yaml": "based_on: school\n"})
+    forms = len(list((folder / "inputs").rglob("*.yaml")))
+    first = worksum("build", cwd=folder, timeout=600)
+    assert first.returncode == 0 and f"生成 {forms} 份" in first.stderr.decode(), first.stderr.decode()
+    again = worksum("build", cwd=folder, timeout=600)
+    assert f"未变化 {forms} 份" in again.stderr.decode(), again.stderr.decode()
+    (folder / "templates" / "我校.profile.yaml").write_text("based_on: school\nsignature: {date: 汉字}\n",
+                                                           encoding="utf-8")
+    changed = worksum("build", cwd=folder, timeout=600)
+    assert f"生成 {forms} 份" in changed.stderr.decode(), changed.stderr.decode()
+    dates = {paragraphs(d)[-1].text for d in (folder / "outputs").rglob("*.docx")}
+    assert all(re.fullmatch("二〇[〇一二三四五六七八九]{2}年.+日", d) for d in dates), dates
