@@ -8,6 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.commands.manifest import land
+from pipeline.diagnostics import shown
+from pipeline.workspace.write import describe
+
 
 @contextmanager
 def uninterrupted():
@@ -16,17 +20,22 @@ def uninterrupted():
     Landing an output (backup, write, rename, manifest entry) is one step to
     the person: it happens whole or not at all, and no temporary file is left.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or _holding:
+        yield  # a worker thread, or already inside a held block: the outer one answers
         return
     pending = []
     previous = signal.signal(signal.SIGINT, lambda number, frame: pending.append(number))
+    _holding.append(True)
     try:
         yield
     finally:
+        _holding.pop()
         signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
         if pending:
             raise KeyboardInterrupt
+
+
+_holding: list[bool] = []  # non-empty while an uninterrupted() block runs in the main thread
 
 
 class Reporter:
@@ -57,3 +66,29 @@ class Tally:
         if self.backups:
             text += f"；另存了 {self.backups} 份修改过的文档"
         return ("已中断：" if self.interrupted else "完成：") + text
+
+
+def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], *, who: str,
+                reporter: Reporter, tally: Tally, kind: str = "form", folders=()) -> bool:
+    """Write one output and record it in the manifest, as one step Ctrl-C waits for.
+
+    An edited earlier version is kept and said (:func:`~pipeline.commands.manifest.land`);
+    a failed write is reported against ``who`` (the form, or the roll-up's output)
+    and leaves the earlier file as it was. Counts go to ``tally``. Build and
+    roll-up land their documents here, so both keep the same promises.
+    """
+    try:
+        with uninterrupted():
+            landed = land(target, docx, ledger.recorded(target))
+            ledger.record(term, target, sources, docx, kind=kind, folders=folders)
+    except OSError as exc:
+        reporter.note(f"{who}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
+        tally.failed += 1
+        return False
+    if landed.backup:
+        tally.backups += 1
+        reporter.note(landed.notice(shown(target), "汇总" if kind == "rollup" else "文档"))
+    reporter.wrote(target)
+    tally.written.append(target)
+    tally.built += 1
+    return True

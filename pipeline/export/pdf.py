@@ -34,6 +34,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.diagnostics import WorksumError
 from pipeline.workspace.write import write_atomic
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
@@ -47,7 +48,7 @@ START_SECONDS = 90
 SECONDS_PER_DOCUMENT = 30
 
 
-class PdfError(Exception):
+class PdfError(WorksumError):
     """PDFs could not be made. The message is for people (Chinese).
 
     ``written`` holds the PDFs that were made before or despite the problem,

@@ -18,6 +18,7 @@ from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pipeline.form.periods import Term, TermError
+from pipeline.text.characters import NOT_IN_FILE_NAMES
 
 
 def _fail(message: str) -> PydanticCustomError:
@@ -52,7 +53,7 @@ Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 RequiredText = Annotated[str, PlainValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 
 # Characters a name may not hold: it becomes a folder or file name.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_UNSAFE_NAME = re.compile(f"[{NOT_IN_FILE_NAMES}]")
 
 
 def _name(value: Any) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.text.characters import NOT_TEXT
 
 #: Refuse files larger than this many bytes (a form is a few KB).
 MAX_BYTES = 2 * 1024 * 1024
@@ -35,10 +36,6 @@ PathKey = tuple[Any, ...]
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Characters YAML refuses and Word cannot store; text pasted from Word or WeChat brings them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?$|^[-+]?0?\.[0-9]+$")
@@ -232,15 +229,15 @@ def _flow_depth(text: str) -> int:
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
-    if not _CONTROL.search(text):
+    if not NOT_TEXT.search(text):
         return text, []
     warnings = []
     for number, line in enumerate(text.split("\n"), 1):
-        match = _CONTROL.search(line)
+        match = NOT_TEXT.search(line)
         if match:
             warnings.append(Diagnostic(display, number, match.start() + 1, "warning",
                                        f"删除了不可见的控制字符 U+{ord(match.group()):04X}（多见于从 Word 或微信复制的文字）"))
-    return _CONTROL.sub("", text), warnings
+    return NOT_TEXT.sub("", text), warnings
 
 
 # Chinese wording for the YAML errors people actually make.
@@ -339,11 +336,11 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
-        if isinstance(value, str) and _UNSTORABLE.search(value):
+        if isinstance(value, str) and NOT_TEXT.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
                                             "warning", "删除了文字中无法保存到 Word 的字符（控制字符或残缺的 Unicode 编码）"))
-            value = _UNSTORABLE.sub("", value)
+            value = NOT_TEXT.sub("", value)
         if isinstance(value, str) and node.style in (None, "", ">") and node.start_mark.line != node.end_mark.line:
             # Lines of a wrapped plain or folded text are joined with a space: wrong between Chinese characters.
             value = _FOLDED_CJK_SPACE.sub("", value)

@@ -34,7 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form.loader import Loaded, load_file
-from pipeline.form.model import suggest
+from pipeline.text.suggest import did_you_mean
 
 #: The built-in profiles, shipped inside the package.
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "profiles"
@@ -230,7 +230,8 @@ def _signature_line(value: Any) -> str:
     for name in _PLACEHOLDER.findall(text):
         if name not in SIGNATURE_FIELDS:
             choices = "、".join(f"<{key}>（{label}）" for key, label in SIGNATURE_FIELDS.items())
-            raise _fail(f"落款中的 <{name}> 不可用{suggest(name, SIGNATURE_FIELDS)}；可用：{choices}")
+            hint = did_you_mean(name, SIGNATURE_FIELDS, quotes="<>")
+            raise _fail(f"落款中的 <{name}> 不可用{hint or '；'}可用：{choices}")
     return text
 
 
@@ -409,7 +410,7 @@ def _diagnostic(loaded: Loaded, error: dict, prefix: tuple) -> Diagnostic:
         known = list(model.model_fields) if model else []
         meant = CHINESE_KEYS.get(key)
         hint = (f"，键名要用英文，应写成 \"{meant}\"" if meant in known else
-                suggest(key, known) or f"；可用的键：{'、'.join(known)}")
+                did_you_mean(key, known) or f"；可用的键：{'、'.join(known)}")
         return loaded.diagnostic(where, f"版式中未知的键 \"{key}\"{hint}", at_key=True)
     message = {"worksum": error["msg"], "model_type": "应写成“键: 值”的形式，如 {size: 四号}",
                "model_attributes_type": "应写成“键: 值”的形式，如 {size: 四号}",
@@ -445,7 +446,8 @@ def _unknown(name: str, root: Path | None) -> str:
     own = sorted(p.name.removesuffix(WORKSPACE_SUFFIX) for p in (root / "templates").glob(f"*{WORKSPACE_SUFFIX}")) \
         if root and (root / "templates").is_dir() else []
     listed = "、".join([f"{key}（{label}）" for key, label in builtin.items()] + own)
-    return (f"未知的版式 \"{name}\"{suggest(name, [*builtin, *own])}；可用的版式：{listed}；"
+    hint = did_you_mean(name, [*builtin, *own])
+    return (f"未知的版式 \"{name}\"{hint or '；'}可用的版式：{listed}；"
             f"也可以把自己的版式写在 templates/{name}{WORKSPACE_SUFFIX}")
 
 

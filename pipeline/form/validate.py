@@ -24,8 +24,8 @@ from pipeline.form.model import (
     FormContext,
     HeadingOverride,
     Incident,
-    suggest,
 )
+from pipeline.text.suggest import did_you_mean
 from pipeline.workspace import templatesets
 from pipeline.workspace.root import CONFIG_NAME
 
@@ -142,7 +142,7 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         known = _known_fields(loc[:-1], shapes)
         meant = _from_chinese(str(field), known)
         hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
-                suggest(str(field), known) or f"；可用的字段：{'、'.join(known)}")
+                did_you_mean(str(field), known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
         label = FIELD_LABELS.get(str(field), "")

@@ -21,7 +21,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, worksum
 from pdfpages import PT_PER_MM, ink_rows, read, require_renderer
 

@@ -212,7 +212,7 @@ def test_the_guides_examples_are_the_test_profiles(name):
     ("format:\n  heading1: {numbering: 第部分}", '编号样式“第部分”看不懂'),
     ("format:\n  page_number: {style: 第页}", '页码样式“第页”应含一个 N'),
     ("format:\n  page_number: {position: 中间}", '页码位置“中间”不可用；可选：外侧、居中、居右、居左'),
-    ("format:\n  signature: {lines: [<organisation>]}", '落款中的 <organisation> 不可用，是否应为 "organization"？'),
+    ("format:\n  signature: {lines: [<organisation>]}", '落款中的 <organisation> 不可用，是否应为 <organization>？'),
     ("format:\n  line_spacing: 12pt", 'config.yaml:2:17: 错误: 行距 12 磅小于正文字号三号（16 磅），文字会重叠'),
     ("format:\n  chars_per_line: 40", 'config.yaml:2:19: 错误: 每行 40 字太多：版心宽 156mm，三号字每行最多排 30 字'),
     ("format:\n  title: {size: 初号}", '标题字号初号（42 磅）大于行距 28.95 磅'),
