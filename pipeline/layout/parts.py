@@ -159,8 +159,8 @@ def footer_xml(p: Profile, odd: bool) -> str:
                                                                      "right" if odd else "left")
     side = (f'<w:ind w:right="{indent}"/><w:jc w:val="right"/>' if side == "right" else
             f'<w:ind w:left="{indent}"/><w:jc w:val="left"/>' if side == "left" else '<w:jc w:val="center"/>')
-    text = lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'  # noqa: E731
-    field = lambda name: (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'  # noqa: E731
+    text = lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'
+    field = lambda name: (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
                           f'<w:r><w:instrText xml:space="preserve"> {name} </w:instrText></w:r>'
                           f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
                           f'<w:r><w:t>{1 if odd or name != "PAGE" else 2}</w:t></w:r>'

@@ -14,7 +14,7 @@ properties convert to Word's units (twips = 1/20 pt, half-points for sizes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 MM_PER_INCH = 25.4
 TWIPS_PER_INCH = 1440
@@ -142,7 +142,7 @@ class Profile:
         return round(pt * 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin(name: str) -> Profile:
     """A built-in profile (``pipeline/profiles/<name>.yaml``), read and checked once per process."""
     from pipeline.form.profiles import chain, resolve

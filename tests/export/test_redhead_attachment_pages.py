@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, worksum
