@@ -15,6 +15,8 @@ below) are set here.
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 
 from pipeline.document.manuscript import Attachment, Manuscript, Table
@@ -72,7 +74,9 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         rates = any(row.unit == RATE_UNIT for row in section.rows)
         header, rows = figure_table(section)
         if attached is not None:  # the table is a 附件; the text says which
-            title = f"各校区主要数据统计表（{chinese.ordinal(section.number)}、{bare(section.title)}）"
+            # Named after the heading's first phrase (加强学习培训), short enough for one title line.
+            subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
+            title = f"各{context['words']['campus']}{subject}主要数据"
             attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
         attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
         for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates,

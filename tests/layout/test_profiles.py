@@ -311,6 +311,9 @@ def test_a_rollups_tables_become_attachments_the_text_names(tmp_path):
     assert not any("见下表" in t for t in texts)
     listed = [t for t in texts if t.startswith("附件：1.")]
     assert len(listed) == 1
+    titles = [texts[texts.index(name) + 2] for name in labels]  # in the third line of each 附件 page
+    assert all(re.fullmatch("各校区[^，]+主要数据", title) for title in titles), titles
+    assert listed[0] == f"附件：1.{titles[0]}" and f"{len(titles)}.{titles[-1]}" in texts
 
 
 def test_a_wide_attachment_turns_its_page(tmp_path):
