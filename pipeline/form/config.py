@@ -158,7 +158,7 @@ class Config(BaseModel):
         # The profile itself is checked by pipeline.form.profiles, which knows the workspace's files.
         if isinstance(value, str) and value.strip() or isinstance(value, dict):
             return value.strip() if isinstance(value, str) else value
-        raise ValueError("format 应为版式名称（如 gbt9704 或 school），或写成“键: 值”修改版式中的几项（见 docs/版式指南.md）")
+        raise ValueError("format 应为版式名称（如 gbt9704 或 school），或写成“键: 值”修改版式中的几项（见《版式指南》）")
 
     @property
     def profile_values(self) -> dict:
