@@ -23,8 +23,8 @@ from pipeline.document.manuscript import (
     Paragraph,
     Table,
 )
-from pipeline.layout.measure import clean, column_needs, width
-from pipeline.layout.parts import R, W, landscape_width, section_xml, table_xml
+from pipeline.layout.measure import arranged, clean, width
+from pipeline.layout.parts import R, W, landscape_width, section_xml, table_block_xml, table_xml
 from pipeline.layout.profile import Profile, mm_to_twips
 from pipeline.text import chinese
 
@@ -195,7 +195,6 @@ def _attach(presented: Presented, attachments: list[Attachment], profile: Profil
     signature = next((i for i, b in enumerate(blocks) if b.role == "signature"), len(blocks))
     blocks[signature:signature] = listed + [Paragraph("blank")]
 
-    portrait = profile.text_width_twips
     landscape = [profile.attachment_landscape and _too_wide(a.table, profile) for a in attachments]
     current = False  # the main text is portrait
     for number, (attachment, wide) in enumerate(zip(attachments, landscape), 1):
@@ -217,12 +216,16 @@ def _attach(presented: Presented, attachments: list[Attachment], profile: Profil
         blocks.append(Paragraph("blank"))
         blocks.append(Paragraph("title", names[number - 1]))
         blocks.append(Paragraph("blank"))
-        text_width = landscape_width(profile) if wide else portrait
-        blocks.append(Raw(table_xml(attachment.table, profile, text_width), attachment.table.text, role="table"))
+        if wide:
+            blocks.append(Raw(table_xml(attachment.table, profile, landscape_width(profile)), attachment.table.text,
+                              role="table"))
+        else:  # upright, as a table in the text is laid out
+            blocks += [Raw(piece, attachment.table.text, role="table")
+                       for piece in table_block_xml(attachment.table, profile)]
     presented.landscape_last = current
 
 
 def _too_wide(table: Table, profile: Profile) -> bool:
-    """Whether the table's body cells need more than the portrait text width (GB/T 9704: a
-    wide table is set landscape)."""
-    return sum(column_needs(table, profile)[1]) > profile.text_width_twips
+    """Whether the table does not fit an upright page as it is (it would have to be turned
+    or cut, :func:`~pipeline.layout.measure.arranged`): GB/T 9704 sets it landscape."""
+    return arranged(table, profile) != [table]

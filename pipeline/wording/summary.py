@@ -30,8 +30,8 @@ import jinja2
 
 from pipeline.diagnostics import FormError
 from pipeline.document.assemble import Section, Summary
-from pipeline.document.rollup import RollupSection
 from pipeline.document.manuscript import Manuscript
+from pipeline.document.rollup import RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
