@@ -2,21 +2,29 @@
 
 Each term has one manifest, ``outputs/<term>/.worksum-manifest.json``. For every
 document written it records the output's path, the SHA-256 of every source it
-was built from (its form, and the previous period's folder of forms that
-:mod:`pipeline.form.history` compares figures with), a fingerprint of what else
-shaped it (the templates and layout profiles in use, config.yaml, the tool's version and code) and
-the SHA-256 of the bytes written.
+was built from (its form first, then the previous period's form that
+:mod:`pipeline.form.history` read figures from, or the place it looked when there
+was none: ``absent``; a roll-up, the folders of forms it read), each file's size
+and modification time, a fingerprint of what else shaped it (the templates and
+layout profiles in use, config.yaml, the tool's version and code) and the SHA-256 of the bytes
+written.
 
 Two questions are answered from it without importing any heavy library:
 
-* *Is this output up to date?* The form's bytes, the fingerprint and the
-  output's existence match the record: skip it (:meth:`Ledger.up_to_date`).
+* *Is this output up to date?* The sources' bytes, the fingerprint and the
+  output's existence match the record: skip it (:meth:`Ledger.up_to_date`). A
+  source whose size and modification time are those recorded is not read
+  again (its time must be older than the record by :data:`RACY_NS`, since a
+  file rewritten within one tick of the clock keeps its time); any other is
+  hashed, and the hash decides.
 * *Did someone edit this output?* Its bytes on disk no longer hash to what was
   written: keep the edited file as a backup before replacing it
   (:func:`land`).
 
-The manifest is written atomically and updated as outputs land, so an
-interruption leaves it describing files that exist. If it ever lags behind
+The manifest is written atomically and updated as outputs land (each record
+costs the same however many entries there are; the files are saved at
+intervals and at the end), so an interruption leaves it describing files that
+exist. If it ever lags behind
 (killed between writing an output and saving), the next run compares the file
 with the bytes it would write before calling it edited, so no false backups.
 """
@@ -27,14 +35,19 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.layout.parts import made_by_worksum
 from pipeline.workspace.outputs import outputs_folder
 from pipeline.workspace.write import write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
+#: A file's size and modification time stand for its bytes only when it was last modified
+#: this long before it was recorded (nanoseconds).
+RACY_NS = 2_000_000_000
+#: What the manifest records for a source that does not exist (a previous period's form not yet there).
+ABSENT = "absent"
 FORMAT = 1
 TEMPLATE_SUFFIXES = (".j2", ".yaml")  # templates, and layout profiles (templates/<name>.profile.yaml)
 
@@ -49,6 +62,15 @@ def file_sha256(path: Path) -> str | None:
         return sha256(path.read_bytes())
     except OSError:
         return None
+
+
+def file_state(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of the file at ``path``, or None when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 # --- fingerprint -----------------------------------------------------------
@@ -114,6 +136,7 @@ class Entry:
     docx_sha256: str
     kind: str = "form"  # "form" or "rollup"
     built: str = ""  # when, local time, for people reading the file
+    stats: dict[str, list[int]] = field(default_factory=dict)  # file source → [size, mtime ns] when hashed
 
     def made_by(self, forms: dict[str, str], print_: Fingerprint) -> bool:
         return (self.forms == forms and self.templates == print_.templates
@@ -146,21 +169,30 @@ class Manifest:
     def save(self) -> None:
         if not self.dirty:
             return
-        data = {"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改",
-                "outputs": [asdict(self.entries[key]) for key in sorted(self.entries)]}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
+        # times slower): saving ten thousand entries at intervals must stay a small part of the run.
+        head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
+        lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
+        text = head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n"
+        write_atomic(self.path, text.encode("utf-8"))
         self.dirty = False
 
 
 class Ledger:
-    """Every term's manifest of one workspace, loaded on first use."""
+    """Every term's manifest of one workspace, loaded on first use.
+
+    Entries are also held by form and by output, so recording a document and
+    asking whether a form is up to date cost the same at ten forms or ten thousand.
+    """
 
     def __init__(self, root: Path | None):
         self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
         self.outputs = outputs_folder(self.root)
         self.warnings: list[str] = []
         self._manifests: dict[str, Manifest] | None = None
         self._by_form: dict[str, Entry] = {}
+        self._by_output: dict[str, str] = {}  # output → the term whose manifest has it
         self._fingerprint: Fingerprint | None = None
         self._workspace_root = root
         self._folder_hashes: dict[str, str] = {}  # computed once per run
@@ -179,8 +211,10 @@ class Ledger:
                 manifest, warning = Manifest.load(path)
                 if warning:
                     self.warnings.append(warning)
-                self._manifests[path.parent.name] = manifest
-                for entry in manifest.entries.values():
+                term = path.parent.name
+                self._manifests[term] = manifest
+                for key, entry in manifest.entries.items():
+                    self._by_output[key] = term
                     if entry.kind == "form":
                         self._by_form[_form_of(entry)] = entry
         return self._manifests
@@ -190,33 +224,40 @@ class Ledger:
         return self._by_form if self.manifests is not None else {}
 
     def relative(self, path: Path) -> str:
-        """``path`` as the manifest writes it: relative to the workspace when inside it."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        """``path`` as the manifest writes it: relative to the workspace when inside it.
+
+        String operations, not pathlib: an unchanged rebuild asks this of every form."""
+        absolute = os.path.abspath(path)
+        inside = absolute.startswith(self._prefix)
+        text = absolute[len(self._prefix):] if inside else absolute
+        return text.replace(os.sep, "/") if os.sep != "/" else text
 
     def source_key(self, path: Path, folder: bool = False) -> str:
         return self.relative(path) + ("/" if folder else "")
 
-    def _current(self, key: str) -> str | None:
+    def _current(self, key: str, entry: Entry | None = None) -> str | None:
+        """The hash of the source ``key`` now; the recorded one when its size and time are unchanged."""
         if key.endswith("/"):
             if key not in self._folder_hashes:
                 self._folder_hashes[key] = folder_sha256(self.root / key)
             return self._folder_hashes[key]
-        return file_sha256(self.root / key)
+        path = os.path.join(self._prefix, key)
+        state = file_state(path)
+        if state is None:
+            return ABSENT
+        if entry is not None and entry.stats.get(key) == list(state):
+            return entry.forms[key]
+        return file_sha256(Path(path)) or ABSENT
 
-    def up_to_date(self, form: Path, form_sha: str | None) -> Entry | None:
+    def up_to_date(self, form: Path) -> Entry | None:
         """The entry that makes building ``form`` unnecessary, if there is one."""
-        key = self.relative(form)
-        entry = self._index().get(key)
-        if entry is None or form_sha is None:
+        entry = self._index().get(self.relative(form))
+        if entry is None:
             return None
-        current = {source: form_sha if source == key else self._current(source) for source in entry.forms}
+        current = {source: self._current(source, entry) for source in entry.forms}
         if not entry.made_by(current, self.fingerprint):
             return None
-        return entry if (self.root / entry.output).is_file() else None
+        return entry if os.path.isfile(os.path.join(self._prefix, entry.output)) else None
 
     def folder_hash(self, folder: Path) -> str:
         return self._current(self.source_key(folder, folder=True)) or "absent"
@@ -224,34 +265,41 @@ class Ledger:
     def recorded(self, output: Path) -> Entry | None:
         """The entry of ``output`` in any term's manifest."""
         key = self.relative(output)
-        for manifest in self.manifests.values():
-            if key in manifest.entries:
-                return manifest.entries[key]
-        return None
+        term = self._by_output.get(key) if self.manifests is not None else None
+        return self.manifests[term].entries.get(key) if term is not None else None
 
     def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form",
-               folders: tuple[Path, ...] = ()) -> None:
-        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash) and
-        whatever forms ``folders`` hold."""
+               folders: tuple[Path, ...] = (), states: dict[Path, tuple[int, int] | None] | None = None) -> None:
+        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash; a form's own
+        first) and whatever forms ``folders`` hold. ``states``: each file's (size, mtime ns) taken
+        before it was hashed, so an unchanged rebuild need not hash it again."""
         key = self.relative(output)
         print_ = self.fingerprint
         sources = {self.relative(p): h for p, h in forms.items()}
         sources.update({self.source_key(f, folder=True): self.folder_hash(f) for f in folders})
+        settled = time.time_ns() - RACY_NS
+        stats = {self.relative(p): list(state) for p, state in (states or {}).items()
+                 if state is not None and state[1] < settled}
         entry = Entry(output=key, forms=sources,
                       templates=print_.templates, config=print_.config, tool=print_.tool,
                       docx_sha256=sha256(docx), kind=kind,
-                      built=dt.datetime.now().isoformat(timespec="seconds"))
-        for other in self.manifests.values():
-            for stale in [k for k, e in other.entries.items()
-                          if k == key  # an output belongs to one term only
-                          or (kind == "form" and e.kind == "form" and _form_of(e) == _form_of(entry))]:
-                del other.entries[stale]  # a form's document moved (new title): the old file stays, unrecorded
-                other.dirty = True
+                      built=dt.datetime.now().isoformat(timespec="seconds"), stats=stats)
+        stale = [key]  # an output belongs to one term only
+        if kind == "form":
+            earlier = self._index().get(_form_of(entry))
+            if earlier is not None and earlier.kind == "form":
+                stale.append(earlier.output)  # the form's document moved (new title): the old file stays, unrecorded
+        for old in stale:
+            old_term = self._by_output.pop(old, None)
+            if old_term is not None and old in self.manifests[old_term].entries:
+                del self.manifests[old_term].entries[old]
+                self.manifests[old_term].dirty = True
         manifest = self.manifests.get(term)
         if manifest is None:
             manifest = self.manifests[term] = Manifest(self.outputs / term / MANIFEST_NAME)
         manifest.entries[key] = entry
         manifest.dirty = True
+        self._by_output[key] = term
         if kind == "form":
             self._by_form[_form_of(entry)] = entry
 
@@ -296,6 +344,8 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
     except FileNotFoundError:
         current = None
     if current is not None and current != data:
+        from pipeline.layout.parts import made_by_worksum  # here: an unchanged rebuild never imports layout
+
         edited = sha256(current) != recorded.docx_sha256 if recorded else not made_by_worksum(current)
         if edited:
             backup = _backup_name(target)

@@ -16,7 +16,7 @@ from typing import Callable, Mapping
 from pipeline.diagnostics import Diagnostic
 from pipeline.document.classify import Classifier
 from pipeline.form.config import Config
-from pipeline.form.kinds import SCHOOL, institution_kind
+from pipeline.form.kinds import SCHOOL, department_kind, institution_kind, is_kindergarten
 from pipeline.form.model import Activity, Figure, Form, Incident
 from pipeline.form.periods import Term
 from pipeline.text.chinese import Quantity
@@ -76,17 +76,19 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     warnings: list[Diagnostic] = []
     sections = {h.key: Section(h.key, 0, h.title, name=h.name, worded=h.worded) for h in config.heading_list}
 
+    institution = institution_kind(form.organization or config.organization, config.institution)
+    kind = department_kind(form.department)
+    kindergarten = is_kindergarten(institution)
+    keys = config.inference_keys(kind, kindergarten)
+    context = {"keys": keys, "department_kind": kind, "institution": "幼儿园" if kindergarten else "学校"}
+
     def place(record, path: tuple, title: str, *texts: str | None) -> Section:
         if record.category:
             return sections[record.category]
-        inference = classifier().infer(title, *texts)
-        heading = config.heading(inference.key)
+        inference = classifier().infer(title, *texts, **context)
         if not inference.sure:
-            other = f"，也可能属于“{config.heading(inference.runner_up).name}”" if inference.runner_up else ""
-            reason = "无法从文字判断分类" if not inference.score else "分类把握不大"
-            warnings.append(warn(path, f"“{title}”未写 category，{reason}，暂归入“{heading.name}”{other}；"
-                                       f"请填写 category 确认"))
-        return sections[heading.key]
+            warnings.append(warn(path, unsure_message(config, form.department, keys, title, inference)))
+        return sections[inference.key]
 
     for i, activity in enumerate(form.activities):
         place(activity, ("activities", i), activity.title, activity.details, activity.result).activities.append(activity)
@@ -124,7 +126,26 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
         title=form.title,
         intro=form.intro,
         closing=form.closing,
-        kind=institution_kind(form.organization or config.organization, config.institution),
+        kind=institution,
     )
     return summary, warnings
 
+
+
+def unsure_message(config: Config, department: str, keys: tuple[str, ...], title: str, inference) -> str:
+    """The warning for a record placed without certainty: where it went, what else it may be,
+    and the ``category:`` line that settles it."""
+    name = config.heading(inference.key).name
+    head = f"“{title}”未写 category，"
+    if inference.outside:
+        other = config.heading(inference.outside).name
+        return (f"{head}看来属于“{other}”，但{department}的标题中没有“{other}”，"
+                f"暂归入“{name}”；如要单列“{other}”，请写 category: {other}，"
+                f"如归入“{name}”，请写 category: {name}")
+    if not inference.evidence:
+        choices = "、".join(config.heading(k).name for k in keys)
+        return f"{head}无法从文字判断分类，暂归入“{name}”；请写明 category（{choices}），如 category: {name}"
+    other = config.heading(inference.runner_up).name if inference.runner_up else None
+    maybe = f"，也可能属于“{other}”" if other else ""
+    settle = f"category: {name}" + (f" 或 category: {other}" if other else "")
+    return f"{head}分类把握不大：可能属于“{name}”{maybe}，暂归入“{name}”；请写 {settle} 确认"

@@ -1,38 +1,51 @@
-"""Place records without a ``category`` under a heading, from their words.
+"""Place records without a ``category`` under a heading, from their words and their department.
 
-The record's text is cut into words with jieba (precise mode). Each word votes
-once for every heading whose keyword list holds it; a word in no list votes
-through its parts instead (财产清查 → 财产, 清查), so 水电费 votes as money and
-not as 水电. A keyword written ``*费`` matches every word ending in 费 (伙食费,
-差旅费, 保险费): the genre names kinds of money by their last character.
+The evidence, in the order it counts:
 
-A title is a noun phrase, and its last word says what the work was: 食品安全培训
-is a training, 差旅费报销 a reimbursement, 安全大检查 a check of safety. So the
-last voting word of the title (its head) counts :data:`HEAD_WEIGHT`, the title's
-other words :data:`TITLE_WEIGHT`. Generic words (检查, 管理, 工作 …) vote weakly
-and are never the head: what is checked or managed tells the kind of work.
-Details and result say how the work was done; their words together count at
-most :data:`DETAIL_WEIGHT`, so a long paragraph cannot outvote its title.
+* **The department.** A 安全 summary is nearly all safety, a 德育 one nearly all its own
+  常规管理和主题教育 (``duties``); each department kind and institution kind has a learned
+  prior over the headings, and only the headings of its set (heading_sets.yaml, through
+  :meth:`pipeline.form.config.Config.inference_keys`) can be chosen.
+* **The title's words.** The text is normalised (full-width forms, case: 六Ｔ, 六T and 六t are
+  one word) and read as words by forward maximum matching against the lexicon: at each
+  place the longest word it knows, so 依法治园 is never cut as 依/法治/园 and a
+  record's segmentation does not depend on a general dictionary. The title's last
+  weighing word (its head: 食品安全 *培训*) counts most, generic words (检查, 管理 …) least.
+  A word ending in a money suffix (``*费``: 伙食费, 水电费) is one word.
+* **The details' words**, capped: a long paragraph cannot outvote its title.
+* **Character pairs** of title and details, for wording no lexicon has.
 
-The best heading wins when it scores at least :data:`SURE_RATIO` times the
-runner-up; otherwise the guess is returned as *unsure*, and the caller reports
-it as a warning with the record's line, so nothing is placed silently. How well
-this works is measured by ``bench/classify_report.py`` on a labelled set.
+The lexicon and every weight come from a small model learned from real published
+summaries (``classify_model.json`` beside this module, made by ``bench/classify_train.py``
+from the tuning part of ``tests/data/real_records.yaml`` and the project's own labelled
+records). Heading keywords the model has not seen (config.yaml's, a workspace's new
+headings) vote :data:`Model.keyword_weight` for their heading, so config keywords still
+extend it.
 
-jieba loads its dictionary (about a second) on first use only, once per
-process (:mod:`pipeline.text.segment`); commands that never infer a category never
-pay for it.
+The headings' scores give probabilities (softmax). A record is placed *sure* when the best
+heading's probability reaches the model's threshold (chosen, on held-apart folds of the
+tuning part, so that unsure guesses are the likely wrong ones); otherwise it is an
+*unsure* guess the caller reports with the two likeliest headings (or, when no word told
+anything, as a guess from the department alone). A record whose words point to a heading
+outside the department's set is reported too: nothing is placed silently. Measured by ``bench/classify_report.py``.
+
+No jieba: classifying a record costs dictionary look-ups only (well under 0.2 ms).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from pipeline.form.config import Heading
-from pipeline.text import segment
 
-#: Words of the trade that jieba's general dictionary would cut in pieces.
+#: Words of the trade that jieba's general dictionary would cut in pieces (for proofreading,
+#: which still reads sentences with jieba).
 DOMAIN_WORDS = (
     "三大员", "伙委会", "晨检", "午检", "留样", "六T", "保育员", "营养员", "保健医生", "炊事员",
     "食品留样", "集体备课", "听课评课", "作业检查", "教学常规", "消防演练", "疏散演练", "安全隐患",
@@ -40,96 +53,214 @@ DOMAIN_WORDS = (
     "教研组", "备课组", "公开课", "学籍", "考务", "监考", "阅卷", "门卫", "保安", "水电工",
 )
 
-#: Words that say little on their own: they vote with GENERIC_WEIGHT and are never a title's head.
+#: Words that say little on their own: they weigh little and are never a title's head.
 GENERIC_WORDS = frozenset({
     "检查", "管理", "工作", "登记", "活动", "安排", "整理", "制度", "落实", "开展", "组织", "加强",
     "规范", "专项", "情况", "相关", "人员", "全体", "定期", "日常", "统一", "做好", "发放", "核对",
     "收取", "使用", "办理", "手续", "统计", "维护",
 })
 
-HEAD_WEIGHT = 4.0
-TITLE_WEIGHT = 1.5
-GENERIC_WEIGHT = 0.5
-DETAIL_WEIGHT = 2.0
-#: The winner must score at least this many times the runner-up to be "sure".
-SURE_RATIO = 1.5
+#: Words read whole so that no keyword inside them votes: 依法治园 is not 法治 (safety).
+NEUTRAL_WORDS = ("依法治园", "依法治校", "依法办园", "依法办学", "依法执教", "依法从教")
+
+#: The words tell something when their evidence for some heading reaches this: words the
+#: model learned to weigh a little (学期, 完成 …) are not evidence on their own.
+TELLING_WEIGHT = 0.2
+
+MODEL_FILE = Path(__file__).with_name("classify_model.json")
+
+#: A word's weights: heading key → weight.
+Weights = dict[str, float]
+
+
+def normalise(text: str | None) -> str:
+    """Full-width forms to half-width, case folded: the form of text the lexicon holds."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@dataclass(frozen=True)
+class Model:
+    """What ``bench/classify_train.py`` learned; read once from :data:`MODEL_FILE`."""
+
+    position: dict[str, float]  # head, title, generic, detail, detail_cap, title_pairs, detail_pairs
+    keyword_weight: float
+    threshold: float  # a guess is sure when its probability reaches this
+    outside_margin: float  # how much better a heading outside the set must fit to be reported
+    department_priors: dict[str, Weights]
+    institution_priors: dict[str, Weights]
+    words: dict[str, Weights]  # the lexicon: every word it reads, with its learned weights
+    keywords: dict[str, frozenset[str]]  # the heading keywords it was trained with
+    title_pairs: dict[str, Weights]
+    detail_pairs: dict[str, Weights]
+    about: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Model":
+        return cls(
+            position=data["position"], keyword_weight=data["keyword_weight"], threshold=data["threshold"],
+            outside_margin=data["outside_margin"], department_priors=data["department_priors"],
+            institution_priors=data["institution_priors"], words=data["words"],
+            keywords={key: frozenset(words) for key, words in data["keywords"].items()},
+            title_pairs=data["title_pairs"], detail_pairs=data["detail_pairs"], about=data.get("about", {}),
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> Model:
+    return Model.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)
 class Inference:
-    """A heading chosen for a record; ``sure`` is False when it was a close call."""
+    """A heading chosen for a record.
+
+    ``sure`` is False when the caller must report it: a close call (``runner_up`` is the
+    other likely heading; ``evidence`` False when no word told anything and only the
+    department spoke), or words that fit a heading outside the department's set better
+    (``outside``).
+    """
 
     key: str
     sure: bool
     runner_up: str | None = None
-    score: float = 0.0
+    score: float = 0.0  # the chosen heading's probability
+    evidence: bool = True
+    outside: str | None = None
 
 
 class Classifier:
-    """Scores records against the headings' keyword lists."""
+    """Scores records against the headings, with the shipped model (or ``model``)."""
 
-    def __init__(self, headings: Iterable[Heading], words: Iterable[str] = ()):
-        self.headings = [h for h in headings if h.key != "shortcomings" and h.keywords]
-        self.keywords: dict[str, set[str]] = {}  # word → heading keys
-        self.suffixes: dict[str, set[str]] = {}  # "费" (from "*费") → heading keys
+    def __init__(self, headings: Iterable[Heading], words: Iterable[str] = (), model: Model | None = None):
+        self.model = model or shipped_model()
+        self.headings = [h for h in headings if h.key != "shortcomings"]
+        self.keys = tuple(h.key for h in self.headings)
+        kw = self.model.keyword_weight
+        lexicon: dict[str, Weights] = {word: dict(weights) for word, weights in self.model.words.items()}
+        self.suffixes: dict[str, Weights] = {}  # "费" (from "*费") → weights
         for heading in self.headings:
+            known = self.model.keywords.get(heading.key, frozenset())
             for keyword in heading.keywords:
-                if keyword.startswith("*") and len(keyword) > 1:
-                    self.suffixes.setdefault(keyword[1:], set()).add(heading.key)
-                else:
-                    self.keywords.setdefault(keyword, set()).add(heading.key)
-        extra = set(words) | set(DOMAIN_WORDS) | set(self.keywords)
-        self._tokenizer = segment.tokenizer(extra)
+                word = normalise(keyword)
+                if word.startswith("*") and len(word) > 1:
+                    self.suffixes.setdefault(word[1:], {})[heading.key] = kw
+                elif word not in known:  # a keyword the model never weighed: config.yaml's
+                    lexicon.setdefault(word, {})
+                    lexicon[word][heading.key] = lexicon[word].get(heading.key, 0.0) + kw
+        for word in (*NEUTRAL_WORDS, *words):  # config.yaml's words too: read whole, weighing nothing
+            lexicon.setdefault(normalise(word), {})
+        self.lexicon = lexicon
+        starts: dict[str, set[int]] = {}  # a word's first character → the lengths of such words
+        for word in lexicon:
+            if len(word) >= 2:
+                starts.setdefault(word[0], set()).add(len(word))
+        self.starts = {ch: tuple(sorted(sizes, reverse=True)) for ch, sizes in starts.items()}
 
-    def tokens(self, text: str) -> list[str]:
-        return [t for t in self._tokenizer.lcut(text) if t.strip()]
+    # --- reading -------------------------------------------------------------
 
-    def votes(self, word: str) -> set[str]:
-        """The headings ``word`` votes for: its own, else those of its parts."""
-        keys = self._word_keys(word)
-        if keys or len(word) < 3:
-            return keys
-        parts: set[str] = set()
-        for size in (2, 3):  # the parts jieba's search mode would give
-            for start in range(len(word) - size + 1):
-                part = word[start:start + size]
-                if part != word and part in self._tokenizer.FREQ:
-                    parts |= self._word_keys(part)
-        return parts
+    def words(self, text: str) -> list[str]:
+        """``text`` (normalised) as lexicon words: the longest known word at each place;
+        characters no word covers are skipped."""
+        found, i, n = [], 0, len(text)
+        lexicon, suffixes, starts = self.lexicon, self.suffixes, self.starts
+        while i < n:
+            best = 0
+            for size in starts.get(text[i], ()):
+                if size <= n - i and text[i:i + size] in lexicon:
+                    best = size
+                    break
+            for size in (3, 2):  # 水电费, 伙食费: a money word, whatever comes before 费
+                if size > best and i + size <= n and text[i + size - 1] in suffixes \
+                        and all(_is_han(ch) for ch in text[i:i + size]):
+                    best = size
+                    break
+            if best:
+                found.append(text[i:i + best])
+                i += best
+            else:
+                i += 1
+        return found
 
-    def _word_keys(self, word: str) -> set[str]:
-        keys = set(self.keywords.get(word, ()))
-        for suffix, suffix_keys in self.suffixes.items():
-            if word.endswith(suffix):
-                keys |= suffix_keys
-        return keys
+    def weights(self, word: str) -> Weights:
+        if word in self.lexicon:
+            return self.lexicon[word]
+        return self.suffixes.get(word[-1], {})
 
-    def scores(self, title: str, *texts: str | None) -> dict[str, float]:
-        scores = {h.key: 0.0 for h in self.headings}
-        voted = [(word, self.votes(word)) for word in self.tokens(title)]
-        voted = [(word, keys) for word, keys in voted if keys]
-        head = next((i for i in range(len(voted) - 1, -1, -1) if voted[i][0] not in GENERIC_WORDS), None)
-        for i, (word, keys) in enumerate(voted):
-            weight = HEAD_WEIGHT if i == head else GENERIC_WEIGHT if word in GENERIC_WORDS else TITLE_WEIGHT
-            for key in keys:
-                scores[key] += weight
-        detail: dict[str, float] = {}
-        for text in texts:
-            for word in self.tokens(text or ""):
-                for key in self.votes(word):
-                    detail[key] = detail.get(key, 0.0) + (GENERIC_WEIGHT if word in GENERIC_WORDS else 1.0)
-        total = sum(detail.values())
-        if total:
-            scale = min(1.0, DETAIL_WEIGHT / total) if DETAIL_WEIGHT else 1.0
-            for key, value in detail.items():
-                scores[key] += value * scale
-        return scores
+    def features(self, title: str, *texts: str | None) -> dict[tuple[str, str], float]:
+        """The record's evidence: (kind, item) → how much it counts. Kinds: ``w`` a word,
+        ``t``/``d`` a character pair of the title/details. Shared with training."""
+        p = self.model.position
+        found: dict[tuple[str, str], float] = {}
+        title_text = normalise(title)
+        detail_text = normalise(" ".join(t for t in texts if t))
+        in_title = self.words(title_text)
+        weighing = [i for i, w in enumerate(in_title) if self.weights(w) and w not in GENERIC_WORDS]
+        head = weighing[-1] if weighing else None
+        for i, word in enumerate(in_title):
+            weight = p["head"] if i == head else p["generic"] if word in GENERIC_WORDS else p["title"]
+            found[("w", word)] = found.get(("w", word), 0.0) + weight
+        in_details = self.words(detail_text)
+        if in_details:
+            scale = p["detail"] * min(1.0, p["detail_cap"] / len(in_details))
+            for word in in_details:
+                weight = scale * (p["generic"] if word in GENERIC_WORDS else 1.0)
+                found[("w", word)] = found.get(("w", word), 0.0) + weight
+        tables = (("t", title_text, p["title_pairs"], self.model.title_pairs),
+                  ("d", detail_text, p["detail_pairs"], self.model.detail_pairs))
+        for kind, text, weight, table in tables:
+            pairs = {text[i:i + 2] for i in range(len(text) - 1)}
+            if kind == "d" and pairs:
+                weight /= math.sqrt(len(pairs))
+            for pair in pairs:
+                if pair in table:
+                    found[(kind, pair)] = weight
+        return found
 
-    def infer(self, title: str, *texts: str | None, default: str = "duties") -> Inference:
-        """The heading for a record with ``title`` and further ``texts`` (details, result)."""
-        ranked = sorted(self.scores(title, *texts).items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] == 0:
-            return Inference(default, sure=False)
-        (best, top), (second, runner) = ranked[0], ranked[1] if len(ranked) > 1 else ("", 0.0)
-        sure = top >= SURE_RATIO * runner and top > runner
-        return Inference(best, sure=sure, runner_up=second if runner else None, score=top)
+    # --- deciding ------------------------------------------------------------
+
+    def prior(self, department_kind: str | None, institution: str | None) -> Weights:
+        department = self.model.department_priors.get(department_kind or "其他", {})
+        place = self.model.institution_priors.get(institution or "学校", {})
+        return {key: department.get(key, 0.0) + place.get(key, 0.0) for key in self.keys}
+
+    def scores(self, title: str, *texts: str | None, department_kind: str | None = None,
+               institution: str | None = None) -> tuple[Weights, Weights, bool]:
+        """All evidence with the department's prior, and the words' evidence alone, per
+        heading; and whether the words tell something (see :data:`TELLING_WEIGHT`)."""
+        total = self.prior(department_kind, institution)
+        words = {key: 0.0 for key in self.keys}
+        lexicon_weights, pair_tables = self.weights, {"t": self.model.title_pairs, "d": self.model.detail_pairs}
+        for (kind, item), count in self.features(title, *texts).items():
+            is_word = kind == "w"
+            for key, weight in (lexicon_weights(item) if is_word else pair_tables[kind][item]).items():
+                if key in total:
+                    total[key] += count * weight
+                    if is_word:
+                        words[key] += count * weight
+        return total, words, max(words.values(), default=0.0) >= TELLING_WEIGHT
+
+    def infer(self, title: str, *texts: str | None, keys: Iterable[str] | None = None,
+              department_kind: str | None = None, institution: str | None = None) -> Inference:
+        """The heading for a record with ``title`` and further ``texts`` (details, result),
+        chosen among ``keys`` (the department's set; every heading when None)."""
+        candidates = [k for k in (keys or self.keys) if k in self.keys] or list(self.keys)
+        total, words, evidence = self.scores(title, *texts, department_kind=department_kind, institution=institution)
+        ranked = sorted(candidates, key=lambda k: -total[k])
+        top = total[ranked[0]]
+        exp = {k: math.exp(total[k] - top) for k in ranked}
+        probability = 1.0 / sum(exp.values())
+        best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        outside = None
+        if evidence:
+            fitting = max(self.keys, key=lambda k: words[k])
+            best_inside = max(words[k] for k in candidates)
+            if fitting not in candidates and words[fitting] >= best_inside + self.model.outside_margin:
+                outside = fitting
+        # No telling word is not a report by itself: a 安全办 record is safety by its department
+        # alone; it is reported (as "无法从文字判断") only when that leaves it a close call.
+        sure = outside is None and probability >= self.model.threshold
+        return Inference(best, sure=sure, runner_up=runner_up, score=probability, evidence=evidence, outside=outside)

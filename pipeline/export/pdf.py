@@ -5,8 +5,9 @@ People send the summary as a PDF as often as the .docx, so ``worksum build
 documents are written and knows nothing of forms: it takes .docx paths and
 gives PDF paths.
 
-- **One ``soffice`` for the whole batch.** Starting LibreOffice costs more than
-  converting a document, so all documents go to one headless run. They are
+- **One ``soffice`` per core for the whole batch.** Starting LibreOffice costs
+  more than converting a document, so the documents go to one headless run per
+  core the caller gives (:func:`render_parallel`), each run a share of them. They are
   copied into a scratch folder under numbered names first, so documents with
   the same name in different folders cannot overwrite each other's PDF there,
   and one ``--outdir`` serves every output folder.
@@ -33,6 +34,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.diagnostics import WorksumError
@@ -47,6 +49,8 @@ INSTALL_HINT = f"sudo apt-get install --no-install-recommends {PACKAGES}"
 #: Seconds allowed for LibreOffice to start, and for each document after that.
 START_SECONDS = 90
 SECONDS_PER_DOCUMENT = 30
+#: Fewest documents worth a LibreOffice run of their own (starting one costs a few documents' time).
+DOCUMENTS_PER_RUN = 4
 
 
 class PdfError(WorksumError):
@@ -178,8 +182,28 @@ def _run(command: list[str], env: dict, timeout: float, docx_paths: Sequence[Pat
                        + (f"：{detail[-1]}" if detail else ""), failed=docx_paths)
 
 
-def convert(docx_paths: Sequence[Path]) -> list[Path]:
-    """Write ``X.pdf`` beside every ``X.docx``; one LibreOffice run for all.
+def render_parallel(docx_paths: Sequence[Path], folder: Path, processes: int = 1) -> list[Path | None]:
+    """As :func:`render`, with the documents dealt out to up to ``processes`` LibreOffice runs at
+    once (each with its own folder and profile): one LibreOffice uses one core."""
+    processes = max(1, min(processes, len(docx_paths) // DOCUMENTS_PER_RUN))
+    if processes == 1:
+        return render(docx_paths, folder)
+    hands = [list(docx_paths[number::processes]) for number in range(processes)]  # dealt: even sizes
+    with ThreadPoolExecutor(processes) as pool:
+        futures = [pool.submit(render, hand, folder / f"run-{number}") for number, hand in enumerate(hands)]
+        try:
+            made = [future.result() for future in futures]
+        except PdfError as exc:  # LibreOffice missing or failing: the whole batch, as with one run
+            raise type(exc)(str(exc), failed=docx_paths) from None
+    results: list[Path | None] = [None] * len(docx_paths)
+    for number, pdfs in enumerate(made):
+        results[number::processes] = pdfs
+    return results
+
+
+def convert(docx_paths: Sequence[Path], processes: int = 1) -> list[Path]:
+    """Write ``X.pdf`` beside every ``X.docx``; one LibreOffice run for all, or one for each of
+    ``processes`` shares of them.
 
     Returns the PDFs written, in the documents' order. Raises
     :class:`LibreOfficeMissing` when there is no LibreOffice (nothing written),
@@ -192,7 +216,7 @@ def convert(docx_paths: Sequence[Path]) -> list[Path]:
     written: list[Path] = []
     problems: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="worksum-pdf-") as scratch:
-        for docx, rendered in zip(docx_paths, render(docx_paths, Path(scratch))):
+        for docx, rendered in zip(docx_paths, render_parallel(docx_paths, Path(scratch), processes)):
             if rendered is None:
                 problems[docx] = f"{docx.name}（LibreOffice 没有生成 PDF）"
                 continue

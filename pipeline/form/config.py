@@ -6,7 +6,8 @@ Every key is optional; a workspace without config.yaml builds with
 ``headings`` is a list; its order is the document's order. An entry whose key is
 a standard heading changes that heading (its title, more keywords); an entry
 with a new key adds a heading. Standard headings the list leaves out keep their
-default place, so the five standard keys always exist and ``shortcomings``
+default place, so the standard keys (form.md's five, and the headings of
+heading_sets.yaml) always exist and ``shortcomings``
 stays last unless the list places it.
 """
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Optional
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from pipeline.form.fields import Count, Name, Number, RequiredText, Text
@@ -39,10 +42,10 @@ class Heading:
 
 
 # Keyword lists for inferring a record's heading; config.yaml can add more.
-# Words, not phrases: they are matched against jieba's words (see pipeline.document.classify).
+# Words, not phrases: they are found as words in the record's text (see pipeline.document.classify).
 # A keyword written "*费" matches every word ending in 费 (伙食费, 保险费, 差旅费).
 # General vocabulary of the trade only: never a particular record's wording.
-DEFAULT_HEADINGS: tuple[Heading, ...] = (
+_STANDARD_HEADINGS: tuple[Heading, ...] = (
     Heading("study", "学习", "加强学习培训，提高队伍素质", ("学习培训",), (
         # learning and training as such
         "学习", "培训", "业务学习", "政治学习", "理论学习", "集中学习", "专题学习", "讲座", "进修",
@@ -51,13 +54,13 @@ DEFAULT_HEADINGS: tuple[Heading, ...] = (
         # professional growth of teachers
         "教研", "教研活动", "课题", "论文", "沙龙", "观摩", "示范课", "公开课", "说课", "赛课",
         "师徒", "结对", "师德", "师风", "素养", "提升", "能力", "专业", "交流", "外出学习", "参观",
-        "考察", "警示教育", "廉政", "学法", "规范学习",
+        "考察", "警示教育", "廉政", "学法", "规范学习", "研讨", "研讨会", "教学研讨",
     )),
     Heading("duties", "岗位", "明确岗位职责，做好服务保障", ("职责", "岗位/职责", "岗位职责", "服务"), (
         # services of the 后勤
         "岗位", "职责", "服务", "保障", "维修", "修缮", "改造", "报修", "维护", "保养", "更换",
         "保洁", "卫生", "清洁", "清洗", "消毒", "晾晒", "垃圾", "清运", "疏通", "绿化", "花木",
-        "水电", "膳食", "伙食", "食谱", "营养", "留样", "验收", "进货", "配餐", "配送", "领用",
+        "水电", "供暖", "供水", "供电", "膳食", "伙食", "食谱", "营养", "留样", "验收", "进货", "配餐", "配送", "领用",
         "物资", "搬运", "收发", "保育", "宿舍", "接待", "会务", "伙委会", "三大员", "六T",
         # the routine of teaching and the 教务
         "备课", "集体备课", "上课", "听课", "评课", "作业", "批改", "教案", "辅导", "教学常规",
@@ -71,7 +74,7 @@ DEFAULT_HEADINGS: tuple[Heading, ...] = (
         "安全", "消防", "演练", "疏散", "逃生", "隐患", "排查", "巡查", "巡视", "巡逻", "门卫",
         "保安", "保卫", "值班", "值守", "护校", "护导", "护学", "接送", "路队", "校车", "交通",
         "监控", "报警", "防溺水", "溺水", "防火", "防盗", "防汛", "防震", "地震", "防暑", "防滑",
-        "食品安全", "卫生安全", "健康证", "传染病", "传染", "防控", "防疫", "疫苗", "接种", "晨检",
+        "食品安全", "食品卫生", "卫生安全", "健康证", "传染病", "传染", "防控", "防疫", "疫苗", "接种", "晨检",
         "午检", "体检", "缺勤", "因病", "追踪", "防鼠", "防蝇", "流感", "应急", "预案", "事故",
         "意外", "伤害", "灭火器", "用电", "燃气", "实验室", "危化品", "化学品", "危险化学品",
         "有毒", "易燃", "刀具", "欺凌", "禁毒", "毒品", "诈骗", "法治", "平安", "危险", "警示",
@@ -86,10 +89,30 @@ DEFAULT_HEADINGS: tuple[Heading, ...] = (
         "采购", "招标", "询价", "价格", "成本", "货比三家", "出租", "租赁", "合同", "公物",
         "仓库", "库存", "入库", "出库", "报废", "捐赠",
     )),
-    Heading("shortcomings", "不足", "存在的不足及今后努力方向", ("存在的不足", "不足与打算"), ()),
 )
 
+_SHORTCOMINGS = Heading("shortcomings", "不足", "存在的不足及今后努力方向", ("存在的不足", "不足与打算"), ())
+
+#: Headings beyond form.md's four (卫生保健, 家校共育) and the headings each kind of department
+#: writes: data, in heading_sets.yaml beside this module.
+HEADING_SETS_FILE = Path(__file__).with_name("heading_sets.yaml")
+_HEADING_SETS = yaml.safe_load(HEADING_SETS_FILE.read_text(encoding="utf-8"))
+
+#: The department kind of a name :func:`pipeline.form.kinds.department_kind` does not know.
+OTHER_DEPARTMENT = "其他"
+
+DEFAULT_HEADINGS: tuple[Heading, ...] = _STANDARD_HEADINGS + tuple(
+    Heading(h["key"], h["name"], h["title"], tuple(h.get("aliases", ())), tuple(h.get("keywords", ())))
+    for h in _HEADING_SETS["headings"]
+) + (_SHORTCOMINGS,)
+
 STANDARD_KEYS = tuple(h.key for h in DEFAULT_HEADINGS)
+
+#: Department kind → institution (学校/幼儿园) → the heading keys inference may choose.
+HEADING_SETS: dict[str, dict[str, tuple[str, ...]]] = {
+    kind: {institution: tuple(keys) for institution, keys in by_institution.items()}
+    for kind, by_institution in _HEADING_SETS["sets"].items()
+}
 
 
 class HeadingConfig(BaseModel):
@@ -232,3 +255,11 @@ class Config(BaseModel):
 
     def heading(self, key: str) -> Heading:
         return next(h for h in self.heading_list if h.key == key)
+
+    def inference_keys(self, department_kind: str | None, kindergarten: bool) -> tuple[str, ...]:
+        """The headings category inference may choose for a department of this kind: its set
+        in heading_sets.yaml, and every heading config.yaml adds."""
+        by_institution = HEADING_SETS.get(department_kind or OTHER_DEPARTMENT, HEADING_SETS[OTHER_DEPARTMENT])
+        chosen = set(by_institution["幼儿园" if kindergarten else "学校"])
+        return tuple(h.key for h in self.heading_list
+                     if h.key != "shortcomings" and (h.key in chosen or h.key not in STANDARD_KEYS))
