@@ -187,8 +187,8 @@ def rendering_cpu(forms: list[Path]) -> dict[str, float]:
     sys.path.insert(0, str(ROOT / "bench"))
     from docxtpl import DocxTemplate
     from jinja2 import Environment
-
     from render import docxtpl_context, docxtpl_template
+
     from pipeline.commands.build import summarise
     from pipeline.commands.context import find_workspace
     from pipeline.form.validate import read_form
