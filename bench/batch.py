@@ -187,12 +187,12 @@ def rendering_cpu(forms: list[Path]) -> dict[str, float]:
     sys.path.insert(0, str(ROOT / "bench"))
     from docxtpl import DocxTemplate
     from jinja2 import Environment
-
     from render import docxtpl_context, docxtpl_template
+
     from pipeline.commands.build import summarise
     from pipeline.commands.context import find_workspace
     from pipeline.form.validate import read_form
-    from pipeline.layout import engines, profile as profiles
+    from pipeline.layout import engines
     from pipeline.wording.summary import word
 
     cases = []
@@ -201,7 +201,7 @@ def rendering_cpu(forms: list[Path]) -> dict[str, float]:
         form, loaded = read_form(path, workspace.config)
         summary, _ = summarise(form, loaded, workspace)
         manuscript = word(summary, workspace.templates_for(form.department))
-        cases.append((manuscript, profiles.get(workspace.config.format)))
+        cases.append((manuscript, workspace.profile))
     template = DocxTemplate(io.BytesIO(docxtpl_template(cases[0][1])))
     jinja = Environment(autoescape=True)
 

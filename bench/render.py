@@ -169,9 +169,9 @@ def stages(path: Path, workspace, target: Path, proofread: bool = True):
     from pipeline.document.assemble import assemble
     from pipeline.form.history import previous_figures
     from pipeline.form.validate import read_form
-    from pipeline.layout import profile as profiles
     from pipeline.layout.engines import lay_out
     from pipeline.proofread.proofreader import Checked
+    from pipeline.wording.attachments import figures_attachment
     from pipeline.wording.summary import word
     from pipeline.workspace.write import write_atomic
 
@@ -193,8 +193,10 @@ def stages(path: Path, workspace, target: Path, proofread: bool = True):
     summary, _ = assemble(form, workspace.config, classifier, loaded.diagnostic, earlier.values)
     lap("group")
     manuscript = word(summary, workspace.templates_for(form.department))
+    if workspace.profile.attachments:
+        manuscript.attachments += figures_attachment(summary)
     lap("word")
-    data = lay_out(manuscript, profiles.get(workspace.config.format))
+    data = lay_out(manuscript, workspace.profile)
     lap("lay out")
     write_atomic(target, data)
     lap("write")
@@ -221,7 +223,7 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
     for path in forms():
         workspace = find_workspace(path.resolve().parent)
         _, manuscript = stages(path, workspace, out / "first.docx")
-        profile = profiles.get(workspace.config.format)
+        profile = workspace.profile
         docx_bytes = engines.lay_out(manuscript, profile)
         if docx_bytes != build_form(path, workspace).docx:
             sys.exit(f"bench/render.py no longer builds {path} as pipeline.commands.build.build_form does; update stages()")

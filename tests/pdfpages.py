@@ -148,3 +148,44 @@ def require_renderer() -> None:
     if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
         pytest.fail(f"CI 中的版面测试不能跳过：{reason}", pytrace=False)
     pytest.skip(f"版面测试跳过：{reason}")
+
+
+@dataclass
+class Band:
+    """Rows of a page that hold ink of one colour, one after another: their extent in points."""
+
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+
+
+_INK = {"red": lambda r, g, b: r > 180 and g < 110 and b < 110,
+        "black": lambda r, g, b: r < 100 and g < 100 and b < 100}
+
+
+def ink_rows(pdf: Path, page: int, colour: str, dpi: int = 144) -> list[Band]:
+    """The bands of ``colour`` ink ("red" or "black") on one page, top to bottom (pdftoppm).
+
+    Text boxes (``read``) stand where the font says; ink shows where the glyphs and rules
+    are drawn, which is what GB/T 9704's distances measure (the 红头's top edge, the rule).
+    """
+    data = subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), str(pdf)],
+                          capture_output=True, check=True).stdout
+    magic, size, _maximum, pixels = data.split(b"\n", 3)
+    assert magic == b"P6"
+    width, height = map(int, size.split())
+    inked = _INK[colour]
+    scale = 72 / dpi
+    bands: list[Band] = []
+    for y in range(height):
+        row = pixels[y * width * 3:(y + 1) * width * 3]
+        xs = [x for x, pixel in enumerate(zip(row[0::3], row[1::3], row[2::3])) if inked(*pixel)]
+        if not xs:
+            continue
+        if bands and y * scale - bands[-1].bottom <= scale * 1.5:
+            band = bands[-1]
+            band.bottom, band.x0, band.x1 = (y + 1) * scale, min(band.x0, xs[0] * scale), max(band.x1, (xs[-1] + 1) * scale)
+        else:
+            bands.append(Band(y * scale, (y + 1) * scale, xs[0] * scale, (xs[-1] + 1) * scale))
+    return bands

@@ -55,6 +55,7 @@ def test_init_writes_config_templates_inputs_and_a_blank_form(tmp_path, run):
     assert (root / BLANK_FORM).is_file()
     assert "模板编写指南" in (root / "templates" / "README.md").read_text(encoding="utf-8")
     assert (root / "templates" / "模板编写指南.md").is_file()
+    assert (root / "templates" / "版式指南.md").is_file()
     assert "config.yaml" in result.stdout and "下一步" not in result.stdout  # files on stdout, advice on stderr
     assert "复制为 inputs/" in result.stderr
 

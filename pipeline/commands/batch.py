@@ -129,13 +129,13 @@ def warm(roots) -> None:
     slow down with them nor write to (and so copy) the pages it shares.
     """
     from pipeline.diagnostics import FormError
-    from pipeline.layout import engines, profile
+    from pipeline.layout import engines
 
     for root in roots:
         workspace = workspace_at(root)
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
-            engines.prepare(profile.get(workspace.config.format))
+            engines.prepare(workspace.profile)
             workspace.proofreader.warm()
         except FormError:
             pass  # reported per form

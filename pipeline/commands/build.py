@@ -24,7 +24,6 @@ from pipeline.form.history import Earlier, previous_figures
 from pipeline.form.loader import Loaded
 from pipeline.form.model import Form
 from pipeline.form.validate import read_form
-from pipeline.layout import profile as profiles
 
 
 @dataclass
@@ -46,6 +45,7 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     ``strict`` they are errors and nothing is built.
     """
     from pipeline.proofread.proofreader import Checked
+    from pipeline.wording.attachments import figures_attachment
     from pipeline.wording.summary import word
 
     form, loaded = read_form(path, workspace.config, display)
@@ -58,6 +58,8 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     earlier = previous_figures(form, workspace.root)
     summary, warnings = summarise(form, loaded, workspace, classifier, earlier)
     manuscript = word(summary, workspace.templates_for(form.department))
+    if workspace.profile.attachments:  # the layout profile asks for the figures as a 附件
+        manuscript.attachments += figures_attachment(summary)
     return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks,
                  earlier.depends)
 
@@ -85,7 +87,7 @@ def typeset(manuscript, workspace: Workspace) -> bytes:
     """The .docx of ``manuscript`` in the workspace's layout profile (config.yaml's ``format``)."""
     from pipeline.layout.engines import lay_out
 
-    return lay_out(manuscript, profiles.get(workspace.config.format))
+    return lay_out(manuscript, workspace.profile)
 
 
 class FormClassifier:

@@ -90,6 +90,13 @@ class Workspace:
         return self._config.diagnostics if isinstance(self._config, FormError) else []
 
     @cached_property
+    def profile(self):
+        """The layout profile config.yaml's ``format`` stands for (raises as :attr:`config` does)."""
+        from pipeline.layout.profile import Profile
+
+        return Profile(**self.config.profile_values)
+
+    @cached_property
     def environment(self):
         from pipeline.wording import summary as wording
         from pipeline.workspace.templatesets import search_path

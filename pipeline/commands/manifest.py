@@ -5,8 +5,8 @@ document written it records the output's path, the SHA-256 of every source it
 was built from (its form first, then the previous period's form that
 :mod:`pipeline.form.history` read figures from, or the place it looked when there
 was none: ``absent``; a roll-up, the folders of forms it read), each file's size
-and modification time, a fingerprint of what else shaped it (the templates in
-use, config.yaml, the tool's version and code) and the SHA-256 of the bytes
+and modification time, a fingerprint of what else shaped it (the templates and
+layout profiles in use, config.yaml, the tool's version and code) and the SHA-256 of the bytes
 written.
 
 Two questions are answered from it without importing any heavy library:
@@ -50,7 +50,7 @@ RACY_NS = 2_000_000_000
 #: What the manifest records for a source that does not exist (a previous period's form not yet there).
 ABSENT = "absent"
 FORMAT = 1
-TEMPLATE_SUFFIXES = (".j2",)
+TEMPLATE_SUFFIXES = (".j2", ".yaml")  # templates, and layout profiles (templates/<name>.profile.yaml)
 
 
 def sha256(data: bytes) -> str:
@@ -113,7 +113,7 @@ def tool_version() -> str:
     """The version plus a hash of the code, so a changed pipeline never reuses old outputs."""
     from pipeline import HOME, __version__
 
-    return f"{__version__}+{_tree_sha256([HOME], ('.py',))[:12]}"
+    return f"{__version__}+{_tree_sha256([HOME], ('.py', '.yaml'))[:12]}"  # code and built-in profiles
 
 
 def fingerprint(root: Path | None) -> Fingerprint:

@@ -200,7 +200,7 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
         summaries.append(summary)
     rollup = roll_up(summaries, config)
     try:
-        manuscript = word_rollup(rollup, workspace.templates_for(rollup.department))
+        manuscript = word_rollup(rollup, workspace.templates_for(rollup.department), workspace.profile.attachments)
         target = output_path(workspace.base, config.output, {
             "term": term, "campus": ROLLUP_CAMPUS, "department": rollup.department,
             "organization": rollup.organization, "title": manuscript.title})

@@ -11,6 +11,13 @@ no Word. The roles:
 ``item``       a body paragraph that opens with a run-in title (``runin``: "1.标题。")
 ``signature``  the unit's name under the body     ``date``  the date below it
 
+Headings and items keep their number (``number``) beside the text that shows it
+in the conventional style (:data:`NUMBERING`), so a layout profile with another
+numbering style can write it its own way. The manuscript also says whose and
+of which day it is (``organization``, ``campus``, ``department``, ``date``):
+a profile's 落款 and 红头 are made of them. ``attachments`` are tables that go
+on pages of their own after the signature (附件), each with its title.
+
 Besides paragraphs, a manuscript may hold a :class:`Table` (role ``table``): a
 header row and rows of cell strings, all of one width, laid out as a real Word
 table. A table has ``text`` and ``runin`` like a paragraph, so code that reads
@@ -32,6 +39,7 @@ class Paragraph:
     text: str = ""
     runin: str = ""  # for ``item``: the run-in title printed before ``text``
     breaks: tuple[int, ...] = ()  # for ``title``: offsets where a wrapped line should preferably end
+    number: int = 0  # for headings and items: the number their text (or run-in title) opens with
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,17 @@ class Table:
 
 Block = Paragraph | Table
 
+#: How headings and items are numbered in a manuscript, as each reads for number 1.
+NUMBERING = {"heading1": "一、", "heading2": "（一）", "item": "1."}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A 附件: a table with its title, on pages of its own after the signature."""
+
+    title: str
+    table: Table
+
 
 @dataclass
 class Manuscript:
@@ -64,9 +83,14 @@ class Manuscript:
     author: str
     created: dt.datetime  # a fixed time, so the same input gives the same bytes
     paragraphs: list[Block] = field(default_factory=list)  # paragraphs and tables, in order
+    organization: str = ""
+    campus: str = ""
+    department: str = ""
+    date: dt.date | None = None  # the date the signature carries
+    attachments: list[Attachment] = field(default_factory=list)
 
-    def add(self, role: Role, text: str = "", runin: str = "", breaks: tuple[int, ...] = ()) -> None:
-        self.paragraphs.append(Paragraph(role, text, runin, breaks))
+    def add(self, role: Role, text: str = "", runin: str = "", breaks: tuple[int, ...] = (), number: int = 0) -> None:
+        self.paragraphs.append(Paragraph(role, text, runin, breaks, number))
 
     def add_table(self, header, rows) -> None:
         self.paragraphs.append(Table(tuple(header), tuple(tuple(row) for row in rows)))

@@ -16,19 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import yaml
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from pipeline.form.fields import Count, Name, Number, RequiredText, Text
 from pipeline.form.kinds import INSTITUTION_KINDS
 from pipeline.text.suggest import did_you_mean
 from pipeline.workspace.outputs import check_pattern
-
-#: The layout profiles this version knows (see :mod:`pipeline.layout.profile`).
-FORMATS = ("gbt9704",)
 
 DEFAULT_OUTPUT = "outputs/<term>/<campus>/<title>.docx"
 
@@ -164,7 +160,8 @@ class Config(BaseModel):
     campuses: Optional[list[Name]] = None
     departments: Optional[list[Name]] = None
     headings: list[HeadingConfig] = Field(default_factory=list)
-    format: Text = "gbt9704"
+    format: Any = None  # a profile's name, or keys over one; None: the built-in gbt9704
+    _profile: dict | None = PrivateAttr(default=None)
     templates: dict[str, Text] = Field(default_factory=dict)
     output: Text = DEFAULT_OUTPUT
     words: list[RequiredText] = Field(default_factory=list)  # extra words for jieba's dictionary
@@ -178,12 +175,22 @@ class Config(BaseModel):
             raise ValueError(f"未知的单位类型 \"{value}\"{hint}可用的类型：{'、'.join(INSTITUTION_KINDS)}")
         return value
 
-    @field_validator("format")
+    @field_validator("format", mode="before")
     @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in FORMATS:
-            raise ValueError(f"未知的版式 \"{value}\"，可用的版式：{'、'.join(FORMATS)}")
-        return value
+    def _name_or_keys(cls, value: Any) -> Any:
+        # The profile itself is checked by pipeline.form.profiles, which knows the workspace's files.
+        if isinstance(value, str) and value.strip() or isinstance(value, dict):
+            return value.strip() if isinstance(value, str) else value
+        raise ValueError("format 应为版式名称（如 gbt9704 或 school），或写成“键: 值”修改版式中的几项（见《版式指南》）")
+
+    @property
+    def profile_values(self) -> dict:
+        """The layout profile ``format`` stands for, resolved (see :mod:`pipeline.form.profiles`)."""
+        if self._profile is None:
+            from pipeline.form.profiles import DEFAULT, chain, resolve
+
+            self._profile = resolve(chain(DEFAULT, None, (None, ("format",))), DEFAULT)
+        return self._profile
 
     @field_validator("output")
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
-from pipeline.form import container, schema
+from pipeline.form import container, profiles, schema
 from pipeline.form.config import CheckConfig, Config, HeadingConfig
 from pipeline.form.fields import with_unit
 from pipeline.form.identity import folder_disagreements
@@ -61,7 +61,7 @@ def _lists(shapes: dict) -> frozenset[str]:
 
 
 _FORM_KEYS, _FORM_LISTS = _keys(_FORM_SHAPES), _lists(_FORM_SHAPES)
-_CONFIG_KEYS, _CONFIG_LISTS = _keys(_CONFIG_SHAPES), _lists(_CONFIG_SHAPES)
+_CONFIG_KEYS, _CONFIG_LISTS = _keys(_CONFIG_SHAPES) | profiles.KEY_NAMES, _lists(_CONFIG_SHAPES)  # format's keys too
 
 
 def read_config(workspace: Path | None) -> Config:
@@ -72,11 +72,33 @@ def read_config(workspace: Path | None) -> Config:
     loaded = load_file(path, shown(path), keys=_CONFIG_KEYS, lists=_CONFIG_LISTS)
     if loaded.data is None:
         return Config()
-    config = validate(loaded, Config, _CONFIG_SHAPES)
+    try:
+        config = validate(loaded, Config, _CONFIG_SHAPES)
+    except FormError as exc:  # the layout profile's mistakes are reported with the rest
+        raise FormError(_sorted(exc.diagnostics + _profile_problems(loaded, workspace))) from None
     problems = templatesets.config_problems(config.templates, config.departments, workspace)
     if problems:
         raise FormError([loaded.diagnostic(at, message, at_key=at_key) for at, message, at_key in problems])
+    config._profile = _profile(loaded, workspace)
     return config
+
+
+def _profile(loaded: Loaded, workspace: Path | None) -> dict:
+    """The resolved layout profile config.yaml's ``format`` stands for (see pipeline.form.profiles)."""
+    value = loaded.data.get("format") if isinstance(loaded.data, dict) else None
+    layers = profiles.layers_of_format(value, workspace, loaded)
+    return profiles.resolve(layers, value if isinstance(value, str) else profiles.DEFAULT)
+
+
+def _profile_problems(loaded: Loaded, workspace: Path | None) -> list[Diagnostic]:
+    value = loaded.data.get("format") if isinstance(loaded.data, dict) else None
+    if not (isinstance(value, dict) or isinstance(value, str) and value.strip()):
+        return []  # the Config model names a format that is neither
+    try:
+        _profile(loaded, workspace)
+    except FormError as exc:
+        return exc.diagnostics
+    return []
 
 
 def form_context(config: Config) -> FormContext:

@@ -55,18 +55,22 @@ from pipeline.layout.measure import (
     signature_block,
     signature_indents,
     signature_lines,
+    signature_texts,
 )
 from pipeline.layout.parts import (
     ROLE_STYLES,
     RUNIN_STYLE,
     ZIP_DATE,
+    R,
     W,
     base_parts,
     core_property,
     east_asian_font,
     punctuation_fonts,
+    section_xml,
     table_block_xml,
 )
+from pipeline.layout.present import Raw, present
 from pipeline.layout.profile import Profile
 
 # --- text, as lxml and python-docx write it ----------------------------------
@@ -134,18 +138,25 @@ def run(content: str, rpr: str = "") -> str:
 
 # --- paragraphs: one emitter per manuscript role -----------------------------
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """What an emitter needs beyond its paragraph: the profile and per-document values."""
 
     profile: Profile
     signature_indent: int
     date_indent: int
+    section_ends: dict[int, str]  # block index → the w:sectPr of a section it ends (as reparsed)
+    index: int = 0  # the block being written
 
 
-def ppr(style: str, keep_next: bool = False, ind: str = "") -> str:
-    """Paragraph properties, their children in the schema's order (as python-docx inserts them)."""
-    return f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{ind}</w:pPr>'
+def _section_end(context: Context) -> str:
+    return context.section_ends.get(context.index, "")
+
+
+def ppr(style: str, keep_next: bool = False, ind: str = "", section: str = "") -> str:
+    """Paragraph properties, their children in the schema's order (as python-docx inserts them);
+    ``section``: the ``w:sectPr`` of a section this paragraph ends."""
+    return f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{ind}{section}</w:pPr>'
 
 
 @lru_cache(maxsize=64)
@@ -177,7 +188,7 @@ def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind
     """Body, blank, headings and items: an optional run-in title, then the text."""
     style = ROLE_STYLES[paragraph.role]
     body = _runs(clean(paragraph.runin), context, style, RUNIN_STYLE) + _runs(clean(paragraph.text), context, style)
-    return f"<w:p>{ppr(style, keep_next, ind)}{body}</w:p>"
+    return f"<w:p>{ppr(style, keep_next, ind, _section_end(context))}{body}</w:p>"
 
 
 def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
@@ -199,16 +210,29 @@ def _date(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     return _text_paragraph(paragraph, context, keep_next, f'<w:ind w:right="{context.date_indent}"/>')
 
 
-_TABLE_NAMESPACE = f' xmlns:w="{W}"'
+_NAMESPACES = (f' xmlns:w="{W}"', f' xmlns:r="{R}"')
+_EMPTY_CELL_TEXT = ('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
+
+
+def reparsed(xml: str) -> str:
+    """An element's text as lxml writes it back once python-docx parsed it into the document:
+    without its own namespace declarations (the document declares them), an empty
+    ``<w:t>`` closed as ``<w:t .../>``, line ends as an XML parser reads them."""
+    head, rest = xml.split(">", 1)
+    for declaration in _NAMESPACES:
+        head = head.replace(declaration, "", 1)
+    xml = head + ">" + rest
+    if "\r" in xml:  # only in text: no attribute holds one
+        xml = xml.replace("\r\n", "\n").replace("\r", "\n")
+    if _EMPTY_CELL_TEXT[0] in xml:  # a cell of characters Word cannot store
+        xml = xml.replace(*_EMPTY_CELL_TEXT)
+    return xml
 
 
 def _table(table: Table, context: Context, keep_next: bool) -> str:
     """The reference engine's table text, as it comes out of python-docx again (its rows
     keep together in table_xml; the table itself keeps with nothing after it)."""
-    xml = "".join(piece.replace(_TABLE_NAMESPACE, "", 1) for piece in table_block_xml(table, context.profile))
-    if "\r" in xml:  # only in cell text: no attribute holds one
-        xml = xml.replace("\r\n", "\n").replace("\r", "\n")
-    return xml
+    return "".join(reparsed(piece) for piece in table_block_xml(table, context.profile))
 
 
 #: (block, per-document context, whether it keeps with the next block) → XML
@@ -349,20 +373,30 @@ def package(profile: Profile) -> Package:
 def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     """The .docx bytes of ``manuscript``: the same bytes as the python-docx engine."""
     cached = package(profile)
-    signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
-    date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
-    context = Context(profile, *signature_indents(profile, clean(signature), clean(date)))
-    blocks = manuscript.paragraphs
+    presented = present(manuscript, profile)
+    blocks = presented.blocks
+    ends = {index: reparsed(xml) for index, xml in presented.section_ends.items()}
+    context = Context(profile, *signature_indents(profile, *signature_texts(blocks)), ends)
     keep = signature_block(blocks)
     keep.update(i - 1 for i, block in enumerate(blocks) if i and block.role == "table")  # a table's opening line
-    body = "".join(EMITTERS[p.role](p, context, i in keep) for i, p in enumerate(blocks))
+    parts = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, Raw):  # 红头 and 附件, written once for both engines
+            parts.append(reparsed(block.xml))
+            continue
+        context.index = index
+        parts.append(EMITTERS[block.role](block, context, index in keep))
+    body = "".join(parts)
+    tail = cached.document_tail
+    if presented.landscape_last:  # the body's own section holds a landscape 附件
+        tail = reparsed(section_xml(profile, landscape=True, new_page=True)) + tail[tail.index("</w:body>"):]
     created = manuscript.created.strftime("%Y-%m-%dT%H:%M:%SZ")  # python-docx's format
     author = escape(core_property(manuscript.author))
     core = cached.core_template.format(title=escape(core_property(manuscript.title)), author=author,
                                        created=created)
     own = {
         "word/document.xml": _entry("word/document.xml",
-                                    (cached.document_head + body + cached.document_tail).encode("utf-8")),
+                                    (cached.document_head + body + tail).encode("utf-8")),
         "docProps/core.xml": _entry("docProps/core.xml", core.encode("utf-8")),
     }
     return zip_entries([entry or own[name] for name, entry in zip(cached.names, cached.entries)])

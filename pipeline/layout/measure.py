@@ -229,8 +229,19 @@ def least_widths(table: Table, profile: Profile) -> list[float]:
             for column in zip(table.header, *table.rows)]
 
 
-def column_widths(table: Table, profile: Profile) -> list[int]:
-    """Column widths in twips, filling the text width.
+def column_needs(table: Table, profile: Profile) -> tuple[list[float], list[float]]:
+    """Each column's width (twips) for its longest cell, and for its longest body cell."""
+
+    def need(cells) -> float:
+        return _column_twips(max((width(clean(cell)) for cell in cells), default=0), profile)
+
+    wanted = [need(column) for column in zip(table.header, *table.rows)]
+    floors = [need(column) for column in zip(*table.rows)] if table.rows else wanted
+    return wanted, floors
+
+
+def column_widths(table: Table, profile: Profile, available: int | None = None) -> list[int]:
+    """Column widths in twips, filling the text width (or ``available``: a landscape page's).
 
     Each column wants the width of its longest cell. When all fit, the spare
     width is shared in proportion. When not, body cells (numbers, item names)
@@ -239,13 +250,8 @@ def column_widths(table: Table, profile: Profile) -> list[int]:
     narrower than their widest number or word (:func:`least_widths`), so numbers
     never break (:func:`arranged` makes tables where that fits).
     """
-    available = profile.text_width_twips
-
-    def need(cells) -> float:
-        return _column_twips(max((width(clean(cell)) for cell in cells), default=0), profile)
-
-    wanted = [need(column) for column in zip(table.header, *table.rows)]
-    floors = [need(column) for column in zip(*table.rows)] if table.rows else wanted
+    available = available or profile.text_width_twips
+    wanted, floors = column_needs(table, profile)
     if sum(wanted) <= available:
         widths = [w * available / sum(wanted) for w in wanted]
     elif sum(floors) <= available:
@@ -324,14 +330,26 @@ def arranged(table: Table, profile: Profile) -> list[Table]:
     return [part(chosen) for chosen in parts]
 
 
+def signature_texts(blocks) -> tuple[str, str]:
+    """The 落款's widest line and its date, as :func:`signature_indents` measures them."""
+    lines = [clean(p.text) for p in blocks if p.role == "signature"]
+    date = next((clean(p.text) for p in blocks if p.role == "date"), "")
+    return max(lines, key=width, default=""), date
+
+
 def signature_block(paragraphs: list[Paragraph]) -> set[int]:
-    """Paragraphs that must stay on the page of the one after them: the signature
-    with its date, and the body's last paragraph and the blank line with the
+    """Paragraphs that must stay on the page of the one after them: the signature's
+    lines with its date, and the body's last paragraph and the blank line with the
     signature, so that no page holds a signature without text (GB/T 9704)."""
     start = next((i for i, p in enumerate(paragraphs) if p.role == "signature"), None)
     if start is None:
         return set()
-    keep = {start} if start + 1 < len(paragraphs) and paragraphs[start + 1].role == "date" else set()
+    end = start
+    while end + 1 < len(paragraphs) and paragraphs[end + 1].role == "signature":
+        end += 1
+    keep = set(range(start, end))
+    if end + 1 < len(paragraphs) and paragraphs[end + 1].role == "date":
+        keep.add(end)
     before = start - 1
     while before >= 0 and paragraphs[before].role == "blank":
         keep.add(before)
@@ -339,3 +357,5 @@ def signature_block(paragraphs: list[Paragraph]) -> set[int]:
     if before >= 0 and paragraphs[before].role in ("body", "item"):
         keep.add(before)
     return keep
+
+

@@ -4,6 +4,7 @@ fonts, section, package; and a table's XML. Both engines build on them."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -94,11 +95,11 @@ def styles_xml(p: Profile) -> str:
         sp = f'<w:spacing w:val="{spacing}"/>' if spacing else ""
         return f'<w:rPr>{_fonts(font, p.latin_font)}{b}{sp}<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/></w:rPr>'
 
-    def heading(level: int, font: str, bold: bool) -> str:
+    def heading(level: int, font: str, bold: bool, size: float) -> str:
         return (f'<w:style w:type="paragraph" w:styleId="Heading{level}"><w:name w:val="heading {level}"/>'
                 f'<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>'
                 f'<w:pPr><w:keepNext/><w:keepLines/>{exact}{indent}<w:jc w:val="both"/>'
-                f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>{run(font, p.body_size_pt, bold)}</w:style>')
+                f'<w:outlineLvl w:val="{level - 1}"/></w:pPr>{run(font, size, bold)}</w:style>')
 
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -127,14 +128,14 @@ def styles_xml(p: Profile) -> str:
         # Off the grid: Word ignores the document grid for exact line spacing, LibreOffice
         # would give each 22 pt title line two grid lines unless told so.
         f'<w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
-        f'{run(p.title_font, p.title_size_pt, spacing=0)}</w:style>'
-        + heading(1, p.heading1_font, False)
-        + heading(2, p.heading2_font, False)
-        + heading(3, p.heading3_font, p.heading3_bold)
-        + heading(4, p.heading4_font, False)
+        f'{run(p.title_font, p.title_size_pt, p.title_bold, spacing=0)}</w:style>'
+        + heading(1, p.heading1_font, p.heading1_bold, p.heading1_size_pt)
+        + heading(2, p.heading2_font, p.heading2_bold, p.heading2_size_pt)
+        + heading(3, p.heading3_font, p.heading3_bold, p.heading3_size_pt)
+        + heading(4, p.heading4_font, p.heading4_bold, p.heading4_size_pt)
         + f'<w:style w:type="character" w:styleId="{RUNIN_STYLE}"><w:name w:val="Item Title"/>'
         f'<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="11"/><w:qFormat/>'
-        f'{run(p.heading3_font, p.body_size_pt, p.heading3_bold)}</w:style>'
+        f'{run(p.heading3_font, p.heading3_size_pt, p.heading3_bold)}</w:style>'
         # Signature: right-aligned, no first-line indent; the right indent is per paragraph
         f'<w:style w:type="paragraph" w:styleId="Signature"><w:name w:val="Signature"/>'
         f'<w:basedOn w:val="Normal"/><w:pPr>{exact}{no_indent}<w:jc w:val="right"/></w:pPr></w:style>'
@@ -165,20 +166,30 @@ def styles_xml(p: Profile) -> str:
     )
 
 
+#: The page-number style's marks: N the page's number, M the number of pages.
+_PAGE_FIELDS = {"N": "PAGE", "M": "NUMPAGES"}
+
+
 def footer_xml(p: Profile, odd: bool) -> str:
-    """A footer with ``— N —``: odd pages at the right, even pages at the left, 1 character in."""
+    """A footer with the page number in the profile's style (``— N —``: GB/T 9704's) at the
+    profile's position: ``outside`` puts odd pages' at the right and even pages' at the
+    left, ``page_number_indent_chars`` in from the text block's edge."""
     indent = round(p.page_number_indent_chars * p.page_number_size_pt * 20)
-    side = (f'<w:ind w:right="{indent}"/><w:jc w:val="right"/>' if odd
-            else f'<w:ind w:left="{indent}"/><w:jc w:val="left"/>')
-    text = lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'  # noqa: E731
-    field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-             '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
-             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-             f'<w:r><w:t>{1 if odd else 2}</w:t></w:r>'
-             '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    side = {"right": "right", "left": "left", "center": "center"}.get(p.page_number_position,
+                                                                     "right" if odd else "left")
+    side = (f'<w:ind w:right="{indent}"/><w:jc w:val="right"/>' if side == "right" else
+            f'<w:ind w:left="{indent}"/><w:jc w:val="left"/>' if side == "left" else '<w:jc w:val="center"/>')
+    text = lambda t: f'<w:r><w:t xml:space="preserve">{t}</w:t></w:r>'
+    field = lambda name: (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                          f'<w:r><w:instrText xml:space="preserve"> {name} </w:instrText></w:r>'
+                          f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                          f'<w:r><w:t>{1 if odd or name != "PAGE" else 2}</w:t></w:r>'
+                          f'<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    runs = "".join(field(_PAGE_FIELDS[piece]) if piece in _PAGE_FIELDS else text(escape(piece))
+                   for piece in re.split("([NM])", p.page_number_style) if piece)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pStyle w:val="Footer"/>{side}</w:pPr>'
-            f'{text("— ")}{field}{text(" —")}</w:p></w:ftr>')
+            f'{runs}</w:p></w:ftr>')
 
 
 def settings_xml(p: Profile) -> str:
@@ -253,14 +264,31 @@ def font_table_xml(p: Profile) -> str:
             f'<w:fonts xmlns:w="{W}">{"".join(fonts)}</w:fonts>')
 
 
-def section_xml(p: Profile) -> str:
-    return (f'<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/>'
+def section_xml(p: Profile, landscape: bool = False, new_page: bool = False) -> str:
+    """A section's properties: the page, margins and footers. A landscape section (a wide
+    附件 table) turns the page and its margins a quarter turn: the binding edge, the
+    portrait page's left, is the landscape page's top."""
+    width, height = mm_to_twips(p.page_width_mm), mm_to_twips(p.page_height_mm)
+    top, right, bottom, left = p.margin_top_mm, p.margin_right_mm, p.margin_bottom_mm, p.margin_left_mm
+    size = f'<w:pgSz w:w="{width}" w:h="{height}"/>'
+    footer = p.footer_twips
+    if landscape:
+        top, right, bottom, left = left, top, right, bottom
+        size = f'<w:pgSz w:w="{height}" w:h="{width}" w:orient="landscape"/>'
+        footer = mm_to_twips(bottom - p.page_number_gap_mm) - p.page_number_line_twips
+    namespaces = f' xmlns:w="{W}" xmlns:r="{R}"' if new_page else ""
+    return (f'<w:sectPr{namespaces}><w:footerReference w:type="default" r:id="rIdFooterOdd"/>'
             f'<w:footerReference w:type="even" r:id="rIdFooterEven"/>'
-            f'<w:pgSz w:w="{mm_to_twips(p.page_width_mm)}" w:h="{mm_to_twips(p.page_height_mm)}"/>'
-            f'<w:pgMar w:top="{mm_to_twips(p.margin_top_mm)}" w:right="{mm_to_twips(p.margin_right_mm)}" '
-            f'w:bottom="{mm_to_twips(p.margin_bottom_mm)}" w:left="{mm_to_twips(p.margin_left_mm)}" '
-            f'w:header="{mm_to_twips(p.header_mm)}" w:footer="{p.footer_twips}" w:gutter="0"/>'
+            f'{size}'
+            f'<w:pgMar w:top="{mm_to_twips(top)}" w:right="{mm_to_twips(right)}" '
+            f'w:bottom="{mm_to_twips(bottom)}" w:left="{mm_to_twips(left)}" '
+            f'w:header="{mm_to_twips(p.header_mm)}" w:footer="{footer}" w:gutter="0"/>'
             f'<w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="{p.line_pitch_twips}"/></w:sectPr>')
+
+
+def landscape_width(p: Profile) -> int:
+    """The text width of a landscape page (see :func:`section_xml`)."""
+    return mm_to_twips(p.page_height_mm - p.margin_top_mm - p.margin_bottom_mm)
 
 
 _CONTENT_TYPES = (
@@ -393,9 +421,10 @@ def table_block_xml(table: Table, profile: Profile) -> list[str]:
     return pieces
 
 
-def table_xml(table: Table, profile: Profile) -> str:
-    """A ``w:tbl`` element: full text width, grid lines, header row repeated on every page."""
-    widths = column_widths(table, profile)
+def table_xml(table: Table, profile: Profile, available: int | None = None) -> str:
+    """A ``w:tbl`` element: full text width (or ``available``), grid lines, header row
+    repeated on every page."""
+    widths = column_widths(table, profile, available)
     margin = profile.table_cell_margin_twips
 
     def text_runs(text: str, column_width: int, style: str) -> str:

@@ -1,16 +1,20 @@
 """Layout profiles: every number of the page, in one place.
 
-``GBT9704`` follows GB/T 9704-2012 as schools use it for 工作总结
-(shared/spec/layout.md). The layout stage reads sizes only from a profile; to
-change the look, change or add a profile, not the layout code.
+A profile is data: the built-in ones are YAML files shipped in
+``pipeline/profiles/`` (``gbt9704``: GB/T 9704-2012 as schools use it for
+工作总结; ``school``: the plainer style many schools ask for), and a workspace
+can name, write or adjust one in config.yaml's ``format`` (docs/版式指南.md).
+:mod:`pipeline.form.profiles` reads and checks those files; this module holds
+the resolved numbers the layout stage reads, and what follows from them.
 
-Units: lengths in millimetres or points as the standard states them; the
+Units: lengths in millimetres or points as written rules state them; the
 properties convert to Word's units (twips = 1/20 pt, half-points for sizes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 MM_PER_INCH = 25.4
 TWIPS_PER_INCH = 1440
@@ -22,53 +26,85 @@ def mm_to_twips(mm: float) -> int:
 
 @dataclass(frozen=True)
 class Profile:
-    """The numbers and fonts of one layout."""
+    """The numbers and fonts of one layout (see pipeline/profiles/gbt9704.yaml for their meaning)."""
 
     name: str
-    # page (A4) and margins, mm
-    page_width_mm: float = 210
-    page_height_mm: float = 297
-    margin_top_mm: float = 37
-    margin_bottom_mm: float = 35
-    margin_left_mm: float = 28
-    margin_right_mm: float = 26
-    header_mm: float = 15
-    # the grid: 22 lines of 28 characters
-    lines_per_page: int = 22
-    chars_per_line: int = 28
-    line_pitch_twips: int = 579  # exactly 28.95 pt
-    # body text: 三号 仿宋, 2-character first-line indent, justified
-    body_font: str = "仿宋_GB2312"
-    body_size_pt: float = 16
-    body_char_spacing: int = -5  # twentieths of a point: −0.25 pt makes 28 characters fit a line
-    latin_font: str = "Times New Roman"
-    indent_chars: int = 2
-    # title: 二号 小标宋, centred
-    title_font: str = "方正小标宋简体"
-    title_size_pt: float = 22
-    # headings: 一、黑体  （一）楷体  1. 仿宋 (bold by local habit)  （1）仿宋
-    heading1_font: str = "黑体"
-    heading2_font: str = "楷体_GB2312"
-    heading3_font: str = "仿宋_GB2312"
-    heading3_bold: bool = True
-    heading4_font: str = "仿宋_GB2312"
-    # signature block: 2 characters of space at the right; the date starts 2 characters in
-    signature_right_chars: float = 2
-    date_offset_chars: float = 2
+    description: str
+    # paper and margins, mm
+    page_width_mm: float
+    page_height_mm: float
+    margin_top_mm: float
+    margin_bottom_mm: float
+    margin_left_mm: float
+    margin_right_mm: float
+    header_mm: float
+    # the grid
+    lines_per_page: int
+    chars_per_line: int
+    line_pitch_twips: int
+    # body text, first line indented, justified
+    body_font: str
+    body_size_pt: float
+    body_char_spacing: int  # twentieths of a point: what makes chars_per_line fill the line
+    latin_font: str
+    indent_chars: float
+    title_font: str
+    title_size_pt: float
+    title_bold: bool
+    # headings: the numbering as it reads for number 1 (一、 （一） 1. （1）), font, bold
+    heading1_font: str
+    heading1_bold: bool
+    heading1_numbering: str
+    heading2_font: str
+    heading2_bold: bool
+    heading2_numbering: str
+    heading3_font: str
+    heading3_bold: bool
+    heading3_numbering: str
+    heading4_font: str
+    heading4_bold: bool
+    heading4_numbering: str
+    heading1_size_pt: float  # the body's size unless a profile says otherwise
+    heading2_size_pt: float
+    heading3_size_pt: float
+    heading4_size_pt: float
+    # the 落款: its lines (<author> <organization> <campus> <department>), right space, date
+    signature_lines: tuple[str, ...]
+    signature_right_chars: float
+    date_offset_chars: float
+    date_style: str  # arabic (2025年1月15日) or chinese (二〇二五年一月十五日)
+    # page number: style with N (and M, the page count), position outside/center/right/left
+    page_number_style: str
+    page_number_position: str
+    page_number_font: str
+    page_number_size_pt: float
+    page_number_gap_mm: float
+    page_number_indent_chars: float
+    # tables
+    table_font: str
+    table_header_font: str
+    table_size_pt: float
+    table_line_twips: int
+    # 红头 (GB/T 9704's 版头)
+    red_header: bool
+    red_header_unit: str
+    red_header_font: str
+    red_header_size_pt: float
+    red_header_color: str
+    red_header_top_mm: float
+    red_header_number: str
+    red_header_number_font: str
+    red_header_rule_gap_mm: float
+    red_header_rule_pt: float
+    # 附件
+    attachments: bool
+    attachment_label_font: str
+    attachment_landscape: bool
+    # How renderers set type, not what a school's rules say; the same for every profile.
     # The gap Word and LibreOffice put between Chinese and a run of digits or Latin
     # letters (LibreOffice: 1/5 of the font size), in body characters: "2025年1月15日"
     # is a character wider than its letters, and the signature block must count it.
     autospace_chars: float = 0.2
-    # page number: — 1 —, 四号 宋体, 7 mm below the text block, 1 character in from the edge
-    page_number_font: str = "宋体"
-    page_number_size_pt: float = 14
-    page_number_gap_mm: float = 7
-    page_number_indent_chars: float = 1
-    # tables: 小四 仿宋 cells, 黑体 header row, exact 18 pt lines, centred; full text width
-    table_font: str = "仿宋_GB2312"
-    table_header_font: str = "黑体"
-    table_size_pt: float = 12
-    table_line_twips: int = 360
     table_cell_spacing_twips: int = 30  # above and below the text in each cell
     table_cell_margin_twips: int = 57  # left and right inside each cell (1 mm): room for 7–8 columns
     table_min_column_chars: float = 2
@@ -109,10 +145,16 @@ class Profile:
         return round(pt * 2)
 
 
-GBT9704 = Profile(name="gbt9704")
+@cache
+def builtin(name: str) -> Profile:
+    """A built-in profile (``pipeline/profiles/<name>.yaml``), read and checked once per process."""
+    from pipeline.form.profiles import chain, resolve
 
-PROFILES = {GBT9704.name: GBT9704}
+    return Profile(**resolve(chain(name, None, (None, ("format",))), name))
 
 
-def get(name: str) -> Profile:
-    return PROFILES[name]
+def __getattr__(name: str) -> Profile:
+    # GBT9704 is read from its data file when first used, not when the layout is imported.
+    if name == "GBT9704":
+        return builtin("gbt9704")
+    raise AttributeError(name)

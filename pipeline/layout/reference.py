@@ -28,6 +28,7 @@ from pipeline.layout.measure import (
     signature_block,
     signature_indents,
     signature_lines,
+    signature_texts,
 )
 from pipeline.layout.parts import (
     PUNCTUATION_FONT_SLOTS,
@@ -36,9 +37,11 @@ from pipeline.layout.parts import (
     base_package,
     core_property,
     east_asian_font,
+    section_xml,
     table_block_xml,
     zip_parts,
 )
+from pipeline.layout.present import Raw, present
 from pipeline.layout.profile import Profile
 
 
@@ -50,21 +53,23 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
 
     document = docx.Document(io.BytesIO(base_package(profile)))
     body = document.element.body
-    signature = next((p.text for p in manuscript.paragraphs if p.role == "signature"), "")
-    date = next((p.text for p in manuscript.paragraphs if p.role == "date"), "")
-    name_indent, date_indent = signature_indents(profile, clean(signature), clean(date))
-    keep_with_next = signature_block(manuscript.paragraphs)
+    presented = present(manuscript, profile)
+    blocks = presented.blocks
+    name_indent, date_indent = signature_indents(profile, *signature_texts(blocks))
+    keep_with_next = signature_block(blocks)
 
-    blocks = manuscript.paragraphs
     for index, paragraph in enumerate(blocks):
         if isinstance(paragraph, Table):
             for piece in table_block_xml(paragraph, profile):
                 body.sectPr.addprevious(parse_xml(piece))
             continue
+        if isinstance(paragraph, Raw):
+            body.sectPr.addprevious(parse_xml(paragraph.xml))
+            continue
         p = body.add_p()  # inserted before sectPr
         style = ROLE_STYLES[paragraph.role]
         p.get_or_add_pPr().style = style
-        introduces_table = index + 1 < len(blocks) and isinstance(blocks[index + 1], Table)
+        introduces_table = index + 1 < len(blocks) and blocks[index + 1].role == "table"
         if index in keep_with_next or introduces_table:  # a table's opening line stays with it
             p.get_or_add_pPr().keepNext_val = True
         if paragraph.role == "title":
@@ -80,6 +85,10 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
             continue
         _add_runs(p, clean(paragraph.runin), east_asian_font(profile, RUNIN_STYLE), RUNIN_STYLE)
         _add_runs(p, clean(paragraph.text), east_asian_font(profile, style))
+        if index in presented.section_ends:  # the last paragraph of a section holds its properties
+            p.get_or_add_pPr().append(parse_xml(presented.section_ends[index]))
+    if presented.landscape_last:  # the body's own section holds a landscape 附件
+        body.replace(body.sectPr, parse_xml(section_xml(profile, landscape=True, new_page=True)))
 
     core = document.core_properties
     core.title = core_property(manuscript.title)

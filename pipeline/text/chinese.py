@@ -34,6 +34,13 @@ def date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def date_in_words(value: dt.date) -> str:
+    """2025-01-15 → 二〇二五年一月十五日: the 成文日期 in Chinese numerals, as many schools' rules ask
+    (the year digit by digit with 〇 for zero, the month and day as numbers: 十、十一、二十)."""
+    year = "".join("〇" if digit == "0" else _DIGITS[int(digit)] for digit in str(value.year))
+    return f"{year}年{ordinal(value.month)}月{ordinal(value.day)}日"
+
+
 def month(year: int, month_: int) -> str:
     return f"{year}年{month_}月"
 

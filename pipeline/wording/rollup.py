@@ -15,9 +15,11 @@ below) are set here.
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 
-from pipeline.document.manuscript import Manuscript
+from pipeline.document.manuscript import Attachment, Manuscript, Table
 from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
@@ -33,8 +35,10 @@ CHANGE_LABEL = "增减"
 MISSING_CELL = "—"
 
 
-def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
-    """Turn ``rollup`` into a :class:`Manuscript` using the templates of ``env``."""
+def word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool = False) -> Manuscript:
+    """Turn ``rollup`` into a :class:`Manuscript` using the templates of ``env``; with
+    ``attachments`` (the layout profile's 附件 option) each heading's figures table is a
+    附件 of the document instead of standing under the heading."""
     writer = Writer(env)
     base = {"rollup": rollup, "period": rollup.period, "organization": rollup.organization,
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
@@ -45,30 +49,46 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
 
     def sections(doc: Manuscript) -> None:
         for section in rollup.sections:
-            _section(doc, writer, section, base)
+            _section(doc, writer, section, base, attached if attachments else None, single)
 
-    return frame(title, rollup.author, rollup.date, breaks=breaks,
-                 opening=lambda: writer.paragraphs("rollup_opening.j2", **base),
-                 body=sections,
-                 closing=lambda: writer.paragraphs("rollup_closing.j2", **base))
+    attached: list[Attachment] = []
+    single = sum(1 for section in rollup.sections if section.rows) == 1  # GB/T 9704: a lone 附件 has no number
+
+    doc = frame(title, rollup.author, rollup.date, breaks=breaks,
+                opening=lambda: writer.paragraphs("rollup_opening.j2", **base),
+                body=sections,
+                closing=lambda: writer.paragraphs("rollup_closing.j2", **base))
+    doc.organization, doc.department = rollup.organization, rollup.department
+    doc.attachments = attached
+    return doc
 
 
-def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict) -> None:
+def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict,
+             attached: list[Attachment] | None, single: bool = False) -> None:
     context = {**base, "section": section, "here": facts(section.parts)}
-    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}")
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
+            number=section.number)
     for text in writer.paragraphs(lead_template(writer, section.key), **context):
         doc.add("body", text)
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
-        for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates):
-            doc.add("body", text)
         header, rows = figure_table(section)
-        doc.add_table(header, rows)
+        if attached is not None:  # the table is a 附件; the text says which
+            # Named after the heading's first phrase (加强学习培训), short enough for one title line.
+            subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
+            title = f"各{context['words']['campus']}{subject}主要数据"
+            attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
+        attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
+        for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates,
+                                      attachment=attachment):
+            doc.add("body", text)
+        if attached is None:
+            doc.add_table(header, rows)
     if section.incidents is not None:
         for text in writer.paragraphs("rollup_incidents.j2", **context, tally=section.incidents):
             doc.add("body", text)
     for number, part in enumerate(section.parts, 1):
-        doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}")
+        doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
         _campus_part(doc, writer, part, {**context, "campus": part.campus})
 
 
@@ -77,7 +97,7 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
     for activity in part.activities:
         number += 1
         doc.add("item", writer.line("activity.j2", **context, activity=activity),
-                runin=f"{number}.{bare(activity.title)}。")
+                runin=f"{number}.{bare(activity.title)}。", number=number)
     if part.incidents or part.no_incidents:
         for text in writer.paragraphs("incidents.j2", **context, incidents=part.incidents):
             doc.add("body", text)
@@ -86,7 +106,8 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
             continue
         number += 1
         listed = "".join(f"（{i}）{sentence(entry)}" for i, entry in enumerate(entries, 1))
-        doc.add("item", listed, runin=f"{number}.{bare(writer.line(label + '_heading.j2', **context))}。")
+        doc.add("item", listed, runin=f"{number}.{bare(writer.line(label + '_heading.j2', **context))}。",
+                number=number)
 
 
 def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:

@@ -30,8 +30,8 @@ import jinja2
 
 from pipeline.diagnostics import FormError
 from pipeline.document.assemble import Section, Summary
-from pipeline.document.rollup import RollupSection
 from pipeline.document.manuscript import Manuscript
+from pipeline.document.rollup import RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
@@ -118,10 +118,12 @@ def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
         for section in summary.sections:
             _section(doc, writer, section, base)
 
-    return frame(title, summary.author, summary.date, breaks=breaks,
-                 opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
-                 body=sections,
-                 closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
+    doc = frame(title, summary.author, summary.date, breaks=breaks,
+                opening=lambda: [summary.intro] if summary.intro else writer.paragraphs("opening.j2", **base),
+                body=sections,
+                closing=lambda: [summary.closing] if summary.closing else writer.paragraphs("closing.j2", **base))
+    doc.organization, doc.campus, doc.department = summary.organization, summary.campus, summary.department
+    return doc
 
 
 def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (), opening: Callable[[], list[str]],
@@ -141,6 +143,7 @@ def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (
     doc.add("blank")
     doc.add("signature", author)
     doc.add("date", chinese.date(date))
+    doc.date = date
     return doc
 
 
@@ -157,7 +160,8 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
     """One heading: its lead and figures (one paragraph when the lead is one), the activities
     without a group, the incidents, then each group as （一）… with its own activities 1. 2. …"""
     context = {**base, "section": section, "here": facts([section])}
-    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}")
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
+            number=section.number)
     lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)
     if section.figures:
         figures = writer.paragraphs("figures.j2", **context, figures=section.figures, lead="".join(lead))
@@ -170,7 +174,7 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
         for text in writer.paragraphs("incidents.j2", **context, incidents=section.incidents):
             doc.add("body", text)
     for number, (group, activities) in enumerate(groups, 1):
-        doc.add("heading2", f"（{chinese.ordinal(number)}）{group}")
+        doc.add("heading2", f"（{chinese.ordinal(number)}）{group}", number=number)
         items(doc, writer, activities, context)
     for label, entries in (("shortcomings", section.shortcomings), ("plans", section.plans)):
         if not entries:
@@ -178,7 +182,8 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
         groups = sum(1 for e in (section.shortcomings, section.plans) if e)
         if groups > 1:
             number = 1 if label == "shortcomings" or not section.shortcomings else 2
-            doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}")
+            doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}",
+                    number=number)
         for number, entry in enumerate(entries, 1):
             doc.add("body", f"{number}.{sentence(entry)}")
 
@@ -187,7 +192,7 @@ def items(doc: Manuscript, writer: Writer, activities: list, context: dict) -> N
     """Activities as items numbered 1. 2. …, each with its title run in."""
     for number, activity in enumerate(activities, 1):
         doc.add("item", writer.line("activity.j2", **context, activity=activity),
-                runin=f"{number}.{bare(activity.title)}。")
+                runin=f"{number}.{bare(activity.title)}。", number=number)
 
 
 def lead_template(writer: Writer, key: str) -> str:

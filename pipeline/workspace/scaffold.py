@@ -35,9 +35,7 @@ BLANK_WORKBOOK = "空白填报表.xlsx"
 SCHEMA_FILE = "worksum-form.schema.json"
 EDITOR_SETTINGS = Path(".vscode") / "settings.json"
 GUIDE = "模板编写指南.md"
-
-_GUIDE_PACKAGED = HOME / "docs" / GUIDE  # inside an installed wheel
-_GUIDE_SOURCE = HOME.parent / "docs" / GUIDE  # in a source checkout
+LAYOUT_GUIDE = "版式指南.md"  # layout profiles (templates/<名称>.profile.yaml) are written beside the templates
 
 TEMPLATES_README = """\
 # 文字模板
@@ -54,6 +52,9 @@ TEMPLATES_README = """\
 
 运行 `worksum templates -d 部门名` 可以查看每个模板实际使用的是哪个文件。
 模板里能用的变量和过滤器见同一文件夹中的《模板编写指南.md》。
+
+本校自己的版式（页边距、行距、字号、页码、落款等）也写在这里，文件名为 `<名称>.profile.yaml`，
+再在 config.yaml 中写 `format: <名称>`；写法见同一文件夹中的《版式指南.md》。
 """
 
 
@@ -68,8 +69,9 @@ class Created:
     settings_kept: bool = False  # the folder had its own .vscode/settings.json
 
 
-def guide_path() -> Path | None:
-    for path in (_GUIDE_PACKAGED, _GUIDE_SOURCE):
+def guide_path(name: str = GUIDE) -> Path | None:
+    """A users' guide, inside an installed wheel or in a source checkout."""
+    for path in (HOME / "docs" / name, HOME.parent / "docs" / name):
         if path.is_file():
             return path
     return None
@@ -84,9 +86,10 @@ def _planned(root: Path) -> dict[Path, bytes]:
     }
     for template in sorted(builtin_templates().glob("*.j2")):
         files[Path("templates") / "default" / template.name] = template.read_bytes()
-    guide = guide_path()
-    if guide:
-        files[Path("templates") / GUIDE] = guide.read_bytes()
+    for name in (GUIDE, LAYOUT_GUIDE):
+        guide = guide_path(name)
+        if guide:
+            files[Path("templates") / name] = guide.read_bytes()
     return files
 
 
