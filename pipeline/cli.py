@@ -408,17 +408,19 @@ def check(paths: tuple[str, ...], fix: bool, strict: bool) -> None:
 @main.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=True))
 def init(directory: str) -> None:
-    """新建工作区：config.yaml、templates/、inputs/ 和一份带说明的空白填报表。
+    """新建工作区：config.yaml、templates/、inputs/ 和带说明的空白填报表（YAML 和 Excel 各一份）。
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
     from pipeline.form.schema import form_schema_json
-    from pipeline.workspace.scaffold import BLANK_FORM, EDITOR_SETTINGS, SCHEMA_FILE, create_workspace
+    from pipeline.form.workbook_write import write_workbook
+    from pipeline.workspace.scaffold import BLANK_FORM, BLANK_WORKBOOK, EDITOR_SETTINGS, SCHEMA_FILE, create_workspace
 
     root = Path(directory)
     try:
         with _reporting("worksum init"):
-            created = create_workspace(root, form_schema_json().encode("utf-8"))
+            created = create_workspace(root, form_schema_json().encode("utf-8"),
+                                       {Path(BLANK_WORKBOOK): write_workbook(None)})
     except FileExistsError as exc:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
@@ -434,6 +436,7 @@ def init(directory: str) -> None:
     _say(f"已在{here}新建工作区。接下来：\n"
          f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
          f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
+         f"     习惯用 Excel/WPS 的，改用 {BLANK_WORKBOOK}，复制为 inputs/<学期>/<校区>/<部门>.xlsx；\n"
          f"  3. 运行 worksum build 生成工作总结。\n"
          f"用 VS Code（装上 Red Hat 的 YAML 扩展）打开这个文件夹，填写时会自动提示字段、当场标出写错的地方。")
 
@@ -456,6 +459,43 @@ def templates(department: str | None) -> None:
     chosen = workspace.template_set(department) if department else (None, False)
     for line in listing(workspace.root, config.templates, config.departments, department, chosen):
         click.echo(line)
+
+
+@main.command()
+@click.option("--term", required=True, metavar="学期", help="学期，如 2024-2025-1 / the term.")
+@click.option("--campus", required=True, metavar="校区", help="校区 / the campus.")
+@click.option("--department", required=True, metavar="部门", help="部门 / the department.")
+def blank(term: str, campus: str, department: str) -> None:
+    """为一个校区、一个部门生成空白的 Excel 填报表：inputs/<学期>/<校区>/<部门>.xlsx。
+
+    单位、校区、部门、学期已经填好；已有填报表（.yaml 或 .xlsx）时不会覆盖。
+    Write a blank workbook form for TERM, CAMPUS and DEPARTMENT into inputs/.
+    """
+    from pipeline.commands.blank import write_blank
+
+    with _reporting("worksum blank"):
+        target = write_blank(term, campus, department)
+    click.echo(shown(target))
+    _say("已生成空白填报表。用 Excel 或 WPS 打开，按“填写说明”逐项填写，保存后运行 worksum build")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="写到这个文件（默认写在原文件旁边）/ write to this file.")
+def convert(source: str, output: str | None) -> None:
+    """把 YAML 填报表转换为 Excel 工作簿（.xlsx），或把工作簿转换为 YAML。
+
+    不指定 -o 时写在原文件旁边；在 inputs/ 中时，原文件改名为“名称.bak.yaml”（或 .bak.xlsx）保留，
+    不再被读取，因为一个部门只能有一份填报表。转换不丢失任何内容（YAML 中的注释除外）。
+    Convert a YAML form into a workbook form, or back.
+    """
+    from pipeline.form.convert import convert_form
+
+    with _reporting(shown(source)):
+        written, kept = convert_form(Path(source), Path(output) if output else None)
+    click.echo(shown(written))
+    _say(f"已转换为 {shown(written)}" + (f"；原来的 {Path(source).name} 改名为 {kept.name} 保留（不再读取）" if kept else ""))
 
 
 @main.command("new-term")

@@ -4,7 +4,9 @@ Every problem is a :class:`Diagnostic` printed as one line on standard error::
 
     inputs/2024-2025-1/东园区/后勤部.yaml:8:5: 错误: 未知字段 "catgory"，是否应为 "category"？
 
-so editors can jump to it. Stages collect diagnostics instead of raising on the
+so editors can jump to it. A workbook form names its cells instead of lines
+(``后勤部.xlsx:开展的工作!D12: 错误: …``), and a problem of a whole file names
+no place (``后勤部.xlsx: 错误: …``). Stages collect diagnostics instead of raising on the
 first problem, so a person sees every problem of a form in one run.
 """
 
@@ -21,16 +23,20 @@ _LABELS = {"error": "错误", "warning": "警告"}
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem at one place. ``line`` and ``col`` are 1-based."""
+    """One problem at one place. ``line`` and ``col`` are 1-based; they also order the diagnostics."""
 
     path: str
     line: int
     col: int
     severity: Severity
     message: str
+    #: How the place is written when not as line:column: a workbook's cell (开展的工作!D12),
+    #: or "" for the whole file.
+    place: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {_LABELS[self.severity]}: {self.message}"
+        where = f"{self.line}:{self.col}" if self.place is None else self.place
+        return f"{self.path}{':' + where if where else ''}: {_LABELS[self.severity]}: {self.message}"
 
 
 #: Exit statuses (cli.md): a problem in what the person gave, wrong usage, a bug, Ctrl-C.

@@ -39,6 +39,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.workspace.discovery import FORM_SUFFIXES
 from pipeline.workspace.outputs import outputs_folder
 from pipeline.workspace.write import write_atomic
 
@@ -105,7 +106,7 @@ def _tree_sha256(folders: list[Path], suffixes: tuple[str, ...]) -> str:
 
 def folder_sha256(folder: Path) -> str:
     """A hash of every form in ``folder`` (names and bytes); "absent" when there is no folder."""
-    return _tree_sha256([folder], (".yaml",)) if folder.is_dir() else "absent"
+    return _tree_sha256([folder], FORM_SUFFIXES) if folder.is_dir() else "absent"
 
 
 def tool_version() -> str:

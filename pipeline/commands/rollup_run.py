@@ -16,7 +16,8 @@ then, per department:
    (:func:`pipeline.commands.build.typeset`).
 3. **Land** it as :mod:`pipeline.commands.batch` lands a form's document: unchanged
    bytes are left alone, an edited earlier version is kept as a backup, and
-   the manifest records it.
+   the manifest records it. Its figures' workbook (:mod:`pipeline.export.figures`),
+   the campus × item table for the bureau's own sums, lands beside it the same way.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from pipeline.workspace.discovery import forms_in, unread_warning
 
 #: The campus folder name roll-ups are written under (in the output pattern's <campus>).
 ROLLUP_CAMPUS = "汇总"
+#: The suffix of the workbook of a roll-up's figures, written beside its .docx (pipeline.export.figures).
+FIGURES_SUFFIX = ".xlsx"
 #: A broken form whose department is unknown belongs to every department.
 EVERY_DEPARTMENT = None
 
@@ -129,7 +132,7 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
 def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Reporter) -> TermForms:
     """Read ``paths`` (the forms under ``inputs/<term>/``): valid forms by department, broken
     forms with the department they belong to. Nothing about a broken form is printed here."""
-    from pipeline.form.loader import load_file
+    from pipeline.form.container import load_form
     from pipeline.form.validate import read_form
 
     forms = TermForms()
@@ -139,7 +142,7 @@ def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Repo
             form, loaded = read_form(path, workspace.config, shown(path))
         except FormError as exc:
             try:
-                data = load_file(path, shown(path)).data
+                data = load_form(path, shown(path)).data
             except FormError:
                 data = None
             broken.append((path, exc.diagnostics, data))
@@ -176,6 +179,7 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
                 tally: Tally, force: bool) -> None:
     from pipeline.commands.build import summarise, typeset
     from pipeline.document.rollup import roll_up
+    from pipeline.export.figures import figures_workbook, has_figures
     from pipeline.wording.rollup import word_rollup
     from pipeline.workspace.outputs import UnsafeOutput, output_path
 
@@ -212,10 +216,24 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
     docx = typeset(manuscript, workspace)
     sources = {path: file_sha256(path) or "" for path, _, _ in entries}
     folders = history_folders(term, workspace.root)
-    if not force and target.is_file() and target.read_bytes() == docx:
-        if ledger.recorded(target) is None:
-            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
+    if has_figures(rollup):  # first: a roll-up counted as written has its figures' workbook beside it
+        table, figures = target.with_suffix(FIGURES_SUFFIX), figures_workbook(rollup)
+        if not _unchanged(table, figures, ledger, term, sources, folders, force) and not land_output(
+                table, figures, ledger, term, sources, who=shown(table), reporter=reporter, tally=tally,
+                kind="rollup", folders=folders, noun="数据表", counted=False):
+            return
+    if _unchanged(target, docx, ledger, term, sources, folders, force):
         tally.unchanged += 1
         return
     land_output(target, docx, ledger, term, sources, who=shown(target), reporter=reporter, tally=tally,
                 kind="rollup", folders=folders)
+
+
+def _unchanged(target: Path, data: bytes, ledger: Ledger, term: str, sources: dict, folders: tuple,
+               force: bool) -> bool:
+    """Whether ``target`` already holds ``data`` (and is recorded): then it is left alone, unless ``force``."""
+    if force or not target.is_file() or target.read_bytes() != data:
+        return False
+    if ledger.recorded(target) is None:
+        ledger.record(term, target, sources, data, kind="rollup", folders=folders)
+    return True

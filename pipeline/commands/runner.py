@@ -69,14 +69,17 @@ class Tally:
 
 
 def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], *, who: str,
-                reporter: Reporter, tally: Tally, kind: str = "form", folders=(), states=None) -> bool:
+                reporter: Reporter, tally: Tally, kind: str = "form", folders=(), states=None,
+                noun: str | None = None, counted: bool = True) -> bool:
     """Write one output and record it in the manifest, as one step Ctrl-C waits for.
 
     An edited earlier version is kept and said (:func:`~pipeline.commands.manifest.land`);
     a failed write is reported against ``who`` (the form, or the roll-up's output)
     and leaves the earlier file as it was. Counts go to ``tally``. Build and
-    roll-up land their documents here, so both keep the same promises. ``states``: the
-    sources' sizes and times, taken before they were hashed (see ``Ledger.record``).
+    roll-up land their documents here, so both keep the same promises; a file
+    beside a document (a roll-up's figures workbook, ``noun`` 数据表) lands here
+    too, not ``counted`` as a document built. ``states``: the sources' sizes and
+    times, taken before they were hashed (see ``Ledger.record``).
     """
     try:
         with uninterrupted():
@@ -88,8 +91,9 @@ def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path
         return False
     if landed.backup:
         tally.backups += 1
-        reporter.note(landed.notice(shown(target), "汇总" if kind == "rollup" else "文档"))
+        reporter.note(landed.notice(shown(target), noun or ("汇总" if kind == "rollup" else "文档")))
     reporter.wrote(target)
-    tally.written.append(target)
-    tally.built += 1
+    if counted:
+        tally.written.append(target)
+        tally.built += 1
     return True

@@ -296,3 +296,8 @@ def _term(value: Any) -> str:
 
 
 TermId = Annotated[str, PlainValidator(_term), WithJsonSchema({"type": ["string", "integer"]})]
+
+
+#: What a field of each type holds, by its validator: for a container that must know before
+#: validating (a workbook's date cells, pipeline.form.workbook). Other fields hold text.
+KINDS = {_date: "date", _span: "span", _count: "count", _number: "number", _bool: "bool"}

@@ -6,7 +6,8 @@ previous period's form of the same campus and department: the period before
 before ``2024`` is ``2023`` (:meth:`pipeline.form.periods.Term.previous`).
 
 That form is looked for in the workspace's ``inputs/<previous period>/``: first
-at the usual place ``<campus>/<department>.yaml``, then among every form of
+at the usual place ``<campus>/<department>.yaml`` (or ``.xlsx``: last period may have used
+either container), then among every form of
 that folder, by what the forms themselves say (campus, department, term), since
 folder names are only for finding files. A figure is compared only when the
 item is found exactly once and has the same unit; otherwise nothing is said
@@ -25,8 +26,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.form.container import FORM_SUFFIXES, load_form
 from pipeline.form.identity import Identity, declared
-from pipeline.form.loader import Loaded, load_file
+from pipeline.form.loader import Loaded
 from pipeline.form.model import Figure, Form
 from pipeline.form.periods import Term
 from pipeline.text.chinese import Quantity
@@ -55,12 +57,14 @@ def previous_figures(form: Form, workspace: Path | None) -> Earlier:
     if folder is None:
         return Earlier()
     period = form.period.previous()
-    usual = folder / form.campus / f"{form.department}.yaml"
+    # The usual place holds a YAML form or a workbook: last period may have used either container.
+    usuals = [folder / form.campus / f"{form.department}{suffix}" for suffix in FORM_SUFFIXES]
+    usual = next((path for path in usuals if path.is_file()), usuals[0])
     found = _find_form(folder, usual, form.campus, form.department, period)
     if found is None:
-        return Earlier(depends=(usual,))
+        return Earlier(depends=tuple(usuals))
     earlier = _values(found[1], wanted, period)
-    earlier.depends = (found[0],) if found[0] == usual else (found[0], usual)  # a form put at the usual place wins
+    earlier.depends = (found[0], *(path for path in usuals if path != found[0]))  # a form put at a usual place wins
     return earlier
 
 
@@ -104,7 +108,7 @@ KEPT_LOADED = 32
 @lru_cache(maxsize=KEPT_LOADED)
 def _load_version(path: str, _mtime: int, _size: int) -> Loaded | None:
     try:
-        return load_file(path, shown(path))
+        return load_form(path, shown(path))
     except FormError:
         return None  # a broken form of last period is reported when it is built, not here
 

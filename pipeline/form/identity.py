@@ -54,7 +54,7 @@ def declared(data) -> Identity:
 
 
 def identity(form: Path, read: bool = True, inputs: Path | None = None) -> tuple[str | None, str | None, str | None]:
-    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml``
+    """(term, campus, department) of a form: from ``inputs/<term>/<campus>/<department>.yaml`` (or .xlsx)
     (``inputs``: its workspace's, found when not given), or, for a form outside that layout,
     from its own fields (when ``read``). Unknown parts are None."""
     absolute = Path(os.path.abspath(form))
@@ -68,10 +68,10 @@ def identity(form: Path, read: bool = True, inputs: Path | None = None) -> tuple
     if not read:
         return None, None, None
     from pipeline.diagnostics import FormError
-    from pipeline.form.loader import load_file
+    from pipeline.form.container import load_form
 
     try:
-        return declared(load_file(form).data).astuple()
+        return declared(load_form(form).data).astuple()
     except FormError:
         return None, None, None
 

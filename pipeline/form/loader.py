@@ -86,10 +86,46 @@ class Loaded:
     positions: Positions
     warnings: list[Diagnostic] = field(default_factory=list)
     text: str = ""  # the YAML text that was parsed, for locating characters inside values (pipeline.form.source)
+    #: Values the container could not read (a workbook's formula without a result), reported with
+    #: validation's problems; the YAML loader raises instead.
+    errors: list[Diagnostic] = field(default_factory=list)
 
     def diagnostic(self, path: PathKey, message: str, *, severity="error", at_key=False) -> Diagnostic:
         line, col = self.positions.key(path) if at_key else self.positions.value(path)
-        return Diagnostic(self.path, line, col, severity, message)
+        return self.at(line, col, severity, message)
+
+    @property
+    def content(self) -> str:
+        """What the document says, to tell one version of it from another: its text; a
+        workbook (which has none) says it otherwise."""
+        return self.text
+
+    def at(self, line: int, col: int, severity: str, message: str) -> Diagnostic:
+        """A diagnostic at a position of this document."""
+        return Diagnostic(self.path, line, col, severity, message, place=self.place(line, col))
+
+    # How the container names places and fields in messages. A YAML form uses lines and keys;
+    # a workbook (pipeline.form.workbook) overrides these with cells and Chinese headers.
+
+    def place(self, line: int, col: int) -> str | None:
+        """How a position is written in a diagnostic; None: as line:column."""
+        return None
+
+    def row_name(self, line: int) -> str:
+        """A position's line in words, for a message that points at another value."""
+        return f"第{line}行"
+
+    def describe(self, loc: tuple) -> str:
+        """Where a value is, in words, before a message about it: 字段 "activities" 第3项 "times"："""
+        parts = [f"第{part + 1}项" if isinstance(part, int) else f"\"{part}\"" for part in loc]
+        return ("字段 " + " ".join(parts) + "：") if parts else ""
+
+    def missing(self, loc: tuple) -> str:
+        """The message for the required field at ``loc`` left out."""
+        from pipeline.form.model import FIELD_LABELS
+
+        label = FIELD_LABELS.get(str(loc[-1]), "")
+        return f"缺少必填字段 \"{loc[-1]}\"" + (f"（{label}）" if label else "")
 
 
 def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[str] = frozenset(),

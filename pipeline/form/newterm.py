@@ -25,11 +25,15 @@ form at the same place under ``inputs/TO/``:
 Only fields of the form contract appear, so the new form validates once the
 person fills in what is marked. The YAML is edited with ruamel.yaml's
 round-trip mode, so every comment of the old form survives (its period names
-updated). An existing form is never overwritten: it is skipped and reported.
+updated). A workbook form (pipeline.form.workbook) gives a workbook: the same
+rules applied to its data (:func:`carry_over_data`), the comments written as
+cell comments. An existing form, in either container, is never overwritten: it
+is skipped and reported.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -43,6 +47,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from pipeline.diagnostics import Diagnostic, FormError, UsageError, WorksumError, shown
+from pipeline.form import container
 from pipeline.form.identity import declared
 from pipeline.form.model import MARKED_VALUE
 from pipeline.form.periods import Term
@@ -97,19 +102,23 @@ def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
     taken = _forms_by_identity(target_folder)
     for path in forms_in(source_folder, outcome.unread):
         destination = target_folder / path.relative_to(source_folder)
-        if destination.exists():
-            outcome.existing.append((path, destination))
+        there = destination if destination.exists() else next(iter(container.twins(destination)), None)
+        if there is not None:  # this department's form, in either container
+            outcome.existing.append((path, there))
             continue
         try:
             form = check(path)
             if (form.campus, form.department) in taken:
                 outcome.existing.append((path, taken[form.campus, form.department]))
                 continue
-            text = carry_over(read_text(path), source, target, shown(path))
+            if container.is_workbook(path):
+                data = carry_over_workbook(path, source, target, shown(path))
+            else:
+                data = carry_over(read_text(path), source, target, shown(path)).encode("utf-8")
         except FormError as exc:
             outcome.problems.extend(exc.diagnostics)
             continue
-        if write_new(destination, text.encode("utf-8")):
+        if write_new(destination, data):
             outcome.written.append(destination)
         else:
             outcome.existing.append((path, destination))
@@ -118,12 +127,12 @@ def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
 
 def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
     """(campus, department) → form, for the forms already in ``folder``."""
-    from pipeline.form.loader import load_file
+    from pipeline.form.container import load_form
 
     found: dict[tuple[str, str], Path] = {}
     for path in forms_in(folder):
         try:
-            data = load_file(path).data
+            data = load_form(path).data
         except FormError:
             continue  # unreadable: it is still a file, and never overwritten
         said = declared(data)
@@ -402,6 +411,93 @@ def _empty(form: CommentedMap, key: str, note: str) -> None:
     _comment(form, key, note)
     if tail:
         _append_to_comment(form, key, tail)
+
+
+# --- the carry-over of one workbook form -----------------------------------------
+
+def carry_over_data(data: dict, source: Term, target: Term) -> tuple[dict, dict[tuple, str]]:
+    """The next period's form data from this period's, with the notes a YAML form gets as
+    comments (path → note); the rules are :func:`carry_over`'s, applied to plain data."""
+    last = _LAST[target.unit]
+    form = copy.deepcopy(data)
+    notes: dict[tuple, str] = {}
+    form["term"] = int(target.id) if isinstance(form.get("term"), int) and target.end is None else target.id
+    notes[("term",)] = target.name
+    form["date"] = None
+    notes[("date",)] = "成文日期，填写后再生成"
+    for key, what in (("title", "标题"), ("intro", "导语"), ("closing", "结束语")):
+        if isinstance(form.get(key), str) and form[key].strip():
+            form[key] = _renamed(form[key], source, target)
+            notes[(key,)] = f"{last}的{what}（其中的时期名称已改为{target.name}），请核对或改写；删去则由模板生成"
+    if isinstance(form.get("headings"), dict):
+        for override in form["headings"].values():
+            if isinstance(override, dict):
+                for key in ("title", "intro"):
+                    if isinstance(override.get(key), str):
+                        override[key] = _renamed(override[key], source, target)
+    follow_ups = _follow_ups(form, last)
+    activities, left = [], []
+    for activity in form.get("activities") or []:
+        if not isinstance(activity, dict):
+            continue
+        if seasonal_words(str(activity.get("title") or ""), source, target):
+            left.append(_flat(activity["title"]))  # last period's season: not carried over
+        else:
+            activities.append(activity)
+    for index, activity in enumerate(activities):
+        activity["confirmed"] = UNCONFIRMED
+        notes[("activities", index, "confirmed")] = f"{last}的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去整行"
+        for key in ("date", "times", "participants", "result"):
+            if activity.get(key) is not None:
+                notes[("activities", index, key)] = f"{last}：{_flat(activity.pop(key))}"
+        seasonal = seasonal_words(str(activity.get("details") or ""), source, target)
+        if seasonal:
+            notes[("activities", index, "details")] = (f"{last}的做法，其中“{'、'.join(seasonal)}”是{last}的季节性内容，"
+                                                       f"请按本期情况重写：{_flat(activity.pop('details'))}")
+    for record, note in follow_ups:
+        notes[("activities", len(activities), "confirmed")] = note
+        notes[("activities", len(activities), "details")] = "写明本期的做法和成效"
+        activities.append({key: value for key, value in record.items() if value is not None})
+    form.pop("activities", None)
+    if activities:
+        form["activities"] = activities
+        notes[("activities",)] = "".join([
+            f"以下是{last}的工作清单，“是否已确认”都是“否”（未确认的填报表不会生成文档）：本期做了的改为“是”，"
+            "修改做法并填写时间、次数和成效；没有做的整行删除",
+            f"。最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去" if follow_ups else "",
+            f"。{last}的季节性工作没有带过来：{'；'.join(left)}" if left else ""])
+    counts = [c for c in form.get("counts") or [] if isinstance(c, dict)]
+    for index, count in enumerate(counts):
+        if "value" not in count:
+            continue
+        count["previous"] = count.pop("value")
+        count["value"] = None
+        notes[("counts", index, "value")] = "本期数值，请填写"
+        notes[("counts", index, "previous")] = f"{last}（{source.name}）的数值"
+        if count.get("note") is not None:
+            notes[("counts", index, "note")] = f"{last}：{_flat(count.pop('note'))}"
+    if counts:
+        form["counts"] = counts
+        notes[("counts",)] = f"{last}的数值已移到“上期”列，请在“数值”列填写本期数值；不再统计的项目整行删除"
+    for key in ("incidents", "shortcomings", "plans"):
+        form.pop(key, None)
+    return form, notes
+
+
+def carry_over_workbook(path: Path, source: Term, target: Term, display: str = "") -> bytes:
+    """The next period's workbook form from this period's workbook at ``path``.
+
+    The rules are :func:`carry_over`'s; what the YAML form says in comments
+    (last period's values, what to fill) the workbook says in cell comments.
+    """
+    from pipeline.form.workbook import load_workbook
+    from pipeline.form.workbook_write import write_workbook
+
+    loaded = load_workbook(path, display)
+    if loaded.errors:
+        raise FormError(loaded.errors)
+    data, notes = carry_over_data(loaded.data, source, target)
+    return write_workbook(data, notes=notes)
 
 
 # --- comments --------------------------------------------------------------------

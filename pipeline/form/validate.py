@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
-from pipeline.form import profiles, schema
+from pipeline.form import container, profiles, schema
 from pipeline.form.config import CheckConfig, Config, HeadingConfig
 from pipeline.form.fields import with_unit
 from pipeline.form.identity import folder_disagreements
@@ -111,9 +111,14 @@ def form_context(config: Config) -> FormContext:
 
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form. Raises :class:`FormError` listing every problem; a form
-    under ``inputs/`` must say the term, campus and department its place there says."""
-    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
+    """Load and validate one form, a YAML file or a workbook. Raises :class:`FormError` listing
+    every problem; a form under ``inputs/`` must say the term, campus and department its place
+    there says, and be its department's only form."""
+    display = display or shown(path)
+    twins = container.twins(Path(path))
+    if twins:
+        raise FormError([container.twins_error(Path(path), display, twins)])
+    loaded = container.load_form(path, display, keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
     form = validate_form(loaded, config)
     disagreements = folder_disagreements(path, form, loaded)
     if disagreements:
@@ -122,6 +127,20 @@ def read_form(path: Path, config: Config, display: str | None = None) -> tuple[F
 
 
 def validate_form(loaded: Loaded, config: Config) -> Form:
+    """The form ``loaded`` holds. Raises :class:`FormError` with every problem: its container's
+    (a workbook's unreadable cells, pipeline.form.workbook) and validation's, one per place."""
+    unread = list(loaded.errors)
+    try:
+        form = _validate_form(loaded, config)
+    except FormError as exc:
+        taken = {(d.line, d.col) for d in unread}  # a cell that could not be read is not also "empty"
+        raise FormError(_sorted(unread + [d for d in exc.diagnostics if (d.line, d.col) not in taken])) from None
+    if unread:
+        raise FormError(_sorted(unread))
+    return form
+
+
+def _validate_form(loaded: Loaded, config: Config) -> Form:
     if not isinstance(loaded.data, dict):
         raise FormError([loaded.diagnostic((), "填报表应由“字段: 内容”组成（如 campus: 东园区），现在是空的或格式不对")])
     data = loaded.data
@@ -132,8 +151,8 @@ def validate_form(loaded: Loaded, config: Config) -> Form:
         if config.organization:
             data = {**data, "organization": config.organization}
         else:
-            problems.append(loaded.diagnostic(("organization",), "缺少必填字段 \"organization\"（单位全称）；"
-                                              "也可以在 config.yaml 中统一填写"))
+            problems.append(loaded.diagnostic(("organization",), loaded.missing(("organization",))
+                                              + "；也可以在 config.yaml 中统一填写"))
     try:
         form = validate(loaded, Form, _FORM_SHAPES, data=data, context=form_context(config))
     except FormError as exc:
@@ -182,14 +201,13 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
                 did_you_mean(str(field), known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
-        label = FIELD_LABELS.get(str(field), "")
-        return loaded.diagnostic(loc[:-1], f"缺少必填字段 \"{field}\"" + (f"（{label}）" if label else ""))
-    where = _describe(loc)
+        return loaded.diagnostic(loc[:-1], loaded.missing(loc))
+    where = loaded.describe(loc)
     if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
         # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
         label = FIELD_LABELS.get(str(field), "")
         return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else "") + _after_comment(loaded, loc))
-    message = _message(error)
+    message = error_message(error)
     if kind == "worksum" and error.get("input") is None and error["msg"] == "不能为空":
         message += _after_comment(loaded, loc)
     written = (error.get("ctx") or {}).get("written")
@@ -238,7 +256,8 @@ def _at(data: Any, path: tuple) -> Any:
     return data
 
 
-def _message(error: dict) -> str:
+def error_message(error: dict) -> str:
+    """The Chinese message of one pydantic error of a form or config model."""
     kind, msg = error["type"], error["msg"]
     if kind == "worksum":
         return msg
@@ -251,17 +270,6 @@ def _message(error: dict) -> str:
     if kind in ("string_type", "str_type"):
         return "应为文字"
     return f"内容无效（{msg}）"
-
-
-def _describe(loc: tuple) -> str:
-    """'activities 第3项的 title ' — where in the form, in words, before the message."""
-    parts = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"第{part + 1}项")
-        else:
-            parts.append(f"\"{part}\"")
-    return ("字段 " + " ".join(parts) + "：") if parts else ""
 
 
 # Chinese words people write as keys, mapped to the English keys they mean: every label the

@@ -42,6 +42,7 @@ from typing import Callable, Iterable, Iterator
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form.config import Config
+from pipeline.form.container import is_workbook
 from pipeline.form.loader import Loaded, PathKey
 from pipeline.form.model import Activity, Figure, Form
 from pipeline.form.source import Source
@@ -195,7 +196,7 @@ class Proofreader:
             return Indexed(str(path), *state, _sha_or_empty(path), shown(path))  # invalid: said when it is built
         checked = Checked(path, loaded.path, form, loaded)
         filed = [sentence_filed(sentence) for sentence in self._cut(checked)]
-        return Indexed(str(path), *state, sha256_of(raw), loaded.path, sha256_of(loaded.text.encode("utf-8")),
+        return Indexed(str(path), *state, sha256_of(raw), loaded.path, sha256_of(loaded.content.encode("utf-8")),
                        (form.term, form.campus, form.department), filed)
 
     def check(self, targets: Iterable[Checked]) -> dict[Path, list[Issue]]:
@@ -213,13 +214,13 @@ class Proofreader:
     # --- sentences ------------------------------------------------------
 
     def sentences(self, checked: Checked) -> list[Sentence]:
-        key = (checked.path, checked.loaded.text)
+        key = (checked.path, checked.loaded.content)
         if key not in self._sentences:
             if len(self._sentences) >= KEPT_FORMS:
                 self._sentences.clear()  # checked form by form: memory stays flat over any number of forms
             filed = None
             if self._prepared:
-                filed = self.index.filed(checked.path, sha256_of(checked.loaded.text.encode("utf-8")))
+                filed = self.index.filed(checked.path, sha256_of(checked.loaded.content.encode("utf-8")))
             if filed is None:
                 self._sentences[key] = list(self._cut(checked))
             else:
@@ -268,10 +269,11 @@ class Proofreader:
             line, col = checked.loaded.positions.value(path)
         else:
             line, col = checked.source.locate(path, offset)
-        return Issue(Diagnostic(checked.display, line, col, "warning", message), tuple(path), edits)
+        return Issue(checked.loaded.at(line, col, "warning", message), tuple(path), edits)
 
-    def _line(self, sentence: Sentence) -> int:
-        return sentence.form.source.locate(sentence.path, sentence.start)[0]
+    def _line(self, sentence: Sentence) -> str:
+        """Where ``sentence`` is in its form, in words (第12行, or a workbook's sheet and row)."""
+        return sentence.form.loaded.row_name(sentence.form.source.locate(sentence.path, sentence.start)[0])
 
     def _punctuation(self, checked: Checked) -> Iterator[Issue]:
         for path in [*label_fields(checked.form), *prose_fields(checked.form)]:
@@ -295,10 +297,10 @@ class Proofreader:
                 path = (name, i, key) if key else (name, i)
                 if normal in first:
                     earlier = (name, first[normal], key) if key else (name, first[normal])
-                    line = checked.loaded.positions.value(earlier)[0]
+                    line = checked.loaded.row_name(checked.loaded.positions.value(earlier)[0])
                     repeated_entries.add(path)
                     yield self._issue(checked, path, None,
-                                      f"{what}重复：“{shorten(value)}”与第{line}行的第{first[normal] + 1}项相同")
+                                      f"{what}重复：“{shorten(value)}”与{line}的第{first[normal] + 1}项相同")
                 else:
                     first[normal] = i
 
@@ -310,15 +312,15 @@ class Proofreader:
             if equal is not sentence:
                 line = self._line(equal)
                 yield self._issue(checked, sentence.path, sentence.start,
-                                  f"句子重复：“{shorten(sentence.text)}”与第{line}行的句子相同")
+                                  f"句子重复：“{shorten(sentence.text)}”与{line}的句子相同")
                 continue
             earlier = [(other, score) for other, score in own.similar(sentence) if other.order < sentence.order]
             if earlier:
                 other, score = max(earlier, key=lambda m: (m[1], -m[0].order))
                 line = self._line(other)
                 yield self._issue(checked, sentence.path, sentence.start,
-                                  f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
-                                  f"；第{line}行：“{shorten(other.text)}”")
+                                  f"句子与{line}的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
+                                  f"；{line}：“{shorten(other.text)}”")
 
     def _reuse(self, checked: Checked) -> Iterator[Issue]:
         form = checked.form
@@ -348,7 +350,7 @@ class Proofreader:
                 notes.append(f"这一段还有{len(matches) - 1}句也与该表相同或相近")
             if len(by_peer) > 1:
                 notes.append(f"另有{len(by_peer) - 1}份{relation.removeprefix('本校区')}也有相同或相近的文字")
-            message = (f"与 {other.display} 第{other.line}行的文字{how}（{relation}）："
+            message = (f"与 {other.display} {_peer_line(other)}的文字{how}（{relation}）："
                        f"“{shorten(sentence.text)}”" + "".join(f"；{note}" for note in notes))
             yield self._issue(checked, path, sentence.start, message)
 
@@ -415,10 +417,10 @@ class Proofreader:
                 # text states a size, the sign in words (下降3.5%): compare magnitudes
                 if number in {abs(v) for v in (figure.value, figure.previous) if v is not None}:
                     continue
-                line = checked.loaded.positions.value(("counts", i))[0]
+                line = checked.loaded.row_name(checked.loaded.positions.value(("counts", i))[0])
                 value = f"{figure.value:g}{figure.unit}"
                 yield self._issue(checked, sentence.path, sentence.start + numbers[0].start(),
-                                  f"文中写的“{numbers[0].group()}”与第{line}行的数据“{figure.item} {value}”不一致："
+                                  f"文中写的“{numbers[0].group()}”与{line}的数据“{figure.item} {value}”不一致："
                                   f"“{shorten(sentence.text)}”")
 
 
@@ -533,3 +535,12 @@ def copies_between(documents: Iterable[tuple[object, Iterable[str]]], config: Co
     return [Copy(owners[id(sentence)], sentence.text, owners[id(other)], other.text, score)
             for sentence in sentences for other, score in index.similar(sentence)
             if owners[id(other)] != owners[id(sentence)] and sentence.order < other.order]
+
+
+def _peer_line(peer) -> str:
+    """Where another form's sentence is, in words: 第12行, or a workbook's sheet and row."""
+    if is_workbook(peer.path):
+        from pipeline.form.workbook import row_name_in
+
+        return row_name_in(Path(peer.path), peer.line)
+    return f"第{peer.line}行"

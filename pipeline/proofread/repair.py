@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.diagnostics import FormError
+from pipeline.form.container import is_workbook
 from pipeline.form.loader import load_text
 from pipeline.proofread.proofreader import Checked, Issue
 from pipeline.text.punctuation import apply, quote
@@ -59,6 +60,9 @@ def plan(checked: Checked, issues: list[Issue]) -> Repair:
     repair = Repair(checked, source.text)
     fixable = [issue for issue in issues if issue.edits]
     if not fixable:
+        return repair
+    if is_workbook(checked.path):
+        repair.refused = "工作簿不会自动修改，请按上面的提示在 Excel/WPS 中改正标点"
         return repair
     if not _file_matches(checked):
         repair.refused = "文件不是 UTF-8 编码或含有不可见的控制字符，没有自动修改；请先另存为 UTF-8"

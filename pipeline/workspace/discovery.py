@@ -1,19 +1,21 @@
 """Which files are forms: one rule for every command.
 
-The forms in a folder are its ``*.yaml`` files at any depth, in a stable
-order, except:
+The forms in a folder are its ``*.yaml`` files and ``*.xlsx`` workbooks
+(pipeline.form.workbook) at any depth, in a stable order, except:
 
 * ``config.yaml``;
 * anything whose name starts with ``.`` — a hidden folder (``.bak/``,
   ``.git/``) and everything in it, or a hidden file (``._后勤处.yaml`` that
   macOS leaves on USB disks, ``.#后勤处.yaml`` an editor's lock) — or with
-  ``~`` (``~$后勤处.yaml``, an office program's owner file);
+  ``~`` (``~$后勤处.xlsx``, the lock file Excel and WPS keep beside an open
+  workbook; LibreOffice's ``.~lock.后勤处.xlsx#`` is hidden and has another suffix);
 * backup copies named ``….bak.yaml``, ``….orig.yaml``, ``….old.yaml`` or
-  ``….backup.yaml``.
+  ``….backup.yaml`` (and the same before ``.xlsx``).
 
-A ``*.yml`` file is not read: forms end in ``.yaml`` (form.md). It is not
-skipped silently either — it looks like a form someone meant to be read — so
-discovery lists it and the command warns once per file. A file named on the
+A ``*.yml`` file is not read: forms end in ``.yaml`` (form.md). Nor is an old
+``*.xls`` or a WPS ``*.et`` workbook. They are not skipped silently either —
+each looks like a form someone meant to be read — so discovery lists them and
+the command warns once per file. A file named on the
 command line is read whatever its name.
 
 :func:`discover` is what ``build``, ``validate`` and ``check`` read; the
@@ -30,9 +32,17 @@ from pipeline.diagnostics import shown
 from pipeline.workspace.root import CONFIG_NAME
 
 SUFFIX = ".yaml"
-#: Written by people as a form's suffix, but not read (see the module doc).
+WORKBOOK_SUFFIX = ".xlsx"
+#: The suffixes of a form: a YAML file or a workbook (the same contract in two containers).
+FORM_SUFFIXES = (SUFFIX, WORKBOOK_SUFFIX)
+#: Written by people as a form's suffix, but not read (see the module doc): what to say of each.
+OTHER_SUFFIXES = {
+    ".yml": "填报表以 .yaml 结尾",
+    ".xls": "这是旧版 Excel 格式；工作簿填报表要“另存为”Excel 工作簿 .xlsx",
+    ".et": "这是 WPS 表格格式；工作簿填报表要“另存为”Excel 工作簿 .xlsx",
+}
 OTHER_SUFFIX = ".yml"
-#: A form's name ending in one of these, before .yaml, is a backup copy.
+#: A form's name ending in one of these, before its suffix, is a backup copy.
 BACKUP_MARKS = (".bak", ".orig", ".old", ".backup")
 
 
@@ -45,7 +55,8 @@ def _backup(path: Path) -> bool:
 
 
 def forms_in(folder: Path, unread: list[Path] | None = None) -> list[Path]:
-    """Every form under ``folder``, sorted; ``*.yml`` files found are added to ``unread``."""
+    """Every form under ``folder``, sorted; files that look like forms but are not read
+    (``*.yml``, ``*.xls``, ``*.et``) are added to ``unread``."""
     found: list[Path] = []
     if not folder.is_dir():
         return found
@@ -56,9 +67,9 @@ def forms_in(folder: Path, unread: list[Path] | None = None) -> list[Path]:
                 continue
             path = Path(current) / name
             suffix = path.suffix.lower()
-            if suffix == SUFFIX and name != CONFIG_NAME and not _backup(path):
+            if suffix in FORM_SUFFIXES and name != CONFIG_NAME and not _backup(path):
                 found.append(path)
-            elif suffix == OTHER_SUFFIX and unread is not None:
+            elif suffix in OTHER_SUFFIXES and unread is not None:
                 unread.append(path)
     found.sort()
     if unread is not None:
@@ -67,8 +78,11 @@ def forms_in(folder: Path, unread: list[Path] | None = None) -> list[Path]:
 
 
 def unread_warning(path: Path) -> str:
-    """The warning for a ``*.yml`` file that looks like a form and is not read."""
-    return (f"{shown(path)}: 警告: 扩展名是 {path.suffix}，没有作为填报表读取（填报表以 .yaml 结尾）；"
-            f"如果这是填报表，请改名为 {path.stem}{SUFFIX}")
+    """The warning for a file that looks like a form and is not read (``*.yml``, ``*.xls``, ``*.et``)."""
+    suffix = path.suffix.lower()
+    fix = (f"请改名为 {path.stem}{SUFFIX}" if suffix == OTHER_SUFFIX
+           else f"请在 Excel/WPS 中另存为 {path.stem}{WORKBOOK_SUFFIX}")
+    return (f"{shown(path)}: 警告: 扩展名是 {path.suffix}，没有作为填报表读取（{OTHER_SUFFIXES.get(suffix, '')}）；"
+            f"如果这是填报表，{fix}")
 
 

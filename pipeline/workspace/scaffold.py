@@ -4,6 +4,7 @@
 
     config.yaml              workspace settings, every key explained in Chinese
     空白填报表.yaml           an annotated blank form, to copy into inputs/
+    空白填报表.xlsx           the same blank form as a workbook (made by the caller: pipeline.form.workbook_write)
     inputs/                  where the forms go: inputs/<term>/<campus>/<department>.yaml
     templates/README.md      how templates are looked up, and how to change one
     templates/default/       a copy of the built-in default set, for the school to edit
@@ -30,6 +31,7 @@ from pipeline.workspace.templatesets import builtin_templates
 
 SKELETON = HOME / "skeleton"
 BLANK_FORM = "空白填报表.yaml"
+BLANK_WORKBOOK = "空白填报表.xlsx"
 SCHEMA_FILE = "worksum-form.schema.json"
 EDITOR_SETTINGS = Path(".vscode") / "settings.json"
 GUIDE = "模板编写指南.md"
@@ -94,7 +96,7 @@ def _planned(root: Path) -> dict[Path, bytes]:
 def _occupied(root: Path) -> list[str]:
     """What in ``root`` already belongs to a workspace."""
     found = []
-    for name in ("config.yaml", BLANK_FORM, SCHEMA_FILE):
+    for name in ("config.yaml", BLANK_FORM, BLANK_WORKBOOK, SCHEMA_FILE):
         if (root / name).exists():
             found.append(name)
     for name in ("inputs", "templates"):
@@ -110,19 +112,20 @@ def editor_settings() -> bytes:
     return (json.dumps(settings, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def create_workspace(root: Path, schema: bytes | None = None) -> Created:
+def create_workspace(root: Path, schema: bytes | None = None, extra: dict[Path, bytes] | None = None) -> Created:
     """Create a workspace in ``root`` (made if missing). Raises :class:`WorkspaceExists`.
 
     With ``schema`` (the form's JSON Schema), the editor set-up too: the schema file and
     .vscode/settings.json, unless the folder already has VS Code settings (left alone:
-    ``Created.settings_kept`` says so)."""
+    ``Created.settings_kept`` says so). ``extra``: more files to write (relative path →
+    bytes), made by a higher stage (the blank workbook)."""
     if root.exists() and not root.is_dir():
         raise WorkspaceExists(f"{root} 是一个文件，不是文件夹")
     occupied = _occupied(root) if root.exists() else []
     if occupied:
         raise WorkspaceExists(f"{root} 已经是一个工作区（已有 {'、'.join(occupied)}），没有做任何改动；"
                               "如要新建，请换一个空文件夹")
-    files = _planned(root)
+    files = {**_planned(root), **(extra or {})}
     kept = False
     if schema is not None:
         files[Path(SCHEMA_FILE)] = schema
