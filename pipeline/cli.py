@@ -70,8 +70,13 @@ class _Commands(click.Group):
     """
 
     def invoke(self, ctx: click.Context):
+        from pipeline.commands.runner import Terminated
+
         try:
             return super().invoke(ctx)
+        except Terminated:
+            _say("已中断（收到停止信号）")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -86,8 +91,22 @@ def main(directory: str | None) -> None:
 
     Turns YAML forms into 工作总结 Word documents in the GB/T 9704 layout.
     """
+    from pipeline.commands.runner import stop_on_signals
+
+    _tolerant_streams()
+    stop_on_signals()
     if directory:
         os.chdir(directory)
+
+
+def _tolerant_streams() -> None:
+    """Text the console's encoding cannot show (𠀀 or 😀 on a GBK console, output redirected
+    on Chinese Windows) is written as \\U escapes instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream of its own (tests), or closed
+            pass
 
 
 def _term_ids(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -125,9 +144,10 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     Build documents for the forms in PATHS (default: every form under inputs/),
     in parallel, skipping those whose form, templates and config are unchanged.
     """
-    from pipeline.commands.batch import run_build
+    from pipeline.commands.batch import run_build, write_pdfs
     from pipeline.commands.select import Selection, discover
     from pipeline.progress import ConsoleReporter
+    from pipeline.workspace.lock import WorkspaceBusy
 
     selection = Selection(paths, terms, campuses, departments)
     if output:
@@ -138,16 +158,25 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
         return
     # --strict re-checks every form: proofreading compares a form with the others, so a form
     # that did not change can still have a new problem.
-    tally = run_build(selection, ConsoleReporter(), force=force or strict, workers=jobs, strict=strict)
+    reporter = ConsoleReporter()
+    try:
+        tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
+    except WorkspaceBusy as exc:
+        _say(f"错误: {exc}")
+        sys.exit(EXIT_ERRORS)
     if not tally.found:
         wanted = "、".join(terms + campuses + departments)
         _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))
         sys.exit(EXIT_ERRORS)
-    _say(tally.line())
-    failed = tally.failed
+    _say(tally.line() + (reporter.end_note() or ""))
+    failed = tally.failed + tally.unsaved
     if with_pdf and not tally.interrupted:
         wanted_pdfs = tally.written + [p for p in tally.kept if not _pdf_is_current(p)]
-        if wanted_pdfs and not _write_pdfs(wanted_pdfs):
+        try:
+            if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
+                failed += 1
+        except WorkspaceBusy as exc:
+            _say(f"错误: {exc}")
             failed += 1
     if tally.interrupted:
         sys.exit(EXIT_INTERRUPTED)
@@ -178,8 +207,12 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
         _say(landed.notice(shown(target)))
     click.echo(shown(target))
     _say("完成：生成 1 份")
-    if with_pdf and not _write_pdfs([target]):
-        sys.exit(EXIT_ERRORS)
+    if with_pdf:
+        from pipeline.commands.batch import write_pdfs
+        from pipeline.progress import ConsoleReporter
+
+        if not write_pdfs([target], ConsoleReporter(bar=False), lock=False):
+            sys.exit(EXIT_ERRORS)
 
 
 def _build_one(form_path: Path, workspace, strict: bool = False):
@@ -207,29 +240,6 @@ def validate(paths: tuple[str, ...]) -> None:
     failed = reading.failed
     _say(f"检查了 {reading.count} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
-
-
-def _write_pdfs(docx_paths: list[Path]) -> bool:
-    """``build --pdf``: PDFs beside the written documents. False when some failed.
-
-    A machine without LibreOffice gets a warning (the .docx are written), not an error.
-    """
-    from pipeline.export import pdf
-
-    try:
-        written = pdf.convert(docx_paths)
-    except pdf.LibreOfficeMissing as exc:
-        _say(f"警告: {exc}；.docx 文件已照常生成")
-        return True
-    except pdf.PdfError as exc:
-        for path in exc.written:
-            click.echo(shown(path))
-        _say(f"错误: {exc}")
-        return False
-    for path in written:
-        click.echo(shown(path))
-    _say(f"PDF：生成 {len(written)} 份")
-    return True
 
 
 @main.command()

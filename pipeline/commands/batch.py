@@ -27,19 +27,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import time
 import traceback
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import find_workspace, workspace_at
-from pipeline.commands.manifest import Ledger, file_sha256, land
-from pipeline.commands.runner import Reporter, Tally, uninterrupted
+from pipeline.commands.manifest import Ledger, file_sha256, land, land_pdf
+from pipeline.commands.runner import Reporter, Tally, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.form.history import history_folders
 from pipeline.workspace.root import find_root
+from pipeline.workspace.lock import workspace_lock
 from pipeline.workspace.write import describe
 
 #: Below this many forms to build, a process pool costs more than it saves.
@@ -121,11 +122,6 @@ def warm(roots) -> None:
             pass  # reported per form
 
 
-def _start_worker() -> None:
-    # Ctrl-C is the main process's to handle: it stops the pool and saves the manifest.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _pool_context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
@@ -142,7 +138,7 @@ def run_jobs(jobs: list[Job], workers: int):
     context = _pool_context()
     if context.get_start_method() == "fork":
         warm(dict.fromkeys(find_root(Path(job.form)) for job in jobs))
-    with context.Pool(workers, initializer=_start_worker) as pool:
+    with context.Pool(workers, initializer=quiet_worker) as pool:
         yield from pool.imap_unordered(build_job, jobs, chunksize=chunk)
 
 
@@ -152,7 +148,14 @@ def run_jobs(jobs: list[Job], workers: int):
 def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, workers: int = 0,
               strict: bool = False) -> Tally:
     """Build the selected forms. ``workers`` 0 means one per core; ``strict``: proofreading
-    warnings are errors."""
+    warnings are errors. Each workspace's lock (:mod:`pipeline.workspace.lock`) is held from
+    before its manifest is read until it is saved; raises :class:`~pipeline.workspace.lock.WorkspaceBusy`."""
+    with ExitStack() as locks:
+        return _run_build(selection, reporter, locks, force=force, workers=workers, strict=strict)
+
+
+def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, force: bool, workers: int,
+               strict: bool) -> Tally:
     tally = Tally()
     forms = discover(selection, reporter.note)
     tally.found = len(forms)
@@ -168,6 +171,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         root = folder_roots[folder]
         if root not in ledgers:
             ledgers[root] = Ledger(root)
+            locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
         ledger = ledgers[root]
         sha = file_sha256(form)
         entry = None if force else ledger.up_to_date(form, sha)
@@ -192,8 +196,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
             with uninterrupted():
                 _land(outcome, roots[outcome.job.form], ledgers[roots[outcome.job.form]], claimed, reporter, tally)
                 if time.monotonic() - last_save > SAVE_EVERY:
-                    for ledger in ledgers.values():
-                        ledger.save()
+                    _save(ledgers.values(), reporter, tally)
                     last_save = time.monotonic()
             reporter.step()
     except KeyboardInterrupt:
@@ -202,9 +205,15 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         outcomes.close()  # stops the pool at once, also when interrupted while landing
         reporter.end()
         with uninterrupted():
-            for ledger in ledgers.values():
-                ledger.save()
+            _save(ledgers.values(), reporter, tally)
     return tally
+
+
+def _save(ledgers, reporter: Reporter, tally: Tally) -> None:
+    for ledger in ledgers:
+        for problem in ledger.save():
+            reporter.note(problem)
+            tally.unsaved += 1
 
 
 def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tally) -> list[Job]:
@@ -257,3 +266,56 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
     tally.built += 1
 
 
+
+
+# --- PDFs ----------------------------------------------------------------------
+
+def write_pdfs(docx_paths: list[Path], reporter: Reporter, *, lock: bool = True) -> bool:
+    """``build --pdf``: a PDF beside each document, landed as documents are (a PDF someone
+    signed or stamped is kept) and recorded in the manifest. False when some failed.
+
+    A machine without LibreOffice gets a warning (the .docx are written), not an error.
+    ``lock``: hold the workspaces' locks (not for ``-o``, which writes outside them).
+    """
+    from pipeline.export import pdf
+
+    ledgers: dict[Path | None, Ledger] = {}
+    backups = 0
+    with ExitStack() as locks:
+        def ledger_of(document: Path) -> Ledger:
+            root = find_root(document.parent)
+            if root not in ledgers:
+                ledgers[root] = Ledger(root)
+                if lock:
+                    locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
+            return ledgers[root]
+
+        def land_one(target: Path, data: bytes) -> None:
+            nonlocal backups
+            document = target.with_suffix(".docx")
+            ledger = ledger_of(document)
+            with uninterrupted():
+                landed = land_pdf(target, data, ledger.recorded(document))
+                ledger.record_pdf(document, data)
+            if landed.backup:
+                backups += 1
+                reporter.note(f"{shown(target)}: 警告: 这份 PDF 生成后被修改过（如签字、盖章），修改后的版本已另存为 "
+                              f"{landed.backup.name}（同一文件夹），原位置写入了新生成的 PDF")
+            reporter.wrote(target)
+
+        for document in docx_paths:
+            ledger_of(document)  # every lock taken before LibreOffice starts
+        try:
+            written = pdf.convert(docx_paths, land_one)
+        except pdf.LibreOfficeMissing as exc:
+            reporter.note(f"警告: {exc}；.docx 文件已照常生成")
+            return True
+        except pdf.PdfError as exc:
+            reporter.note(f"错误: {exc}")
+            return False
+        finally:
+            for ledger in ledgers.values():
+                for problem in ledger.save():
+                    reporter.note(problem)
+    reporter.note(f"PDF：生成 {len(written)} 份" + (f"；另存了 {backups} 份修改过的 PDF" if backups else ""))
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -9,9 +10,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+class Terminated(KeyboardInterrupt):
+    """The run was told to stop by SIGTERM or SIGHUP (a closed terminal): it stops as Ctrl-C stops it."""
+
+
+def _terminate(number: int, _frame) -> None:
+    raise Terminated(number)
+
+
+#: The signals that stop a run: Ctrl-C, ``kill``, and the terminal closing.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does: the manifest saved, a message."""
+    if threading.current_thread() is threading.main_thread():
+        for number in STOP_SIGNALS[1:]:
+            signal.signal(number, _terminate)
+
+
+def quiet_worker() -> None:
+    """In a worker process: the stop signals are the main process's to handle.
+
+    Ctrl-C and a closed terminal reach the whole process group; the main process
+    stops the pool and saves the manifest. SIGTERM, which the pool itself uses to
+    end its workers, ends a worker quietly instead of raising in it (it would
+    otherwise run the handler inherited from the main process and print a traceback).
+    """
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_DFL if number == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
+
+
 @contextmanager
 def uninterrupted():
-    """Hold a Ctrl-C that arrives inside the block until the block is done.
+    """Hold Ctrl-C, SIGTERM and SIGHUP arriving inside the block until the block is done.
 
     Landing an output (backup, write, rename, manifest entry) is one step to
     the person: it happens whole or not at all, and no temporary file is left.
@@ -19,13 +51,21 @@ def uninterrupted():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    pending = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: pending.append(number))
+    pending: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: pending.append(number))
+                for number in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        for number, handler in previous.items():
+            default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+            signal.signal(number, handler if handler is not None else default)
         if pending:
+            handler = signal.getsignal(pending[0])
+            if callable(handler):
+                handler(pending[0], None)  # raises KeyboardInterrupt or Terminated
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), pending[0])
             raise KeyboardInterrupt
 
 
@@ -47,6 +87,7 @@ class Tally:
     failed: int = 0
     bugs: int = 0
     backups: int = 0
+    unsaved: int = 0  # manifests that could not be saved (each said once)
     interrupted: bool = False
     written: list[Path] = field(default_factory=list)  # documents written by this run
     kept: list[Path] = field(default_factory=list)  # unchanged documents, left as they were

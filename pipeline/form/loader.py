@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.workspace.reading import TooLarge, read_capped, reason
 
 #: Refuse files larger than this many bytes (a form is a few KB).
 MAX_BYTES = 2 * 1024 * 1024
@@ -39,6 +40,18 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+# Characters that show as nothing: in a name they make two names that look alike differ.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# In a key, a no-break space or a full-width space is as invisible (keys are plain English).
+_INVISIBLE_IN_KEY = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u3000\u2002-\u200a]")
+_INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
+                    "\ufeff": "字节顺序标记 BOM", "\u00ad": "软连字符", "\u00a0": "不间断空格", "\u3000": "全角空格"}
+
+
+def _invisible_name(char: str) -> str:
+    return f"U+{ord(char):04X}（{_INVISIBLE_NAMES.get(char, '空白字符')}）"
+
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?$|^[-+]?0?\.[0-9]+$")
@@ -102,30 +115,42 @@ def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[s
     """
     display = display or str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_capped(path, MAX_BYTES)
     except FileNotFoundError:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件不存在")]) from None
-    except IsADirectoryError:
-        raise FormError([Diagnostic(display, 1, 1, "error", "这是一个文件夹，不是 YAML 文件")]) from None
+    except TooLarge:
+        raise FormError([_too_large(display)]) from None
     except OSError as exc:
-        raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取文件（{exc.strerror}）")]) from None
+        raise FormError([Diagnostic(display, 1, 1, "error", reason(exc))]) from None
     return load_bytes(raw, display, keys=keys)
+
+
+def _too_large(display: str) -> Diagnostic:
+    return Diagnostic(display, 1, 1, "error", f"文件过大，一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")
 
 
 def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
     """Parse YAML given as bytes; see :func:`load_text`."""
     if len(raw) > MAX_BYTES:
-        raise FormError([Diagnostic(display, 1, 1, "error",
-                                    f"文件过大（{len(raw) // 1024} KB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")])
-    text, warnings = _decode(raw, display)
+        raise FormError([_too_large(display)])
+    text, warnings = decode(raw, display)
     loaded = load_text(text, display, keys=keys)
     loaded.warnings[:0] = warnings
     return loaded
 
 
-def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), []
+def decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
+    """A form's text from its bytes: UTF-8 (with or without BOM), UTF-32 or UTF-16 with
+    a BOM, else GB18030 (with a warning). Raises :class:`FormError` when none fits.
+    Every command that reads a form's text (new-term too) decodes it here."""
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), []
+            except UnicodeDecodeError:
+                raise FormError([Diagnostic(display, 1, 1, "error", f"文件以 {encoding.upper()} 标记开头，"
+                                            f"但内容无法按 {encoding.upper()} 读取；请“另存为”UTF-8 编码")]) from None
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -142,6 +167,7 @@ def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
 
 def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
     """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
+    text = normalize_line_ends(text)
     text, warnings = _strip_control_characters(text, display)
     slips = typing_slips(text, display, keys) if keys else []
     if slips:
@@ -231,6 +257,11 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
+def normalize_line_ends(text: str) -> str:
+    """Lines ended by CR alone (old Mac editors) or CR LF, as LF: every stage counts lines by LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
     if not _CONTROL.search(text):
         return text, []
@@ -312,12 +343,18 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._error(key_node, "字段名必须是简单的文字")
                 continue
-            key = self._scalar(key_node)
+            key = self._scalar(key_node, is_key=True)
             if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
                 self._error(key_node, "不支持合并键“<<”，请直接写出各个字段")
                 continue
             if not isinstance(key, str):
-                key = str(key)
+                key = key_node.value  # as written: yes: is "yes", ~: is "~", not True and None
+            if _INVISIBLE_IN_KEY.search(key):
+                found = _INVISIBLE_IN_KEY.search(key).group()
+                self.warnings.append(Diagnostic(self.display, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                                "warning", f"字段名 \"{_INVISIBLE_IN_KEY.sub('', key)}\" 中有看不见的字符 "
+                                                f"{_invisible_name(found)}，已删除"))
+                key = _INVISIBLE_IN_KEY.sub("", key)
             if key in result:
                 first = self.positions.keys[path + (key,)]
                 self._error(key_node, f"字段 \"{key}\" 重复出现（第一次在第 {first[0]} 行）")
@@ -326,7 +363,7 @@ class _Builder:
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
-    def _scalar(self, node) -> Any:
+    def _scalar(self, node, is_key: bool = False) -> Any:
         if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
             # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
             return node.value
@@ -339,6 +376,11 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
+        if isinstance(value, str) and not is_key and _INVISIBLE.search(value):
+            found = _INVISIBLE.search(value).group()
+            self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "warning",
+                                            f"删除了文字中看不见的字符 {_invisible_name(found)}（多见于从网页、Word 或微信复制的文字）"))
+            value = _INVISIBLE.sub("", value)
         if isinstance(value, str) and _UNSTORABLE.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
