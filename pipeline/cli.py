@@ -488,16 +488,22 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
     from pipeline.commands.rollup_run import run_rollup
     from pipeline.progress import ConsoleReporter
 
+    from pipeline.workspace.lock import WorkspaceBusy
+
     failed = found = bugs = 0
     for term in terms:
-        tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
+        try:
+            tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
+        except WorkspaceBusy as exc:
+            _say(f"错误: {exc}")
+            sys.exit(EXIT_ERRORS)
         if not tally.found and not tally.failed:
             wanted = f"（部门：{'、'.join(departments)}）" if departments else ""
             _say(f"没有找到 {term} 的填报表{wanted}（应在 inputs/{term}/<校区>/<部门>.yaml）")
             failed += 1
             continue
         found += tally.found
-        failed += tally.failed
+        failed += tally.failed + tally.unsaved
         bugs += tally.bugs
         _say(f"{term}：" + tally.line().replace("完成：", "", 1))
     sys.exit(EXIT_BUG if bugs else EXIT_ERRORS if failed or not found else 0)

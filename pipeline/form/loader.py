@@ -258,8 +258,12 @@ def _flow_depth(text: str) -> int:
 
 
 def normalize_line_ends(text: str) -> str:
-    """Lines ended by CR alone (old Mac editors) or CR LF, as LF: every stage counts lines by LF."""
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    """Lines ended by CR alone (old Mac editors) as LF: every stage counts lines by LF.
+    CR LF is left as it is (YAML reads it; ``check --fix`` keeps it)."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:

@@ -7,6 +7,7 @@ offending key or value, so all problems of a file are reported in one run.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 
 from pathlib import Path
@@ -28,6 +29,7 @@ from pipeline.form.model import (
     suggest,
 )
 from pipeline.workspace import templatesets
+from pipeline.workspace.reading import read_capped, reason
 from pipeline.workspace.root import CONFIG_NAME
 
 # Which model describes the mapping found at a path; int stands for any list index.
@@ -53,8 +55,15 @@ _CONFIG_KEYS = _keys(_CONFIG_SHAPES)
 def read_config(workspace: Path | None) -> Config:
     """config.yaml of ``workspace``, or the defaults when there is none."""
     path = workspace / CONFIG_NAME if workspace else None
-    if path is None or not path.is_file():
+    if path is None or not os.path.lexists(path):
         return Config()
+    if not path.is_file():  # a folder, a dangling or looping link, a pipe: said, not ignored
+        try:
+            read_capped(path, 0)
+        except OSError as exc:
+            display = os.path.normpath(os.path.join(shown(path.parent), CONFIG_NAME))  # the link, not its target
+            raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取 config.yaml：{reason(exc)}；"
+                                        "请改正或删除它（没有 config.yaml 时按默认设置生成）")]) from None
     loaded = load_file(path, shown(path), keys=_CONFIG_KEYS)
     if loaded.data is None:
         return Config()

@@ -43,6 +43,8 @@ import jinja2
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from pipeline.workspace.reading import read_capped, reason
+
 #: Characters one template may produce for one document part.
 MAX_OUTPUT = 200_000
 #: The longest string or list (characters or items) any one step of a template may make.
@@ -60,6 +62,55 @@ TICK = 0.02
 
 class TemplateLimitError(Exception):
     """A template went past a limit; the message is Chinese."""
+
+
+#: The largest template file read (a template is a few KB).
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+class TemplateFileError(Exception):
+    """A template file that cannot be read as a template: where, and why in Chinese."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(message)
+        self.path, self.line, self.message = path, line, message
+
+
+class TemplateFiles(jinja2.FileSystemLoader):
+    """Template files read as UTF-8, with a size limit and a Chinese message naming the
+    file (and the line of the first byte that is not UTF-8, as a GBK-saved file has)."""
+
+    def get_source(self, environment, template):
+        _, filename, uptodate = _found(self, environment, template)
+        try:
+            raw = read_capped(filename, MAX_TEMPLATE_BYTES)
+        except OSError as exc:
+            raise TemplateFileError(filename, 1, f"无法读取模板：{reason(exc)}") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise TemplateFileError(filename, line, "模板文件不是 UTF-8 编码（可能是 GBK）；"
+                                    "请用记事本或 WPS“另存为”并选择 UTF-8 编码") from None
+        return text, filename, uptodate
+
+
+def _found(loader: jinja2.FileSystemLoader, environment, template):
+    """Where FileSystemLoader finds ``template``, without reading it (it raises TemplateNotFound)."""
+    pieces = jinja2.loaders.split_template_path(template)
+    for folder in loader.searchpath:
+        filename = os.path.normpath(os.path.join(folder, *pieces))
+        if os.path.isfile(filename):
+            mtime = os.path.getmtime(filename)
+            return None, filename, lambda: _unchanged(filename, mtime)
+    raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(filename: str, mtime: float) -> bool:
+    try:
+        return os.path.getmtime(filename) == mtime
+    except OSError:
+        return False
 
 
 def _too_long(what: str) -> TemplateLimitError:

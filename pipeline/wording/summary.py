@@ -35,7 +35,7 @@ from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
 from pipeline.wording.filters import FILTERS
-from pipeline.wording.sandbox import LimitedSandbox, render
+from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
 from pipeline.workspace import templatesets
 
 # --- environment ----------------------------------------------------------
@@ -44,7 +44,7 @@ from pipeline.workspace import templatesets
 def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """A sandboxed environment over ``search_path``; built once per process and path."""
     env = LimitedSandbox(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
+        loader=TemplateFiles([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -93,6 +93,8 @@ class Writer:
             return True
         except jinja2.TemplateNotFound:
             return False
+        except TemplateFileError:
+            return True  # it is there; rendering it says what is wrong with it
 
     def render(self, name: str, **context: Any) -> str:
         try:
