@@ -31,6 +31,10 @@ def _show(value: Any) -> str:
 
 # --- text -----------------------------------------------------------------
 
+#: The longest text of one field: a whole term's summary is a few thousand characters, and a
+#: templates' step may make at most 200 000 (pipeline.wording.sandbox.MAX_SIZE).
+MAX_TEXT = 50_000
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         raise _fail(f"应为文字，现在是 {value!r}；如要写“是/否”，请加引号")
@@ -38,6 +42,8 @@ def _text(value: Any) -> str:
         return str(value)  # a title such as 2024 is text to a person
     if not isinstance(value, str):
         raise _fail("应为一段文字，不能是列表或多个字段；如文字中含有冒号或以“-”开头，请给整段文字加引号")
+    if len(value) > MAX_TEXT:
+        raise _fail(f"文字过长（{len(value)} 字），一项内容不应超过 {MAX_TEXT} 字；请分成几项填写")
     return value.strip()
 
 
