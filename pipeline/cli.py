@@ -159,11 +159,12 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     # --strict re-checks every form: proofreading compares a form with the others, so a form
     # that did not change can still have a new problem.
     reporter = ConsoleReporter()
-    try:
-        tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
-    except WorkspaceBusy as exc:
-        _say(f"错误: {exc}")
-        sys.exit(EXIT_ERRORS)
+    with _reporting("worksum build"):  # what no form explains is a bug: one line, not a traceback
+        try:
+            tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
+        except WorkspaceBusy as exc:
+            _say(f"错误: {exc}")
+            sys.exit(EXIT_ERRORS)
     if not tally.found:
         wanted = "、".join(terms + campuses + departments)
         _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))

@@ -84,8 +84,8 @@ def _tree_sha256(folders: list[Path], suffixes: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for number, folder in enumerate(folders):
         for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file()):
-            digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(sha256(path.read_bytes()).encode())
+            digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode("utf-8", "surrogateescape"))
+            digest.update((file_sha256(path) or "unreadable").encode())  # never waits on a pipe
     return digest.hexdigest()
 
 

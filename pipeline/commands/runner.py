@@ -36,9 +36,13 @@ def quiet_worker() -> None:
     stops the pool and saves the manifest. SIGTERM, which the pool itself uses to
     end its workers, ends a worker quietly instead of raising in it (it would
     otherwise run the handler inherited from the main process and print a traceback).
+    The workspace locks the worker inherited are closed in it, so they end with the main process.
     """
+    from pipeline.workspace.lock import release_inherited
+
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_DFL if number == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
+    release_inherited()
 
 
 @contextmanager

@@ -26,6 +26,25 @@ WAIT_SECONDS = 600.0
 _POLL = 0.2
 
 
+#: The lock files this process holds open (see :func:`release_inherited`).
+_held: set[int] = set()
+
+
+def release_inherited() -> None:
+    """In a process forked from a lock holder (a pool worker): close the inherited lock files.
+
+    The lock lasts while any copy of its file stays open; a worker that outlived a
+    killed main process would otherwise keep the workspace locked. Closing the copy
+    leaves the main process's lock in place.
+    """
+    for fd in list(_held):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        _held.discard(fd)
+
+
 class WorkspaceBusy(Exception):
     """Another run holds the lock past the wait; the message is Chinese."""
 
@@ -87,9 +106,11 @@ def workspace_lock(outputs: Path, note: Callable[[str], None], wait: float | Non
             time.sleep(_POLL)
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0) if hasattr(os, "pwrite") else None
+            os.write(fd, str(os.getpid()).encode("ascii"))
         except OSError:
-            pass
+            pass  # the process id is only for the message
+        _held.add(fd)
         yield
     finally:
+        _held.discard(fd)
         os.close(fd)  # closing releases the lock
