@@ -125,11 +125,16 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) else 0
 
 
+_SIZED = (str, list, tuple, dict, set, frozenset, bytes)
+
+
 def _check_result(value: Any, what: str) -> Any:
-    if _size(value) > MAX_SIZE:
+    kind = type(value)
+    if kind is int:
+        if value.bit_length() > MAX_INT_BITS:
+            raise TemplateLimitError(f"模板中的{what}算出的数字过大，已拒绝计算")
+    elif isinstance(value, _SIZED) and len(value) > MAX_SIZE:
         raise _too_long(what)
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise TemplateLimitError(f"模板中的{what}算出的数字过大，已拒绝计算")
     return value
 
 
@@ -287,13 +292,24 @@ def _filter_estimate(name: str, args: tuple, kwargs: dict) -> None:
                 raise _too_long("求和（sum）")
 
 
-def _limited_filter(name: str, function: Any) -> Any:
-    @functools.wraps(function)  # keeps Jinja's pass_context/pass_environment marks
-    def limited(*args: Any, **kwargs: Any) -> Any:
-        skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
-        _filter_estimate(name, args[skip:], kwargs)
-        return _check_result(function(*args, **kwargs), f"过滤器 {name}")
+#: The filters whose result can be much larger than their input: estimated before they run.
+_ESTIMATED = frozenset(["center", "indent", "format", "replace", "join", "wordwrap", "batch", "slice", "sum"])
 
+
+def _limited_filter(name: str, function: Any) -> Any:
+    """``function`` with its result checked, and estimated first when it can grow much (every
+    other filter makes at most a few times its input: checking the result stops repetition)."""
+    skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # the context or environment
+    what = f"过滤器 {name}"
+    if name in _ESTIMATED:
+        @functools.wraps(function)  # keeps Jinja's pass_context/pass_environment marks
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            _filter_estimate(name, args[skip:], kwargs)
+            return _check_result(function(*args, **kwargs), what)
+    else:
+        @functools.wraps(function)
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            return _check_result(function(*args, **kwargs), what)
     return limited
 
 
@@ -325,13 +341,21 @@ class _TimedRange:
         return len(self.values)
 
 
+_statm: tuple[int, int] | None = None  # (process id, open /proc/self/statm): read twice per render
+
+
 def _resident_bytes() -> int | None:
     """The process's resident memory now, where the system says (Linux); else None."""
+    global _statm
     try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
+        if _statm is None or _statm[0] != os.getpid():  # a forked worker opens its own
+            _statm = (os.getpid(), os.open("/proc/self/statm", os.O_RDONLY))
+        return int(os.pread(_statm[1], 128, 0).split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError, AttributeError):
         return None
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class _Watch:

@@ -24,6 +24,10 @@ from pipeline.wording import sandbox
 ADDRESS_SPACE = 2 * 1024 ** 3
 
 
+MEMORY_HOG = ('{% set ns = namespace(l=[]) %}{% for i in range(100000) %}'
+              '{% set ns.l = [ns.l, "x" * (190000 + i)] %}{% endfor %}')
+
+
 def build_with(tmp_path, template: str, name: str = "opening.j2") -> tuple[int, str, float]:
     (tmp_path / "config.yaml").write_text("", encoding="utf-8")
     (tmp_path / "templates").mkdir(exist_ok=True)
@@ -64,9 +68,9 @@ def build_with(tmp_path, template: str, name: str = "opening.j2") -> tuple[int, 
      "模板中的拼接（~）会生成过长的内容"),
     ('{% set ns = namespace(s="xx") %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}',
      "模板中的拼接（+）会生成过长的内容"),
-    # many small allocations kept alive: the memory watch stops it
-    ('{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l, "x" * (100000 + i)] %}{% endfor %}',
-     f"模板占用的内存超过 {sandbox.MAX_MEMORY // 1024 // 1024} MB，已停止"),
+    # many allocations kept alive: stopped by the memory watch or the clock, whichever comes first,
+    # never by the address-space cap (test_memory_growth_is_stopped_by_the_memory_watch below)
+    (MEMORY_HOG, "templates/opening.j2:1:1: 错误: 模板"),
 ])
 def test_hostile_templates_are_stopped_with_a_message_at_their_line(tmp_path, template, message):
     status, stderr, seconds = build_with(tmp_path, template)
@@ -76,6 +80,20 @@ def test_hostile_templates_are_stopped_with_a_message_at_their_line(tmp_path, te
     assert "Traceback" not in stderr and "MemoryError" not in stderr
     assert seconds < sandbox.MAX_SECONDS + 15  # the limit, plus starting Python and building the rest
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_memory_growth_is_stopped_by_the_memory_watch(tmp_path, run, monkeypatch):
+    monkeypatch.setattr(sandbox, "MAX_MEMORY", 64 * 1024 ** 2)
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 60.0)  # so the clock cannot be what stops it
+    (tmp_path / "config.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "opening.j2").write_text(MEMORY_HOG, encoding="utf-8")
+    form = write_form(tmp_path, VALID)
+    started = time.monotonic()
+    result = run(tmp_path, "build", str(form), "-o", str(tmp_path / "out.docx"))
+    assert result.exit_code == 1
+    assert "templates/opening.j2:1:1: 错误: 模板占用的内存超过 64 MB，已停止" in result.stderr
+    assert time.monotonic() - started < 30
 
 
 def test_ordinary_templates_still_format_join_and_concatenate(tmp_path, run):
