@@ -12,13 +12,20 @@ gives PDF paths.
   and one ``--outdir`` serves every output folder.
 - **A private profile** (``-env:UserInstallation``) per run: a LibreOffice that
   is already open, or a second worksum running at the same time, would
-  otherwise take the job over or lock the profile.
+  otherwise take the job over or lock the profile. Its settings block what a
+  document links to (an image linked as ``file:///…`` or ``http://…`` would be
+  pulled into the PDF), link and field updates, and macros.
+- **Never hung.** LibreOffice converts in order, so progress shows as PDFs
+  appearing: one that makes none for too long is killed, the document it hung
+  on is named, and a new run converts the rest, all within one deadline for
+  the batch (:func:`batch_seconds`).
 - **Fonts**: ``FONTCONFIG_FILE`` points the LibreOffice process (only it) at
   ``fonts.conf`` beside this module, which maps the Windows Chinese fonts the
   documents name to free stand-ins, so 仿宋, 楷体, 黑体 and the title differ.
 - **Atomic**: each PDF is rendered in the scratch folder and written beside
-  its .docx with :func:`pipeline.workspace.write.write_atomic`; an interrupted run never
-  leaves a half-written PDF.
+  its .docx with :func:`pipeline.workspace.write.write_atomic` (or the landing
+  the caller gives, which keeps a PDF someone changed); an interrupted run
+  never leaves a half-written PDF.
 
 ``WORKSUM_SOFFICE`` names the LibreOffice program to use when it is not on
 PATH (for example ``/opt/libreoffice/program/soffice``).
@@ -140,9 +147,9 @@ def render(docx_paths: Sequence[Path], folder: Path) -> list[Path | None]:
 def render_all(docx_paths: Sequence[Path], folder: Path) -> list[Path | str | None]:
     """As :func:`render`, with the reason (a string) in place of the documents LibreOffice hung on.
 
-    A LibreOffice that stops making progress
-    is killed; the document it hung on gets no PDF and a new run takes the
-    rest, within one deadline for the batch (:func:`batch_seconds`). Raises
+    A LibreOffice that stops making progress is killed; the document it hung
+    on gets no PDF and a new run takes the rest, within one deadline for the
+    batch (:func:`batch_seconds`), at most :data:`MAX_RUNS` runs. Raises
     :class:`LibreOfficeMissing`, or :class:`PdfError` when LibreOffice cannot run.
     """
     soffice = find_soffice()
@@ -157,8 +164,7 @@ def render_all(docx_paths: Sequence[Path], folder: Path) -> list[Path | str | No
         shutil.copyfile(docx, copy)
         copies.append(copy)
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    started = time.monotonic()
-    deadline = started + batch_seconds(len(copies))
+    deadline = time.monotonic() + batch_seconds(len(copies))
     hung: dict[Path, str] = {}
     waiting = list(copies)
     for attempt in range(1, MAX_RUNS + 1):

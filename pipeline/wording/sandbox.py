@@ -218,11 +218,11 @@ def _method_estimate(method: Any, args: tuple, kwargs: dict) -> None:
     if not isinstance(owner, str):
         return
     if name in ("center", "ljust", "rjust", "zfill") and args and _width(args[0]) > MAX_SIZE:
-        raise _too_long(f"{name}() 宽度")
+        raise _too_long(f"方法 {name}() 的宽度")
     elif name == "expandtabs":
         tab = _width(args[0] if args else kwargs.get("tabsize", 8))
         if tab * owner.count("\t") + len(owner) > MAX_SIZE:
-            raise _too_long("expandtabs()")
+            raise _too_long("方法 expandtabs()")
     elif name == "replace" and len(args) >= 2:
         _replace_estimate(owner, args[0], args[1], args[2] if len(args) > 2 else -1)
     elif name == "join" and args:
@@ -261,12 +261,12 @@ def _filter_estimate(name: str, args: tuple, kwargs: dict) -> None:
 
     if name == "center":
         if _width(arg(0, "width", 80)) > MAX_SIZE:
-            raise _too_long("center 宽度")
+            raise _too_long("过滤器 center 的宽度")
     elif name == "indent":
         width = arg(0, "width", 4)
         step = _width(width) if not isinstance(width, str) else len(width)
         if step * (str(value).count("\n") + 1) + _text_length(value) > MAX_SIZE:
-            raise _too_long("indent 缩进")
+            raise _too_long("过滤器 indent 的缩进")
     elif name == "format" and isinstance(value, str):
         if _percent_length(value, dict(kwargs) if kwargs else tuple(rest)) > MAX_SIZE:
             raise _too_long("格式化（format）")
@@ -278,13 +278,17 @@ def _filter_estimate(name: str, args: tuple, kwargs: dict) -> None:
         width = max(_width(arg(0, "width", 79)), 1)
         wrap = arg(3, "wrapstring") or "\n"
         if (_text_length(value) // width + 1) * _text_length(wrap) + _text_length(value) > MAX_SIZE:
-            raise _too_long("wordwrap 换行")
+            raise _too_long("过滤器 wordwrap 的换行")
     elif name == "batch":
         if _width(arg(0, "linecount", 1)) > MAX_SIZE:
-            raise _too_long("batch 分组")
+            raise _too_long("过滤器 batch 的分组")
     elif name == "slice":
         if _width(arg(0, "slices", 1)) > MAX_SIZE:
-            raise _too_long("slice 分组")
+            raise _too_long("过滤器 slice 的分组")
+    elif name == "tojson":
+        indent = arg(0, "indent")
+        if _width(indent) > 100 or (isinstance(indent, str) and len(indent) > 100):
+            raise _too_long("过滤器 tojson 的缩进")
     elif name == "sum" and isinstance(value, (list, tuple)):
         start = arg(1, "start", 0)
         if _size(start) or any(_size(v) for v in value):
@@ -293,14 +297,15 @@ def _filter_estimate(name: str, args: tuple, kwargs: dict) -> None:
 
 
 #: The filters whose result can be much larger than their input: estimated before they run.
-_ESTIMATED = frozenset(["center", "indent", "format", "replace", "join", "wordwrap", "batch", "slice", "sum"])
+_ESTIMATED = frozenset(["center", "indent", "format", "replace", "join", "wordwrap", "batch", "slice", "sum",
+                        "tojson"])
 
 
 def _limited_filter(name: str, function: Any) -> Any:
     """``function`` with its result checked, and estimated first when it can grow much (every
     other filter makes at most a few times its input: checking the result stops repetition)."""
     skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # the context or environment
-    what = f"过滤器 {name}"
+    what = f"过滤器 {name} 的结果"
     if name in _ESTIMATED:
         @functools.wraps(function)  # keeps Jinja's pass_context/pass_environment marks
         def limited(*args: Any, **kwargs: Any) -> Any:
@@ -429,6 +434,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.clock = _Clock()
         self.filters = _LimitedFilters(self.filters)
+        self.globals.pop("lipsum", None)  # placeholder text, as long as asked for: no use in a summary
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         _binop_estimate(operator, left, right)
@@ -445,7 +451,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         result = super().call(__context, __obj, *args, **kwargs)
         if isinstance(result, range):
             return _TimedRange(result, __self.clock)
-        return _check_result(result, f"{getattr(__obj, '__name__', '调用')}()")
+        return _check_result(result, f"调用 {getattr(__obj, '__name__', '函数')}() 的结果")
 
 
 class _LimitedFilters(dict):
