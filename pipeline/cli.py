@@ -20,6 +20,7 @@ import click
 
 from pipeline import __version__
 from pipeline.diagnostics import shown
+from pipeline.progress import silence_stdout
 from pipeline.workspace.write import describe
 
 EXIT_ERRORS = 1
@@ -64,9 +65,9 @@ def _reporting(what: str, *, kept_note: bool = False):
 
 
 class _Commands(click.Group):
-    """The command group; Ctrl-C in any command ends it with 已中断 and status 130.
-
-    click's own handling prints "Aborted!" and exits 1, the status of a form error.
+    """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
+    status 130 (click's own handling prints "Aborted!" and exits 1, the status of a form
+    error). Output that cannot be written is a message, never a traceback.
     """
 
     def invoke(self, ctx: click.Context):
@@ -80,6 +81,13 @@ class _Commands(click.Group):
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # worksum templates | head -1: the reader has what it wanted
+            silence_stdout()
+            raise click.exceptions.Exit(0) from None
+        except OSError as exc:  # writing to the console or a redirected file failed (a full disk)
+            where = f" {shown(exc.filename)}" if exc.filename else "（屏幕或重定向的文件）"
+            _say(f"错误: 无法写入{where}：{describe(exc)}")
+            raise click.exceptions.Exit(EXIT_ERRORS) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -49,7 +49,7 @@ class ConsoleReporter(Reporter):
                 click.echo(shown(path))
             except BrokenPipeError:  # worksum build | head -1: the reader has all it wanted
                 self.reader_gone = True
-                _silence_stdout()
+                silence_stdout()
         self._draw(force=True)
 
     def step(self) -> None:
@@ -84,7 +84,7 @@ class ConsoleReporter(Reporter):
             self.showing = False
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point standard output at the null device: the pipe's reader has gone, and Python
     would otherwise fail again writing to it, at the latest when it exits."""
     try:

@@ -324,3 +324,15 @@ def test_a_folder_name_that_is_not_utf8_builds_and_is_remembered(workspace):
     assert "Traceback" not in first.stderr.decode(errors="replace")
     again = worksum("build", cwd=workspace)
     assert "完成：生成 0 份，未变化 12 份，失败 0 份" in again.stderr.decode()
+
+
+def test_output_that_cannot_be_written_is_a_message_and_a_closed_pipe_is_no_error(workspace):
+    with open("/dev/full", "wb") as full:  # a redirected file on a full disk
+        done = subprocess.run([sys.executable, "-m", "pipeline", "templates"], cwd=workspace, env=env(),
+                              stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.decode() == "错误: 无法写入（屏幕或重定向的文件）：磁盘空间不足，请清理后重新生成\n"
+    done = subprocess.run(f"set -o pipefail; '{sys.executable}' -m pipeline templates | head -1", shell=True,
+                          executable="/bin/bash", cwd=workspace, env=env(), capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.decode() == "模板组：\n"
+    assert done.stderr.decode() == ""
