@@ -209,8 +209,8 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
 
     from pipeline.commands.build import build_form
     from pipeline.commands.context import find_workspace
-    from pipeline.layout import profile as profiles
     from pipeline.layout import engines, measure, parts
+    from pipeline.layout import profile as profiles
     from pipeline.workspace.write import write_atomic
 
     out = Path(tempfile.mkdtemp(prefix="worksum-bench-", dir=folder))

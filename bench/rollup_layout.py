@@ -65,8 +65,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30, help="rounds over the documents (default 30)")
     args = parser.parse_args()
 
-    from pipeline.layout import fast as wordml
     from pipeline.layout import engines, measure, parts
+    from pipeline.layout import fast as wordml
     from pipeline.layout.profile import GBT9704
 
     cases = []

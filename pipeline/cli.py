@@ -19,13 +19,15 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.diagnostics import shown
+from pipeline.diagnostics import (
+    EXIT_BUG,
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    WorksumError,
+    shown,
+)
 from pipeline.progress import silence_stdout
 from pipeline.workspace.write import describe
-
-EXIT_ERRORS = 1
-EXIT_BUG = 3
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _say(message: str) -> None:
@@ -43,18 +45,17 @@ def _bug(exc: BaseException, what: str) -> None:
 def _reporting(what: str, *, kept_note: bool = False):
     """Turn what a command meets into cli.md's messages and exit statuses.
 
-    Form problems: their diagnostics, exit 1. A failed write: its reason in
-    Chinese, exit 1 (``kept_note``: say the earlier document is untouched).
-    Anything else is a bug: one line, exit 3.
+    A :class:`~pipeline.diagnostics.WorksumError` (a form's diagnostics, a refused
+    path, a missing program…): its lines, and its exit status. A failed write:
+    its reason in Chinese, exit 1 (``kept_note``: say the earlier document is
+    untouched). Anything else is a bug: one line, exit 3.
     """
-    from pipeline.diagnostics import FormError
-
     try:
         yield
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
+    except WorksumError as exc:
+        for line in exc.lines():
+            _say(line)
+        sys.exit(exc.exit_code)
     except OSError as exc:
         where = f" {shown(exc.filename)}" if exc.filename else ""
         _say(f"{what}: 错误: 无法写入{where}：{describe(exc)}" + ("；原有文档未被改动" if kept_note else ""))
@@ -155,7 +156,6 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     from pipeline.commands.batch import run_build, write_pdfs
     from pipeline.commands.select import Selection, discover
     from pipeline.progress import ConsoleReporter
-    from pipeline.workspace.lock import WorkspaceBusy
 
     selection = Selection(paths, terms, campuses, departments)
     if output:
@@ -167,12 +167,8 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     # --strict re-checks every form: proofreading compares a form with the others, so a form
     # that did not change can still have a new problem.
     reporter = ConsoleReporter()
-    with _reporting("worksum build"):  # what no form explains is a bug: one line, not a traceback
-        try:
-            tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
-        except WorkspaceBusy as exc:
-            _say(f"错误: {exc}")
-            sys.exit(EXIT_ERRORS)
+    with _reporting("worksum build"):  # the workspace busy, or a bug: one line, not a traceback
+        tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
     if not tally.found:
         wanted = "、".join(terms + campuses + departments)
         _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))
@@ -180,37 +176,28 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     _say(tally.line() + (reporter.end_note() or ""))
     failed = tally.failed + tally.unsaved
     if with_pdf and not tally.interrupted:
-        wanted_pdfs = tally.written + [p for p in tally.kept if not _pdf_is_current(p)]
-        try:
+        from pipeline.export.pdf import stale
+
+        wanted_pdfs = tally.written + stale(tally.kept)
+        with _reporting("worksum build --pdf"):
             if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
                 failed += 1
-        except WorkspaceBusy as exc:
-            _say(f"错误: {exc}")
-            failed += 1
     if tally.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 
-def _pdf_is_current(docx_path: Path) -> bool:
-    """An unchanged document's PDF is kept when it is newer than the document."""
-    pdf_path = docx_path.with_suffix(".pdf")
-    return pdf_path.is_file() and pdf_path.stat().st_mtime >= docx_path.stat().st_mtime
-
-
 def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) -> None:
     """One form to a file the person named: written atomically, no manifest."""
-    from pipeline.commands.context import find_workspace
-    from pipeline.commands.manifest import land
+    from pipeline.commands.build import build_to_file
 
     if target.suffix.lower() != ".docx":
         raise click.UsageError(f"-o 应指定一个 .docx 文件，现在是 {target.name}")
     if target.exists() and target.resolve() == form_path.resolve():
         raise click.UsageError("-o 指定的文件就是填报表本身")
     with _reporting(shown(form_path), kept_note=True):
-        result = _build_one(form_path, find_workspace(form_path.resolve().parent), strict)
-        landed = land(target, result.docx, None)  # an edited earlier document is kept as a backup
-    for warning in result.warnings:
+        built, landed = build_to_file(form_path, target, strict)
+    for warning in built.warnings:
         _say(str(warning))
     if landed.backup:
         _say(landed.notice(shown(target)))
@@ -222,12 +209,6 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
 
         if not write_pdfs([target], ConsoleReporter(bar=False), lock=False):
             sys.exit(EXIT_ERRORS)
-
-
-def _build_one(form_path: Path, workspace, strict: bool = False):
-    from pipeline.commands.build import build_form
-
-    return build_form(form_path, workspace, shown(form_path), strict=strict)
 
 
 @main.command()
@@ -264,32 +245,10 @@ def preview(source: str, outdir: str | None, dpi: int) -> None:
 
     Page images (PNG) of a form or a .docx (LibreOffice + pdftoppm).
     """
-    import tempfile
+    from pipeline.commands.build import preview_pages
 
-    from pipeline.commands.context import find_workspace
-    from pipeline.export.preview import PreviewError, render
-
-    path = Path(source)
-    with _reporting(shown(path)):
-        try:
-            with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
-                if path.suffix.lower() == ".docx":
-                    docx, stem, folder = path, path.stem, path.parent
-                else:
-                    workspace = find_workspace(path.resolve().parent)
-                    result = _build_one(path, workspace)
-                    for warning in result.warnings:
-                        _say(str(warning))
-                    target = workspace.output_path(result.form, result.title)
-                    docx = Path(scratch) / "document.docx"
-                    docx.write_bytes(result.docx)
-                    stem, folder = target.stem, target.parent
-                folder = Path(outdir) if outdir else folder
-                folder.mkdir(parents=True, exist_ok=True)
-                images = render(docx, folder, stem, dpi)
-        except PreviewError as exc:
-            _say(f"{shown(path)}: 错误: {exc}")
-            sys.exit(EXIT_ERRORS)
+    with _reporting(shown(source)):
+        images = preview_pages(Path(source), Path(outdir) if outdir else None, dpi, _say)
     for image in images:
         click.echo(shown(image))
     _say(f"预览：共 {len(images)} 页")
@@ -360,18 +319,12 @@ def init(directory: str) -> None:
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
-    from pipeline.workspace.scaffold import (
-        BLANK_FORM,
-        WorkspaceExists,
-        create_workspace,
-    )
+    from pipeline.workspace.scaffold import BLANK_FORM, create_workspace
 
     root = Path(directory)
     try:
-        created = create_workspace(root)
-    except WorkspaceExists as exc:
-        _say(f"错误: {exc}")
-        sys.exit(EXIT_ERRORS)
+        with _reporting("worksum init"):
+            created = create_workspace(root)
     except FileExistsError as exc:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
@@ -395,41 +348,15 @@ def templates(department: str | None) -> None:
     List the template sets, and the file each template name resolves to.
     """
     from pipeline.commands.context import current_workspace
-    from pipeline.diagnostics import FormError
-    from pipeline.workspace import templatesets
+    from pipeline.workspace.templatesets import listing
 
     workspace = current_workspace()
-    try:
+    with _reporting("worksum templates"):
         config = workspace.config
-    except FormError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(str(diagnostic))
-        sys.exit(EXIT_ERRORS)
-    root = workspace.root
-    click.echo("模板组：")
-    for template_set in templatesets.available_sets(root).values():
-        where = []
-        if template_set.workspace:
-            where.append(f"工作区 {shown(template_set.workspace)}")
-        if template_set.builtin:
-            where.append("内置")
-        click.echo(f"  {template_set.name}（{'，'.join(where)}）")
-    click.echo("各部门使用的模板组（config.yaml 的 templates）：")
-    for name, chosen in config.templates.items():
-        click.echo(f"  {name} → {chosen}")
-    click.echo(f"  {'其他部门' if config.templates else '全部部门'} → {templatesets.DEFAULT_SET}")
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    chosen = config.templates.get(department) if department else None
-    folders = templatesets.search_path(root, chosen)
-    click.echo(f"部门“{department}”（模板组 {chosen or templatesets.DEFAULT_SET}）的模板：" if department
-               else "默认模板组的模板：")
-    rows = [(name, templatesets.resolve(folders, name)) for name in templatesets.template_names(folders)]
-    rows = [(name, shown(path), templatesets.origin(path, root)) for name, path in rows]
-    name_width = max((len(name) for name, _, _ in rows), default=0)
-    path_width = max((len(path) for _, path, _ in rows), default=0)
-    for name, path, origin in rows:
-        click.echo(f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {origin}")
+    for line in listing(workspace.root, config.templates, config.departments, department):
+        click.echo(line)
 
 
 @main.command("new-term")
@@ -441,6 +368,7 @@ def new_term(source: str, target: str) -> None:
     Write TO's forms (inputs/TO/…) from FROM's, e.g. new-term 2024-2025-1 2024-2025-2.
     """
     from pipeline.commands.context import current_workspace
+    from pipeline.form.newterm import check_terms
     from pipeline.form.newterm import new_term as carry
     from pipeline.form.periods import Term, TermError
     from pipeline.form.validate import read_form
@@ -450,16 +378,11 @@ def new_term(source: str, target: str) -> None:
         old, new = Term.parse(source), Term.parse(target)
     except TermError as exc:
         raise click.BadParameter(str(exc)) from None
-    if old == new:
-        raise click.BadParameter(f"FROM 与 TO 是同一个学期（{old.id}）")
     workspace = current_workspace()
     inputs = workspace.inputs
-    if not (inputs / old.id).is_dir():
-        _say(f"错误: 没有找到 {shown(inputs / old.id)}（{old.name}的填报表应放在 inputs/{old.id}/<校区>/<部门>.yaml）")
-        sys.exit(EXIT_ERRORS)
-    if new.previous() != old:
-        _say(f"注意: {new.name}的上一期是 {new.previous().id}，不是 {old.id}；数据仍按 {old.id} 的数值写入 previous")
     with _reporting(f"worksum new-term {old.id} {new.id}"):
+        for note in check_terms(inputs, old, new):
+            _say(note)
         config = workspace.config
         outcome = carry(inputs, old, new, lambda path: read_form(path, config, shown(path))[0])
     for path in outcome.unread:
@@ -497,15 +420,10 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
     from pipeline.commands.rollup_run import run_rollup
     from pipeline.progress import ConsoleReporter
 
-    from pipeline.workspace.lock import WorkspaceBusy
-
     failed = found = bugs = 0
     for term in terms:
-        try:
+        with _reporting("worksum rollup"):  # the workspace busy: one line
             tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
-        except WorkspaceBusy as exc:
-            _say(f"错误: {exc}")
-            sys.exit(EXIT_ERRORS)
         if not tally.found and not tally.failed:
             wanted = f"（部门：{'、'.join(departments)}）" if departments else ""
             _say(f"没有找到 {term} 的填报表{wanted}（应在 inputs/{term}/<校区>/<部门>.yaml）")

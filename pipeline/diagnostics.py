@@ -33,17 +33,49 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {_LABELS[self.severity]}: {self.message}"
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
+
+#: Exit statuses (cli.md): a problem in what the person gave, wrong usage, a bug, Ctrl-C.
+EXIT_ERRORS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
 
 
-class FormError(Exception):
+class WorksumError(Exception):
+    """The root of every error worksum reports to a person, as click's ClickException is.
+
+    It carries its Chinese message, where it happened (a file, shown before the
+    message) and the exit status, so the command line shows every kind the same
+    way: ``lines()`` on standard error, then ``exit_code``.
+    """
+
+    exit_code = EXIT_ERRORS
+
+    def __init__(self, message: str, where: Path | str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def lines(self) -> list[str]:
+        prefix = f"{shown(self.where)}: " if self.where is not None else ""
+        return [f"{prefix}{_LABELS['error']}: {self.message}"]
+
+
+class UsageError(WorksumError):
+    """The command was written wrong (an argument that cannot be): exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class FormError(WorksumError):
     """Raised by a stage that cannot go on; carries every diagnostic found so far."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
         super().__init__("\n".join(str(d) for d in diagnostics))
         self.diagnostics = diagnostics
+
+    def lines(self) -> list[str]:
+        return [str(d) for d in self.diagnostics]
 
 
 def shown(path: Path | str) -> str:

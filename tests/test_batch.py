@@ -9,12 +9,12 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import worksum
+
 from pipeline.commands import batch
+from pipeline.commands.batch import run_build
 from pipeline.commands.runner import Reporter
 from pipeline.commands.select import Selection
-from pipeline.commands.batch import run_build
 
 TERM = "2024-2025-1"
 BOOK = "明德实验学校{campus}{department}{name}工作总结.docx"

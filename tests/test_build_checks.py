@@ -25,9 +25,9 @@ def test_build_warns_as_check_does_heading_checks_included(tmp_path, run):
 
 
 def test_build_classifies_each_record_once(workspace, run, monkeypatch):
+    from pipeline.commands.context import find_workspace
     from pipeline.document import classify
     from pipeline.document.assemble import assemble
-    from pipeline.commands.context import find_workspace
     from pipeline.form.validate import read_form
 
     calls = []

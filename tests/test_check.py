@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 SEED_LIKE = ROOT / "tests" / "data" / "seed_like"

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
 from docx_text import headings, paragraphs
+
 from pipeline.form.model import Activity, Figure, Form, HeadingOverride, Incident
+from pipeline.form.validate import read_config
 from pipeline.workspace.scaffold import BLANK_FORM
 from pipeline.workspace.templatesets import builtin_templates
-from pipeline.form.validate import read_config
 
 FILLED = {
     "organization": "明德实验学校",

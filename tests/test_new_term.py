@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import yaml
-
 from conftest import EXAMPLE_FORM, ROOT, worksum
 from docx_text import texts
-from pipeline.form.config import Config
+
 from pipeline.diagnostics import FormError
-from pipeline.form.model import Activity, Figure, Form
+from pipeline.form.config import Config
 from pipeline.form.loader import load_text
+from pipeline.form.model import Activity, Figure, Form
 from pipeline.form.newterm import carry_over
 from pipeline.form.periods import Term
 from pipeline.form.validate import validate_form

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import ROOT
-from pipeline.commands import batch
-from pipeline.commands import manifest
-from pipeline.workspace import write
-from pipeline.commands.runner import Reporter
-from pipeline.commands.select import Selection
+
+from pipeline.commands import batch, manifest, runner
 from pipeline.commands.batch import run_build
 from pipeline.commands.manifest import land
+from pipeline.commands.runner import Reporter
+from pipeline.commands.select import Selection
+from pipeline.workspace import write
 
 TERM = "2024-2025-1"
 DOCUMENT = f"outputs/{TERM}/东湖校区/明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结.docx"
@@ -245,7 +244,7 @@ def assert_consistent(ws: Path) -> None:
 
 def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
     monkeypatch.chdir(workspace)
-    real_land = batch.land
+    real_land = runner.land
     landed = []
 
     def interrupted_on_the_third(target, data, recorded):
@@ -254,7 +253,7 @@ def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
         landed.append(target)
         return real_land(target, data, recorded)
 
-    monkeypatch.setattr(batch, "land", interrupted_on_the_third)
+    monkeypatch.setattr(runner, "land", interrupted_on_the_third)
 
     tally = run_build(Selection(terms=(TERM,)), Reporter())
 
@@ -263,7 +262,7 @@ def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
     data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
     assert sorted(workspace / e["output"] for e in data["outputs"]) == sorted(landed)
     assert_consistent(workspace)
-    monkeypatch.setattr(batch, "land", real_land)
+    monkeypatch.setattr(runner, "land", real_land)
     again = run_build(Selection(terms=(TERM,)), Reporter())
     assert (again.built, again.unchanged) == (4, 2)
     assert backups(workspace) == []

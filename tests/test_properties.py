@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from docx_reading import paragraphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docx_reading import paragraphs
 from pipeline.cli import main
 from pipeline.layout.measure import clean
 from pipeline.text.chinese import bare

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import worksum
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from conftest import worksum
 from pipeline.layout.profile import GBT9704
 
 TERM = "2024-2025-1"

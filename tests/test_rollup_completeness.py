@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
 from docx_text import paragraphs
 from test_rollup import ACADEMIC, LOGISTICS, TERM, row_of

@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_FORM, ROOT, worksum
 from docx_text import texts
+
 from pipeline.workspace.root import find_root
 
 TERM = "2024-2025-1"

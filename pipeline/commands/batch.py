@@ -34,14 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import find_workspace, workspace_at
-from pipeline.commands.manifest import Ledger, file_sha256, land, land_pdf
-from pipeline.commands.runner import Reporter, Tally, quiet_worker, uninterrupted
+from pipeline.commands.manifest import Ledger, file_sha256, land_pdf
+from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.form.history import history_folders
 from pipeline.workspace.root import find_root
 from pipeline.workspace.lock import workspace_lock
-from pipeline.workspace.write import describe
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
@@ -250,20 +249,8 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         tally.failed += 1
         return
     claimed[target] = job.display
-    try:
-        landed = land(target, outcome.docx, ledger.recorded(target))
-    except OSError as exc:
-        reporter.note(f"{job.display}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
-        tally.failed += 1
-        return
-    ledger.record(outcome.term, target, {Path(job.form): job.sha or ""}, outcome.docx,
-                  folders=history_folders(outcome.term, root))
-    if landed.backup:
-        tally.backups += 1
-        reporter.note(landed.notice(shown(target)))
-    reporter.wrote(target)
-    tally.written.append(target)
-    tally.built += 1
+    land_output(target, outcome.docx, ledger, outcome.term, {Path(job.form): job.sha or ""}, who=job.display,
+                reporter=reporter, tally=tally, folders=history_folders(outcome.term, root))
 
 
 

@@ -105,3 +105,43 @@ class FormClassifier:
         if key not in self.answers:
             self.answers[key] = self.workspace.classifier.infer(title, *texts, **options)
         return self.answers[key]
+
+
+def build_to_file(form_path: Path, target: Path, strict: bool = False):
+    """``build FORM -o FILE``: one form to the file a person named, atomically, with no
+    manifest; an edited earlier document there is kept as a backup. Returns
+    (:class:`Built`, :class:`~pipeline.commands.manifest.Landed`)."""
+    from pipeline.commands.manifest import land
+    from pipeline.diagnostics import shown
+
+    built = build_form(form_path, find_workspace(form_path.resolve().parent), shown(form_path), strict=strict)
+    return built, land(target, built.docx, None)
+
+
+def preview_pages(source: Path, outdir: Path | None, dpi: int, note) -> list[Path]:
+    """PNG pages of a .docx, or of the document a form builds, written to a scratch file
+    (never over the form's document in outputs/). Images go to ``outdir``, or beside the
+    .docx, or where ``build`` would put the form's document. ``note`` gets the form's warnings."""
+    import tempfile
+
+    from pipeline.diagnostics import shown
+    from pipeline.export.preview import PreviewError, render
+
+    with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
+        if source.suffix.lower() == ".docx":
+            docx, stem, folder = source, source.stem, source.parent
+        else:
+            workspace = find_workspace(source.resolve().parent)
+            built = build_form(source, workspace, shown(source))
+            for warning in built.warnings:
+                note(str(warning))
+            target = workspace.output_path(built.form, built.title)
+            docx = Path(scratch) / "document.docx"
+            docx.write_bytes(built.docx)
+            stem, folder = target.stem, target.parent
+        folder = outdir or folder
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return render(docx, folder, stem, dpi)
+        except PreviewError as exc:
+            raise PreviewError(exc.message, where=source) from None

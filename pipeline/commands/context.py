@@ -92,14 +92,16 @@ class Workspace:
     @cached_property
     def environment(self):
         from pipeline.wording import summary as wording
+        from pipeline.workspace.templatesets import search_path
 
-        return wording.environment(wording.search_path(self.root))
+        return wording.environment(search_path(self.root))
 
     def templates_for(self, department: str):
         """The template environment of ``department``: its set from config.yaml's ``templates``."""
         from pipeline.wording import summary as wording
+        from pipeline.workspace.templatesets import search_path
 
-        return wording.environment(wording.search_path(self.root, self.config.templates.get(department)))
+        return wording.environment(search_path(self.root, self.config.templates.get(department)))
 
     @cached_property
     def classifier(self):

@@ -372,10 +372,11 @@ class Landed:
     path: Path
     backup: Path | None = None  # where an edited earlier version was kept
 
-    def notice(self, shown_path: str) -> str:
-        """The warning to print when an edited version was kept (``shown_path``: the target as shown)."""
-        return (f"{shown_path}: 警告: 这份文档生成后被修改过，修改后的版本已另存为 "
-                f"{self.backup.name}（同一文件夹），原位置写入了新生成的文档")
+    def notice(self, shown_path: str, noun: str = "文档") -> str:
+        """The warning to print when an edited version was kept (``shown_path``: the target as
+        shown; ``noun``: what it is, 文档 or 汇总)."""
+        return (f"{shown_path}: 警告: 这份{noun}生成后被修改过，修改后的版本已另存为 "
+                f"{self.backup.name}（同一文件夹），原位置写入了新生成的{noun}")
 
 
 def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:

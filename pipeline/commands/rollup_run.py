@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import Workspace, current_workspace
-from pipeline.commands.manifest import Ledger, file_sha256, land
-from pipeline.commands.runner import Reporter, Tally, uninterrupted
+from pipeline.commands.manifest import Ledger, file_sha256
+from pipeline.commands.runner import Reporter, Tally, land_output, uninterrupted
 from pipeline.diagnostics import FormError, shown
 from pipeline.form.history import history_folders
-from pipeline.form.periods import Term, TermError
+from pipeline.form.identity import declared
 from pipeline.workspace.discovery import forms_in, unread_warning
 from pipeline.workspace.lock import workspace_lock
-from pipeline.workspace.write import describe
 
 #: The campus folder name roll-ups are written under (in the output pattern's <campus>).
 ROLLUP_CAMPUS = "汇总"
@@ -170,8 +169,7 @@ def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Repo
 def _department_of(data, listed: list[str] | None) -> str | None:
     """The department a broken form names in its ``department`` field, or
     :data:`EVERY_DEPARTMENT` when it names none, or one config.yaml does not list."""
-    value = data.get("department") if isinstance(data, dict) else None
-    department = str(value).strip() if isinstance(value, (str, int)) else ""
+    department = declared(data).department
     if not department or (listed is not None and department not in listed):
         return EVERY_DEPARTMENT
     return department
@@ -179,11 +177,7 @@ def _department_of(data, listed: list[str] | None) -> str | None:
 
 def _other_term(data, term: str) -> str | None:
     """The term a broken form names, when that is a valid term other than ``term``."""
-    value = data.get("term") if isinstance(data, dict) else None
-    try:
-        other = Term.parse(value).id if isinstance(value, (str, int)) else None
-    except TermError:
-        return None
+    other = declared(data).term
     return other if other != term else None
 
 
@@ -232,17 +226,5 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
             ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
         tally.unchanged += 1
         return
-    try:
-        with uninterrupted():
-            landed = land(target, docx, ledger.recorded(target))
-            ledger.record(term, target, sources, docx, kind="rollup", folders=folders)
-    except OSError as exc:
-        reporter.note(f"{shown(target)}: 错误: 无法写入：{describe(exc)}；原有文档未被改动")
-        tally.failed += 1
-        return
-    if landed.backup:
-        tally.backups += 1
-        reporter.note(f"{shown(target)}: 警告: 这份汇总生成后被修改过，修改后的版本已另存为 "
-                      f"{landed.backup.name}（同一文件夹），原位置写入了新生成的汇总")
-    reporter.wrote(target)
-    tally.built += 1
+    land_output(target, docx, ledger, term, sources, who=shown(target), reporter=reporter, tally=tally,
+                kind="rollup", folders=folders)

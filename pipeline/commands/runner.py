@@ -9,6 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.commands.manifest import land
+from pipeline.diagnostics import shown
+from pipeline.workspace.write import describe
+
 
 class Terminated(KeyboardInterrupt):
     """The run was told to stop by SIGTERM or SIGHUP (a closed terminal): it stops as Ctrl-C stops it."""
@@ -52,15 +56,17 @@ def uninterrupted():
     Landing an output (backup, write, rename, manifest entry) is one step to
     the person: it happens whole or not at all, and no temporary file is left.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or _holding:
+        yield  # a worker thread, or already inside a held block: the outer one answers
         return
     pending: list[int] = []
     previous = {number: signal.signal(number, lambda number, frame: pending.append(number))
                 for number in STOP_SIGNALS}
+    _holding.append(True)
     try:
         yield
     finally:
+        _holding.pop()
         for number, handler in previous.items():
             default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
             signal.signal(number, handler if handler is not None else default)
@@ -71,6 +77,9 @@ def uninterrupted():
             elif handler == signal.SIG_DFL:
                 os.kill(os.getpid(), pending[0])
             raise KeyboardInterrupt
+
+
+_holding: list[bool] = []  # non-empty while an uninterrupted() block runs in the main thread
 
 
 class Reporter:
@@ -102,3 +111,29 @@ class Tally:
         if self.backups:
             text += f"；另存了 {self.backups} 份修改过的文档"
         return ("已中断：" if self.interrupted else "完成：") + text
+
+
+def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], *, who: str,
+                reporter: Reporter, tally: Tally, kind: str = "form", folders=()) -> bool:
+    """Write one output and record it in the manifest, as one step Ctrl-C waits for.
+
+    An edited earlier version is kept and said (:func:`~pipeline.commands.manifest.land`);
+    a failed write is reported against ``who`` (the form, or the roll-up's output)
+    and leaves the earlier file as it was. Counts go to ``tally``. Build and
+    roll-up land their documents here, so both keep the same promises.
+    """
+    try:
+        with uninterrupted():
+            landed = land(target, docx, ledger.recorded(target))
+            ledger.record(term, target, sources, docx, kind=kind, folders=folders)
+    except OSError as exc:
+        reporter.note(f"{who}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
+        tally.failed += 1
+        return False
+    if landed.backup:
+        tally.backups += 1
+        reporter.note(landed.notice(shown(target), "汇总" if kind == "rollup" else "文档"))
+    reporter.wrote(target)
+    tally.written.append(target)
+    tally.built += 1
+    return True

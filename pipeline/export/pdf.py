@@ -43,6 +43,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pipeline.diagnostics import WorksumError
 from pipeline.workspace.write import write_atomic
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
@@ -60,7 +61,7 @@ MAX_RUNS = 3
 _POLL = 0.1
 
 
-class PdfError(Exception):
+class PdfError(WorksumError):
     """PDFs could not be made. The message is for people (Chinese).
 
     ``written`` holds the PDFs that were made before or despite the problem,

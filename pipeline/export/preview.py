@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pipeline.diagnostics import WorksumError
 from pipeline.export import pdf
 from pipeline.workspace.write import write_atomic
 
@@ -22,7 +23,7 @@ DEFAULT_DPI = 80
 INSTALL_HINT = "sudo apt-get install poppler-utils"
 
 
-class PreviewError(Exception):
+class PreviewError(WorksumError):
     """No images could be made; the message is for people (Chinese)."""
 
 

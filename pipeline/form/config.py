@@ -12,7 +12,6 @@ stays last unless the list places it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
@@ -20,6 +19,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.form.fields import Count, Name, Number, RequiredText, Text
+from pipeline.text.suggest import did_you_mean
 from pipeline.workspace.outputs import check_pattern
 
 #: The layout profiles this version knows (see :mod:`pipeline.layout.profile`).
@@ -163,9 +163,9 @@ class Config(BaseModel):
             if entry.key in seen:
                 raise ValueError(f"标题 \"{entry.key}\" 重复配置")
             if entry.key not in STANDARD_KEYS and not (entry.name and entry.title):
-                close = difflib.get_close_matches(entry.key, STANDARD_KEYS, n=1, cutoff=0.6)
-                if close:
-                    raise ValueError(f"未知的标题 \"{entry.key}\"，是否应为 \"{close[0]}\"？"
+                hint = did_you_mean(entry.key, STANDARD_KEYS, cutoff=0.6)
+                if hint:
+                    raise ValueError(f"未知的标题 \"{entry.key}\"{hint}"
                                      f"如要新增标题，请写明 name（简称）和 title（标题文字）")
                 raise ValueError(f"新增的标题 \"{entry.key}\" 需要写明 name（简称）和 title（标题文字）")
             seen.add(entry.key)

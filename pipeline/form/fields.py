@@ -18,6 +18,7 @@ from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pipeline.form.periods import Term, TermError
+from pipeline.text.characters import NOT_IN_FILE_NAMES, ODD_SPACES, named
 
 
 def _fail(message: str) -> PydanticCustomError:
@@ -58,21 +59,20 @@ Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 RequiredText = Annotated[str, PlainValidator(_required_text), WithJsonSchema({"type": "string", "minLength": 1})]
 
 # Characters a name may not hold: it becomes a folder or file name.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_UNSAFE_NAME = re.compile(f"[{NOT_IN_FILE_NAMES}]")
 
 
 #: The longest campus or department name: it becomes a folder name and part of a file name.
 MAX_NAME = 30
-_ODD_SPACE = re.compile("[\u00a0\u2002-\u200a\u202f\u205f]")
 
 
 def _name(value: Any) -> str:
     text = _required_text(value)
     if _UNSAFE_NAME.search(text) or text.strip(".") == "" or ".." in text:
         raise _fail(f"名称 \"{_show(text)}\" 含有不能用于文件夹名的字符（/ \\ : * ? \" < > | 或 ..）")
-    odd = _ODD_SPACE.search(text)
+    odd = ODD_SPACES.search(text)
     if odd:
-        raise _fail(f"名称 \"{_show(text)}\" 中有特殊空格 U+{ord(odd.group()):04X}（不间断空格等，多见于从网页复制的文字），"
+        raise _fail(f"名称 \"{_show(text)}\" 中有特殊空格 {named(odd.group())}（多见于从网页复制的文字），"
                     "看起来与普通名称一样却不相同；请删除")
     if len(text) > MAX_NAME:
         raise _fail(f"名称过长（{len(text)} 字），不应超过 {MAX_NAME} 字：它会成为文件夹名和文件名的一部分")

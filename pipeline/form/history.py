@@ -25,9 +25,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.form.identity import Identity, declared
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import Figure, Form
-from pipeline.form.periods import Term, TermError
+from pipeline.form.periods import Term
 from pipeline.workspace.discovery import forms_in
 from pipeline.workspace.root import INPUTS
 
@@ -37,7 +38,6 @@ class Earlier:
     """Last period's values for this form's counts that give no ``previous``."""
 
     values: dict[str, float] = field(default_factory=dict)  # item → last period's value
-    source: str | None = None  # the form they were read from, as shown to people
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
@@ -77,14 +77,7 @@ def _find_form(folder: Path, campus: str, department: str, period: Term) -> Load
 
 
 def _is_form_of(data, campus: str, department: str, period: Term) -> bool:
-    if not isinstance(data, dict):
-        return False
-    try:
-        term = Term.parse(data.get("term")) if isinstance(data.get("term"), (str, int)) else None
-    except TermError:
-        return False
-    return (term == period and str(data.get("campus", "")).strip() == campus
-            and str(data.get("department", "")).strip() == department)
+    return declared(data) == Identity(period.id, campus, department)
 
 
 def _load(path: Path) -> Loaded | None:
@@ -105,7 +98,7 @@ def _load_version(path: str, _mtime: int, _size: int) -> Loaded | None:
 
 
 def _values(loaded: Loaded, wanted: dict[str, Figure], period: Term) -> Earlier:
-    earlier = Earlier(source=loaded.path)
+    earlier = Earlier()
     entries = loaded.data.get("counts")
     if not isinstance(entries, list):
         return earlier

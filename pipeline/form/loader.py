@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.text.characters import INVISIBLE, INVISIBLE_IN_KEYS, NOT_TEXT, named
 from pipeline.workspace.reading import TooLarge, read_capped, reason
 
 #: Refuse files larger than this many bytes (a form is a few KB).
@@ -35,22 +36,6 @@ MAX_FLOW_DEPTH = 1000
 PathKey = tuple[Any, ...]
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# Characters YAML refuses and Word cannot store; text pasted from Word or WeChat brings them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# The same, plus lone surrogates, which double-quoted escapes ("\\ud800") can produce.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-# Characters that show as nothing: in a name they make two names that look alike differ.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# In a key, a no-break space or a full-width space is as invisible (keys are plain English).
-_INVISIBLE_IN_KEY = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u3000\u2002-\u200a]")
-_INVISIBLE_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
-                    "\ufeff": "字节顺序标记 BOM", "\u00ad": "软连字符", "\u00a0": "不间断空格", "\u3000": "全角空格"}
-
-
-def _invisible_name(char: str) -> str:
-    return f"U+{ord(char):04X}（{_INVISIBLE_NAMES.get(char, '空白字符')}）"
 
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
@@ -267,15 +252,15 @@ _LONE_CR = re.compile("\r(?!\n)")
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
-    if not _CONTROL.search(text):
+    if not NOT_TEXT.search(text):
         return text, []
     warnings = []
     for number, line in enumerate(text.split("\n"), 1):
-        match = _CONTROL.search(line)
+        match = NOT_TEXT.search(line)
         if match:
             warnings.append(Diagnostic(display, number, match.start() + 1, "warning",
                                        f"删除了不可见的控制字符 U+{ord(match.group()):04X}（多见于从 Word 或微信复制的文字）"))
-    return _CONTROL.sub("", text), warnings
+    return NOT_TEXT.sub("", text), warnings
 
 
 # Chinese wording for the YAML errors people actually make.
@@ -353,12 +338,12 @@ class _Builder:
                 continue
             if not isinstance(key, str):
                 key = key_node.value  # as written: yes: is "yes", ~: is "~", not True and None
-            if _INVISIBLE_IN_KEY.search(key):
-                found = _INVISIBLE_IN_KEY.search(key).group()
+            if INVISIBLE_IN_KEYS.search(key):
+                found = INVISIBLE_IN_KEYS.search(key).group()
                 self.warnings.append(Diagnostic(self.display, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                                "warning", f"字段名 \"{_INVISIBLE_IN_KEY.sub('', key)}\" 中有看不见的字符 "
-                                                f"{_invisible_name(found)}，已删除"))
-                key = _INVISIBLE_IN_KEY.sub("", key)
+                                                "warning", f"字段名 \"{INVISIBLE_IN_KEYS.sub('', key)}\" 中有看不见的字符 "
+                                                f"{named(found)}，已删除"))
+                key = INVISIBLE_IN_KEYS.sub("", key)
             if key in result:
                 first = self.positions.keys[path + (key,)]
                 self._error(key_node, f"字段 \"{key}\" 重复出现（第一次在第 {first[0]} 行）")
@@ -380,16 +365,16 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
-        if isinstance(value, str) and not is_key and _INVISIBLE.search(value):
-            found = _INVISIBLE.search(value).group()
+        if isinstance(value, str) and not is_key and INVISIBLE.search(value):
+            found = INVISIBLE.search(value).group()
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "warning",
-                                            f"删除了文字中看不见的字符 {_invisible_name(found)}（多见于从网页、Word 或微信复制的文字）"))
-            value = _INVISIBLE.sub("", value)
-        if isinstance(value, str) and _UNSTORABLE.search(value):
+                                            f"删除了文字中看不见的字符 {named(found)}（多见于从网页、Word 或微信复制的文字）"))
+            value = INVISIBLE.sub("", value)
+        if isinstance(value, str) and NOT_TEXT.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
                                             "warning", "删除了文字中无法保存到 Word 的字符（控制字符或残缺的 Unicode 编码）"))
-            value = _UNSTORABLE.sub("", value)
+            value = NOT_TEXT.sub("", value)
         if isinstance(value, str) and node.style in (None, "", ">") and node.start_mark.line != node.end_mark.line:
             # Lines of a wrapped plain or folded text are joined with a space: wrong between Chinese characters.
             value = _FOLDED_CJK_SPACE.sub("", value)

@@ -8,7 +8,6 @@ them from the validation context, a :class:`FormContext`.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal, Optional
 
@@ -26,6 +25,7 @@ from pipeline.form.fields import (
     Text,
 )
 from pipeline.form.periods import Term
+from pipeline.text.suggest import did_you_mean
 
 Severity = Literal["minor", "moderate", "serious"]
 
@@ -47,12 +47,6 @@ def _context(info: ValidationInfo) -> FormContext | None:
     return info.context if isinstance(info.context, FormContext) else None
 
 
-def suggest(word: str, choices) -> str:
-    """'，是否应为 "x"？' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"，是否应为 \"{close[0]}\"？" if close else ""
-
-
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +64,7 @@ class _Record(BaseModel):
             for name, heading in context.categories.items():
                 names.setdefault(heading, []).append(name)
             choices = "；".join(f"{k}（{'、'.join(n for n in v if n != k)}）" for k, v in names.items())
-            raise ValueError(f"未知的分类 \"{value}\"{suggest(value, context.categories) or '；'}可用的分类：{choices}")
+            raise ValueError(f"未知的分类 \"{value}\"{did_you_mean(value, context.categories) or '；'}可用的分类：{choices}")
         return key
 
 
@@ -165,7 +159,7 @@ class Form(BaseModel):
     def _known_campus(cls, value: str, info: ValidationInfo) -> str:
         context = _context(info)
         if context and context.campuses is not None and value not in context.campuses:
-            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{suggest(value, context.campuses)}")
+            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{did_you_mean(value, context.campuses)}")
         return value
 
     @field_validator("department")
@@ -174,7 +168,7 @@ class Form(BaseModel):
         context = _context(info)
         if context and context.departments is not None and value not in context.departments:
             raise ValueError(f"部门 \"{value}\" 不在 config.yaml 的 departments 名单中"
-                             f"{suggest(value, context.departments)}")
+                             f"{did_you_mean(value, context.departments)}")
         return value
 
     @field_validator("headings")
@@ -184,7 +178,7 @@ class Form(BaseModel):
         if context:
             for key in value:
                 if key not in context.headings:
-                    raise ValueError(f"未知的标题 \"{key}\"{suggest(key, context.headings) or '；'}"
+                    raise ValueError(f"未知的标题 \"{key}\"{did_you_mean(key, context.headings) or '；'}"
                                      f"可用的标题：{'、'.join(context.headings)}")
         return value
 

@@ -37,7 +37,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.diagnostics import Diagnostic, FormError, UsageError, WorksumError, shown
+from pipeline.form.identity import declared
 from pipeline.form.periods import Term
 from pipeline.workspace.discovery import forms_in
 
@@ -56,6 +57,21 @@ class Outcome:
     existing: list[tuple[Path, Path]] = field(default_factory=list)  # (source form, the target's form)
     problems: list[Diagnostic] = field(default_factory=list)
     unread: list[Path] = field(default_factory=list)  # *.yml files of FROM, not read (pipeline.workspace.discovery)
+
+
+def check_terms(inputs: Path, source: Term, target: Term) -> list[str]:
+    """What ``new-term FROM TO`` must know before it writes: raises
+    :class:`~pipeline.diagnostics.WorksumError` when there is nothing to carry over;
+    returns notes (TO does not follow FROM)."""
+    if source == target:
+        raise UsageError(f"FROM 与 TO 是同一个学期（{source.id}）")
+    if not (inputs / source.id).is_dir():
+        raise WorksumError(f"没有找到 {shown(inputs / source.id)}（{source.name}的填报表应放在 "
+                           f"inputs/{source.id}/<校区>/<部门>.yaml）")
+    if target.previous() != source:
+        return [f"注意: {target.name}的上一期是 {target.previous().id}，不是 {source.id}；"
+                f"数据仍按 {source.id} 的数值写入 previous"]
+    return []
 
 
 def new_term(inputs: Path, source: Term, target: Term, check) -> Outcome:
@@ -101,8 +117,9 @@ def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
             data = load_file(path).data
         except FormError:
             continue  # unreadable: it is still a file, and never overwritten
-        if isinstance(data, dict) and data.get("campus") and data.get("department"):
-            found.setdefault((str(data["campus"]).strip(), str(data["department"]).strip()), path)
+        said = declared(data)
+        if said.campus and said.department:
+            found.setdefault((said.campus, said.department), path)
     return found
 
 

@@ -26,8 +26,8 @@ from pipeline.form.model import (
     FormContext,
     HeadingOverride,
     Incident,
-    suggest,
 )
+from pipeline.text.suggest import did_you_mean
 from pipeline.workspace import templatesets
 from pipeline.workspace.reading import read_capped, reason
 from pipeline.workspace.root import CONFIG_NAME
@@ -154,7 +154,7 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
         narrow = unicodedata.normalize("NFKC", str(field)).strip()
         hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
                 f"，字段名要用半角英文字母，应写成 \"{narrow}\"" if narrow != field and narrow in known else
-                suggest(narrow, known) or f"；可用的字段：{'、'.join(known)}")
+                did_you_mean(narrow, known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
         label = FIELD_LABELS.get(str(field), "")

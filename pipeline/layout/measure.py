@@ -9,9 +9,9 @@ from itertools import accumulate, combinations
 
 from pipeline.document.manuscript import Paragraph, Table
 from pipeline.layout.profile import Profile
+from pipeline.text.characters import NOT_TEXT
 
 #: Characters Word cannot store (python-docx raises on them); pasted text brings them.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 #: Where a title may not wrap: inside a run of Latin letters, digits and dashes (2024—2025).
@@ -24,7 +24,7 @@ _SCRIPT_CHANGE = re.compile(r"(?=[0-9A-Za-z][\u2e80-\u9fff]|[\u2e80-\u9fff][0-9A
 
 def clean(text: str) -> str:
     """``text`` without the characters Word cannot store."""
-    return _INVALID_XML.sub("", text)
+    return NOT_TEXT.sub("", text)
 
 
 def width(text: str, autospace: float = 0.0) -> float:

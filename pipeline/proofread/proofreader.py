@@ -43,6 +43,7 @@ from pipeline.form.loader import Loaded, PathKey
 from pipeline.form.model import Activity, Figure, Form
 from pipeline.form.source import Source
 from pipeline.text import punctuation, segment
+from pipeline.text.characters import TO_ASCII_DIGITS
 
 #: A heading whose only record has fewer characters than this (title and text) is thin.
 THIN_CHARS = 20
@@ -143,10 +144,9 @@ def prose_fields(form: Form) -> Iterator[PathKey]:
 
 def content(text: str) -> str:
     """The characters that carry words: no punctuation, spaces or item numbers."""
-    return "".join(_CONTENT.findall(_NUMBERING.sub("", text).translate(_FULL_DIGITS))).lower()
+    return "".join(_CONTENT.findall(_NUMBERING.sub("", text).translate(TO_ASCII_DIGITS))).lower()
 
 
-_FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:

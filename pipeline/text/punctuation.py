@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.text.characters import FULL_WIDTH_DIGITS, TO_ASCII_DIGITS
+
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _NAMES = {",": "逗号", ";": "分号", ":": "冒号", "?": "问号", "!": "叹号", "(": "括号", ")": "括号",
           "、": "顿号", "，": "逗号", "。": "句号", "；": "分号", "：": "冒号", "？": "问号", "！": "叹号"}
@@ -34,8 +36,8 @@ _PAIRS = {"“": "”", "‘": "’", "（": "）", "《": "》", "【": "】", 
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
 _SAME_BRACKET = {"(": "（", ")": "）"}
 _CHINESE_MARKS = set("，。、；：？！“”‘’（）《》【】…—·")
-_FULL_DIGITS = re.compile("[０-９]+")
-_DIGIT_TRANSLATION = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_DIGITS = re.compile(f"[{FULL_WIDTH_DIGITS}]+")
+_DIGITS = "0123456789" + FULL_WIDTH_DIGITS
 #: Where an item may start: the text's start or after a sentence or clause ends.
 _ITEM_START = set("。；：！？\n")
 CONTEXT = 8  # characters of context quoted on each side
@@ -168,7 +170,7 @@ def _run(text: str, start: int, end: int) -> Finding | None:
 def _numbering(text: str, mark: int) -> int | None:
     """Where ``1`` starts when ``text[mark]`` is the 、 of an item number such as ``1、``."""
     start = mark
-    while start > 0 and text[start - 1] in "0123456789０１２３４５６７８９":
+    while start > 0 and text[start - 1] in _DIGITS:
         start -= 1
     if start == mark or mark - start > 2:
         return None
@@ -178,7 +180,7 @@ def _numbering(text: str, mark: int) -> int | None:
     if before >= 0 and text[before] not in _ITEM_START:
         return None  # 2、3号楼: numbers listed inside a sentence
     after = text[mark + 1:mark + 2]
-    if after and after in "0123456789０１２３４５６７８９":
+    if after and after in _DIGITS:
         return None
     return start
 
@@ -263,7 +265,7 @@ def _full_width_digits(text: str) -> list[Finding]:
     findings = []
     for match in _FULL_DIGITS.finditer(text):
         digits = match.group()
-        ascii_digits = digits.translate(_DIGIT_TRANSLATION)
+        ascii_digits = digits.translate(TO_ASCII_DIGITS)
         findings.append(Finding(match.start(), match.end(),
                                 f"全角数字“{digits}”应写作“{ascii_digits}”：{quote(text, match.start(), match.end())}",
                                 (Edit(match.start(), match.end(), ascii_digits),)))

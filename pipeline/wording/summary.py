@@ -36,7 +36,6 @@ from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
 from pipeline.wording.filters import FILTERS
 from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
-from pipeline.workspace import templatesets
 
 # --- environment ----------------------------------------------------------
 
@@ -55,11 +54,6 @@ def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
-
-
-def search_path(workspace: Path | None, template_set: str | None = None) -> tuple[Path, ...]:
-    """Where templates are looked up, first match wins (see :mod:`pipeline.workspace.templatesets`)."""
-    return templatesets.search_path(workspace, template_set)
 
 
 class Writer:

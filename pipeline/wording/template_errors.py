@@ -18,7 +18,6 @@ variable, field or filter. Three kinds of error exist:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import traceback
 from typing import Any
@@ -27,6 +26,7 @@ import jinja2
 from jinja2.sandbox import SecurityError
 
 from pipeline.diagnostics import Diagnostic, shown
+from pipeline.text.suggest import did_you_mean
 
 #: How the objects a template sees are called in the templates (docs/模板编写指南.md).
 _OBJECT_NAMES = {"Summary": "summary", "Section": "section", "Activity": "activity", "Figure": "figure",
@@ -185,5 +185,4 @@ def _with_choices(problem: str, suggestion: str, label: str, choices: list[str])
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"，是否应为“{close[0]}”？" if close else ""
+    return did_you_mean(word, choices, quotes="“”", cutoff=0.6)  # prose, as template authors read it

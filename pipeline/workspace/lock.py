@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from pipeline.diagnostics import WorksumError
+
 LOCK_NAME = ".worksum.lock"
 #: How long a second run waits for the first before giving up.
 WAIT_SECONDS = 600.0
@@ -45,7 +47,7 @@ def release_inherited() -> None:
         _held.discard(fd)
 
 
-class WorkspaceBusy(Exception):
+class WorkspaceBusy(WorksumError):
     """Another run holds the lock past the wait; the message is Chinese."""
 
 

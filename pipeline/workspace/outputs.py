@@ -14,10 +14,13 @@ from the form. Two guards keep every document inside ``outputs/``:
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from pathlib import Path
+
+from pipeline.diagnostics import WorksumError
+from pipeline.text.characters import NOT_IN_FILE_NAMES
+from pipeline.text.suggest import did_you_mean
 
 OUTPUTS_FOLDER = "outputs"
 PLACEHOLDERS = ("term", "campus", "department", "organization", "title")
@@ -25,10 +28,10 @@ SUFFIX = ".docx"
 
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
 #: Characters a file name may not hold on Windows or Linux.
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_UNSAFE_FILE_CHARS = re.compile(f"[{NOT_IN_FILE_NAMES}]")
 
 
-class UnsafeOutput(ValueError):
+class UnsafeOutput(WorksumError):
     """An output path that would land outside ``outputs/``; the message is Chinese."""
 
 
@@ -37,8 +40,7 @@ def check_pattern(pattern: str) -> str:
     example = "outputs/<term>/<campus>/<title>.docx"
     for name in _PLACEHOLDER.findall(pattern):
         if name not in PLACEHOLDERS:
-            close = difflib.get_close_matches(name, PLACEHOLDERS, n=1, cutoff=0.5)
-            hint = f"，是否应为 <{close[0]}>？" if close else "；"
+            hint = did_you_mean(name, PLACEHOLDERS, quotes="<>") or "；"
             raise ValueError(f"输出路径中有未知的占位符 <{name}>{hint}可用的占位符："
                              + " ".join(f"<{p}>" for p in PLACEHOLDERS))
     control = re.search(r"[\x00-\x1f\x7f]", pattern)

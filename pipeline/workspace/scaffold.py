@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import HOME
+from pipeline.diagnostics import WorksumError
 from pipeline.workspace.templatesets import builtin_templates
 
 SKELETON = HOME / "skeleton"
@@ -48,7 +49,7 @@ TEMPLATES_README = """\
 """
 
 
-class WorkspaceExists(Exception):
+class WorkspaceExists(WorksumError):
     """The folder already holds (part of) a workspace; the message is Chinese."""
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import HOME
+from pipeline.text.characters import NOT_IN_FILE_NAMES
+from pipeline.text.suggest import did_you_mean
 
 DEFAULT_SET = "default"
 
@@ -31,7 +33,7 @@ _PACKAGED = HOME / "templates"  # inside an installed wheel: pipeline/templates/
 _SOURCE = HOME.parent / "templates"  # in a source checkout: templates/<set>/
 
 #: A set name becomes a folder name: no separators, no "..", nothing hidden.
-_SET_NAME = re.compile(r'^[^\\/:*?"<>|\x00-\x1f.][^\\/:*?"<>|\x00-\x1f]*$')
+_SET_NAME = re.compile(f"^[^{NOT_IN_FILE_NAMES}.][^{NOT_IN_FILE_NAMES}]*$")
 
 
 def builtin_sets() -> Path:
@@ -115,19 +117,15 @@ def config_problems(templates: dict[str, str], departments: list[str] | None,
 
     Each problem is ``(path in config.yaml, Chinese message, whether it is about the key)``.
     """
-    import difflib
-
     problems = []
     sets = available_sets(workspace)
     for department, name in templates.items():
         if departments is not None and department not in departments:
-            close = difflib.get_close_matches(department, departments, n=1, cutoff=0.5)
-            hint = f"，是否应为 \"{close[0]}\"？" if close else ""
+            hint = did_you_mean(department, departments)
             problems.append((("templates", department),
                              f"部门 \"{department}\" 不在 departments 名单中{hint}", True))
         if not valid_set_name(name) or name not in sets:
-            close = difflib.get_close_matches(name, list(sets), n=1, cutoff=0.5)
-            hint = f"是否应为 \"{close[0]}\"？" if close else ""
+            hint = did_you_mean(name, sets, lead="")
             problems.append((("templates", department),
                              f"模板组 \"{name}\" 不存在；{hint}可用的模板组：{'、'.join(sets)}"
                              "（模板组是 templates/ 下的文件夹，或 worksum 内置的模板组）", False))
@@ -152,3 +150,27 @@ def origin(path: Path | None, workspace: Path | None) -> str:
     if path.parent.parent == builtin_root:
         return f"内置模板组“{path.parent.name}”"
     return ""
+
+
+def listing(root: Path | None, chosen_sets: dict[str, str], departments, department: str | None) -> list[str]:
+    """``worksum templates``: the sets, which set each department uses, and the file each
+    template name of ``department``'s set (or the default set) resolves to, as lines."""
+    from pipeline.diagnostics import shown
+
+    lines = ["模板组："]
+    for template_set in available_sets(root).values():
+        where = ([f"工作区 {shown(template_set.workspace)}"] if template_set.workspace else []) + \
+                (["内置"] if template_set.builtin else [])
+        lines.append(f"  {template_set.name}（{'，'.join(where)}）")
+    lines.append("各部门使用的模板组（config.yaml 的 templates）：")
+    lines += [f"  {name} → {chosen}" for name, chosen in chosen_sets.items()]
+    lines.append(f"  {'其他部门' if chosen_sets else '全部部门'} → {DEFAULT_SET}")
+    chosen = chosen_sets.get(department) if department else None
+    folders = search_path(root, chosen)
+    lines.append(f"部门“{department}”（模板组 {chosen or DEFAULT_SET}）的模板：" if department else "默认模板组的模板：")
+    rows = [(name, shown(path), origin(path, root))
+            for name, path in ((name, resolve(folders, name)) for name in template_names(folders))]
+    name_width = max((len(name) for name, _, _ in rows), default=0)
+    path_width = max((len(path) for _, path, _ in rows), default=0)
+    lines += [f"  {name.ljust(name_width)}  {path.ljust(path_width)}  {where}" for name, path, where in rows]
+    return lines

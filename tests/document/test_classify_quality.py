@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from docx_reading import paragraphs
 
 from bench.classify_report import evaluate, load_records
-from docx_reading import paragraphs
 from pipeline.document.classify import Classifier
 from pipeline.form.config import Config
 

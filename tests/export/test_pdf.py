@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
 from pdfpages import require_renderer
+
 from pipeline.export import pdf
 
 pytestmark = pytest.mark.slow  # LibreOffice renders every page

@@ -18,10 +18,19 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import ROOT, worksum
-from pdfpages import (HANGING, PT_PER_MM, Document, Line, embedded_fonts, face, fonts_by_text, read,
-                      require_renderer)
+from pdfpages import (
+    HANGING,
+    PT_PER_MM,
+    Document,
+    Line,
+    embedded_fonts,
+    face,
+    fonts_by_text,
+    read,
+    require_renderer,
+)
+
 from pipeline.export.pdf import FONTS_CONF
 from pipeline.layout.profile import GBT9704 as PROFILE
 

@@ -7,11 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum, write_form
 from pdfpages import require_renderer
-from pipeline.export import pdf
-from pipeline.export import preview
+
+from pipeline.export import pdf, preview
 from pipeline.layout.profile import GBT9704 as PROFILE
 
 pytestmark = pytest.mark.slow  # LibreOffice renders every page

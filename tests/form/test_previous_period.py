@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from docx_text import texts
+
 from pipeline.form.periods import Term
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import EXAMPLE_FORM, ROOT, worksum
+
 from pipeline.form.schema import form_schema
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from docx_reading import NS, attr, paragraphs, part, style, w
 
 TITLE = "青禾实验幼儿园南园区后勤部2024—2025学年第一学期工作总结"

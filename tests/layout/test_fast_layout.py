@@ -18,18 +18,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_FORM, ROOT
+from docx_reading import paragraphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE_FORM, ROOT
-from docx_reading import paragraphs
-from pipeline.layout import engines, measure, parts
-from pipeline.layout import reference as reference_engine
-from pipeline.layout import fast as wordml
 from pipeline.commands.context import find_workspace
 from pipeline.document.manuscript import Manuscript, Paragraph, Table
-from pipeline.layout.profile import GBT9704
 from pipeline.form.validate import read_form
+from pipeline.layout import engines, measure, parts
+from pipeline.layout import fast as wordml
+from pipeline.layout import reference as reference_engine
+from pipeline.layout.profile import GBT9704
 
 SAMPLE_FORMS = sorted((ROOT / "inputs").rglob("*.yaml"))
 CREATED = dt.datetime(2025, 1, 15, 8, 0)
@@ -306,9 +306,9 @@ def test_a_wide_table_wraps_its_cells_into_lines():
 def rollup_manuscripts(term: str = "2024-2025-1") -> dict[str, Manuscript]:
     """The sample workspace's roll-ups for ``term``, by department, worded as ``worksum rollup`` words them."""
     from pipeline.commands.build import summarise
-    from pipeline.workspace.discovery import forms_in
     from pipeline.document.rollup import roll_up
     from pipeline.wording.rollup import word_rollup
+    from pipeline.workspace.discovery import forms_in
 
     workspace = find_workspace(ROOT)
     summaries: dict[str, list] = {}

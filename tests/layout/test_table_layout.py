@@ -9,9 +9,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from pipeline.layout.measure import column_widths
-from pipeline.layout.engines import lay_out
 from pipeline.document.manuscript import Manuscript, Table
+from pipeline.layout.engines import lay_out
+from pipeline.layout.measure import column_widths
 from pipeline.layout.profile import GBT9704
 
 HEADER = ["项目", "单位", "本部校区", "东湖校区", "合计"]

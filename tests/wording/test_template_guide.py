@@ -19,7 +19,7 @@ from pipeline.form.periods import Term
 from pipeline.form.validate import validate_form
 from pipeline.wording import summary as wording
 from pipeline.wording.filters import FILTERS
-from pipeline.workspace.templatesets import builtin_templates
+from pipeline.workspace.templatesets import builtin_templates, search_path
 
 GUIDE = (ROOT / "docs" / "模板编写指南.md").read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"^- `(.+?)` → (.+)$", GUIDE, re.MULTILINE)
@@ -76,7 +76,7 @@ def test_the_guide_has_examples():
 
 @pytest.mark.parametrize("source, expected", EXAMPLES, ids=[source for source, _ in EXAMPLES])
 def test_every_example_renders_to_what_the_guide_says(context, source, expected):
-    env = wording.environment(wording.search_path(None))
+    env = wording.environment(search_path(None))
     rendered = env.from_string(source).render(**context)
     assert rendered == ("" if expected == "（空）" else expected)
 

@@ -7,9 +7,9 @@ import shutil
 import textwrap
 from pathlib import Path
 
-
 from conftest import ROOT
 from docx_text import texts
+
 from pipeline.workspace import templatesets
 
 FORM = textwrap.dedent("""\

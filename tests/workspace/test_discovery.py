@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
+
 from pipeline.workspace.discovery import forms_in
 
 TERM = "2024-2025-1"

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import worksum
+
 from pipeline.workspace.outputs import UnsafeOutput, check_pattern, output_path
 
 
