@@ -103,7 +103,7 @@ def main(directory: str | None) -> None:
     from pipeline.commands.runner import stop_on_signals
 
     _tolerant_streams()
-    stop_on_signals()
+    click.get_current_context().call_on_close(stop_on_signals())
     if directory:
         os.chdir(directory)
 

@@ -26,11 +26,21 @@ def _terminate(number: int, _frame) -> None:
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def stop_on_signals() -> None:
-    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does: the manifest saved, a message."""
-    if threading.current_thread() is threading.main_thread():
-        for number in STOP_SIGNALS[1:]:
-            signal.signal(number, _terminate)
+def stop_on_signals():
+    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does: the manifest saved, a message.
+
+    Returns what puts the previous handlers back, for when the command is done
+    (a command run inside another program, as the tests do, leaves it as it was).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {number: signal.signal(number, _terminate) for number in STOP_SIGNALS[1:]}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+    return restore
 
 
 def quiet_worker() -> None:
