@@ -355,7 +355,8 @@ def templates(department: str | None) -> None:
         config = workspace.config
     if department and config.departments is not None and department not in config.departments:
         _say(f"注意: 部门“{department}”不在 config.yaml 的 departments 名单中")
-    for line in listing(workspace.root, config.templates, config.departments, department):
+    chosen = workspace.template_set(department) if department else (None, False)
+    for line in listing(workspace.root, config.templates, config.departments, department, chosen):
         click.echo(line)
 
 

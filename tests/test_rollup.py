@@ -72,7 +72,7 @@ def test_one_document_per_department_with_the_same_headings_and_every_campus(rol
     campus_headings = [text for kind, style, *rest in body if kind == "p" and style == "Heading 2" for text in rest]
     assert campus_headings[:3] == ["（一）本部校区", "（二）东湖校区", "（三）滨江校区"]
     text = "\n".join(b[2] for b in body if b[0] == "p")
-    assert "本汇总根据本部校区、东湖校区、滨江校区共3个校区报送的工作总结整理" in text
+    assert "明德实验学校后勤处收到本部校区、东湖校区、滨江校区共3个校区报送的工作总结，各校区合计开展重点工作23项" in text
     assert "1.后勤职工政策法规与业务知识学习。" in text  # 本部校区's first activity, numbered in its part
     assert "1.宿管员与炊事员岗位练兵。" in text  # 东湖校区's, numbered from 1 again
     assert "1.存在的不足。（1）本部校舍建成年代较早" in text

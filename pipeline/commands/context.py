@@ -97,11 +97,30 @@ class Workspace:
         return wording.environment(search_path(self.root))
 
     def templates_for(self, department: str):
-        """The template environment of ``department``: its set from config.yaml's ``templates``."""
+        """The template environment of ``department``: its set from config.yaml's ``templates``,
+        else the built-in set of its kind (后勤处 → 后勤, 政教处 → 德育), else ``default``."""
         from pipeline.wording import summary as wording
-        from pipeline.workspace.templatesets import search_path
 
-        return wording.environment(search_path(self.root, self.config.templates.get(department)))
+        return wording.environment(self.template_folders(department))
+
+    def template_set(self, department: str) -> tuple[str | None, bool]:
+        """The template set ``department`` uses and whether it was inferred: config.yaml's
+        choice, else the set of its kind where one exists (后勤处 → 后勤), else none."""
+        from pipeline.form.kinds import department_kind
+        from pipeline.workspace import templatesets
+
+        chosen = self.config.templates.get(department)
+        if chosen:
+            return chosen, False
+        kind = department_kind(department)
+        return (kind, True) if kind and kind in templatesets.available_sets(self.root) else (None, False)
+
+    def template_folders(self, department: str) -> tuple:
+        """Where ``department``'s templates are looked up, first match wins."""
+        from pipeline.workspace import templatesets
+
+        name, inferred = self.template_set(department)
+        return templatesets.search_path(self.root, name, inferred=inferred)
 
     @cached_property
     def classifier(self):

@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 from pipeline.diagnostics import Diagnostic
 from pipeline.document.classify import Classifier
 from pipeline.form.config import Config
+from pipeline.form.kinds import SCHOOL, institution_kind
 from pipeline.form.model import Activity, Figure, Form, Incident
 from pipeline.form.periods import Term
 
@@ -30,6 +31,8 @@ class Section:
     key: str
     number: int
     title: str
+    name: str = ""  # the heading's short name (学习, 安全 …), for wording such as 安全方面
+    worded: bool = False  # config.yaml or the form wrote the title: templates do not reword it
     intro: str | None = None  # the form's own lead paragraph, replacing the template's
     activities: list[Activity] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
@@ -58,6 +61,7 @@ class Summary:
     title: str | None = None  # the form's own title, replacing the template's
     intro: str | None = None
     closing: str | None = None
+    kind: str = SCHOOL  # institution kind: config.yaml's, or read from the organization's name
 
 
 def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], warn: Warn,
@@ -69,7 +73,7 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     """
     previous = previous or {}
     warnings: list[Diagnostic] = []
-    sections = {h.key: Section(h.key, 0, h.title) for h in config.heading_list}
+    sections = {h.key: Section(h.key, 0, h.title, name=h.name, worded=h.worded) for h in config.heading_list}
 
     def place(record, path: tuple, title: str, *texts: str | None) -> Section:
         if record.category:
@@ -100,6 +104,7 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
     for key, override in form.headings.items():
         if override.title:
             sections[key].title = override.title
+            sections[key].worded = True
         if override.intro:
             sections[key].intro = override.intro
 
@@ -118,6 +123,7 @@ def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], w
         title=form.title,
         intro=form.intro,
         closing=form.closing,
+        kind=institution_kind(form.organization or config.organization, config.institution),
     )
     return summary, warnings
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from pipeline.document.assemble import Summary
 from pipeline.form.config import Config
+from pipeline.form.kinds import SCHOOL
 from pipeline.form.model import Activity, Incident
 from pipeline.form.periods import Term
 
@@ -96,6 +97,8 @@ class RollupSection:
     rows: list[FigureRow] = field(default_factory=list)
     incidents: IncidentTally | None = None
     campuses: list[str] = field(default_factory=list)  # every campus of the roll-up, in order
+    name: str = ""  # the heading's short name
+    worded: bool = False  # config.yaml wrote the title: templates do not reword it
 
     # Every campus's records together, for templates written for one campus's Section.
     @property
@@ -128,6 +131,7 @@ class Rollup:
     campuses: list[str]  # the campuses included, in order
     missing: list[str]  # campuses config.yaml names that sent no form
     sections: list[RollupSection]
+    kind: str = SCHOOL  # institution kind, as the campuses' summaries have it
 
     @property
     def author(self) -> str:
@@ -184,7 +188,8 @@ def roll_up(summaries: list[Summary], config: Config) -> Rollup:
         if not (parts[heading.key] or placed[heading.key]):
             continue
         sections.append(RollupSection(heading.key, len(sections) + 1, heading.title, parts[heading.key],
-                                      placed[heading.key], tallies.get(heading.key), order))
+                                      placed[heading.key], tallies.get(heading.key), order,
+                                      heading.name, heading.worded))
 
     first = summaries[0]
     listed = list(config.campuses or [])
@@ -196,6 +201,7 @@ def roll_up(summaries: list[Summary], config: Config) -> Rollup:
         campuses=[s.campus for s in summaries],
         missing=[c for c in listed if c not in {s.campus for s in summaries}],
         sections=sections,
+        kind=first.kind,
     )
 
 

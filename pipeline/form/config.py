@@ -19,6 +19,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.form.fields import Count, Name, Number, RequiredText, Text
+from pipeline.form.kinds import INSTITUTION_KINDS
 from pipeline.text.suggest import did_you_mean
 from pipeline.workspace.outputs import check_pattern
 
@@ -37,6 +38,7 @@ class Heading:
     title: str  # the heading's wording in the document
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    worded: bool = False  # config.yaml wrote the title: a template set's heading_<key>.j2 must not reword it
 
 
 # Keyword lists for inferring a record's heading; config.yaml can add more.
@@ -134,6 +136,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organization: Text | None = None
+    institution: Text | None = None  # 幼儿园, 小学, 初中 …: read from the organization's name when absent
     campuses: Optional[list[Name]] = None
     departments: Optional[list[Name]] = None
     headings: list[HeadingConfig] = Field(default_factory=list)
@@ -142,6 +145,14 @@ class Config(BaseModel):
     output: Text = DEFAULT_OUTPUT
     words: list[RequiredText] = Field(default_factory=list)  # extra words for jieba's dictionary
     check: CheckConfig = Field(default_factory=CheckConfig)
+
+    @field_validator("institution")
+    @classmethod
+    def _known_institution(cls, value: str | None) -> str | None:
+        if value is not None and value not in INSTITUTION_KINDS:
+            hint = did_you_mean(value, INSTITUTION_KINDS) or "；"
+            raise ValueError(f"未知的单位类型 \"{value}\"{hint}可用的类型：{'、'.join(INSTITUTION_KINDS)}")
+        return value
 
     @field_validator("format")
     @classmethod
@@ -185,6 +196,7 @@ class Config(BaseModel):
                 title=entry.title or (base.title if base else entry.key),
                 aliases=(base.aliases if base else ()) + tuple(entry.aliases),
                 keywords=(base.keywords if base else ()) + tuple(entry.keywords),
+                worded=bool(entry.title) or base is None,
             )
         order = [entry.key for entry in self.headings]
         for position, heading in enumerate(DEFAULT_HEADINGS):

@@ -8,10 +8,11 @@ them from the validation context, a :class:`FormContext`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.form.fields import (
     Bool,
@@ -77,16 +78,52 @@ class Activity(_Record):
     participants: Count | None = None
     details: Text | None = None
     result: Text | None = None
+    group: Text | None = None  # a sub-heading under its heading: （一）营养员工作
+
+
+#: Markers of an approximate figure, as people write them: 约160, 近50 / 100多, 80余, 30以上.
+APPROX_BEFORE = ("约", "近")
+APPROX_AFTER = ("多", "余", "以上")
+MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
+#: What editors are told a value may be: a number, or one written with a marker ("100多").
+_VALUE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
+                           {"type": "string", "pattern": MARKED_VALUE.pattern}]}
+
+
+def _marked_number(schema: dict) -> None:
+    """JSON Schema of a figure's value: a number, or a number with its approximate marker."""
+    keep = {key: schema[key] for key in ("title", "description") if key in schema}
+    schema.clear()
+    schema.update(keep, **_VALUE_SCHEMA)
 
 
 class Figure(_Record):
     """A figure with its unit: 数据 (``counts`` in the form)."""
 
     item: RequiredText
-    value: Number
+    value: Number = Field(json_schema_extra=lambda schema: _marked_number(schema))
     unit: Text | None = None
     previous: Number | None = None
     note: Text | None = None
+    approx: Text | None = None  # an approximate figure: 约 / 近 before the number, 多 / 余 / 以上 after it
+
+    @model_validator(mode="before")
+    @classmethod
+    def _marked_value(cls, data):
+        # "100多" or "约160" written as the value: the number, and its marker as ``approx``.
+        if isinstance(data, dict) and isinstance(data.get("value"), str) and data.get("approx") is None:
+            match = MARKED_VALUE.match(data["value"])
+            if match and bool(match.group(1)) != bool(match.group(3)):
+                return {**data, "value": match.group(2), "approx": match.group(1) or match.group(3)}
+        return data
+
+    @field_validator("approx")
+    @classmethod
+    def _known_marker(cls, value: str | None) -> str | None:
+        if value is not None and value not in APPROX_BEFORE + APPROX_AFTER:
+            raise ValueError(f"未知的约数写法 \"{value}\"，应为 {'、'.join(APPROX_BEFORE + APPROX_AFTER)} 之一"
+                             "（如 约160、100多）")
+        return value
 
 
 class Incident(_Record):
@@ -191,5 +228,5 @@ FIELD_LABELS = {
     "shortcomings": "存在的不足", "plans": "今后打算", "category": "分类", "times": "次数",
     "participants": "人次", "details": "具体做法", "result": "成效", "item": "项目", "value": "数值",
     "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
-    "handling": "处理情况", "resolved": "是否解决",
+    "handling": "处理情况", "resolved": "是否解决", "group": "分组", "approx": "约数",
 }

@@ -39,6 +39,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from pipeline.diagnostics import Diagnostic, FormError, UsageError, WorksumError, shown
 from pipeline.form.identity import declared
+from pipeline.form.model import MARKED_VALUE
 from pipeline.form.periods import Term
 from pipeline.workspace.discovery import forms_in
 
@@ -280,13 +281,20 @@ def _counts(form: CommentedMap, source: Term, last: str) -> None:
         if not isinstance(count, CommentedMap) or "value" not in count:
             continue
         value = count["value"]
+        marked = MARKED_VALUE.match(value) if isinstance(value, str) else None
+        if marked:  # 100多: last period's number moves to previous; its marker was about that number
+            value = float(marked.group(2)) if "." in marked.group(2) else int(marked.group(2))
+        marker = count.get("approx") or (marked and (marked.group(1) or marked.group(3)))
         count["value"] = None
         _comment(count, "value", "本期数值，请填写")
+        if "approx" in count:
+            count["approx"] = None
+            _comment(count, "approx", f"{last}：{marker}；本期数值是约数时再填写")
         if "previous" in count:
             count["previous"] = value
         else:
             count.insert(list(count).index("value") + 1, "previous", value)
-        _comment(count, "previous", f"{last}（{source.name}）的数值")
+        _comment(count, "previous", f"{last}（{source.name}）的数值" + (f"，约数（{marker}）" if marker else ""))
         if count.get("note") is not None:
             note = count["note"]
             count["note"] = None

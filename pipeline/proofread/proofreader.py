@@ -167,6 +167,25 @@ def differ_in_numbers_only(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(difference) and all(_NUMERIC.match(word) for word in difference)
 
 
+def cut(value: str, min_chars: int, words: tuple[str, ...]) -> Iterator[tuple[int, str, str, frozenset[str]]]:
+    """The sentences of ``value`` long enough to compare: (offset, text, key, words).
+
+    jieba is loaded only when a sentence needs cutting into words; ``words`` are
+    the extra dictionary words it is loaded with.
+    """
+    tokenizer = None
+    for match in _SENTENCE.finditer(value):
+        raw = match.group()
+        start = match.start() + len(raw) - len(raw.lstrip())
+        text = raw.strip()
+        key = content(text)
+        if len(key) < min_chars:
+            continue
+        tokenizer = tokenizer or segment.tokenizer(words)
+        yield start, text, key, frozenset(w for w in tokenizer.lcut(_NUMBERING.sub("", text))
+                                          if _CONTENT.search(w) and w not in _STOP_WORDS)
+
+
 # --- the stage ------------------------------------------------------------
 
 class Proofreader:
@@ -221,22 +240,12 @@ class Proofreader:
         return self._sentences[key]
 
     def _cut(self, checked: Checked) -> Iterator[Sentence]:
-        tokenizer = None  # jieba is loaded only when a form has a sentence to compare
         order = 0
         for path in prose_fields(checked.form):
             value = checked.source.value(path)
             if value is None:
                 continue
-            for match in _SENTENCE.finditer(value):
-                raw = match.group()
-                start = match.start() + len(raw) - len(raw.lstrip())
-                text = raw.strip()
-                key = content(text)
-                if len(key) < self.min_chars:
-                    continue
-                tokenizer = tokenizer or segment.tokenizer(self._words)
-                words = frozenset(w for w in tokenizer.lcut(_NUMBERING.sub("", text))
-                                  if _CONTENT.search(w) and w not in _STOP_WORDS)
+            for start, text, key, words in cut(value, self.min_chars, self._words):
                 yield Sentence(checked, path, start, start + len(text), text, key, words, order)
                 order += 1
 
@@ -476,3 +485,37 @@ class _Index:
         for other, score in found.values():
             if other is not sentence:
                 yield other, score
+
+
+# --- copies between documents --------------------------------------------
+
+@dataclass(frozen=True)
+class Copy:
+    """A sentence two documents of different owners share, exactly or nearly."""
+
+    owner: object
+    sentence: str
+    other_owner: object
+    other_sentence: str
+    score: float
+
+
+def copies_between(documents: Iterable[tuple[object, Iterable[str]]], config: Config) -> list[Copy]:
+    """Sentences shared by documents of different owners (campuses, say), by the rule
+    ``worksum check`` applies between forms: equal, or ``check.similarity`` alike and
+    not differing in numbers only. For text that is not a form, such as built documents."""
+    from pipeline.document.classify import DOMAIN_WORDS
+
+    dictionary = tuple(DOMAIN_WORDS) + tuple(config.words)
+    sentences: list[Sentence] = []
+    owners: dict[int, object] = {}
+    for owner, paragraphs in documents:
+        for paragraph in paragraphs:
+            for start, text, key, words in cut(paragraph, int(config.check.min_chars), dictionary):
+                sentence = Sentence(None, (), start, start + len(text), text, key, words, len(sentences))
+                owners[id(sentence)] = owner
+                sentences.append(sentence)
+    index = _Index(sentences, float(config.check.similarity))
+    return [Copy(owners[id(sentence)], sentence.text, owners[id(other)], other.text, score)
+            for sentence in sentences for other, score in index.similar(sentence)
+            if owners[id(other)] != owners[id(sentence)] and sentence.order < other.order]

@@ -75,16 +75,27 @@ def point_change(value: float, previous: float, unit: str = "学期") -> str:
     return f"较上{unit}{verb}{number(round(abs(diff), 2))}个百分点"
 
 
-_END = "。！？；…”』」）)"
-
-
+_END = "。！？；…!?;"
+_CLOSERS = "”’』」）)》】"
 _TRAILING = re.compile(r"[。，、；：！？,.;:!?\s]+$")
+_OPEN_END = re.compile(r"[，、：,:\s]+$")
 
 
 def sentence(text: Any) -> str:
-    """Text that ends as a sentence: 。 added unless it already ends with one."""
-    text = "" if text is None else str(text).strip()
-    return text if not text or text[-1] in _END else text + "。"
+    """Text that ends as a sentence: 。 added unless it already ends with one.
+
+    A closing quote or bracket ends a sentence only when a full stop stands inside
+    it (他说：“好。”); 开展“六T”管理 gets its 。. A trailing comma or colon
+    (提升整体素质：) is replaced, never followed by 。.
+    """
+    text = _OPEN_END.sub("", "" if text is None else str(text).strip())
+    inner = text.rstrip(_CLOSERS)
+    return text if not text or (inner and inner[-1] in _END) else text + "。"
+
+
+def clause(text: Any) -> str:
+    """The first clause of a sentence: up to its first comma or full stop, without it."""
+    return re.split(r"[，。；！？,;!?]", "" if text is None else str(text).strip(), maxsplit=1)[0]
 
 
 def bare(text: Any) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.form.fields import DateSpan
-from pipeline.form.model import SEVERITY_NAMES, Figure
+from pipeline.form.model import APPROX_BEFORE, SEVERITY_NAMES, Figure
 from pipeline.form.periods import Term
 from pipeline.text import chinese
-from pipeline.text.chinese import bare, sentence
+from pipeline.text.chinese import bare, clause, sentence
 
 
 def span(value: DateSpan | dt.date | None) -> str:
@@ -18,21 +18,33 @@ def span(value: DateSpan | dt.date | None) -> str:
     if isinstance(value, dt.date):
         return chinese.date(value)
     one = (lambda d: chinese.month(d.year, d.month)) if value.month_only else chinese.date
-    return f"{one(value.start)}至{one(value.end)}" if value.end else one(value.start)
+    if not value.end:
+        return one(value.start)
+    end = one(value.end)
+    if value.end.year == value.start.year:  # 2024年10月8日至11月30日: the year is said once
+        end = end.removeprefix(f"{value.end.year}年")
+        if value.end.month == value.start.month and not value.month_only:
+            end = end.removeprefix(f"{value.end.month}月")  # 2024年8月26日至30日
+    return f"{one(value.start)}至{end}"
 
 
 def change(figure: Figure, period: Term) -> str:
-    """How ``figure`` moved since its ``previous`` value, or "" when unknown."""
-    if figure.previous is None:
-        return ""
+    """How ``figure`` moved since its ``previous`` value, or "" when unknown or approximate."""
+    if figure.previous is None or figure.approx:
+        return ""  # 100多 against 86 has no honest percentage
     if figure.unit == "%":
         return chinese.point_change(figure.value, figure.previous, period.unit)
     return chinese.change(figure.value, figure.previous, period.unit)
 
 
 def amount(figure: Figure) -> str:
-    """The figure with its unit: 112套, 100%, 23500元."""
-    return f"{chinese.number(figure.value)}{figure.unit or ''}"
+    """The figure with its unit: 112套, 100%, 23500元; approximate: 约160平方米, 100多件, 30人以上."""
+    number, unit = chinese.number(figure.value), figure.unit or ""
+    if figure.approx in APPROX_BEFORE:
+        return f"{figure.approx}{number}{unit}"
+    if figure.approx == "以上":
+        return f"{number}{unit}以上"
+    return f"{number}{figure.approx or ''}{unit}"
 
 
 FILTERS = {
@@ -42,6 +54,7 @@ FILTERS = {
     "percent": chinese.percent,
     "period_name": lambda term: Term.parse(term).name if not isinstance(term, Term) else term.name,
     "sentence": sentence,
+    "clause": clause,
     "bare": bare,
     "span": span,
     "change": change,

@@ -21,7 +21,9 @@ from pipeline.document.manuscript import Manuscript
 from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
-from pipeline.wording.summary import Writer, frame, lead_template
+from pipeline.wording.facts import facts
+from pipeline.wording.summary import Writer, frame, heading_title, lead_template
+from pipeline.wording.vocabulary import words
 
 ITEM_LABEL = "项目"
 UNIT_LABEL = "单位"
@@ -37,7 +39,8 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
     base = {"rollup": rollup, "period": rollup.period, "organization": rollup.organization,
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
-            "sections": rollup.sections}
+            "sections": rollup.sections, "kind": rollup.kind, "words": words(rollup.kind),
+            "facts": facts(part for section in rollup.sections for part in section.parts)}
     title, breaks = writer.title("rollup_title.j2", **base)
 
     def sections(doc: Manuscript) -> None:
@@ -51,8 +54,8 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment) -> Manuscript:
 
 
 def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict) -> None:
-    context = {**base, "section": section}
-    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
+    context = {**base, "section": section, "here": facts(section.parts)}
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}")
     for text in writer.paragraphs(lead_template(writer, section.key), **context):
         doc.add("body", text)
     if section.rows:

@@ -30,12 +30,15 @@ import jinja2
 
 from pipeline.diagnostics import FormError
 from pipeline.document.assemble import Section, Summary
+from pipeline.document.rollup import RollupSection
 from pipeline.document.manuscript import Manuscript
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
+from pipeline.wording.facts import facts, grouped
 from pipeline.wording.filters import FILTERS
 from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
+from pipeline.wording.vocabulary import words
 
 # --- environment ----------------------------------------------------------
 
@@ -103,7 +106,8 @@ def base_context(summary: Summary) -> dict[str, Any]:
     """The variables every template sees (docs/模板编写指南.md lists them)."""
     return {"summary": summary, "period": summary.period, "organization": summary.organization,
             "campus": summary.campus, "department": summary.department, "date": summary.date,
-            "author": summary.author, "sections": summary.sections}
+            "author": summary.author, "sections": summary.sections, "kind": summary.kind,
+            "words": words(summary.kind), "facts": facts(summary.sections)}
 
 
 def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
@@ -142,21 +146,34 @@ def frame(title: str, author: str, date: dt.date, *, breaks: tuple[int, ...] = (
     return doc
 
 
+def heading_title(writer: Writer, section: Section | RollupSection, context: dict) -> str:
+    """A heading's words: config.yaml's or the form's when they wrote them, else the template
+    set's ``heading_<key>.j2`` where one exists, else the standard title."""
+    name = f"heading_{section.key}.j2"
+    if section.worded or not writer.exists(name):
+        return bare(section.title)
+    return bare(writer.line(name, **context)) or bare(section.title)
+
+
 def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> None:
-    context = {**base, "section": section}
-    doc.add("heading1", f"{chinese.ordinal(section.number)}、{bare(section.title)}")
+    """One heading: its lead and figures (one paragraph when the lead is one), the activities
+    without a group, the incidents, then each group as （一）… with its own activities 1. 2. …"""
+    context = {**base, "section": section, "here": facts([section])}
+    doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}")
     lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)
+    if section.figures:
+        figures = writer.paragraphs("figures.j2", **context, figures=section.figures, lead="".join(lead))
+        lead = lead[:-1] + [lead[-1] + figures[0]] + figures[1:] if len(lead) == 1 and figures else lead + figures
     for text in lead:
         doc.add("body", text)
-    for number, activity in enumerate(section.activities, 1):
-        text = writer.line("activity.j2", **context, activity=activity)
-        doc.add("item", text, runin=f"{number}.{bare(activity.title)}。")
-    if section.figures:
-        for text in writer.paragraphs("figures.j2", **context, figures=section.figures):
-            doc.add("body", text)
+    loose, groups = grouped(section.activities)
+    items(doc, writer, loose, context)
     if section.incidents or section.no_incidents:
         for text in writer.paragraphs("incidents.j2", **context, incidents=section.incidents):
             doc.add("body", text)
+    for number, (group, activities) in enumerate(groups, 1):
+        doc.add("heading2", f"（{chinese.ordinal(number)}）{group}")
+        items(doc, writer, activities, context)
     for label, entries in (("shortcomings", section.shortcomings), ("plans", section.plans)):
         if not entries:
             continue
@@ -166,6 +183,13 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
             doc.add("heading2", f"（{chinese.ordinal(number)}）{writer.line(label + '_heading.j2', **context)}")
         for number, entry in enumerate(entries, 1):
             doc.add("body", f"{number}.{sentence(entry)}")
+
+
+def items(doc: Manuscript, writer: Writer, activities: list, context: dict) -> None:
+    """Activities as items numbered 1. 2. …, each with its title run in."""
+    for number, activity in enumerate(activities, 1):
+        doc.add("item", writer.line("activity.j2", **context, activity=activity),
+                runin=f"{number}.{bare(activity.title)}。")
 
 
 def lead_template(writer: Writer, key: str) -> str:

@@ -14,6 +14,10 @@ so a school overrides one file, not a whole set:
 4. ``templates/default/<name>``     the workspace's copy of the default set (``worksum init``)
 5. built-in ``default/<name>``      the default set, as shipped
 
+A department config.yaml does not name uses the built-in set of its kind (后勤处 →
+后勤, 政教处 → 德育; :mod:`pipeline.form.kinds`), looked up after step 4, so a
+workspace's own default copy still wins over wording nobody chose.
+
 This module only finds folders; :mod:`pipeline.wording` renders.
 """
 
@@ -81,21 +85,48 @@ def available_sets(workspace: Path | None) -> dict[str, TemplateSet]:
     return sets
 
 
-def search_path(workspace: Path | None, template_set: str | None = None) -> tuple[Path, ...]:
-    """The folders a template name is looked up in, first match wins (see module doc)."""
+def search_path(workspace: Path | None, template_set: str | None = None, *,
+                inferred: bool = False) -> tuple[Path, ...]:
+    """The folders a template name is looked up in, first match wins (see module doc).
+
+    An ``inferred`` set (config.yaml did not choose it; the department's name did) is
+    looked up after the workspace's ``templates/default/`` when the school edited that
+    copy: what a school wrote always wins over wording it did not ask for. An untouched
+    copy (as ``worksum init`` leaves it) gives way to the set, as the built-in default does.
+    """
     own = (workspace / "templates") if workspace else None
     candidates: list[Path] = []
     if own:
         candidates.append(own)
-    if template_set and template_set != DEFAULT_SET and valid_set_name(template_set):
+    named = template_set and template_set != DEFAULT_SET and valid_set_name(template_set)
+    if named:
         if own:
             candidates.append(own / template_set)
+        if not inferred:
+            candidates.append(builtin_sets() / template_set)
+    late = named and inferred and own is not None and edited(own / DEFAULT_SET)
+    if named and inferred and not late:
         candidates.append(builtin_sets() / template_set)
     if own:
         candidates.append(own / DEFAULT_SET)
+    if late:
+        candidates.append(builtin_sets() / template_set)
     candidates.append(builtin_templates())
     folders = [p.resolve() for p in candidates if p.is_dir()]
     return tuple(dict.fromkeys(folders))
+
+
+def edited(folder: Path) -> bool:
+    """Whether a workspace's copy of the default set differs from the built-in one (a file
+    changed or added); False when there is no such folder or it is the built-in one itself."""
+    shipped = builtin_templates()
+    if not folder.is_dir() or folder.resolve() == shipped.resolve():
+        return False
+    for path in folder.glob("*.j2"):
+        original = shipped / path.name
+        if not original.is_file() or original.read_bytes() != path.read_bytes():
+            return True
+    return False
 
 
 def template_names(folders: tuple[Path, ...]) -> list[str]:
@@ -152,9 +183,11 @@ def origin(path: Path | None, workspace: Path | None) -> str:
     return ""
 
 
-def listing(root: Path | None, chosen_sets: dict[str, str], departments, department: str | None) -> list[str]:
+def listing(root: Path | None, chosen_sets: dict[str, str], departments, department: str | None,
+            department_set: tuple[str | None, bool] = (None, False)) -> list[str]:
     """``worksum templates``: the sets, which set each department uses, and the file each
-    template name of ``department``'s set (or the default set) resolves to, as lines."""
+    template name of ``department``'s set (or the default set) resolves to, as lines.
+    ``department_set`` is the set ``department`` uses and whether its name chose it."""
     from pipeline.diagnostics import shown
 
     lines = ["模板组："]
@@ -164,9 +197,10 @@ def listing(root: Path | None, chosen_sets: dict[str, str], departments, departm
         lines.append(f"  {template_set.name}（{'，'.join(where)}）")
     lines.append("各部门使用的模板组（config.yaml 的 templates）：")
     lines += [f"  {name} → {chosen}" for name, chosen in chosen_sets.items()]
-    lines.append(f"  {'其他部门' if chosen_sets else '全部部门'} → {DEFAULT_SET}")
-    chosen = chosen_sets.get(department) if department else None
-    folders = search_path(root, chosen)
+    lines.append(f"  {'其他部门' if chosen_sets else '全部部门'} → 按部门名称选用同名的模板组"
+                 f"（如 后勤处 → 后勤、政教处 → 德育），没有时用 {DEFAULT_SET}")
+    chosen, inferred = department_set if department else (None, False)
+    folders = search_path(root, chosen, inferred=inferred)
     lines.append(f"部门“{department}”（模板组 {chosen or DEFAULT_SET}）的模板：" if department else "默认模板组的模板：")
     rows = [(name, shown(path), origin(path, root))
             for name, path in ((name, resolve(folders, name)) for name in template_names(folders))]

@@ -75,7 +75,7 @@ def _heading_above(paras, needle: str) -> str:
     for para in paras:
         if para.style == "Heading 1":
             heading = para.text
-        elif needle in para.text:
+        elif needle in para.text and heading:  # the opening, above the first heading, may name it too
             return heading
     raise AssertionError(f"{needle} not in the document")
 

@@ -142,7 +142,9 @@ def test_a_line_of_body_text_holds_28_characters(built):
                 following = lines[number + 1].text if number + 1 < len(lines) else ""
                 count = len(line.text) - (line.text[-1] in HANGING and line.x1 > RIGHT + TOLERANCE)
                 if count == PROFILE.chars_per_line - 1:
-                    assert following[1:2] in NO_LINE_START, (pdf.name, page.number, line.text, following)
+                    # 避头尾, or a number (93.5%) wider than the one place left: it moves down whole.
+                    assert following[1:2] in NO_LINE_START or re.match(r"[0-9A-Za-z][0-9A-Za-z.%]{2,}", following), \
+                        (pdf.name, page.number, line.text, following)
                 else:
                     assert count == PROFILE.chars_per_line, (pdf.name, page.number, line.text)
                 counted[count] += 1

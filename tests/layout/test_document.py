@@ -76,7 +76,7 @@ def test_text_follows_the_genre_in_order(built):
     assert headings == [
         "一、加强学习培训，提高队伍素质",
         "二、明确岗位职责，做好服务保障",
-        "三、狠抓安全管理，保障师生平安",
+        "三、狠抓安全管理，保障师幼平安",  # a kindergarten: 师幼, not 师生
         "四、规范财务管理，管好用好资产",
         "五、存在的不足及今后努力方向",
     ]
@@ -84,7 +84,7 @@ def test_text_follows_the_genre_in_order(built):
     assert paras[-2].style == "Signature" and paras[-2].text == "南园区后勤部"
     assert paras[-1].style == "Signature" and paras[-1].text == "2025年1月15日"
     assert paras[-3].text == ""  # a blank line before the signature
-    assert paras[-4].text.startswith("总之")
+    assert paras[-4].text.startswith("下一步，后勤部将按照上述")  # the closing leads into the plans
 
 
 def test_records_are_worded_under_their_headings(built):

@@ -18,6 +18,7 @@ from pipeline.form.model import Activity, Figure, Incident
 from pipeline.form.periods import Term
 from pipeline.form.validate import validate_form
 from pipeline.wording import summary as wording
+from pipeline.wording.facts import facts
 from pipeline.wording.filters import FILTERS
 from pipeline.workspace.templatesets import builtin_templates, search_path
 
@@ -65,7 +66,8 @@ def context():
     form = validate_form(load_text(FORM, "guide.yaml"), config)
     summary, _ = assemble(form, config, lambda: None, lambda at, message: None)
     section = summary.sections[0]
-    return {**wording.base_context(summary), "section": section, "activity": section.activities[0],
+    return {**wording.base_context(summary), "section": section, "here": facts([section]),
+            "activity": section.activities[0],
             "figures": section.figures, "figure": section.figures[0], "incidents": section.incidents,
             "incident": section.incidents[0]}
 
@@ -117,6 +119,6 @@ def test_summary_fields_are_named():
 def test_the_guide_names_every_template_of_the_default_set():
     for path in builtin_templates().glob("*.j2"):
         name = path.name
-        if name.startswith("lead_"):
-            continue  # described as lead_<标题代号>.j2
+        if name.startswith(("lead_", "heading_")) and name != "heading_safety.j2":
+            continue  # described as lead_<标题代号>.j2, heading_<标题代号>.j2
         assert f"`{name}`" in GUIDE, name

@@ -34,8 +34,8 @@ FORM = textwrap.dedent("""\
       - 部分教研组活动流于形式。
     """)
 
-JIAOWU_OPENING = "以提高教学质量为中心，抓常规、重教研、促课堂"
-DEFAULT_OPENING = "紧紧围绕学校中心工作"
+JIAOWU_OPENING = "东湖校区教务处开展教务工作2项"
+HOUQIN_OPENING = "东湖校区后勤处完成后勤保障工作2项"
 
 
 def workspace(tmp_path: Path, config: str = "", departments=("后勤处", "教务处")) -> Path:
@@ -69,18 +69,18 @@ def test_a_workspace_template_changes_only_its_own_part(tmp_path, run):
     after = build(run, root, "后勤处")
     changed = [(old, new) for old, new in zip(before, after) if old != new]
     assert len(before) == len(after)
-    assert changed == [("我们始终把安全放在各项工作的首位，坚持预防为主、常抓不懈。",
-                        "安全这一节由我们自己写：狠抓安全管理，保障师生平安。")]
+    # The built-in lead had nothing to say of one activity; the workspace's leads the figures' paragraph.
+    assert changed == [("本学期消防设施检查10次。", "安全这一节由我们自己写：狠抓安全管理，保障师生平安。消防设施检查10次。")]
 
 
 def test_a_department_set_applies_to_that_department_only(tmp_path, run):
     root = workspace(tmp_path, "templates:\n  教务处: 教务\n")
     jiaowu, houqin = build(run, root, "教务处"), build(run, root, "后勤处")
-    assert JIAOWU_OPENING in jiaowu[2] and DEFAULT_OPENING not in jiaowu[2]
-    assert DEFAULT_OPENING in houqin[2] and JIAOWU_OPENING not in houqin[2]
-    assert "教学常规是教务工作的基础。我们从备课、上课、作业、辅导到考试评价，逐个环节提出要求、定期检查、及时反馈。" in jiaowu
+    assert JIAOWU_OPENING in jiaowu[2] and HOUQIN_OPENING not in jiaowu[2]
+    assert HOUQIN_OPENING in houqin[2] and JIAOWU_OPENING not in houqin[2]  # 后勤处: the set of its kind
+    assert "一、抓实教学常规，提高教学质量" in jiaowu and "一、明确岗位职责，做好服务保障" in houqin
     # What the set does not hold comes from the default set: the figures and the activities.
-    assert "本学期主要数据：消防设施检查10次。" in jiaowu and "本学期主要数据：消防设施检查10次。" in houqin
+    assert "本学期消防设施检查10次。" in jiaowu and "本学期消防设施检查10次。" in houqin
 
 
 def test_a_workspace_set_holds_only_the_files_it_changes(tmp_path, run):
@@ -88,7 +88,8 @@ def test_a_workspace_set_holds_only_the_files_it_changes(tmp_path, run):
     template(root, "后勤/closing.j2", "后勤的结束语：{{ period.this }}辛苦了。")
     houqin, jiaowu = build(run, root, "后勤处"), build(run, root, "教务处")
     assert "后勤的结束语：本学期辛苦了。" in houqin and "后勤的结束语：本学期辛苦了。" not in jiaowu
-    assert houqin[2].replace("后勤处", "教务处") == jiaowu[2]  # the same default opening for both
+    assert HOUQIN_OPENING in houqin[2]  # the rest of the set comes from the built-in 后勤 set
+    assert JIAOWU_OPENING in jiaowu[2]
 
 
 def test_lookup_order_workspace_then_set_then_builtin_set_then_default(tmp_path):
@@ -104,12 +105,30 @@ def test_lookup_order_workspace_then_set_then_builtin_set_then_default(tmp_path)
     assert where["lead_study.j2"] == (root / "templates" / "教务" / "lead_study.j2").resolve()  # workspace set
     builtin = templatesets.builtin_sets().resolve()
     assert where["opening.j2"] == builtin / "教务" / "opening.j2"  # the built-in set before any default
-    assert where["lead_safety.j2"] == builtin / "教务" / "lead_safety.j2"
+    assert where["lead_study.j2"] != builtin / "default" / "lead_study.j2"
+    assert where["lead_safety.j2"] == builtin / "default" / "lead_safety.j2"  # the 教务 set has none
     assert where["figures.j2"] == builtin / "default" / "figures.j2"  # nobody changed it
     # The built-in 教务 set has its own closing; the workspace default copy applies to departments without a set.
     assert where["closing.j2"] == builtin / "教务" / "closing.j2"
     assert templatesets.resolve(templatesets.search_path(root, None), "closing.j2") == \
         (root / "templates" / "default" / "closing.j2").resolve()
+    # A set config.yaml did not choose (the department's kind chose it) comes after the workspace's
+    # default copy once the school edited it (here: opening.j2 and closing.j2 differ from the built-in ones).
+    inferred = templatesets.search_path(root, "教务", inferred=True)
+    assert templatesets.resolve(inferred, "opening.j2") == (root / "templates" / "default" / "opening.j2").resolve()
+    assert templatesets.resolve(inferred, "lead_study.j2") == (root / "templates" / "教务" / "lead_study.j2").resolve()
+    assert templatesets.resolve(inferred, "lead_duties.j2") == builtin / "教务" / "lead_duties.j2"
+
+
+def test_an_untouched_default_copy_gives_way_to_the_set_of_the_departments_kind(tmp_path, run):
+    assert run(tmp_path, "init", ".").exit_code == 0  # copies the default set into templates/default/
+    root = workspace(tmp_path, departments=("教务处",))
+    assert not templatesets.edited(root / "templates" / "default")
+    assert "一、抓实教学常规，提高教学质量" in build(run, root, "教务处")
+    template(root, "default/closing.j2", "我们自己的结束语。")
+    assert templatesets.edited(root / "templates" / "default")
+    folders = templatesets.search_path(root, "教务", inferred=True)
+    assert templatesets.resolve(folders, "closing.j2") == (root / "templates" / "default" / "closing.j2").resolve()
 
 
 def test_an_edited_default_copy_applies_to_every_department_without_a_set(tmp_path, run):
@@ -123,7 +142,7 @@ def test_an_unknown_set_in_config_is_an_error_at_its_line(tmp_path, run):
     root = workspace(tmp_path, "departments: [后勤处, 教务处]\ntemplates:\n  教务处: 教物\n  后勤部: default\n")
     result = run(root, "validate")
     assert result.exit_code == 1
-    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、教务",
+    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、保教、办公室、后勤、安全、德育、教务、财务",
                      result.stderr)
     assert re.search(r"config\.yaml:4:3: 错误: 部门 \"后勤部\" 不在 departments 名单中，是否应为 \"后勤处\"？",
                      result.stderr)
@@ -145,7 +164,8 @@ def test_templates_command_lists_sets_and_where_each_template_comes_from(tmp_pat
     lines = result.stdout.splitlines()
     assert "  default（工作区 templates/default，内置）" in lines
     assert "  教务（工作区 templates/教务，内置）" in lines
-    assert "  教务处 → 教务" in lines and "  其他部门 → default" in lines
+    assert "  教务处 → 教务" in lines
+    assert "  其他部门 → 按部门名称选用同名的模板组（如 后勤处 → 后勤、政教处 → 德育），没有时用 default" in lines
     row = {line.split()[0]: line.split()[1:] for line in lines if line.startswith("  ") and ".j2" in line}
     assert row["figures.j2"] == ["templates/教务/figures.j2", "工作区模板组“教务”"]
     assert row["opening.j2"][1] == "内置模板组“教务”"
@@ -255,3 +275,13 @@ def test_builtin_sets_render_for_the_sample_workspace(tmp_path, run):
         result = run(root, "build")
         assert result.exit_code == 0, result.stderr
         assert result.stderr.count("错误") == 0
+
+
+def test_every_built_in_set_ships_in_the_wheel():
+    import tomllib
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    for folder in (ROOT / "templates").iterdir():
+        if folder.is_dir() and any(folder.glob("*.j2")):
+            assert shipped.get(f"templates/{folder.name}") == f"pipeline/templates/{folder.name}", folder.name

@@ -1,0 +1,83 @@
+"""What a document can truthfully say about itself: totals and highlights of its records.
+
+Openings, leads and closings are worded from these (see docs/模板编写指南.md), so
+every number they state is one of the form's or a sum or count of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from pipeline.form.model import Activity, Figure, Incident
+from pipeline.text.chinese import bare
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Totals over some headings' records (one heading, or the whole document)."""
+
+    activities: int  # how many pieces of work
+    times: int  # their 次 added up
+    timed: int  # how many of them give 次
+    participants: int  # their 人次 added up
+    peopled: int  # how many of them give 人次
+    busiest: Activity | None  # the one with the most 人次, when two or more give 人次
+    figures: tuple[Figure, ...]
+    changes: tuple[Figure, ...]  # figures that moved since last period, the largest relative change first
+    rises: tuple[Figure, ...]  # those of them that went up
+    incidents: tuple[Incident, ...] | None  # None: the form does not report incidents
+    quiet: bool  # the form states that no incident happened
+    unresolved: int  # incidents still being handled
+    other_incidents: int  # incidents filed under another heading than safety (complaints …)
+    shortcomings: tuple[str, ...]
+    plans: tuple[str, ...]
+    groups: tuple[str, ...]  # the activities' groups, in order of first appearance
+
+
+def relative_change(figure: Figure) -> float | None:
+    """How far a figure moved, as a share of last period's value; None when unknown or not honest."""
+    if figure.previous is None or figure.previous == 0 or figure.approx or figure.value == figure.previous:
+        return None
+    return abs(figure.value - figure.previous) / abs(figure.previous)
+
+
+def facts(sections: Iterable) -> Facts:
+    """The :class:`Facts` of ``sections`` (objects with activities, figures, incidents …)."""
+    sections = list(sections)
+    activities: list[Activity] = [a for s in sections for a in s.activities]
+    figures: list[Figure] = [f for s in sections for f in getattr(s, "figures", ())]
+    reported = [s for s in sections if s.incidents or getattr(s, "no_incidents", False)]
+    incidents = tuple(i for s in sections for i in s.incidents) if reported else None
+    peopled = [a for a in activities if a.participants]
+    moved = [f for f in figures if relative_change(f) is not None]
+    moved.sort(key=lambda f: -relative_change(f))  # stable: ties keep the form's order
+    groups = tuple(dict.fromkeys(bare(a.group) for a in activities if bare(a.group)))
+    return Facts(
+        activities=len(activities),
+        times=sum(a.times or 0 for a in activities),
+        timed=sum(1 for a in activities if a.times),
+        participants=sum(a.participants or 0 for a in activities),
+        peopled=len(peopled),
+        busiest=max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None,
+        figures=tuple(figures),
+        changes=tuple(moved),
+        rises=tuple(f for f in moved if f.value > f.previous),
+        incidents=incidents,
+        quiet=bool(reported) and not incidents,
+        unresolved=sum(1 for i in incidents or () if not i.resolved),
+        other_incidents=sum(1 for i in incidents or () if i.category not in (None, "safety")),
+        shortcomings=tuple(x for s in sections for x in getattr(s, "shortcomings", ())),
+        plans=tuple(x for s in sections for x in getattr(s, "plans", ())),
+        groups=groups,
+    )
+
+
+def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[str, list[Activity]]]]:
+    """The activities without a group, and each group's activities, groups in order of first appearance."""
+    loose = [a for a in activities if not bare(a.group)]
+    groups: dict[str, list[Activity]] = {}
+    for activity in activities:
+        if bare(activity.group):  # 营养员工作 and 营养员工作： are one group
+            groups.setdefault(bare(activity.group), []).append(activity)
+    return loose, list(groups.items())

@@ -1,0 +1,428 @@
+"""Text a principal signs: the sample documents' wording is grounded in their forms.
+
+Both sample workspaces (the school's at the repository root, the kindergarten's in
+examples/启明幼儿园) are built once; the tests read every document they give:
+a kindergarten's words, no generated sentence shared between campuses, every
+number traceable to the form, groups as sub-headings, approximate figures.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, worksum, write_form
+from docx_text import Para, paragraphs
+from pipeline.form.config import Config
+from pipeline.proofread.proofreader import content, copies_between
+from pipeline.text.chinese import sentence
+from pipeline.wording.filters import span
+
+KINDERGARTEN = ROOT / "examples" / "启明幼儿园"
+BODY = ("Normal",)  # the paragraphs worksum words: not the title, headings or signature
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """Both sample workspaces, copied and built: name → workspace root."""
+    roots = {}
+    school = tmp_path_factory.mktemp("school")
+    shutil.copy(ROOT / "config.yaml", school / "config.yaml")
+    shutil.copytree(ROOT / "inputs", school / "inputs")
+    kindergarten = tmp_path_factory.mktemp("kindergarten") / "启明幼儿园"
+    shutil.copytree(KINDERGARTEN, kindergarten, ignore=shutil.ignore_patterns("outputs"))
+    for name, root in (("school", school), ("kindergarten", kindergarten)):
+        result = worksum("build", cwd=root)
+        assert result.returncode == 0, result.stderr.decode()
+        roots[name] = root
+    return roots
+
+
+def documents(root: Path) -> list[tuple[Path, Path]]:
+    """(document, its form) for every document built in ``root``."""
+    pairs = []
+    for form in sorted((root / "inputs").rglob("*.yaml")):
+        data = yaml.safe_load(form.read_text(encoding="utf-8"))
+        found = list((root / "outputs" / str(data["term"])).glob(f"{data['campus']}/*{data['department']}*.docx"))
+        assert len(found) == 1, form
+        pairs.append((found[0], form))
+    assert pairs
+    return pairs
+
+
+def body(paras: list[Para]) -> list[str]:
+    return [p.text for p in paras if p.style in BODY and p.text]
+
+
+# --- a kindergarten's words ---------------------------------------------------------
+
+def test_a_kindergartens_documents_use_its_own_words(built):
+    for document, form in documents(built["kindergarten"]):
+        paras = paragraphs(document)
+        text = "\n".join(p.text for p in paras)
+        written = form.read_text(encoding="utf-8")
+        for word in ("学校", "师生", "教学", "学生", "全校", "校区"):
+            assert text.count(word) <= written.count(word), (document.name, word)
+        assert "全园" in text or "师幼" in text or "幼儿" in text, document.name
+    houqin = paragraphs(next(d for d, _ in documents(built["kindergarten"]) if "东园区后勤部" in d.name))
+    assert "三、狠抓安全管理，保障师幼平安" in [p.text for p in houqin]
+    baojiao = paragraphs(next(d for d, _ in documents(built["kindergarten"]) if "东园区保教部" in d.name))
+    assert [p.text for p in baojiao if p.style == "Heading 1"][:3] == [
+        "一、加强园本教研，促进教师专业成长", "二、落实一日活动常规，提高保教质量", "三、强化安全教育，守护幼儿平安"]
+
+
+def test_a_schools_documents_keep_a_schools_words(built):
+    for document, _ in documents(built["school"]):
+        headings = [p.text for p in paragraphs(document) if p.style == "Heading 1"]
+        assert not any("师幼" in h or "幼儿" in h for h in headings), document.name
+    houqin = next(d for d, _ in documents(built["school"]) if "本部校区后勤处2024" in d.name)
+    assert "三、狠抓安全管理，保障师生平安" in [p.text for p in paragraphs(houqin)]
+
+
+# --- no generated copy ----------------------------------------------------------------
+
+def test_no_sentence_worksum_writes_is_shared_between_campuses(built):
+    """worksum's own copy check, run over the documents' text: a shared sentence is allowed
+    only where both campuses' forms wrote it themselves (an activity's title, say)."""
+    checked = 0
+    for root in built.values():
+        by_term: dict[str, list] = {}
+        written: dict[tuple, str] = {}
+        for document, form in documents(root):
+            term, campus = document.parent.parent.name, document.parent.name
+            by_term.setdefault(term, []).append(((campus, document.name), body(paragraphs(document))))
+            written[(campus, document.name)] = content(form.read_text(encoding="utf-8"))
+        for term, docs in by_term.items():
+            assert len({owner[0] for owner, _ in docs}) >= 2, term
+            checked += sum(len(paragraphs) for _, paragraphs in docs)
+            owners = [(owner[0], paragraphs) for owner, paragraphs in docs]
+            names = {id(paragraphs): owner for owner, paragraphs in docs}
+            copies = copies_between(owners, Config())
+            generated = []
+            for copy in copies:
+                mine = any(content(copy.sentence) in text for (campus, _), text in written.items()
+                           if campus == copy.owner)
+                theirs = any(content(copy.other_sentence) in text for (campus, _), text in written.items()
+                             if campus == copy.other_owner)
+                if not (mine and theirs):
+                    generated.append((term, copy.owner, copy.sentence, copy.other_owner, copy.other_sentence))
+            assert generated == [], names and generated
+    assert checked > 100
+
+
+# --- every number from the form -------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ITEM = re.compile(r"^\d+\.")
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in _NUMBER.findall(text)}
+
+
+def _previous_form(form: Path, root: Path) -> Path | None:
+    data = yaml.safe_load(form.read_text(encoding="utf-8"))
+    for other in (root / "inputs").rglob("*.yaml"):
+        old = yaml.safe_load(other.read_text(encoding="utf-8"))
+        if (old["campus"], old["department"]) == (data["campus"], data["department"]) and \
+                str(old["term"]) < str(data["term"]):
+            return other
+    return None
+
+
+def _allowed(document: Path, form: Path, root: Path) -> set[float]:
+    """The numbers the form gives, and what adding up and comparing them gives."""
+    data = yaml.safe_load(form.read_text(encoding="utf-8"))
+    allowed = _numbers(form.read_text(encoding="utf-8"))
+    previous_form = _previous_form(form, root)
+    last = yaml.safe_load(previous_form.read_text(encoding="utf-8")) if previous_form else {}
+    last_values = {c["item"]: c["value"] for c in last.get("counts") or []}
+    activities = {a["title"]: a for a in data.get("activities") or []}
+
+    def totals(group: list[dict]) -> set[float]:
+        peopled = [a["participants"] for a in group if a.get("participants")]
+        return {len(group), sum(a.get("times") or 0 for a in group), sum(peopled),
+                max(peopled, default=0)}
+
+    # The activities under each heading, read from the document's own items.
+    sections, current = [], None
+    for para in paragraphs(document):
+        if para.style == "Heading 1":
+            current = []
+            sections.append(current)
+        elif current is not None and _ITEM.match(para.text):
+            title = para.text.split("。", 1)[0].split(".", 1)[1]
+            if title in activities:
+                current.append(activities[title])
+    for group in [*sections, list(activities.values())]:
+        allowed |= totals(group)
+    incidents = data.get("incidents") or []
+    allowed |= {len(incidents), len(data.get("shortcomings") or []), len(data.get("plans") or []),
+                sum(1 for i in incidents if i.get("resolved") in (False, "否"))}
+    for count in data.get("counts") or []:
+        value = float(str(count["value"]).strip("约近多余以上"))
+        previous = count.get("previous", last_values.get(count["item"]))
+        if previous is not None and float(previous):
+            allowed.add(round(abs(value - float(previous)) / abs(float(previous)) * 100, 1))
+            allowed.add(round(abs(value - float(previous)), 2))
+    return allowed
+
+
+def test_every_number_worksum_writes_comes_from_the_form(built):
+    looked = 0
+    for root in built.values():
+        for document, form in documents(root):
+            allowed = _allowed(document, form, root)
+            for para in paragraphs(document):
+                text = _ITEM.sub("", para.text)
+                for number in _numbers(text):
+                    looked += 1
+                    assert any(abs(number - a) < 0.051 for a in allowed), (document.name, number, para.text)
+    assert looked > 500
+
+
+def test_the_number_check_would_see_an_invented_number(built):
+    document, form = documents(built["school"])[0]
+    allowed = _allowed(document, form, built["school"])
+    assert 1454 in allowed or 2198 in allowed or allowed  # the form's own totals are there
+    assert not any(abs(9999 - a) < 0.051 for a in allowed) and not any(abs(45.3 - a) < 0.051 for a in allowed)
+
+
+# --- groups and approximate figures ---------------------------------------------------
+
+def test_groups_are_sub_headings_with_their_own_numbering(built):
+    document = next(d for d, _ in documents(built["kindergarten"]) if "东园区后勤部" in d.name)
+    paras = paragraphs(document)
+    start = next(i for i, p in enumerate(paras) if p.text.startswith("二、"))
+    end = next(i for i in range(start + 1, len(paras)) if paras[i].style == "Heading 1")
+    section = [(p.style, p.text.split("。", 1)[0]) for p in paras[start + 1:end]]
+    assert section == [
+        ("Normal", "本学期维修桌椅和教玩具100多件，更换户外防护软垫约160平方米"),  # figures: no lead to join
+        ("Normal", "1.暑期园舍设施维修"),  # the one activity without a group comes first
+        ("Heading 2", "（一）保育员工作"),
+        ("Normal", "1.班级消毒与生活护理检查"),
+        ("Heading 2", "（二）营养员工作"),
+        ("Normal", "1.带量食谱与营养分析"),
+        ("Normal", "2.食堂“六T”现场管理"),
+    ]
+
+
+def test_approximate_figures_keep_their_marker_and_claim_no_percentage(built):
+    text = "\n".join(p.text for d, _ in documents(built["kindergarten"]) for p in paragraphs(d))
+    assert "维修桌椅和教玩具100多件" in text and "更换户外防护软垫约160平方米" in text
+    assert "维修桌椅和教玩具80余件" in text
+    assert not re.search(r"(100多件|约160平方米|80余件)，较上", text)
+
+
+def test_approximate_values_written_in_the_form(tmp_path, run):
+    paras = _build(tmp_path, run, """\
+        counts:
+          - item: 维修课桌凳
+            value: 100多
+            unit: 套
+            category: duties
+            previous: 86
+          - item: 参加家长
+            value: 30
+            approx: 以上
+            unit: 人
+            category: duties
+          - item: 更换水管
+            value: 近80
+            unit: 米
+            category: duties
+        """)
+    assert "本学期维修课桌凳100多套，参加家长30人以上，更换水管近80米。" in [p.text for p in paras]
+    result = run(tmp_path, "validate", str(write_form(tmp_path, HEAD + "counts:\n  - item: a\n    value: 3\n"
+                                                     "    approx: 大约\n", "bad.yaml")))
+    assert "未知的约数写法 \"大约\"，应为 约、近、多、余、以上 之一" in result.stderr
+
+
+# --- small faults ---------------------------------------------------------------------
+
+HEAD = textwrap.dedent("""\
+    organization: 明德实验学校
+    campus: 东湖校区
+    department: 后勤处
+    term: 2024-2025-1
+    date: 2025-01-16
+    """)
+
+
+def _build(folder: Path, run, body_text: str, head: str = HEAD, config: str | None = None) -> list[Para]:
+    if config is not None:
+        (folder / "config.yaml").write_text(config, encoding="utf-8")
+    form = write_form(folder, head + textwrap.dedent(body_text))
+    out = folder / "out.docx"
+    result = run(folder, "build", str(form), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    return paragraphs(out)
+
+
+def test_a_range_within_one_year_says_the_year_once():
+    import datetime as dt
+
+    from pipeline.form.fields import DateSpan
+
+    assert span(DateSpan(dt.date(2024, 10, 8), dt.date(2024, 11, 30))) == "2024年10月8日至11月30日"
+    assert span(DateSpan(dt.date(2024, 8, 26), dt.date(2024, 8, 30))) == "2024年8月26日至30日"
+    assert span(DateSpan(dt.date(2024, 9, 1), dt.date(2024, 12, 1), True)) == "2024年9月至12月"
+    assert span(DateSpan(dt.date(2024, 9, 1), dt.date(2025, 1, 10))) == "2024年9月1日至2025年1月10日"
+
+
+def test_a_sentence_ends_once_and_right():
+    assert sentence("开展“六T”管理") == "开展“六T”管理。"  # a closing quote is not a full stop
+    assert sentence("他说：“好。”") == "他说：“好。”"
+    assert sentence("提升三大员队伍整体素质:") == "提升三大员队伍整体素质。"  # never “素质:。”
+    assert sentence("提升整体素质：") == "提升整体素质。"
+    assert sentence("共发现问题3处（已整改）") == "共发现问题3处（已整改）。"
+
+
+def test_an_activity_is_worded_without_the_small_faults(tmp_path, run):
+    paras = _build(tmp_path, run, """\
+        activities:
+          - title: 青年教师公开课
+            category: duties
+            date: 2024-11
+          - title: 食堂“六T”管理
+            category: duties
+            details: 张贴“每日清洁检查表”
+          - title: 安全隐患排查
+            category: safety
+            times: 5
+            result: 共发现隐患7处，均已整改。
+          - title: 班组长培训
+            category: study
+            date: 2024-10-08 ~ 2024-11-30
+            details: "提升班组长整体素质:"
+        """)
+    text = [p.text for p in paras]
+    assert "1.青年教师公开课。开展于2024年11月。" in text  # not “2024年11月，”
+    assert "2.食堂“六T”管理。张贴“每日清洁检查表”。" in text
+    assert "1.安全隐患排查。开展5次，共发现隐患7处，均已整改。" in text  # not “共开展5次。共发现…”
+    assert "1.班组长培训。2024年10月8日至11月30日，提升班组长整体素质。" in text
+
+
+# --- department sets, institution kind, leads -----------------------------------------
+
+ONE_OF_EACH = """\
+    activities:
+      - title: 主题班会观摩
+        category: duties
+        participants: 120
+      - title: 文明班级评比
+        category: duties
+        participants: 960
+      - title: 疏散演练
+        category: safety
+        details: 全体参加。
+      - title: 德育干部培训
+        category: study
+        details: 集中学习一次。
+      - title: 经费核算
+        category: finance
+        details: 每月核对。
+    incidents: []
+    """
+
+
+@pytest.mark.parametrize("department, duties, safety", [
+    ("政教处", "抓好常规管理，培养良好习惯", "加强安全和法治教育，守护学生平安"),
+    ("安全办", "落实安全责任，做好日常防范", "强化隐患排查和应急演练，保障师生平安"),
+    ("财务室", "做好核算和报账，服务教育教学", "落实资金和资产安全"),
+    ("办公室", "做好文字、会务和接待工作", "狠抓安全管理，保障师生平安"),
+    ("总务处", "明确岗位职责，做好服务保障", "狠抓安全管理，保障师生平安"),
+    ("校长室", "明确岗位职责，做好服务保障", "狠抓安全管理，保障师生平安"),  # no set of its kind: default
+])
+def test_a_departments_name_chooses_its_template_set(tmp_path, run, department, duties, safety):
+    paras = _build(tmp_path, run, ONE_OF_EACH, head=HEAD.replace("后勤处", department))
+    headings = [p.text for p in paras if p.style == "Heading 1"]
+    assert headings[1] == f"二、{duties}" and headings[2] == f"三、{safety}"
+
+
+def test_config_yaml_overrides_the_set_and_names_the_institution(tmp_path, run):
+    paras = _build(tmp_path, run, ONE_OF_EACH, head=HEAD.replace("后勤处", "政教处"),
+                   config="templates:\n  政教处: default\ninstitution: 幼儿园\n")
+    headings = [p.text for p in paras if p.style == "Heading 1"]
+    assert headings[1:3] == ["二、明确岗位职责，做好服务保障", "三、狠抓安全管理，保障师幼平安"]
+    assert "截至2025年1月16日，全园本学期未发生安全责任事故。" in [p.text for p in paras]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "config.yaml").write_text("institution: 幼儿圆\n", encoding="utf-8")
+    result = run(other, "validate", str(write_form(other, HEAD)))
+    assert "未知的单位类型 \"幼儿圆\"，是否应为 \"幼儿园\"？" in result.stderr
+
+
+def test_a_title_config_yaml_wrote_is_not_reworded_by_a_set(tmp_path, run):
+    paras = _build(tmp_path, run, ONE_OF_EACH, head=HEAD.replace("后勤处", "政教处"),
+                   config="headings:\n  - key: safety\n    title: 守住校园安全底线\n")
+    assert "三、守住校园安全底线" in [p.text for p in paras]
+
+
+def test_a_lead_sums_up_its_heading_or_is_left_out(tmp_path, run):
+    paras = _build(tmp_path, run, ONE_OF_EACH)
+    text = [p.text for p in paras]
+    duties = text.index("二、明确岗位职责，做好服务保障")
+    # Two activities give 人次: the lead adds them up and names the larger.
+    assert text[duties + 1] == "本学期日常保障工作共2项，参与1080人次，其中文明班级评比涉及的人最多，达960人次。"
+    # One activity alone: no lead, its item follows the heading.
+    safety = text.index("三、狠抓安全管理，保障师生平安")
+    assert text[safety + 1] == "1.疏散演练。全体参加。"
+
+
+def test_a_lead_works_for_a_heading_config_yaml_adds(tmp_path, run):
+    config = ("headings:\n  - key: moral\n    name: 德育\n    title: 加强德育工作，培养良好习惯\n"
+              "    keywords: [班会, 评比]\n")
+    paras = _build(tmp_path, run, ONE_OF_EACH.replace("category: duties", "category: moral"), config=config)
+    text = [p.text for p in paras]
+    moral = next(i for i, t in enumerate(text) if t.endswith("加强德育工作，培养良好习惯"))
+    assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比参与的人最多。"
+
+
+def test_the_opening_and_closing_state_the_forms_highlights(built):
+    document = next(d for d, _ in documents(built["school"]) if "本部校区后勤处2024" in d.name)
+    text = [p.text for p in paragraphs(document) if p.text]
+    assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，以消防设施月度巡查与疏散演练规模最大"
+                       "（1860人次）。维修课桌凳124套，较上学期增长44.2%，发生安全事件2起，现总结如下：")
+    assert text[-3] == ("下一步，后勤处将按照上述3项打算，首先编制校舍水电管网改造计划，"
+                        "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
+
+
+def test_new_term_moves_an_approximate_value_to_previous_as_a_number(tmp_path, run):
+    folder = tmp_path / "inputs" / "2024-2025-1" / "东湖校区"
+    folder.mkdir(parents=True)
+    write_form(folder, HEAD + "counts:\n  - item: 维修课桌凳\n    value: 100多\n    unit: 套\n"
+                              "  - item: 更换水管\n    value: 80\n    approx: 约\n    unit: 米\n", "后勤处.yaml")
+    assert run(tmp_path, "new-term", "2024-2025-1", "2024-2025-2").exit_code == 0
+    text = (tmp_path / "inputs" / "2024-2025-2" / "东湖校区" / "后勤处.yaml").read_text(encoding="utf-8")
+    assert re.search(r"previous: 100 +# 上学期（2024—2025学年第一学期）的数值，约数（多）", text)
+    assert re.search(r"previous: 80 +# 上学期（2024—2025学年第一学期）的数值，约数（约）", text)
+    assert re.search(r"approx: +# 上学期：约；本期数值是约数时再填写", text)
+
+
+@pytest.mark.parametrize("department", ["后勤部", "保教部", "教务处", "德育处", "安全办", "财务室", "办公室", "园长室"])
+def test_every_built_in_set_speaks_a_kindergartens_words(tmp_path, run, department):
+    head = HEAD.replace("明德实验学校", "青禾幼儿园").replace("东湖校区", "南园区").replace("后勤处", department)
+    form = ONE_OF_EACH.replace("    incidents: []\n", """\
+    counts:
+      - item: 维修桌椅
+        value: 40
+        unit: 套
+        category: duties
+        previous: 30
+    incidents: []
+    shortcomings:
+      - 个别岗位人手偏紧。
+    plans:
+      - 下学期增补一名保育员。
+    """)
+    paras = _build(tmp_path, run, form, head=head)
+    text = "\n".join(p.text for p in paras)
+    for word in ("学校", "师生", "教学", "学生", "全校", "校区"):
+        assert word not in text, (department, word)
+    assert "全园" in text
