@@ -201,6 +201,15 @@ def test_a_second_build_waits_for_the_lock_then_says_why_it_gave_up(workspace, r
     assert run(workspace, "build").exit_code == 0  # released with the block
 
 
+def test_a_rollup_takes_the_same_lock(workspace, run, monkeypatch):
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.2)
+    with lock.workspace_lock(workspace / "outputs", note=print):
+        result = run(workspace, "rollup", "--term", TERM)
+    assert result.exit_code == 1
+    assert "正在生成这个工作区的文档，等了 0.2 秒仍未结束" in result.stderr
+    assert not (workspace / "outputs" / TERM / "汇总").exists()
+
+
 # --- a manifest of any shape ----------------------------------------------------------------
 
 ENTRY = {"output": DOCUMENT, "forms": {FORM: "0" * 64}, "templates": "", "config": "", "tool": "",

@@ -84,6 +84,12 @@ def test_a_linked_image_is_not_fetched_but_an_embedded_one_is_shown(tmp_path):
     (tmp_path / "b").mkdir()
     assert red_pixels(made_embedded, tmp_path / "a") > 1000  # the check can see the image
     assert red_pixels(made_linked, tmp_path / "b") == 0  # the file on disk was not pulled in
+    # without a manifest, a PDF LibreOffice exported counts as worksum's; one signed since does not
+    from pipeline.commands.manifest import made_by_libreoffice
+
+    exported = made_embedded.read_bytes()
+    assert made_by_libreoffice(exported)
+    assert not made_by_libreoffice(exported + b"\n9 0 obj <</Type /Sig>> endobj\ntrailer <</Prev 0>>\n%%EOF\n")
 
 
 def test_preview_refuses_a_text_file_named_docx(tmp_path):
