@@ -13,6 +13,7 @@ from docx_reading import paragraphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ooxml import errors as schema_errors
 from pipeline.cli import main
 from pipeline.layout.measure import clean
 from pipeline.text.chinese import bare
@@ -31,9 +32,10 @@ ACTIVITY = st.fixed_dictionaries(
               "participants": st.integers(0, 5000), "date": DATE.map(str)},
 )
 COUNT = st.fixed_dictionaries(
-    {"item": TEXT, "value": st.integers(0, 10**6) | st.floats(0, 10**6, allow_nan=False)},
+    # any number (form.md), negative and far past a float's 17 digits included
+    {"item": TEXT, "value": st.integers(-10**30, 10**30) | st.floats(-10**6, 10**6, allow_nan=False)},
     optional={"unit": st.sampled_from(["套", "次", "元", "%", "人"]), "category": CATEGORY,
-              "previous": st.integers(0, 10**6), "note": TEXT},
+              "previous": st.integers(-10**6, 10**30) | st.floats(-10**6, 10**6, allow_nan=False), "note": TEXT},
 )
 INCIDENT = st.fixed_dictionaries(
     {"date": DATE, "description": TEXT},
@@ -78,15 +80,17 @@ def build(form: dict):
         out = folder / "out.docx"
         result = CliRunner().invoke(main, ["build", str(source), "-o", str(out)], catch_exceptions=False)
         document = paragraphs(out) if out.exists() else None
+        invalid = schema_errors(out) if out.exists() else []
         leftovers = [p.name for p in folder.iterdir() if p.name not in ("form.yaml", "out.docx")]
-        return result, document, leftovers
+        return result, document, leftovers, invalid
     finally:
         shutil.rmtree(folder)
 
 
 def assert_document_or_message(form: dict) -> None:
-    result, document, leftovers = build(form)
+    result, document, leftovers, invalid = build(form)
     assert result.exit_code in (0, 1), result.output
+    assert invalid == []  # every document written is schema-valid OOXML
     assert "Traceback" not in result.output
     assert not leftovers, leftovers  # no temporary or partial file left behind
     if result.exit_code == 0:

@@ -19,6 +19,7 @@ from pipeline.form.config import Config
 from pipeline.form.kinds import SCHOOL, institution_kind
 from pipeline.form.model import Activity, Figure, Form, Incident
 from pipeline.form.periods import Term
+from pipeline.text.chinese import Quantity
 
 #: Reports a warning about the value at a form path (the loader knows the line).
 Warn = Callable[[tuple, str], Diagnostic]
@@ -65,7 +66,7 @@ class Summary:
 
 
 def assemble(form: Form, config: Config, classifier: Callable[[], Classifier], warn: Warn,
-             previous: Mapping[str, float] | None = None) -> tuple[Summary, list[Diagnostic]]:
+             previous: Mapping[str, Quantity] | None = None) -> tuple[Summary, list[Diagnostic]]:
     """Build the :class:`Summary` of ``form``; ``classifier`` is called only if needed.
 
     ``previous`` gives last period's value by ``item`` (see :mod:`pipeline.form.history`); it

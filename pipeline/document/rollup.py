@@ -27,6 +27,7 @@ from pipeline.form.config import Config
 from pipeline.form.kinds import SCHOOL
 from pipeline.form.model import Activity, Incident
 from pipeline.form.periods import Term
+from pipeline.text.chinese import Quantity
 
 RATE_UNIT = "%"
 
@@ -53,19 +54,19 @@ class FigureRow:
 
     item: str
     unit: str | None
-    values: dict[str, float] = field(default_factory=dict)  # campus → value
-    previous: dict[str, float | None] = field(default_factory=dict)  # campus → last period's, None: unknown
+    values: dict[str, Quantity] = field(default_factory=dict)  # campus → value (int or Decimal: exact)
+    previous: dict[str, Quantity | None] = field(default_factory=dict)  # campus → last period's, None: unknown
 
     @property
     def summable(self) -> bool:
         return self.unit != RATE_UNIT
 
     @property
-    def total(self) -> float | None:
+    def total(self) -> Quantity | None:
         return sum(self.values.values()) if self.summable else None
 
     @property
-    def previous_total(self) -> float | None:
+    def previous_total(self) -> Quantity | None:
         """Last period's total, only when every campus's previous value is known."""
         if not self.summable or any(self.previous.get(campus) is None for campus in self.values):
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainValidator, WithJsonSchema
@@ -84,33 +85,59 @@ Name = Annotated[str, PlainValidator(_name), WithJsonSchema({"type": "string", "
 
 # --- numbers --------------------------------------------------------------
 
-def _number(value: Any, *, has_unit_field: bool = True) -> int | float:
+def _exact_number(value: Any, *, has_unit_field: bool = True) -> int | Decimal:
+    """The number ``value`` stands for, exactly: an int, or a Decimal with the digits
+    written (a YAML float by its shortest repr, which gives back what was typed)."""
     if isinstance(value, bool) or value is None:
         raise _fail(f"应为数字，现在是 {_show(value)}")
-    if isinstance(value, (int, float)):
-        number = value
+    if isinstance(value, int):
+        if abs(value) >= 10 ** (MAX_EXPONENT + 1):
+            raise _fail("应为数字")
+        return value
+    if isinstance(value, (float, Decimal)):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
     elif isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"[\d,，]+(\.\d+)?", text) and re.search("[,，]", text):
+        if re.fullmatch(r"-?[\d,，]+(\.\d+)?", text) and re.search("[,，]", text):
             raise _fail(f"数字 \"{text}\" 中不要加逗号，请写成 {re.sub('[,，]', '', text)}")
-        if re.fullmatch(r"\d+(\.\d+)?\s*%", text):
+        if re.fullmatch(r"-?\d+(\.\d+)?\s*%", text):
             raise _fail(f"请只写数字 {text.rstrip('% ')}，把“%”写在 unit 字段里")
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([^\d\s.]+)", text)
+        match = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*([^\d\s.]+)", text)
         if match and has_unit_field:
             raise _fail(f"请只写数字 {match.group(1)}，把单位“{match.group(2)}”写在 unit 字段里")
         if match:
             raise _fail(f"请只写数字 {match.group(1)}（“{match.group(2)}”不用写）")
         try:
-            number = float(text) if "." in text else int(text)
-        except ValueError:
+            number = Decimal(text) if "." in text else int(text)
+        except (ValueError, ArithmeticError):
             raise _fail(f"应为数字，现在是 \"{_show(text)}\"") from None
+        if isinstance(number, int):
+            return _exact_number(number)
     else:
         raise _fail("应为数字")
-    if number != number or number in (float("inf"), float("-inf")):
+    # NaN, infinity, and exponents no figure has (1.0e99999 would print a hundred thousand digits)
+    if not number.is_finite() or not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
         raise _fail("应为数字")
+    return int(number) if number == number.to_integral_value() else number
+
+
+#: The largest power of ten a figure may have, either way (a figure is a count, an amount
+#: or a rate; 10^100 is none of them).
+MAX_EXPONENT = 100
+
+
+def _number(value: Any, *, has_unit_field: bool = True) -> int | float:
+    """A number that is not negative (a setting such as a share): int or float."""
+    number = _exact_number(value, has_unit_field=has_unit_field)
     if number < 0:
         raise _fail(f"不能为负数（现在是 {number}）")
-    return number
+    return number if isinstance(number, int) else float(number)
+
+
+def _amount(value: Any) -> int | Decimal:
+    """A figure's value: any number, negative included (a decline, a deficit), kept exact
+    so sums and changes carry no binary-float artefacts at any size."""
+    return _exact_number(value)
 
 
 def _count(value: Any) -> int:
@@ -123,6 +150,7 @@ def _count(value: Any) -> int:
 
 
 Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number", "minimum": 0})]
+Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema({"type": "number"})]
 Count = Annotated[int, PlainValidator(_count), WithJsonSchema({"type": "integer", "minimum": 0})]
 
 

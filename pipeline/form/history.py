@@ -29,6 +29,7 @@ from pipeline.form.identity import Identity, declared
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import Figure, Form
 from pipeline.form.periods import Term
+from pipeline.text.chinese import Quantity
 from pipeline.workspace.discovery import forms_in
 from pipeline.workspace.root import INPUTS
 
@@ -37,7 +38,7 @@ from pipeline.workspace.root import INPUTS
 class Earlier:
     """Last period's values for this form's counts that give no ``previous``."""
 
-    values: dict[str, float] = field(default_factory=dict)  # item → last period's value
+    values: dict[str, Quantity] = field(default_factory=dict)  # item → last period's value
     warnings: list[Diagnostic] = field(default_factory=list)
 
 

@@ -15,11 +15,11 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from pipeline.form.fields import (
+    Amount,
     Bool,
     Count,
     Date,
     Name,
-    Number,
     RequiredText,
     Span,
     TermId,
@@ -86,7 +86,7 @@ APPROX_BEFORE = ("约", "近")
 APPROX_AFTER = ("多", "余", "以上")
 MARKED_VALUE = re.compile(r"^\s*(约|近)?\s*(\d+(?:\.\d+)?)\s*(多|余|以上)?\s*$")
 #: What editors are told a value may be: a number, or one written with a marker ("100多").
-_VALUE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0},
+_VALUE_SCHEMA = {"anyOf": [{"type": "number"},  # any number: a decline or a deficit is negative
                            {"type": "string", "pattern": MARKED_VALUE.pattern}]}
 
 
@@ -101,9 +101,9 @@ class Figure(_Record):
     """A figure with its unit: 数据 (``counts`` in the form)."""
 
     item: RequiredText
-    value: Number = Field(json_schema_extra=lambda schema: _marked_number(schema))
+    value: Amount = Field(json_schema_extra=lambda schema: _marked_number(schema))
     unit: Text | None = None
-    previous: Number | None = None
+    previous: Amount | None = None
     note: Text | None = None
     approx: Text | None = None  # an approximate figure: 约 / 近 before the number, 多 / 余 / 以上 after it
 

@@ -23,7 +23,7 @@ one of its behaviours (tests/test_fast_layout.py holds both engines to it):
   turns tabs into ``<w:tab/>`` and line ends into ``<w:br/>``, as ``run.text``
   does; a ``<w:t>`` whose text starts or ends with white space keeps it with
   ``xml:space="preserve"``;
-* a table is :func:`pipeline.layout.parts.table_xml`'s text as lxml writes it back
+* a table is :func:`pipeline.layout.parts.table_block_xml`'s text as lxml writes it back
   after python-docx parsed it: without its own declaration of ``w:`` (the
   document declares it), an empty ``<w:t>`` closed as ``<w:t .../>``, and line
   ends as an XML parser reads them (``\\r\\n`` and ``\\r`` become ``\\n``); the
@@ -47,10 +47,14 @@ from typing import Callable
 
 from pipeline.document.manuscript import Block, Manuscript, Paragraph, Table
 from pipeline.layout.measure import (
+    BREAK,
     balanced_lines,
     clean,
+    line_runs,
+    pieces,
     signature_block,
     signature_indents,
+    signature_lines,
 )
 from pipeline.layout.parts import (
     ROLE_STYLES,
@@ -59,8 +63,10 @@ from pipeline.layout.parts import (
     W,
     base_parts,
     core_property,
+    east_asian_font,
+    punctuation_fonts,
     seal,
-    table_xml,
+    table_block_xml,
 )
 from pipeline.layout.profile import Profile
 
@@ -143,24 +149,51 @@ def ppr(style: str, keep_next: bool = False, ind: str = "") -> str:
     return f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_next else ""}{ind}</w:pPr>'
 
 
+@lru_cache(maxsize=64)
+def _run_properties(profile: Profile, style: str, run_style: str) -> tuple[str, str]:
+    """The ``<w:rPr>`` of a run of text and of a run of Chinese punctuation, per style."""
+    style_xml = f'<w:rStyle w:val="{run_style}"/>' if run_style else ""
+    fonts = punctuation_fonts(east_asian_font(profile, run_style or style))
+    return (f"<w:rPr>{style_xml}</w:rPr>" if style_xml else ""), f"<w:rPr>{style_xml}{fonts}</w:rPr>"
+
+
+def _runs(text: str, context: Context, style: str, run_style: str = "") -> str:
+    """``text`` as python-docx's ``run.text`` sets it, one run per :func:`pieces` piece;
+    Chinese punctuation in the style's Chinese font (its pieces hold only those marks:
+    no white space, nothing to escape)."""
+    plain, marks = _run_properties(context.profile, style, run_style)
+    return "".join(f"<w:r>{marks}<w:t>{piece}</w:t></w:r>" if east_asian else run(run_content(piece), plain)
+                   for piece, east_asian in pieces(text))
+
+
+def _line_runs(lines: list[str], context: Context, style: str) -> str:
+    """Lines in one paragraph, joined by ``<w:br/>`` (:func:`line_runs`)."""
+    fonts = f"<w:rPr>{punctuation_fonts(east_asian_font(context.profile, style))}</w:rPr>"
+    return "".join(run("".join("<w:br/>" if item is BREAK else t(item) for item in content),
+                       fonts if east_asian else "")
+                   for east_asian, content in line_runs(lines))
+
+
 def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind: str = "") -> str:
-    """Body, blank, headings and items: an optional run-in title run, then the text run."""
-    body = ""
-    if paragraph.runin:
-        body += run(run_content(clean(paragraph.runin)), f'<w:rPr><w:rStyle w:val="{RUNIN_STYLE}"/></w:rPr>')
-    if paragraph.text:
-        body += run(run_content(clean(paragraph.text)))
-    return f"<w:p>{ppr(ROLE_STYLES[paragraph.role], keep_next, ind)}{body}</w:p>"
+    """Body, blank, headings and items: an optional run-in title, then the text."""
+    style = ROLE_STYLES[paragraph.role]
+    body = _runs(clean(paragraph.runin), context, style, RUNIN_STYLE) + _runs(clean(paragraph.text), context, style)
+    return f"<w:p>{ppr(style, keep_next, ind)}{body}</w:p>"
 
 
 def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
-    """One run: the balanced lines, joined by ``<w:br/>``."""
+    """The balanced lines, joined by ``<w:br/>``."""
     lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line, paragraph.breaks)
-    return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{run("<w:br/>".join(t(line) for line in lines))}</w:p>'
+    return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{_line_runs(lines, context, ROLE_STYLES["title"])}</w:p>'
 
 
 def _signature(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
-    return _text_paragraph(paragraph, context, keep_next, f'<w:ind w:right="{context.signature_indent}"/>')
+    """The unit's name, in lines when it is long (:func:`signature_lines`)."""
+    style = ROLE_STYLES["signature"]
+    name = clean(paragraph.text)
+    ind = f'<w:ind w:right="{context.signature_indent}"/>'
+    runs = _line_runs(signature_lines(context.profile, name), context, style) if name else ""
+    return f"<w:p>{ppr(style, keep_next, ind)}{runs}</w:p>"
 
 
 def _date(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
@@ -168,17 +201,14 @@ def _date(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
 
 
 _TABLE_NAMESPACE = f' xmlns:w="{W}"'
-_EMPTY_CELL_TEXT = ('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
 
 
 def _table(table: Table, context: Context, keep_next: bool) -> str:
     """The reference engine's table text, as it comes out of python-docx again (its rows
     keep together in table_xml; the table itself keeps with nothing after it)."""
-    xml = table_xml(table, context.profile).replace(_TABLE_NAMESPACE, "", 1)
+    xml = "".join(piece.replace(_TABLE_NAMESPACE, "", 1) for piece in table_block_xml(table, context.profile))
     if "\r" in xml:  # only in cell text: no attribute holds one
         xml = xml.replace("\r\n", "\n").replace("\r", "\n")
-    if _EMPTY_CELL_TEXT[0] in xml:  # a cell of characters Word cannot store
-        xml = xml.replace(*_EMPTY_CELL_TEXT)
     return xml
 
 

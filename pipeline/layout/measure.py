@@ -14,8 +14,17 @@ from pipeline.text.characters import NOT_TEXT
 #: Characters Word cannot store (python-docx raises on them); pasted text brings them.
 
 
-#: Where a title may not wrap: inside a run of Latin letters, digits and dashes (2024—2025).
-_NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.]")
+#: Where a line may not wrap: inside a run of Latin letters, digits, signs and dashes
+#: (2024—2025, -3.5, 22.9%).
+_NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.%]")
+
+#: Punctuation Unicode shares between Latin and Chinese text. Word draws it with the
+#: Latin font unless told otherwise (w:hint), LibreOffice whenever a digit or Latin
+#: letter stands before it; a Chinese document means the full-width Chinese marks, so
+#: the layout gives these their own runs in the paragraph's Chinese font.
+EAST_ASIAN_PUNCTUATION = "‘’“”—―…·"
+_EAST_ASIAN_MARK = re.compile(f"[{EAST_ASIAN_PUNCTUATION}]")
+_EAST_ASIAN_PIECES = re.compile(f"[{EAST_ASIAN_PUNCTUATION}]+|[^{EAST_ASIAN_PUNCTUATION}]+")
 
 
 #: Where Chinese meets a digit or Latin letter (either way round); lookahead so neighbours overlap.
@@ -27,14 +36,48 @@ def clean(text: str) -> str:
     return NOT_TEXT.sub("", text)
 
 
+def char_width(ch: str) -> float:
+    """One character's width in body characters: CJK, full-width and the Chinese
+    punctuation drawn in the Chinese font count 1, Latin letters and digits ½."""
+    return 0.5 if ord(ch) < 0x2000 and ch not in EAST_ASIAN_PUNCTUATION else 1.0
+
+
 def width(text: str, autospace: float = 0.0) -> float:
-    """Width in body characters: CJK and full-width count 1, Latin and digits ½.
+    """Width in body characters (:func:`char_width`).
 
     ``autospace`` is added wherever Chinese meets a digit or Latin letter, the
     gap word processors put there (see ``Profile.autospace_chars``).
     """
-    letters = sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
+    letters = sum(map(char_width, text))
     return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
+
+
+def pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut where :data:`EAST_ASIAN_PUNCTUATION` starts and ends: (piece, whether
+    it is that punctuation, to be drawn in the Chinese font)."""
+    if not _EAST_ASIAN_MARK.search(text):  # the common case, fast
+        return [(text, False)] if text else []
+    return [(piece, piece[0] in EAST_ASIAN_PUNCTUATION) for piece in _EAST_ASIAN_PIECES.findall(text)]
+
+
+#: A line break inside a run (``<w:br/>``), among the text of :func:`line_runs`.
+BREAK = None
+
+
+def line_runs(lines: list[str]) -> list[tuple[bool, list[str | None]]]:
+    """Lines set as one paragraph (a title, a long signature): the runs, each (whether it
+    is Chinese punctuation, its content: text pieces and :data:`BREAK`). A break opens
+    the run of the text after it, so text without such punctuation is one run."""
+    runs: list[tuple[bool, list[str | None]]] = []
+    for number, line in enumerate(lines):
+        content: list[str | None] = [BREAK] if number else []
+        for piece, east_asian in pieces(line) or [("", False)]:
+            if runs and runs[-1][0] == east_asian:
+                runs[-1][1].extend([*content, piece] if piece else content)
+            else:
+                runs.append((east_asian, [*content, piece] if piece else content))
+            content = []
+    return runs
 
 
 def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) -> list[str]:
@@ -69,7 +112,7 @@ def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) 
     # stops: where a line may start (0 and every allowed break), with the width before each
     stops = [0, *(i for i in range(1, len(text))
                   if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
-    upto = list(accumulate((0.5 if ord(ch) < 0x2000 else 1.0 for ch in text), initial=0.0))
+    upto = list(accumulate(map(char_width, text), initial=0.0))
     at = [upto[s] for s in stops]
     last = len(stops) - 1
     count = int(-(-total // capacity))
@@ -132,21 +175,58 @@ def _nearest_shares(at: list[float], total: float, count: int, bounds) -> list[i
     return starts
 
 
+def signature_lines(profile: Profile, name: str) -> list[str]:
+    """The unit's name as the signature prints it: one line, or balanced lines when it is
+    wider than the text block less the signature's right space (a long 落款 wraps
+    instead of running past the left margin)."""
+    # room for the gaps around a number in the name (balanced_lines counts letters only)
+    capacity = profile.chars_per_line - profile.signature_right_chars - profile.autospace_chars * 2
+    return balanced_lines(name, capacity)
+
+
 def signature_indents(profile: Profile, name: str, date: str) -> tuple[int, int]:
     """Right indents (twips) of the signature's name and date lines, per layout.md.
 
     The name keeps ``signature_right_chars`` of space at the right and the date
-    starts ``date_offset_chars`` right of the name's start; when that would push
-    the date into the right space, the date keeps the space and the name moves left.
+    starts ``date_offset_chars`` right of the name's start (of its widest line, when
+    it wraps: :func:`signature_lines`); when that would push the date into the right
+    space, the date keeps the space and the name moves left, never past the left margin.
     """
-    name_w, date_w = width(name, profile.autospace_chars), width(date, profile.autospace_chars)
+    name_w = max(width(line, profile.autospace_chars) for line in signature_lines(profile, name))
+    date_w = width(date, profile.autospace_chars)
     right, offset = profile.signature_right_chars, profile.date_offset_chars
     date_right = right + name_w - offset - date_w
     name_right = right
     if date_right < right:
         date_right = right
         name_right = right + date_w + offset - name_w
+    # Neither line may start left of the text block (a date no real document has).
+    name_right = max(0.0, min(name_right, profile.chars_per_line - name_w))
+    date_right = max(0.0, min(date_right, profile.chars_per_line - date_w))
     return round(name_right * profile.char_twips), round(date_right * profile.char_twips)
+
+
+def unbreakable_width(text: str) -> float:
+    """The width of the widest piece of ``text`` no line may break inside (a number such
+    as 41300 or -3.5%, a Latin word): the least a table column holding it may have."""
+    widest, start = 0.0, 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])):
+            widest = max(widest, width(text[start:i]))
+            start = i
+    return widest
+
+
+def _column_twips(chars: float, profile: Profile) -> float:
+    """A column's width for ``chars`` table characters of text, with its slack and padding."""
+    chars = max(profile.table_min_column_chars, chars) + profile.table_slack_chars
+    return chars * profile.table_size_pt * 20 + 2 * profile.table_cell_margin_twips
+
+
+def least_widths(table: Table, profile: Profile) -> list[float]:
+    """Each column's least width (twips): its widest number or word, unbroken."""
+    return [_column_twips(max(unbreakable_width(clean(cell)) for cell in column), profile)
+            for column in zip(table.header, *table.rows)]
 
 
 def column_widths(table: Table, profile: Profile) -> list[int]:
@@ -155,15 +235,14 @@ def column_widths(table: Table, profile: Profile) -> list[int]:
     Each column wants the width of its longest cell. When all fit, the spare
     width is shared in proportion. When not, body cells (numbers, item names)
     keep their width and the header labels wrap; only when even the body cells
-    cannot fit do the widest columns share what is left and wrap too.
+    cannot fit do the widest columns share what is left and wrap too, never
+    narrower than their widest number or word (:func:`least_widths`), so numbers
+    never break (:func:`arranged` makes tables where that fits).
     """
     available = profile.text_width_twips
-    char = profile.table_size_pt * 20
-    padding = 2 * profile.table_cell_margin_twips
 
     def need(cells) -> float:
-        longest = max((width(clean(cell)) for cell in cells), default=0)
-        return (max(profile.table_min_column_chars, longest) + profile.table_slack_chars) * char + padding
+        return _column_twips(max((width(clean(cell)) for cell in cells), default=0), profile)
 
     wanted = [need(column) for column in zip(table.header, *table.rows)]
     floors = [need(column) for column in zip(*table.rows)] if table.rows else wanted
@@ -173,14 +252,32 @@ def column_widths(table: Table, profile: Profile) -> list[int]:
         spare = (available - sum(floors)) / (sum(wanted) - sum(floors))
         widths = [f + (w - f) * spare for w, f in zip(wanted, floors)]
     else:
-        widths = _water_fill(floors, available)
+        widths = _water_fill(floors, available, least_widths(table, profile))
     rounded = [round(w) for w in widths]
     rounded[-1] += available - sum(rounded)
     return rounded
 
 
-def _water_fill(wanted: list[float], available: float) -> list[float]:
-    """Columns that fit in a fair share keep their width; the wide ones share the rest."""
+def _water_fill(wanted: list[float], available: float, least: list[float]) -> list[float]:
+    """Columns that fit in a fair share keep their width; the wide ones share the rest,
+    each keeping at least its ``least`` width (held there while the others share)."""
+    held: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(wanted)) if i not in held]
+        if not free:
+            return [held[i] for i in range(len(wanted))]
+        shares = _shares([wanted[i] for i in free], available - sum(held.values()))
+        short = {i for i, w in zip(free, shares) if w < least[i]}
+        if not short:
+            widths = dict(held)
+            widths.update(zip(free, shares))
+            return [widths[i] for i in range(len(wanted))]
+        held.update((i, least[i]) for i in short)
+
+
+def _shares(wanted: list[float], available: float) -> list[float]:
+    """Columns that fit in a fair share of ``available`` keep their width; the wide ones
+    share the rest in proportion to what they want."""
     widths = list(wanted)
     wide = set(range(len(wanted)))
     remaining = available
@@ -195,6 +292,36 @@ def _water_fill(wanted: list[float], available: float) -> list[float]:
     for i in wide:
         widths[i] = remaining * wanted[i] / total
     return widths
+
+
+def arranged(table: Table, profile: Profile) -> list[Table]:
+    """``table`` as the page can show it: as it is when it has at most
+    ``table_max_columns`` columns and every number fits its column unbroken; else
+    turned (its header becomes the first column: a roll-up's campuses as rows, its
+    items as columns), and when that is still too wide, the turned table's columns
+    cut into several tables, each repeating the first column."""
+    available = profile.text_width_twips
+
+    def fits(candidate: Table) -> bool:
+        return (len(candidate.header) <= profile.table_max_columns
+                and sum(least_widths(candidate, profile)) <= available)
+
+    if fits(table) or not table.rows:
+        return [table]
+    columns = list(zip(table.header, *table.rows))  # the turned table's rows, header first
+    labels, items = [cells[0] for cells in columns], [[cells[i] for cells in columns]
+                                                      for i in range(1, len(columns[0]))]
+
+    def part(chosen: list[list[str]]) -> Table:
+        rows = [tuple([label, *(item[k] for item in chosen)]) for k, label in enumerate(labels)]
+        return Table(rows[0], tuple(rows[1:]))
+
+    parts: list[list[list[str]]] = [[]]
+    for item in items:
+        if parts[-1] and not fits(part([*parts[-1], item])):
+            parts.append([])
+        parts[-1].append(item)
+    return [part(chosen) for chosen in parts]
 
 
 def signature_block(paragraphs: list[Paragraph]) -> set[int]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pipeline.document.manuscript import Table
-from pipeline.layout.measure import balanced_lines, clean, column_widths
+from pipeline.layout.measure import BREAK, arranged, balanced_lines, clean, column_widths, line_runs
 from pipeline.layout.profile import Profile, mm_to_twips
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -62,6 +62,24 @@ def _fonts(east_asian: str, latin: str) -> str:
             f'w:cs="{latin}"/>')
 
 
+def east_asian_font(p: Profile, style: str) -> str:
+    """The Chinese font of a paragraph or character style (as :func:`styles_xml` sets it)."""
+    return {"Title": p.title_font, "Heading1": p.heading1_font, "Heading2": p.heading2_font,
+            "Heading3": p.heading3_font, "Heading4": p.heading4_font, RUNIN_STYLE: p.heading3_font,
+            TABLE_TEXT_STYLE: p.table_font, TABLE_HEADING_STYLE: p.table_header_font}.get(style, p.body_font)
+
+
+#: The attributes of a Chinese punctuation run's ``w:rFonts``, in the order both engines write them.
+PUNCTUATION_FONT_SLOTS = ("ascii", "hAnsi", "eastAsia")
+
+
+def punctuation_fonts(font: str) -> str:
+    """``w:rFonts`` for a run of :data:`~pipeline.layout.measure.EAST_ASIAN_PUNCTUATION`:
+    the Chinese font in every slot, for LibreOffice, and the east-Asian hint, for Word."""
+    slots = " ".join(f'w:{slot}="{font}"' for slot in PUNCTUATION_FONT_SLOTS)
+    return f'<w:rFonts {slots} w:hint="eastAsia"/>'
+
+
 def styles_xml(p: Profile) -> str:
     """styles.xml: the body, title, heading, signature and footer styles."""
     body_sz = p.half_points(p.body_size_pt)
@@ -107,7 +125,9 @@ def styles_xml(p: Profile) -> str:
         # Title: 二号 小标宋, centred, no indent
         f'<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
         f'<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
-        f'<w:pPr><w:keepNext/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        # Off the grid: Word ignores the document grid for exact line spacing, LibreOffice
+        # would give each 22 pt title line two grid lines unless told so.
+        f'<w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
         f'{run(p.title_font, p.title_size_pt, spacing=0)}</w:style>'
         + heading(1, p.heading1_font, False)
         + heading(2, p.heading2_font, False)
@@ -163,9 +183,11 @@ def footer_xml(p: Profile, odd: bool) -> str:
 
 
 def settings_xml(p: Profile) -> str:
+    """settings.xml, its children in the schema's order (CT_Settings): Word may drop an
+    element out of order, and evenAndOddHeaders carries the even-page footers."""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/><w:evenAndOddHeaders/>'
-            f'<w:defaultTabStop w:val="{p.char_twips * 2}"/>'
+            f'<w:settings xmlns:w="{W}"><w:zoom w:percent="100"/>'
+            f'<w:defaultTabStop w:val="{p.char_twips * 2}"/><w:evenAndOddHeaders/>'
             f'<w:characterSpacingControl w:val="doNotCompress"/>'
             f'<w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>'
             f'<w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:adjustLineHeightInTable/><w:useFELayout/>'
@@ -173,6 +195,40 @@ def settings_xml(p: Profile) -> str:
             f'w:val="15"/></w:compat>'
             f'<w:themeFontLang w:val="en-US" w:eastAsia="{p.language}"/>'
             f'<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>')
+
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+#: The theme's colours: Office's, which nothing in a summary uses but the schema requires.
+_THEME_COLOURS = (("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+                  ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+                  ("dk2", '<a:srgbClr val="44546A"/>'), ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+                  ("accent1", '<a:srgbClr val="4472C4"/>'), ("accent2", '<a:srgbClr val="ED7D31"/>'),
+                  ("accent3", '<a:srgbClr val="A5A5A5"/>'), ("accent4", '<a:srgbClr val="FFC000"/>'),
+                  ("accent5", '<a:srgbClr val="5B9BD5"/>'), ("accent6", '<a:srgbClr val="70AD47"/>'),
+                  ("hlink", '<a:srgbClr val="0563C1"/>'), ("folHlink", '<a:srgbClr val="954F72"/>'))
+
+
+def theme_xml(p: Profile) -> str:
+    """theme1.xml, which Word always writes and validators expect: its heading font is
+    the title's, its body font the body's, so text that falls back to the theme (a
+    paragraph pasted in Word, WPS's defaults) keeps the profile's fonts."""
+    colours = "".join(f"<a:{name}>{colour}</a:{name}>" for name, colour in _THEME_COLOURS)
+
+    def fonts(tag: str, east_asian: str) -> str:
+        return (f'<a:{tag}><a:latin typeface="{p.latin_font}"/><a:ea typeface="{east_asian}"/>'
+                f'<a:cs typeface="{p.latin_font}"/><a:font script="Hans" typeface="{east_asian}"/></a:{tag}>')
+
+    fill = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350">{fill}</a:ln>'
+    effect = "<a:effectStyle><a:effectLst/></a:effectStyle>"
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<a:theme xmlns:a="{A}" name="worksum"><a:themeElements><a:clrScheme name="worksum">{colours}'
+            f'</a:clrScheme><a:fontScheme name="worksum">{fonts("majorFont", p.title_font)}'
+            f'{fonts("minorFont", p.body_font)}</a:fontScheme><a:fmtScheme name="worksum">'
+            f'<a:fillStyleLst>{fill * 3}</a:fillStyleLst><a:lnStyleLst>{line * 3}</a:lnStyleLst>'
+            f'<a:effectStyleLst>{effect * 3}</a:effectStyleLst><a:bgFillStyleLst>{fill * 3}</a:bgFillStyleLst>'
+            f'</a:fmtScheme></a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
 
 
 # Windows names, with the names older or newer Windows carry them under.
@@ -225,6 +281,7 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
     '<Override PartName="/word/footer2.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+    '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
     '<Override PartName="/docProps/core.xml" '
     'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" '
@@ -259,6 +316,8 @@ _DOCUMENT_RELS = (
     'relationships/footer" Target="footer1.xml"/>'
     '<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
     'relationships/footer" Target="footer2.xml"/>'
+    '<Relationship Id="rIdTheme" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'theme" Target="theme/theme1.xml"/>'
     '</Relationships>'
 )
 
@@ -297,6 +356,7 @@ def base_parts(profile: Profile) -> dict[str, str]:
         "word/styles.xml": styles_xml(profile),
         "word/settings.xml": settings_xml(profile),
         "word/fontTable.xml": font_table_xml(profile),
+        "word/theme/theme1.xml": theme_xml(profile),
         "word/footer1.xml": footer_xml(profile, odd=True),
         "word/footer2.xml": footer_xml(profile, odd=False),
     }
@@ -309,7 +369,7 @@ def base_package(profile: Profile) -> bytes:
 
 
 def zip_parts(parts) -> bytes:
-    """A .docx zip of ``(name, bytes)`` parts with fixed timestamps, in the given order."""
+    """A .docx zip of ``(name, bytes)`` parts with fixed timestamps, in the given order, sealed (:func:`seal`)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts:
@@ -339,23 +399,44 @@ def seal(members) -> bytes:
     return SEAL_PREFIX + digest.hexdigest()[:32].encode("ascii")
 
 
+def table_block_xml(table: Table, profile: Profile) -> list[str]:
+    """A table block as the page shows it (:func:`~pipeline.layout.measure.arranged`): one
+    ``w:tbl``, or several with an empty line between them (Word joins adjacent tables),
+    each element with its own declaration of ``w:``."""
+    pieces = []
+    for number, part in enumerate(arranged(table, profile)):
+        if number:
+            pieces.append(f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="{ROLE_STYLES["blank"]}"/><w:keepNext/>'
+                          f'</w:pPr></w:p>')
+        pieces.append(table_xml(part, profile))
+    return pieces
+
+
 def table_xml(table: Table, profile: Profile) -> str:
     """A ``w:tbl`` element: full text width, grid lines, header row repeated on every page."""
     widths = column_widths(table, profile)
     margin = profile.table_cell_margin_twips
 
-    def text_run(text: str, column_width: int) -> str:
+    def text_runs(text: str, column_width: int, style: str) -> str:
         # A cell that must wrap is broken into balanced lines here (本部/校区, not 本部校/区).
+        text = clean(text)
+        if not text:  # nothing Word can store: an empty cell
+            return ""
         capacity = (column_width - 2 * margin) / (profile.table_size_pt * 20) - profile.table_slack_chars / 2
-        lines = balanced_lines(clean(text), capacity) if capacity > 0 else [clean(text)]
-        return "<w:r>" + "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines) + "</w:r>"
+        lines = balanced_lines(text, capacity) if capacity > 0 else [text]
+        font = east_asian_font(profile, style)
+        return "".join(
+            f'<w:r>{f"<w:rPr>{punctuation_fonts(font)}</w:rPr>" if east_asian else ""}'
+            + "".join("<w:br/>" if item is BREAK else f'<w:t xml:space="preserve">{escape(item)}</w:t>'
+                      for item in content) + "</w:r>"
+            for east_asian, content in line_runs(lines))
 
     def row(cells: tuple[str, ...], style: str, header: bool, last: bool = False) -> str:
         properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
         keep = "" if last else "<w:keepNext/>"  # a table that fits on a page is not split
         tcs = "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_run(text, w) if text else ""}</w:p></w:tc>'
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{text_runs(text, w, style)}</w:p></w:tc>'
             for text, w in zip(cells, widths))
         return f"<w:tr><w:trPr>{properties}</w:trPr>{tcs}</w:tr>"
 

@@ -73,6 +73,9 @@ class Profile:
     table_cell_margin_twips: int = 57  # left and right inside each cell (1 mm): room for 7–8 columns
     table_min_column_chars: float = 2
     table_slack_chars: float = 0.5  # per column: Latin signs such as % are wider than half a character
+    # More columns than this (a roll-up of five campuses or more), or numbers that would
+    # break: the table is turned, campuses as rows (layout.measure.arranged).
+    table_max_columns: int = 9
     language: str = "zh-CN"
 
     # --- derived, in Word units ----------------------------------------------

@@ -18,19 +18,25 @@ from __future__ import annotations
 import io
 import zipfile
 
-from pipeline.document.manuscript import Manuscript, Paragraph, Table
+from pipeline.document.manuscript import Manuscript, Table
 from pipeline.layout.measure import (
+    BREAK,
     balanced_lines,
     clean,
+    line_runs,
+    pieces,
     signature_block,
     signature_indents,
+    signature_lines,
 )
 from pipeline.layout.parts import (
+    PUNCTUATION_FONT_SLOTS,
     ROLE_STYLES,
     RUNIN_STYLE,
     base_package,
     core_property,
-    table_xml,
+    east_asian_font,
+    table_block_xml,
     zip_parts,
 )
 from pipeline.layout.profile import Profile
@@ -52,25 +58,28 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     blocks = manuscript.paragraphs
     for index, paragraph in enumerate(blocks):
         if isinstance(paragraph, Table):
-            body.sectPr.addprevious(parse_xml(table_xml(paragraph, profile)))
+            for piece in table_block_xml(paragraph, profile):
+                body.sectPr.addprevious(parse_xml(piece))
             continue
         p = body.add_p()  # inserted before sectPr
-        p.get_or_add_pPr().style = ROLE_STYLES[paragraph.role]
+        style = ROLE_STYLES[paragraph.role]
+        p.get_or_add_pPr().style = style
         introduces_table = index + 1 < len(blocks) and isinstance(blocks[index + 1], Table)
         if index in keep_with_next or introduces_table:  # a table's opening line stays with it
             p.get_or_add_pPr().keepNext_val = True
         if paragraph.role == "title":
-            _add_title(p, paragraph, profile)
+            lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
+            _add_lines(p, lines, east_asian_font(profile, style))
             continue
-        if paragraph.runin:
-            run = p.add_r()
-            run.get_or_add_rPr().style = RUNIN_STYLE
-            run.text = clean(paragraph.runin)
-        if paragraph.text:
-            p.add_r().text = clean(paragraph.text)
         if paragraph.role in ("signature", "date"):
             indent = name_indent if paragraph.role == "signature" else date_indent
             p.get_or_add_pPr().get_or_add_ind().right = Twips(indent)
+        if paragraph.role == "signature":
+            if name := clean(paragraph.text):
+                _add_lines(p, signature_lines(profile, name), east_asian_font(profile, style))
+            continue
+        _add_runs(p, clean(paragraph.runin), east_asian_font(profile, RUNIN_STYLE), RUNIN_STYLE)
+        _add_runs(p, clean(paragraph.text), east_asian_font(profile, style))
 
     core = document.core_properties
     core.title = core_property(manuscript.title)
@@ -85,12 +94,35 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
         return zip_parts((info.filename, saved.read(info)) for info in saved.infolist())
 
 
-def _add_title(p, paragraph: Paragraph, profile: Profile) -> None:
-    # Title width is measured in title-size characters; line breaks make balanced lines.
-    lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
-    run = p.add_r()
-    for i, line in enumerate(lines):
-        if i:
-            run.add_br()
-        run.add_t(line)
+def _punctuation_fonts(run, font: str) -> None:
+    """Chinese punctuation's run: the Chinese font in every slot and the east-Asian hint."""
+    from docx.oxml.ns import qn
 
+    fonts = run.get_or_add_rPr().get_or_add_rFonts()
+    for slot in PUNCTUATION_FONT_SLOTS:
+        fonts.set(qn(f"w:{slot}"), font)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _add_runs(p, text: str, font: str, run_style: str | None = None) -> None:
+    """``text`` set with ``run.text``, one run per piece; Chinese punctuation in ``font``."""
+    for piece, east_asian in pieces(text):
+        run = p.add_r()
+        if run_style:
+            run.get_or_add_rPr().style = run_style
+        if east_asian:
+            _punctuation_fonts(run, font)
+        run.text = piece
+
+
+def _add_lines(p, lines: list[str], font: str) -> None:
+    """Lines in one paragraph, joined by breaks, as :func:`line_runs` groups them."""
+    for east_asian, content in line_runs(lines):
+        run = p.add_r()
+        if east_asian:
+            _punctuation_fonts(run, font)
+        for item in content:
+            if item is BREAK:
+                run.add_br()
+            else:
+                run.add_t(item)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -412,8 +413,9 @@ class Proofreader:
                 numbers = list(stated.finditer(sentence.text))
                 if len(numbers) != 1:
                     continue
-                number = float(numbers[0].group(1))
-                if number in (figure.value, figure.previous):
+                number = Decimal(numbers[0].group(1))  # figures are exact: 91.8 is not float 91.8
+                # text states a size, the sign in words (下降3.5%): compare magnitudes
+                if number in {abs(v) for v in (figure.value, figure.previous) if v is not None}:
                     continue
                 line = checked.loaded.positions.value(("counts", i))[0]
                 value = f"{figure.value:g}{figure.unit}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 _DIGITS = "零一二三四五六七八九"
@@ -36,43 +38,69 @@ def month(year: int, month_: int) -> str:
     return f"{year}年{month_}月"
 
 
-def number(value: float | int) -> str:
-    """23500 → 23500, 12.50 → 12.5, 3.0 → 3: no trailing zeros, no thousands separators."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+Quantity = int | float | Decimal | Fraction
 
 
-def percent(value: float, digits: int = 1) -> str:
-    """30.232 → 30.2%, 25.0 → 25%."""
-    text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(value):.0f}"
-    return f"{text}%"
+def _fixed(value: Quantity, digits: int) -> str:
+    """|value| rounded half up to ``digits`` decimals, without trailing zeros; exact at
+    any size (integer arithmetic on the exact fraction, never a binary float)."""
+    scaled = abs(Fraction(value)) * 10 ** digits
+    whole = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)
+    if not digits:
+        return str(whole)
+    text = str(whole).rjust(digits + 1, "0")
+    return (text[:-digits] + "." + text[-digits:]).rstrip("0").rstrip(".")
 
 
-def change(value: float, previous: float, unit: str = "学期") -> str:
+def number(value: Quantity) -> str:
+    """23500 → 23500, 12.50 → 12.5, 3.0 → 3, -3.5 → -3.5: at most two decimals, no
+    trailing zeros, no thousands separators, every digit exact."""
+    text = _fixed(value, 2)
+    return "-" + text if value < 0 and text != "0" else text
+
+
+def percent(value: Quantity, digits: int = 1) -> str:
+    """30.232 → 30.2%, 25.0 → 25% (the size of a change: the sign is the verb's)."""
+    return f"{_fixed(value, digits)}%"
+
+
+def rate(value: Quantity, previous: Quantity) -> Fraction | None:
+    """The change from ``previous`` to ``value`` in per cent, exactly; None when no honest
+    percentage exists: nothing to compare with (previous 0), or a sign in the way (a
+    deficit last period, or this period: 减少 of a negative is not a percentage)."""
+    if previous <= 0 or value < 0:
+        return None
+    return (Fraction(value) - Fraction(previous)) / Fraction(previous) * 100
+
+
+def change(value: Quantity, previous: Quantity, unit: str = "学期") -> str:
     """How a figure moved: 较上学期增长30.2% / 较上年下降5% / 与上学期持平.
 
-    Returns "" when no honest percentage exists (previous is zero). When the
-    figure itself is a percentage, the change is in percentage points.
+    Returns "" when no honest percentage exists (:func:`rate`). When the figure
+    itself is a percentage, :func:`point_change` words it in percentage points.
     """
     if previous == value:
         return f"与上{unit}持平"
-    if previous == 0:
+    moved = rate(value, previous)
+    if moved is None:
         return ""
-    rate = (value - previous) / abs(previous) * 100
-    verb = "增长" if rate > 0 else "下降"
-    return f"较上{unit}{verb}{percent(rate)}"
+    return f"较上{unit}{'增长' if moved > 0 else '下降'}{percent(moved)}"
 
 
-def point_change(value: float, previous: float, unit: str = "学期") -> str:
+def point_change(value: Quantity, previous: Quantity, unit: str = "学期") -> str:
     """For figures that are themselves percentages: 较上学期提高2.5个百分点."""
     if previous == value:
         return f"与上{unit}持平"
-    diff = value - previous
-    verb = "提高" if diff > 0 else "降低"
-    return f"较上{unit}{verb}{number(round(abs(diff), 2))}个百分点"
+    diff = Fraction(value) - Fraction(previous)
+    return f"较上{unit}{'提高' if diff > 0 else '降低'}{number(abs(diff))}个百分点"
+
+
+def signed(value: Quantity, unit: str | None) -> tuple[str, str]:
+    """How a figure reads with its sign: ("", "112") for 112; a negative one as the decline
+    it is, the verb and the size: ("下降", "3.5") for -3.5 %, ("减少", "2000") for -2000 元."""
+    if value < 0:
+        return ("下降" if unit == "%" else "减少"), number(-value)
+    return "", number(value)
 
 
 _END = "。！？；…!?;"

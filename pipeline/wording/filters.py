@@ -38,13 +38,15 @@ def change(figure: Figure, period: Term) -> str:
 
 
 def amount(figure: Figure) -> str:
-    """The figure with its unit: 112套, 100%, 23500元; approximate: 约160平方米, 100多件, 30人以上."""
-    number, unit = chinese.number(figure.value), figure.unit or ""
-    if figure.approx in APPROX_BEFORE:
-        return f"{figure.approx}{number}{unit}"
-    if figure.approx == "以上":
-        return f"{number}{unit}以上"
-    return f"{number}{figure.approx or ''}{unit}"
+    """The figure with its unit: 112套, 100%, 23500元; approximate: 约160平方米, 100多件, 30人以上;
+    negative, as the decline it is: 下降3.5%, 减少2000元 (:func:`chinese.signed`)."""
+    verb, size = chinese.signed(figure.value, figure.unit)
+    approx, unit = figure.approx or "", figure.unit or ""
+    if approx in APPROX_BEFORE:
+        return f"{verb}{approx}{size}{unit}"
+    if approx == "以上":
+        return f"{verb}{size}{unit}以上"
+    return f"{verb}{size}{approx}{unit}"
 
 
 FILTERS = {

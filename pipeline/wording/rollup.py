@@ -104,17 +104,17 @@ def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _number(value: float | None) -> str:
+def _number(value: chinese.Quantity | None) -> str:
     return MISSING_CELL if value is None else chinese.number(value)
 
 
-def change_cell(value: float | None, previous: float | None) -> str:
-    """增长30.2% / 下降5% / 持平, or — when there is no honest percentage."""
+def change_cell(value: chinese.Quantity | None, previous: chinese.Quantity | None) -> str:
+    """增长30.2% / 下降5% / 持平, or — when there is no honest percentage (:func:`chinese.rate`)."""
     if value is None or previous is None:
         return MISSING_CELL
     if value == previous:
         return "持平"
-    if previous == 0:
+    moved = chinese.rate(value, previous)
+    if moved is None:
         return MISSING_CELL
-    rate = (value - previous) / abs(previous) * 100
-    return f"{'增长' if rate > 0 else '下降'}{chinese.percent(rate)}"
+    return f"{'增长' if moved > 0 else '下降'}{chinese.percent(moved)}"

@@ -72,9 +72,10 @@ def test_values_worksum_accepts_are_not_flagged_and_others_are(validator):
     form = load(EXAMPLE_FORM.read_text(encoding="utf-8"))
     form["date"] = "2025年1月15日"
     form["incidents"][0].update(severity="一般", resolved="已解决")
+    form["counts"][0]["value"] = -3.5  # a decline: any number (form.md)
     assert errors(validator, form) == []
     form["incidents"][0].update(severity="很严重", resolved="也许")
-    form["counts"][0]["value"] = -3
+    form["counts"][0]["value"] = "十二"
     form["date"] = "一月十五日"
     found = errors(validator, form)
     assert {e.split(":")[0] for e in found} == {"incidents/0/severity", "incidents/0/resolved", "counts/0/value",

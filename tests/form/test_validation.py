@@ -62,9 +62,11 @@ def test_bad_term_id(tmp_path, run):
           'form.yaml:4:7: 错误: 字段 "term"：学期编号 "2024-2025-3" 格式不对')
 
 
-def test_negative_count(tmp_path, run):
-    text = VALID + "counts:\n  - item: 维修课桌椅\n    value: -3\n    unit: 套\n"
-    check(tmp_path, run, text, 'form.yaml:12:12: 错误: 字段 "counts" 第1项 "value"：不能为负数（现在是 -3）')
+def test_negative_times_are_refused(tmp_path, run):
+    # A count of times or people cannot be negative; a figure's value can (form.md: a decline, a deficit).
+    text = VALID.replace("    details: 全校师生参加。\n", "    details: 全校师生参加。\n    times: -3\n")
+    assert "times: -3" in text
+    check(tmp_path, run, text, 'form.yaml:10:12: 错误: 字段 "activities" 第1项 "times"：不能为负数（现在是 -3）')
 
 
 def test_wrong_type_number_with_unit(tmp_path, run):

@@ -1,0 +1,89 @@
+"""Chinese punctuation in the Chinese font, and a long signature, in the .docx itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import docx
+import pytest
+from docx_reading import W, paragraphs, w
+
+from pipeline.document.manuscript import Manuscript, Paragraph, Table
+from pipeline.layout.engines import ENGINES, lay_out
+from pipeline.layout.measure import signature_indents, signature_lines, width
+from pipeline.layout.profile import GBT9704 as PROFILE
+
+MARKS = "“”‘’—…·"
+
+
+def runs_with_fonts(element) -> list[tuple[str, dict[str, str]]]:
+    """(text, rFonts attributes) of every run under ``element``; breaks as "\\n"."""
+    found = []
+    for run in element.iter(w("r")):
+        fonts = run.find(f"{w('rPr')}/{w('rFonts')}")
+        attributes = ({key.removeprefix("{" + W + "}"): value for key, value in fonts.attrib.items()}
+                      if fonts is not None else {})
+        text = "".join("\n" if child.tag == w("br") else child.text or ""
+                       for child in run if child.tag in (w("t"), w("br")))
+        found.append((text, attributes))
+    return found
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shared_punctuation_runs_carry_the_chinese_font_of_their_style(engine):
+    text = "他说：“好”——2024—2025学年……玛丽·居里"
+    manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [
+        Paragraph("title", "“平安校园”2024—2025学年总结"), Paragraph("body", text),
+        Paragraph("heading1", "一、“双减”落实"), Paragraph("item", text, runin="1.“午餐”管理。"),
+        Table(("项目“甲”", "说明"), (("1—2", "“好”"),))])
+    laid = paragraphs(lay_out(manuscript, PROFILE, engine=engine))
+    fonts_of = {"Title": PROFILE.title_font, "Normal": PROFILE.body_font, "Heading 1": PROFILE.heading1_font}
+    for paragraph in laid[:3]:
+        runs = runs_with_fonts(paragraph.element)
+        assert "".join(t for t, _ in runs).replace("\n", "") in (text, "“平安校园”2024—2025学年总结", "一、“双减”落实")
+        for run_text, fonts in runs:
+            marks = set(run_text) & set(MARKS)
+            if marks:  # only marks in the run, each slot the style's Chinese font, hinted
+                assert set(run_text) <= set(MARKS + "\n"), run_text
+                font = fonts_of[paragraph.style]
+                assert fonts == {"ascii": font, "hAnsi": font, "eastAsia": font, "hint": "eastAsia"}
+            else:
+                assert "ascii" not in fonts  # the rest keeps its style's fonts
+    item = runs_with_fonts(laid[3].element)
+    assert ("“", {"ascii": PROFILE.heading3_font, "hAnsi": PROFILE.heading3_font,
+                  "eastAsia": PROFILE.heading3_font, "hint": "eastAsia"}) in item  # the run-in title's font
+
+
+def test_table_cells_put_their_punctuation_in_the_table_fonts():
+    manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [Table(("项目“甲”",), (("“好”",),))])
+    document = docx.Document(io.BytesIO(lay_out(manuscript, PROFILE)))
+    header, body = (document.tables[0].rows[i].cells[0]._tc for i in (0, 1))
+    assert ("“", {"ascii": PROFILE.table_header_font, "hAnsi": PROFILE.table_header_font,
+                  "eastAsia": PROFILE.table_header_font, "hint": "eastAsia"}) in runs_with_fonts(header)
+    assert ("“", {"ascii": PROFILE.table_font, "hAnsi": PROFILE.table_font,
+                  "eastAsia": PROFILE.table_font, "hint": "eastAsia"}) in runs_with_fonts(body)
+
+
+def test_a_sixty_character_signature_wraps_and_the_date_stays_inside_the_block():
+    name = "明德实验学校附属第二小学东湖校区后勤保障处与校园安全管理办公室联合工作小组全体成员暨家长委员会代表和社区志愿服务队伍代表"
+    assert len(name) == 60
+    lines = signature_lines(PROFILE, name)
+    assert "".join(lines) == name and [len(line) for line in lines] == [20, 20, 20]
+    name_right, date_right = signature_indents(PROFILE, name, "2025年1月15日")
+    char = PROFILE.char_twips
+    assert name_right == round(PROFILE.signature_right_chars * char)
+    # the date starts 2 characters right of where the name's lines start
+    name_start = PROFILE.chars_per_line * char - name_right - 20 * char
+    date_start = PROFILE.chars_per_line * char - date_right - width("2025年1月15日", PROFILE.autospace_chars) * char
+    assert date_start - name_start == pytest.approx(PROFILE.date_offset_chars * char, abs=1)
+    laid = paragraphs(lay_out(Manuscript("t", name, dt.datetime(2025, 1, 1), [
+        Paragraph("signature", name), Paragraph("date", "2025年1月15日")]), PROFILE))
+    assert laid[0].text == "\n".join(lines)
+
+
+def test_indents_never_reach_past_the_left_margin():
+    for name, date in (("1" * 300, "2025年1月15日"), ("东湖", "2" * 300), ("长" * 3000, "")):
+        name_right, date_right = signature_indents(PROFILE, name, date)
+        limit = PROFILE.chars_per_line * PROFILE.char_twips
+        assert 0 <= name_right <= limit and 0 <= date_right <= limit
