@@ -112,7 +112,9 @@ def test_a_stamped_pdf_is_kept_when_its_document_is_rebuilt(workspace, fake_soff
     [backup] = pdf_file.parent.glob("*.edited-*.pdf")
     assert backup.read_bytes() == stamped
     assert backup.name.startswith(pdf_file.stem + ".edited-")
-    assert b"% " + hashlib.sha256((workspace / DOCUMENT).read_bytes()).hexdigest().encode() in pdf_file.read_bytes()
+    fresh = pdf_file.read_bytes()
+    assert fresh != stamped and fresh.startswith(b"%PDF-1.4\n% ")  # the new PDF, of the rebuilt document
+    assert recorded(workspace)[DOCUMENT]["pdf_sha256"] == hashlib.sha256(fresh).hexdigest()
     stderr = done.stderr.decode()
     assert f"警告: 这份 PDF 生成后被修改过（如签字、盖章），修改后的版本已另存为 {backup.name}" in stderr
     assert "PDF：生成 1 份；另存了 1 份修改过的 PDF" in stderr
