@@ -68,13 +68,14 @@ def build_overhead() -> tuple[float, float]:
     """Seconds to build the bundled workspace in one process, with and without proofreading."""
     sys.path.insert(0, str(ROOT))
     from pipeline.commands import build as builds
+    from pipeline.commands.context import workspace_at
     from pipeline.proofread.proofreader import Proofreader
 
     def build_all(proofread: bool) -> float:
-        builds._workspace.cache_clear()
+        workspace_at.cache_clear()
         original = Proofreader.check
         if not proofread:
-            Proofreader.check = lambda self, targets, extra_peers=(): {t.path: [] for t in targets}
+            Proofreader.check = lambda self, targets: {t.path: [] for t in targets}
         try:
             start = time.perf_counter()
             for path in sorted((ROOT / "inputs").rglob("*.yaml")):
@@ -100,7 +101,7 @@ def main() -> int:
         forms = make_workspace(folder)
         validate_seconds, validated = timed_process(["-m", "pipeline", "validate"], folder)
         check_seconds, checked = timed_process(["-m", "pipeline", "check"], folder)
-        jieba_seconds, _ = timed_process(["-c", "from pipeline import segment; segment.tokenizer()"], folder)
+        jieba_seconds, _ = timed_process(["-c", "from pipeline.text import segment; segment.tokenizer()"], folder)
         python_seconds, _ = timed_process(["-c", "pass"], folder)
         warnings = checked.stderr.count(": 警告: ")
         lines = checked.stderr.splitlines()

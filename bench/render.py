@@ -54,7 +54,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EXAMPLE_FORM = ROOT.parent / "shared" / "spec" / "example-form.yaml"
+# Built from a copy outside any workspace, as the tests do (in place it would meet the sample
+# workspace's config.yaml and its campus list).
+EXAMPLE_FORM = Path(tempfile.mkdtemp(prefix="worksum-bench-")) / "example-form.yaml"
+shutil.copy(ROOT / "tests" / "data" / "example-form.yaml", EXAMPLE_FORM)
 SAMPLE_TERM = ROOT / "inputs" / "2024-2025-1"
 BATCH = 1000
 CHECKPOINT = 100
@@ -209,7 +212,7 @@ def render_timings(rounds: int, folder: Path | None) -> dict:
 
     from pipeline.commands.build import build_form
     from pipeline.commands.context import find_workspace
-    from pipeline.layout import engines, measure, parts
+    from pipeline.layout import engines
     from pipeline.layout import profile as profiles
     from pipeline.workspace.write import write_atomic
 

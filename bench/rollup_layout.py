@@ -85,15 +85,15 @@ def main() -> int:
 
     measures = {"floor": floor, "fast": lambda case: engines.lay_out(case[0], GBT9704),
                 "reference": lambda case: engines.lay_out(case[0], GBT9704, engine="python-docx")}
-    for measure in measures.values():  # warm the caches (the base package, python-docx's import)
+    for timed in measures.values():  # warm the caches (the base package, python-docx's import)
         for case in cases:
-            measure(case)
+            timed(case)
     samples: dict[str, list[float]] = {name: [] for name in measures}
     for _ in range(args.rounds):  # round after round, so a drift in the machine's load hits every method alike
-        for name, measure in measures.items():
+        for name, timed in measures.items():
             for case in cases:
                 start = time.perf_counter()
-                measure(case)
+                timed(case)
                 samples[name].append(time.perf_counter() - start)
     ms = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     tables = sum(block.role == "table" for case in cases for block in case[0].paragraphs)

@@ -12,6 +12,7 @@ that need them, so ``worksum --help`` and ``worksum validate`` start fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,17 +66,118 @@ def _reporting(what: str, *, kept_note: bool = False):
         sys.exit(EXIT_BUG)
 
 
+# --- usage errors, said in Chinese -----------------------------------------------------
+
+#: click's words for a value its types refuse, and what they say in Chinese.
+_VALUE_PROBLEMS = [
+    (re.compile(r"'?(.*?)'? is not a valid integer"), "“{0}”不是整数"),
+    (re.compile(r"'?(.*?)'? is not a valid float"), "“{0}”不是数字"),
+    (re.compile(r"(.*) is not in the range (.*)\."), "{0} 超出了允许的范围（{1}）"),
+    (re.compile(r"(?:File|Path|Directory) '(.*)' does not exist"), "“{0}”不存在"),
+    (re.compile(r"(?:File|Path) '(.*)' is a directory"), "“{0}”是文件夹，这里要一个文件"),
+    (re.compile(r"Directory '(.*)' is a file"), "“{0}”是文件，这里要一个文件夹"),
+]
+
+
+class _Usage(click.UsageError):
+    """A usage error said in Chinese, from the data of click's own (which is worded in English)."""
+
+    def __init__(self, original: click.UsageError, command: str | None = None):
+        super().__init__(original.message, original.ctx)
+        self.original = original
+        self.command = command  # for an error click raised before the command's context existed
+
+    def show(self, file=None) -> None:
+        command = _command_name(self.ctx) if self.ctx is not None else self.command or "worksum"
+        _say(f"{command}: 用法错误: {_usage_problem(self.original, command)}\n运行“{command} --help”查看用法")
+
+
+def _command_name(ctx: click.Context | None) -> str:
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["worksum", *reversed(names)])
+
+
+def _usage_problem(exc: click.UsageError, command: str) -> str:
+    from click import exceptions
+
+    if isinstance(exc, exceptions.NoSuchCommand):
+        close = f"，是否应为“{exc.possibilities[0]}”？" if exc.possibilities else ""
+        return f"没有“{exc.command_name}”这个命令{close}"
+    if isinstance(exc, exceptions.NoSuchOption):
+        close = f"，是否应为“{exc.possibilities[0]}”？" if exc.possibilities else ""
+        return f"{command} 没有“{exc.option_name}”这个选项{close}"
+    if isinstance(exc, exceptions.BadOptionUsage):
+        if "does not take a value" in exc.message:
+            return f"选项“{exc.option_name}”后面不用写值"
+        return f"选项“{exc.option_name}”后面要写上它的值（用空格隔开）"
+    if isinstance(exc, exceptions.MissingParameter):
+        param = exc.param
+        if isinstance(param, click.Option):
+            return f"缺少选项“{param.opts[-1]}”（这个选项必须写）"
+        return f"缺少参数 {param.human_readable_name if param else exc.param_hint}"
+    if isinstance(exc, exceptions.BadParameter):
+        param = exc.param
+        if param is None:
+            return exc.message  # raised by worksum itself, in Chinese
+        what = f"选项“{'/'.join(param.opts)}”的值" if isinstance(param, click.Option) else \
+            f"参数 {param.human_readable_name} "
+        return f"{what}不对：{_value_problem(exc.message)}"
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", exc.message)
+    if extra:
+        return f"多写了参数“{extra.group(1)}”；如果文件名中有空格，请给它加上引号"
+    return exc.message  # worksum's own usage errors are written in Chinese
+
+
+def _value_problem(message: str) -> str:
+    for pattern, chinese in _VALUE_PROBLEMS:
+        match = pattern.search(message)
+        if match:
+            return chinese.format(*match.groups())
+    return message
+
+
+def _in_chinese(call, command: str | None = None):
+    """Run ``call``; a usage error (but not a request for help) comes out said in Chinese."""
+    try:
+        return call()
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except _Usage:
+        raise
+    except click.UsageError as exc:
+        raise _Usage(exc, command) from None
+
+
+class _Command(click.Command):
+    """A command whose usage errors are said in Chinese, naming the command."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return _in_chinese(lambda: super(_Command, self).make_context(info_name, args, parent, **extra),
+                           f"worksum {info_name}")
+
+
 class _Commands(click.Group):
     """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
-    status 130 (click's own handling prints "Aborted!" and exits 1, the status of a form
-    error). Output that cannot be written is a message, never a traceback.
+    status 130, output that cannot be written is a message, never a traceback, and usage
+    errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
+    with status 2.
+
+    click's own handling prints "Aborted!" and exits 1, the status of a form error.
     """
+
+    command_class = _Command
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        return _in_chinese(lambda: super(_Commands, self).make_context(info_name, args, parent, **extra))
 
     def invoke(self, ctx: click.Context):
         from pipeline.commands.runner import Terminated
 
         try:
-            return super().invoke(ctx)
+            return _in_chinese(lambda: super(_Commands, self).invoke(ctx))
         except Terminated:
             _say("已中断（收到停止信号）")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -262,10 +364,12 @@ def schema(output: str | None) -> None:
 
     Write the JSON Schema of the form, for editors (VS Code YAML extension).
     """
+    from pipeline.commands.context import current_workspace
     from pipeline.form.schema import form_schema_json
     from pipeline.workspace.write import write_atomic
 
-    text = form_schema_json()
+    with _reporting("worksum schema"):
+        text = form_schema_json(current_workspace().config)  # the categories config.yaml names
     if output and Path(output).suffix.lower() != ".json":
         raise click.UsageError(f"-o 应指定一个 .json 文件，现在是 {Path(output).name}")
     if not output:
@@ -319,12 +423,13 @@ def init(directory: str) -> None:
 
     Create a workspace in DIRECTORY (default: the current folder); never overwrites.
     """
-    from pipeline.workspace.scaffold import BLANK_FORM, create_workspace
+    from pipeline.form.schema import form_schema_json
+    from pipeline.workspace.scaffold import BLANK_FORM, EDITOR_SETTINGS, SCHEMA_FILE, create_workspace
 
     root = Path(directory)
     try:
         with _reporting("worksum init"):
-            created = create_workspace(root)
+            created = create_workspace(root, form_schema_json().encode("utf-8"))
     except FileExistsError as exc:
         _say(f"错误: {shown(exc.filename or root)} 已存在，没有覆盖")
         sys.exit(EXIT_ERRORS)
@@ -333,11 +438,15 @@ def init(directory: str) -> None:
         sys.exit(EXIT_ERRORS)
     for path in created.files:
         click.echo(shown(path))
+    if created.settings_kept:
+        _say(f"注意: 已有 {EDITOR_SETTINGS.as_posix()}，没有改动；要在 VS Code 中即时检查填报表，请在其中加上 "
+             f"\"yaml.schemas\": {{\"./{SCHEMA_FILE}\": [\"inputs/**/*.yaml\"]}}")
     here = shown(root) if shown(root) != "." else "当前文件夹"
     _say(f"已在{here}新建工作区。接下来：\n"
          f"  1. 在 config.yaml 中填写单位全称、校区和部门名单；\n"
          f"  2. 把 {BLANK_FORM} 复制为 inputs/<学期>/<校区>/<部门>.yaml（如 inputs/2024-2025-1/本部校区/后勤处.yaml），逐项填写；\n"
-         f"  3. 运行 worksum build 生成工作总结。")
+         f"  3. 运行 worksum build 生成工作总结。\n"
+         f"用 VS Code（装上 Red Hat 的 YAML 扩展）打开这个文件夹，填写时会自动提示字段、当场标出写错的地方。")
 
 
 @main.command()
@@ -402,7 +511,8 @@ def new_term(source: str, target: str) -> None:
         summary += f"；{old.id} 中有填报表存在错误，未能生成对应的新表，请先改正"
     _say(summary)
     if outcome.written:
-        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），核对后再运行 worksum build")
+        _say("请打开新填报表，填写成文日期（date）和各项数据的本期数值（value），逐项确认从上一期带来的工作"
+             "（confirmed: 否），再运行 worksum build；worksum validate 会指出还没有确认和填写的地方")
     sys.exit(EXIT_ERRORS if outcome.problems else 0)
 
 

@@ -180,7 +180,7 @@ def test_the_pool_builds_many_forms_and_isolates_a_failure(workspace, monkeypatc
     assert "明德实验学校" + campuses[0] + "后勤处" in text_of(one)
 
 
-def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, run):
+def test_a_form_copied_into_another_campus_folder_fails_itself_not_the_original(workspace, run):
     # A form copied into another campus folder without changing its campus.
     shutil.copy(workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml",
                 workspace / "inputs" / TERM / "滨江校区" / "后勤处.yaml")
@@ -188,8 +188,23 @@ def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, 
     result = run(workspace, "build", "--term", TERM)
 
     assert result.exit_code == 1
-    assert "生成同一个文件" in result.stderr
+    assert f"inputs/{TERM}/滨江校区/后勤处.yaml:3:9: 错误: 这份填报表放在 inputs/{TERM}/滨江校区/ 下，" \
+           "campus 却写的是“东湖校区”" in result.stderr
+    assert f"inputs/{TERM}/东湖校区/后勤处.yaml" not in result.stderr
     assert summary_line(result) == "完成：生成 5 份，未变化 0 份，失败 1 份"
+
+
+def test_two_forms_claiming_one_output_fail_the_second_not_the_first(workspace, run):
+    # A copy outside the <term>/<campus>/<department>.yaml layout: its folders say nothing.
+    copy = workspace / "inputs" / TERM / "滨江校区" / "旧版" / "后勤处.yaml"
+    copy.parent.mkdir()
+    shutil.copy(workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml", copy)
+
+    result = run(workspace, "build", "--term", TERM)
+
+    assert result.exit_code == 1
+    assert "生成同一个文件" in result.stderr
+    assert summary_line(result) == "完成：生成 6 份，未变化 0 份，失败 1 份"
 
 
 # --- incremental --------------------------------------------------------------------
@@ -252,7 +267,9 @@ def test_the_manifest_records_form_and_output_hashes(workspace, run):
     entry = entries[f"outputs/{expected(TERM, '本部校区', '后勤处')}"]
     form = f"inputs/{TERM}/本部校区/后勤处.yaml"
     assert entry["forms"][form] == hashlib.sha256((workspace / form).read_bytes()).hexdigest()
-    assert set(entry["forms"]) == {form, "inputs/2023-2024-2/"}  # last period's forms are compared with
+    earlier = "inputs/2023-2024-2/本部校区/后勤处.yaml"  # last period's form, read for its figures
+    assert list(entry["forms"]) == [form, earlier]  # the form first; not the whole folder
+    assert entry["forms"][earlier] == hashlib.sha256((workspace / earlier).read_bytes()).hexdigest()
     assert entry["docx_sha256"] == hashlib.sha256((workspace / entry["output"]).read_bytes()).hexdigest()
     assert entry["tool"].startswith("0.") and entry["templates"] and entry["config"]
     assert not (workspace / "outputs" / "2023-2024-2" / ".worksum-manifest.json").exists()
@@ -299,6 +316,8 @@ def test_changing_last_periods_form_rebuilds_this_periods_documents(workspace, r
 
     result = run(workspace, "build", "--term", TERM)
 
-    assert summary_line(result) == "完成：生成 6 份，未变化 0 份，失败 0 份"
+    # only the document that read that form is rebuilt: each depends on the form it read, not the folder
+    assert summary_line(result) == "完成：生成 1 份，未变化 5 份，失败 0 份"
+    assert result.stdout.strip() == f"outputs/{expected(TERM, '东湖校区', '后勤处')}"
     assert "节约水电费12600元，与上学期持平" in text_of(workspace / "outputs" / expected(TERM, "东湖校区", "后勤处"))
     assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"  # the edited form itself

@@ -205,3 +205,24 @@ def test_jieba_loads_only_when_needed_and_once(seed_like):
 
     assert probe("validate") == "False False"
     assert probe("check") == "True True"  # one dictionary, shared with category inference
+
+
+def test_fix_repairs_everything_safe_in_one_run_and_removes_pasted_bullets(tmp_path, run):
+    form = tmp_path / "form.yaml"
+    form.write_text("organization: 明德实验学校\ncampus: 东湖校区\ndepartment: 后勤处\nterm: 2024-2025-1\n"
+                    "date: 2025-01-16\nactivities:\n  - title: 暑期校舍维修\n"
+                    "    details: 1、检修水电线路;2、给围栏刷漆(共３０米);3、为教室更换灯管。\n"
+                    "shortcomings:\n  - • 保育员队伍年龄偏大。\n  - 部分老设备缺少保养记录。\nplans:\n  - 建立保养卡。\n",
+                    encoding="utf-8")
+    checked = run(tmp_path, "check", "form.yaml")
+    said = [line.split(": 警告: ")[0] for line in checked.stderr.splitlines() if ": 警告: " in line]
+    assert said == ["form.yaml:8:14", "form.yaml:8:22", "form.yaml:8:23", "form.yaml:8:30", "form.yaml:8:32",
+                    "form.yaml:8:36", "form.yaml:8:37", "form.yaml:10:5"]
+    assert "form.yaml:10:5: 警告: 开头的“•”是从 Word 等处复制来的项目符号，会照样印进文档；请删去" in checked.stderr
+
+    fixed = run(tmp_path, "check", "--fix", "form.yaml")
+    assert "没有发现问题，已改正 9 处标点" in fixed.stderr
+    lines = form.read_text(encoding="utf-8").splitlines()
+    assert lines[7] == "    details: 1.检修水电线路；2.给围栏刷漆（共30米）；3.为教室更换灯管。"
+    assert lines[9] == "  - 保育员队伍年龄偏大。"
+    assert "已改正 0 处标点" in run(tmp_path, "check", "--fix", "form.yaml").stderr

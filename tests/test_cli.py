@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import ROOT, worksum
 from docx_reading import paragraphs
 
@@ -47,3 +48,21 @@ def test_help_and_usage_errors():
 def test_python_m_pipeline_and_version():
     result = worksum("--version", cwd=ROOT)
     assert result.returncode == 0 and b"worksum" in result.stdout
+
+
+@pytest.mark.parametrize("args, said", [
+    (["buld"], "worksum: 用法错误: 没有“buld”这个命令，是否应为“build”？"),
+    (["build", "-q"], "worksum build: 用法错误: worksum build 没有“-q”这个选项"),
+    (["check", "--fx"], "worksum check: 用法错误: worksum check 没有“--fx”这个选项，是否应为“--fix”？"),
+    (["build", "--term"], "worksum build: 用法错误: 选项“--term”后面要写上它的值（用空格隔开）"),
+    (["build", "--force=1"], "worksum build: 用法错误: 选项“--force”后面不用写值"),
+    (["build", "-j", "x"], "worksum build: 用法错误: 选项“-j/--jobs”的值不对：“x”不是整数"),
+    (["new-term", "2024-2025-1"], "worksum new-term: 用法错误: 缺少参数 TO"),
+    (["rollup"], "worksum rollup: 用法错误: 缺少选项“--term”（这个选项必须写）"),
+    (["schema", "extra"], "worksum schema: 用法错误: 多写了参数“extra”；如果文件名中有空格，请给它加上引号"),
+])
+def test_usage_errors_are_said_in_chinese_with_status_2(args, said):
+    done = worksum(*args, cwd=ROOT)
+    assert done.returncode == 2
+    lines = done.stderr.decode().splitlines()
+    assert lines == [said, f"运行“{said.split(': ')[0]} --help”查看用法"]

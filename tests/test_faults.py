@@ -324,26 +324,16 @@ def test_a_console_that_cannot_show_a_name_gets_escapes_and_the_batch_completes(
     assert_consistent(workspace, 12)
 
 
-def test_a_folder_name_that_is_not_utf8_builds_and_is_remembered(workspace):
+def test_a_folder_name_that_is_not_utf8_is_said_and_the_rest_built_and_remembered(workspace):
     gbk_name = "东湖校区".encode("gbk")  # as unzip leaves a folder from a Chinese Windows archive
     for term in (b"2023-2024-2", TERM.encode()):
         base = os.fsencode(workspace / "inputs") + b"/" + term
         os.rename(base + "/东湖校区".encode(), base + b"/" + gbk_name)
 
     first = worksum("build", cwd=workspace)
-    assert first.returncode == 0, first.stderr.decode(errors="replace")
-    assert "Traceback" not in first.stderr.decode(errors="replace")
+    stderr = first.stderr.decode(errors="replace")
+    assert first.returncode == 1 and "Traceback" not in stderr and "内部错误" not in stderr
+    assert "campus 却写的是“东湖校区”" in stderr  # the folder does not name the campus the form does
+    assert "完成：生成 8 份，未变化 0 份，失败 4 份" in stderr
     again = worksum("build", cwd=workspace)
-    assert "完成：生成 0 份，未变化 12 份，失败 0 份" in again.stderr.decode()
-
-
-def test_output_that_cannot_be_written_is_a_message_and_a_closed_pipe_is_no_error(workspace):
-    with open("/dev/full", "wb") as full:  # a redirected file on a full disk
-        done = subprocess.run([sys.executable, "-m", "pipeline", "templates"], cwd=workspace, env=env(),
-                              stdout=full, stderr=subprocess.PIPE, timeout=60)
-    assert done.returncode == 1
-    assert done.stderr.decode() == "错误: 无法写入（屏幕或重定向的文件）：磁盘空间不足，请清理后重新生成\n"
-    done = subprocess.run(f"set -o pipefail; '{sys.executable}' -m pipeline templates | head -1", shell=True,
-                          executable="/bin/bash", cwd=workspace, env=env(), capture_output=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.decode() == "模板组：\n"
-    assert done.stderr.decode() == ""
+    assert "完成：生成 0 份，未变化 8 份，失败 4 份" in again.stderr.decode(errors="replace")

@@ -173,3 +173,43 @@ def test_the_filled_in_blank_form_is_not_flagged_by_the_editor_schema(tmp_path, 
     blank = (tmp_path / BLANK_FORM).read_text(encoding="utf-8")
     assert editor_errors(fill(blank, FILLED)) == []
     assert any(error.startswith("date: None") for error in editor_errors(blank))  # still to fill: flagged
+
+
+def test_init_sets_up_the_editor_in_one_step(tmp_path, run):
+    import json
+
+    from pipeline.form.schema import form_schema
+
+    result = run(tmp_path, "init", "school")
+    assert result.exit_code == 0
+    root = tmp_path / "school"
+    assert json.loads((root / "worksum-form.schema.json").read_text(encoding="utf-8")) == form_schema()
+    settings = json.loads((root / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings == {"yaml.schemas": {"./worksum-form.schema.json": ["inputs/**/*.yaml", BLANK_FORM]}}
+    assert "school/worksum-form.schema.json" in result.stdout.splitlines()
+
+
+def test_init_leaves_existing_editor_settings_alone_and_says_what_to_add(tmp_path, run):
+    mine = tmp_path / ".vscode" / "settings.json"
+    mine.parent.mkdir()
+    mine.write_text('{"editor.fontSize": 16}\n', encoding="utf-8")
+    result = run(tmp_path, "init", ".")
+    assert result.exit_code == 0
+    assert mine.read_text(encoding="utf-8") == '{"editor.fontSize": 16}\n'
+    assert (tmp_path / "worksum-form.schema.json").is_file()
+    assert ('注意: 已有 .vscode/settings.json，没有改动；要在 VS Code 中即时检查填报表，请在其中加上 '
+            '"yaml.schemas": {"./worksum-form.schema.json": ["inputs/**/*.yaml"]}') in result.stderr
+
+
+def test_a_value_typed_after_the_blank_forms_comment_is_pointed_to_its_place(tmp_path, run):
+    run(tmp_path, "init", ".")
+    blank = (tmp_path / BLANK_FORM).read_text(encoding="utf-8")
+    typed = blank.replace("# 【必填】校区，如：本部校区\n", "# 【必填】校区，如：本部校区 东湖校区\n")
+    typed = typed.replace("# 【必填】成文日期，写在落款处，如：2025-01-15\n", "# 【必填】成文日期，写在落款处，如：2025-01-15 2025-01-16\n")
+    (tmp_path / BLANK_FORM).write_text(typed, encoding="utf-8")
+    result = run(tmp_path, "validate", BLANK_FORM)
+    assert f"{BLANK_FORM}:10:8: 错误: 字段 \"campus\"：不能为空；“东湖校区”写在了“#”后面，那里是说明，不会被读取：" \
+           "请把它移到冒号后面（campus: 东湖校区）" in result.stderr.splitlines()
+    assert f"{BLANK_FORM}:13:6: 错误: 字段 \"date\"：还没有填写（日期）；“2025-01-16”写在了“#”后面，那里是说明，" \
+           "不会被读取：请把它移到冒号后面（date: 2025-01-16）" in result.stderr.splitlines()
+    assert f"{BLANK_FORM}:11:12: 错误: 字段 \"department\"：不能为空" in result.stderr.splitlines()  # untouched: no hint

@@ -31,8 +31,10 @@ def errors_of(text: str) -> list[str]:
 
 
 def fill_in(text: str, date: str, values: list[float]) -> str:
-    """What the person does: type the date and this period's values after the comments' prompts."""
+    """What the person does: type the date and this period's values after the comments' prompts,
+    and confirm every item carried over as done this period."""
     text = re.sub(r"^date:( *)#", lambda m: f"date: {date}{m.group(1)}#", text, count=1, flags=re.MULTILINE)
+    text = re.sub(r"^(\s*)confirmed: 否", r"\1confirmed: 是", text, flags=re.MULTILINE)
     for value in values:
         text = re.sub(r"^(\s*)value:( *)# 本期数值", lambda m: f"{m.group(1)}value: {value}{m.group(2)}# 已填",
                       text, count=1, flags=re.MULTILINE)
@@ -48,9 +50,11 @@ def test_carried_over_example_form_keeps_identity_and_comments():
     assert (data["organization"], data["campus"], data["department"], data["author"], data["term"]) == \
         ("青禾实验幼儿园", "南园区", "后勤部", "南园区后勤部", "2024-2025-2")
     assert data["date"] is None
-    # Comments survive: the form's own header, and a comment inside a record.
+    # Comments survive: the form's own header, and a comment inside a record (its summer item is
+    # carried into next autumn, not into spring: see test_seasonal_work_is_not_carried_into_the_other_half).
     assert "# 工作总结填报表 — 测试用示例（后勤部）\n" in new
-    assert "details: 趁暑假对活动室、午睡室和厨房进行检修改造。   # no category: inferred (duties)\n" in new
+    next_autumn = carry_over(old, FIRST, Term.parse("2025-2026-1"))
+    assert "details: 趁暑假对活动室、午睡室和厨房进行检修改造。   # no category: inferred (duties)\n" in next_autumn
     # A comment naming the old period now names the new one.
     assert re.search(r"^term: 2024-2025-2 +# 2024—2025学年第二学期$", new, re.MULTILINE)
     assert re.search(r"^date: +# 成文日期，填写后再生成$", new, re.MULTILINE)
@@ -65,20 +69,26 @@ def test_only_fields_of_the_form_appear_and_only_the_blanks_are_errors():
     for count in data["counts"]:
         assert set(count) <= set(Figure.model_fields)
     errors = errors_of(new)
-    assert errors == ['字段 "date"：还没有填写（日期）'] + ['字段 "counts" 第%d项 "value"：还没有填写（数值）' % i
-                                                         for i in (1, 2, 3)]
+    unconfirmed = [f'字段 "activities" 第{i}项 "confirmed"：“{a["title"]}”是从上一期的填报表带过来的，还没有确认：'
+                   f'本期做了的，把“否”改为“是”（或删去这一行），并按本期的情况填写时间、做法和成效；没有做的，删去这一整项'
+                   for i, a in enumerate(data["activities"], 1)]
+    assert len(unconfirmed) == 9  # five of last term's items (the summer one left out), two plans, two shortcomings
+    assert errors == ['字段 "date"：还没有填写（日期）'] + unconfirmed + [
+        '字段 "counts" 第%d项 "value"：还没有填写（数值）' % i for i in (1, 2, 3)]
     assert errors_of(fill_in(new, "2025-07-04", [120, 98, 30000])) == []
 
 
 def test_activities_become_a_checklist_with_last_periods_facts_in_comments():
     new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
     first = yaml.safe_load(new)["activities"][0]
-    assert first == {"title": "后勤员工岗位业务学习", "category": "study", "date": None, "times": None,
+    assert first == {"title": "后勤员工岗位业务学习", "confirmed": "否", "category": "study", "date": None, "times": None,
                      "participants": None, "result": None,
                      "details": "隔周利用周五下午集中学习，内容有岗位操作规程、食品安全知识和传染病消毒要求。"}
     assert re.search(r"^    times: +# 上学期：8$", new, re.MULTILINE)
     assert re.search(r"^    date: +# 上学期：2024-09-01 ~ 2025-01-10$", new, re.MULTILINE)
-    assert "# 开展的工作：以下是上学期的工作清单。" in new
+    assert re.search(r"^    confirmed: 否 +# 上学期的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去整项$", new,
+                     re.MULTILINE)
+    assert "# 开展的工作：以下是上学期的工作清单，每项都写着“confirmed: 否”（未确认的填报表不会生成文档）。" in new
 
 
 def test_counts_move_their_value_to_previous():
@@ -90,12 +100,16 @@ def test_counts_move_their_value_to_previous():
 def test_plans_and_shortcomings_become_items_to_report_on():
     new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
     data = yaml.safe_load(new)
-    carried = [a for a in data["activities"] if "category" not in a and a["details"] is None]
+    carried = [a for a in data["activities"] if set(a) == {"title", "confirmed", "details"}]
+    assert all(a["confirmed"] == "否" and a["details"] is None for a in carried)
     assert [a["title"] for a in carried] == [
         "按岗位分批开展业务培训，每月安排一次保育员操作交流", "健全物品申领和报修登记手续",
         "整改：后勤岗位人手偏紧，个别员工身兼几项工作", "整改：少数保育员对新版消毒流程还不够熟悉"]
-    assert re.search(r"^    details: +# 整改情况：针对上学期的这条不足做了什么、效果如何；没有整改的删去本项$", new, re.MULTILINE)
-    assert re.search(r"^    details: +# 落实情况：上学期打算的这项工作做了什么、效果如何；没有做的删去本项$", new, re.MULTILINE)
+    assert re.search(r"^    confirmed: 否 +# 上学期的不足。整改了，改为“是”并写明做了什么、效果如何；没有整改，删去整项$", new,
+                     re.MULTILINE)
+    assert re.search(r"^    confirmed: 否 +# 上学期的打算。落实了，改为“是”并写明做法和成效；没有落实，删去整项$", new,
+                     re.MULTILINE)
+    assert re.search(r"^    details: +# 写明本期的做法和成效$", new, re.MULTILINE)
     assert data["shortcomings"] is None and data["plans"] is None and data["incidents"] is None
 
 
@@ -103,7 +117,8 @@ def test_an_unresolved_incident_becomes_an_item_to_follow_up():
     old = EXAMPLE_FORM.read_text(encoding="utf-8").replace("resolved: true", "resolved: false")
     data = yaml.safe_load(carry_over(old, FIRST, SECOND))
     follow = data["activities"][-1]
-    assert follow == {"title": "跟进：一名幼儿在滑梯旁奔跑时绊倒，手肘擦破皮", "category": "safety", "details": None}
+    assert follow == {"title": "跟进：一名幼儿在滑梯旁奔跑时绊倒，手肘擦破皮", "confirmed": "否", "category": "safety",
+                      "details": None}
 
 
 def test_a_year_id_is_not_replaced_in_text():
@@ -121,7 +136,7 @@ def test_blank_lines_between_sections_stay_where_they_were():
                      Term.parse("2023-2024-2"), FIRST)
     assert "\n\n\n" not in new
     assert re.search(r"\n\n# 数据：上学期的数值已移到 previous", new)
-    assert re.search(r"# 整改情况：[^\n]*\n\n# 数据", new)  # the new items end the list, then the blank line
+    assert re.search(r"# 写明本期的做法和成效\n\n# 数据", new)  # the new items end the list, then the blank line
 
 
 # --- the command -------------------------------------------------------------------
@@ -250,3 +265,70 @@ def test_a_filled_in_new_term_form_is_not_flagged_by_the_editor_schema():
 
     new = carry_over(EXAMPLE_FORM.read_text(encoding="utf-8"), FIRST, SECOND)
     assert editor_errors(fill_in(new, "2025-07-04", [120, 98, 30000])) == []
+
+
+# --- nothing carried over becomes a wrong document ------------------------------------
+
+SMALL = ("# 明德实验学校 2024-2025学年度上学期 后勤处填报表（2024～2025学年第1学期）\n"
+         "organization: 明德实验学校\ncampus: 本部校区\ndepartment: 后勤处\nterm: 2024-2025-1\ndate: 2025-01-15\n"
+         "intro: 2024-2025学年度上学期，后勤处围绕安全和服务开展工作。\n"
+         "activities:\n  - title: 冬季锅炉房检修\n    details: 供暖前完成检修。\n"
+         "  - title: 水电巡查\n    details: 每天巡查两次；入冬后增加防冻检查。\n"
+         "  - title: 食堂留样\n    details: 每餐留样48小时。\n"
+         "plans:\n  - 下学期为厨房大型设备建立保养卡。\n  - 今后要完善采购审批流程。\n")
+
+
+def test_last_terms_plans_become_to_do_items_to_confirm_not_achievements():
+    new = carry_over(SMALL, FIRST, SECOND)
+    activities = yaml.safe_load(new)["activities"]
+    assert activities[-2:] == [{"title": "为厨房大型设备建立保养卡", "confirmed": "否", "details": None},
+                               {"title": "完善采购审批流程", "confirmed": "否", "details": None}]
+    assert re.search(r"^    confirmed: 否 +# 上学期的打算“下学期为厨房大型设备建立保养卡”。落实了，改为“是”并写明做法和成效；"
+                     r"没有落实，删去整项$", new, re.MULTILINE)
+
+
+def test_seasonal_work_is_not_carried_into_the_other_half_of_the_year():
+    new = carry_over(SMALL, FIRST, SECOND)
+    activities = yaml.safe_load(new)["activities"]
+    assert [a["title"] for a in activities] == ["水电巡查", "食堂留样", "为厨房大型设备建立保养卡", "完善采购审批流程"]
+    assert "# 上学期的季节性工作没有带过来（本期如有同类工作请照格式添加）：冬季锅炉房检修。\n" in new
+    # A kept item whose details speak of last term's season: the details wait to be rewritten.
+    assert activities[0]["details"] is None
+    assert re.search(r"^    details: +# 上学期的做法，其中“入冬、防冻”是上学期的季节性内容，请按本期情况重写："
+                     r"每天巡查两次；入冬后增加防冻检查。$", new, re.MULTILINE)
+    assert activities[1]["details"] == "每餐留样48小时。"
+    # Into the same half of the next year, the winter work is carried as any other.
+    next_autumn = yaml.safe_load(carry_over(SMALL, FIRST, Term.parse("2025-2026-1")))["activities"]
+    assert next_autumn[0]["title"] == "冬季锅炉房检修" and next_autumn[0]["details"] == "供暖前完成检修。"
+
+
+def test_period_names_are_renamed_in_the_spelling_the_form_uses():
+    new = carry_over(SMALL, FIRST, SECOND)
+    assert "# 明德实验学校 2024-2025学年度下学期 后勤处填报表（2024～2025学年第2学期）\n" in new
+    assert yaml.safe_load(new)["intro"] == "2024-2025学年度下学期，后勤处围绕安全和服务开展工作。"
+    following = carry_over(new.replace("term: 2024-2025-2", "term: 2024-2025-2"), SECOND, Term.parse("2025-2026-1"))
+    assert "# 明德实验学校 2025-2026学年度上学期 后勤处填报表（2025～2026学年第1学期）\n" in following
+
+
+def test_a_new_term_form_filled_only_where_the_message_asks_is_refused_item_by_item(tmp_path, run):
+    root = sample(tmp_path, "2024-2025-1")
+    assert run(root, "new-term", "2024-2025-1", "2024-2025-2").exit_code == 0
+    form = root / "inputs" / "2024-2025-2" / "本部校区" / "后勤处.yaml"
+    text = form.read_text(encoding="utf-8")
+    values = len(re.findall(r"value: +# 本期数值", text))
+    only_asked = re.sub(r"^(\s*)confirmed: 是", r"\1confirmed: 否", fill_in(text, "2025-07-04", [10] * values),
+                        flags=re.MULTILINE)
+    form.write_text(only_asked, encoding="utf-8")
+    lines = only_asked.splitlines()
+    expected = [n for n, line in enumerate(lines, 1) if line.strip().startswith("confirmed: 否")]
+    assert len(expected) == 13  # seven of last term's items (the summer one left out), three plans, three shortcomings
+
+    checked = run(root, "validate", "inputs/2024-2025-2/本部校区/后勤处.yaml")
+    assert checked.exit_code == 1
+    said = [int(line.split(":")[1]) for line in checked.stderr.splitlines() if "还没有确认" in line]
+    assert said == expected
+    assert "“编制校舍水电管网改造计划，争取利用暑假分批实施”是从上一期的填报表带过来的，还没有确认" in checked.stderr
+
+    built = run(root, "build", "inputs/2024-2025-2/本部校区/后勤处.yaml")
+    assert built.exit_code == 1
+    assert not (root / "outputs" / "2024-2025-2" / "本部校区").exists()

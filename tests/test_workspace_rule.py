@@ -21,7 +21,7 @@ OWN_CLOSING = "以上是本园后勤部自己写的结束语，没有用内置�
 def bare_workspace(tmp_path: Path) -> Path:
     """A workspace made by hand: inputs/ and templates/closing.j2, no config.yaml."""
     root = tmp_path / "园部"
-    form = root / "inputs" / TERM / "东园区" / "后勤部.yaml"
+    form = root / "inputs" / TERM / "南园区" / "后勤部.yaml"
     form.parent.mkdir(parents=True)
     shutil.copy(EXAMPLE_FORM, form)
     (root / "templates").mkdir()
@@ -50,7 +50,7 @@ def test_worksum_templates_there_shows_the_workspaces_closing(bare_workspace):
 def test_a_form_named_from_elsewhere_belongs_to_its_workspace(bare_workspace, tmp_path):
     elsewhere = tmp_path / "别处"
     elsewhere.mkdir()
-    form = bare_workspace / "inputs" / TERM / "东园区" / "后勤部.yaml"
+    form = bare_workspace / "inputs" / TERM / "南园区" / "后勤部.yaml"
 
     done = worksum("build", str(form), cwd=elsewhere)
 
@@ -78,7 +78,7 @@ def test_every_command_run_inside_the_workspace_works_on_all_of_it(bare_workspac
 
     carried = worksum("new-term", TERM, "2024-2025-2", cwd=inside)
     assert carried.returncode == 0, carried.stderr.decode()
-    assert (bare_workspace / "inputs" / "2024-2025-2" / "东园区" / "后勤部.yaml").is_file()
+    assert (bare_workspace / "inputs" / "2024-2025-2" / "南园区" / "后勤部.yaml").is_file()
 
 
 def test_the_root_is_the_nearest_folder_with_config_inputs_or_templates(tmp_path):

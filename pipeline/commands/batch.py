@@ -7,17 +7,24 @@ A run goes in four steps:
    named), narrowed by ``--term``, ``--campus`` and ``--department``, which
    match the folder layout (a form outside it is matched by the values written
    in it).
-2. **Plan**: a form whose bytes, templates, config.yaml and tool version match
-   its manifest entry, and whose output exists, is skipped. This step reads
-   files and hashes them; it imports neither python-docx nor jieba.
+2. **Plan**: a form whose sources (its bytes, last period's form it read),
+   templates, config.yaml and tool version match its manifest entry, and whose
+   output exists, is skipped. A source whose size and modification time are
+   those recorded is not even read (:meth:`~pipeline.commands.manifest.Ledger.up_to_date`);
+   this step imports neither python-docx nor jieba.
 3. **Build** the rest: in this process for a handful of forms, otherwise in a
-   pool of worker processes, one per core. Each worker loads config.yaml, the
-   templates and (when a record needs it) jieba once and keeps them for every
-   form it builds. Workers only compute; they return bytes and messages.
+   pool of worker processes, one per core. This process loads config.yaml, the
+   templates and jieba's dictionary once, freezes them (:func:`gc.freeze`, so
+   the workers' garbage collections never touch, and so never copy, the
+   inherited pages) and forks: every worker shares them. The proofreading
+   index (:mod:`pipeline.proofread.corpus`) is first brought up to date: the
+   new and changed forms are read and cut into sentences by the workers, and
+   this process files them. Workers only compute; they return bytes and messages.
 4. **Land** each document as it arrives, in this process only: the output path
    must be inside ``outputs/`` and not claimed by another form; an edited
    earlier version is kept as a backup (:func:`pipeline.commands.manifest.land`); the
-   manifest is updated and saved every second and at the end, also on Ctrl-C.
+   manifest is updated (in constant time per document) and saved at intervals
+   that keep saving under a twentieth of the run, and at the end, also on Ctrl-C.
 
 One failing form never stops the others; its problems are reported as
 ``file:line:col: 错误: …`` and counted.
@@ -25,8 +32,10 @@ One failing form never stops the others; its problems are reported as
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import threading
 import time
 import traceback
 from contextlib import ExitStack
@@ -34,18 +43,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import find_workspace, workspace_at
-from pipeline.commands.manifest import Ledger, file_sha256, land_pdf
+from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
 from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
-from pipeline.form.history import history_folders
-from pipeline.workspace.root import find_root
 from pipeline.workspace.lock import workspace_lock
+from pipeline.workspace.root import find_root
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
-#: Save the manifests at least this often (seconds) while outputs land.
+#: Items a pool worker may have finished (or be working on) that this process has not taken yet.
+IN_FLIGHT_PER_WORKER = 32
+#: Save the manifests at most this often (seconds) while outputs land; and at most
+#: 1/SAVE_SHARE of the run's time is spent saving them.
 SAVE_EVERY = 1.0
+SAVE_SHARE = 20
 
 
 def cpu_count() -> int:
@@ -63,6 +75,7 @@ class Job:
     display: str  # as messages show it
     sha: str | None  # of the form's bytes when planned
     strict: bool = False  # proofreading warnings are errors
+    state: tuple[int, int] | None = None  # the form's size and mtime, taken before it was hashed
 
 
 @dataclass
@@ -76,6 +89,8 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     bug: str | None = None
+    #: Other files the document was built from (last period's form): path → (hash or "absent", state).
+    depends: dict[str, tuple[str, tuple[int, int] | None]] = field(default_factory=dict)
 
 
 def build_job(job: Job) -> Outcome:
@@ -96,17 +111,23 @@ def build_job(job: Job) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - a bug; reported, and the other forms still build
         detail = traceback.format_exc() if os.environ.get("WORKSUM_DEBUG") else f"{type(exc).__name__}: {exc}"
         return Outcome(job, bug=detail)
+    depends = {}
+    for source in built.depends:
+        state = file_state(source)  # before hashing: a change after it shows as a new state
+        depends[str(source)] = (file_sha256(source) or ABSENT, state)
     return Outcome(job, term=built.form.term, output=str(target), docx=built.docx,
-                   warnings=[str(w) for w in built.warnings])
+                   warnings=[str(w) for w in built.warnings], depends=depends)
 
 
 def warm(roots) -> None:
-    """Load what every build needs (config, templates, jieba, the base document, the
-    proofreader's index of the workspace's forms) in this process.
+    """Load what every build needs (config, templates, jieba's dictionary, the base document) in
+    this process, then freeze it.
 
-    Called before the pool forks, so the workers inherit it all ready: loaded
-    once for the run instead of once per worker (where processes are spawned,
-    not forked, each worker loads it on its first form instead).
+    Called before a pool forks, so the workers inherit it all ready: loaded once
+    for the run instead of once per worker (where processes are spawned, not
+    forked, each worker loads it on its first form instead). Frozen objects are
+    never examined by the garbage collector, so a worker's collections neither
+    slow down with them nor write to (and so copy) the pages it shares.
     """
     from pipeline.diagnostics import FormError
     from pipeline.layout import engines, profile
@@ -116,9 +137,68 @@ def warm(roots) -> None:
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
             engines.prepare(profile.get(workspace.config.format))
-            workspace.proofreader.check([])  # reads and indexes every form once, for all workers
+            workspace.proofreader.warm()
         except FormError:
             pass  # reported per form
+    gc.freeze()
+
+
+def read_for_index(item: tuple[Path | None, str]):
+    """What the proofreading index keeps of one form (run in a worker)."""
+    root, path = item
+    return workspace_at(root).proofreader.read(Path(path))
+
+
+def prepare_proofreading(jobs: list[Job], roots: dict[str, Path | None], workers: int) -> None:
+    """Bring each workspace's proofreading index up to date before its forms are built: the new and
+    changed forms are read by a pool when there are many, and filed by this process."""
+    by_root: dict[Path | None, list[Path]] = {}
+    for job in jobs:
+        by_root.setdefault(roots[job.form], []).append(Path(job.form))
+    for root, targets in by_root.items():
+        workspace = workspace_at(root)
+        workspace.proofreader.index.make_folder = True  # outputs/ is made for the documents anyway
+        workspace.proofreader.prepare(targets, read=lambda paths, root=root: parallel_map(
+            read_for_index, [(root, str(p)) for p in paths], workers, [root]))
+
+
+def parallel_map(function, items: list, workers: int, roots, inherited: bool = False):
+    """``function`` over ``items``, in a pool when there are many, as they finish; this process is
+    warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
+    process holds, so it runs in forked workers only (in this process where there is no fork)."""
+    context = _pool_context()
+    forked = context.get_start_method() == "fork"
+    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
+        yield from map(function, items)
+        return
+    if forked:
+        warm(roots)
+    workers = min(workers, len(items))
+    chunk = _chunk(len(items), workers)
+    # At most IN_FLIGHT_PER_WORKER items per worker handed out and not yet taken back: when this
+    # process lands documents more slowly than the workers make them (a disk's fsync), finished
+    # documents would otherwise pile up here, and memory grow with the number of forms.
+    slots = threading.Semaphore(max(IN_FLIGHT_PER_WORKER, 4 * chunk) * workers)
+    stopped = threading.Event()
+
+    def feed():
+        for item in items:
+            while not slots.acquire(timeout=0.1):
+                if stopped.is_set():
+                    return
+            yield item
+
+    with context.Pool(workers, initializer=quiet_worker) as pool:
+        try:
+            for result in pool.imap_unordered(function, feed(), chunksize=chunk):
+                slots.release()
+                yield result
+        finally:
+            stopped.set()  # before the pool stops: its feeding thread must not wait for a slot
+
+
+def _chunk(items: int, workers: int) -> int:
+    return max(1, min(8, items // (workers * 16)))
 
 
 def _pool_context():
@@ -128,17 +208,7 @@ def _pool_context():
 
 def run_jobs(jobs: list[Job], workers: int):
     """Outcomes of ``jobs`` as they finish: in this process when few, else in a pool."""
-    if workers <= 1 or len(jobs) < IN_PROCESS_BELOW:
-        for job in jobs:
-            yield build_job(job)
-        return
-    workers = min(workers, len(jobs))
-    chunk = max(1, min(8, len(jobs) // (workers * 16)))
-    context = _pool_context()
-    if context.get_start_method() == "fork":
-        warm(dict.fromkeys(find_root(Path(job.form)) for job in jobs))
-    with context.Pool(workers, initializer=quiet_worker) as pool:
-        yield from pool.imap_unordered(build_job, jobs, chunksize=chunk)
+    yield from parallel_map(build_job, jobs, workers, dict.fromkeys(find_root(Path(job.form)) for job in jobs))
 
 
 # --- the run -----------------------------------------------------------------
@@ -159,7 +229,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     forms = discover(selection, reporter.note)
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
-    claimed: dict[Path, str] = {}  # output → the form that owns it in this run
+    claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     folder_roots: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
@@ -172,14 +242,15 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
             ledgers[root] = Ledger(root)
             locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
         ledger = ledgers[root]
-        sha = file_sha256(form)
-        entry = None if force else ledger.up_to_date(form, sha)
+        entry = None if force else ledger.up_to_date(form)
         if entry:
             tally.unchanged += 1
-            tally.kept.append(ledger.root / entry.output)
-            claimed[ledger.root / entry.output] = shown(form)
+            output = ledger.root / entry.output
+            tally.kept.append(output)
+            claimed[output] = os.path.abspath(form)
         else:
-            job = Job(os.path.abspath(form), shown(form), sha, strict)
+            state = file_state(form)  # before hashing: a change after it shows as a new state
+            job = Job(os.path.abspath(form), shown(form), file_sha256(form), strict, state)
             roots[job.form] = root
             queue.append(job)
     for ledger in ledgers.values():
@@ -188,15 +259,20 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
 
     queue = _check_configs(queue, roots, reporter, tally)
     reporter.begin(len(queue), tally.unchanged)
-    last_save = time.monotonic()
-    outcomes = run_jobs(queue, workers or cpu_count())
+    workers = workers or cpu_count()
+    if queue:
+        prepare_proofreading(queue, roots, workers)
+    last_save, save_interval = time.monotonic(), SAVE_EVERY
+    outcomes = run_jobs(queue, workers)
     try:
         for outcome in outcomes:
             with uninterrupted():
                 _land(outcome, roots[outcome.job.form], ledgers[roots[outcome.job.form]], claimed, reporter, tally)
-                if time.monotonic() - last_save > SAVE_EVERY:
+                if time.monotonic() - last_save > save_interval:
+                    started = time.monotonic()
                     _save(ledgers.values(), reporter, tally)
                     last_save = time.monotonic()
+                    save_interval = max(SAVE_EVERY, (last_save - started) * SAVE_SHARE)
             reporter.step()
     except KeyboardInterrupt:
         tally.interrupted = True
@@ -243,16 +319,16 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         return
     target = Path(outcome.output)
     owner = claimed.get(target)
-    if owner is not None and owner != job.display:
-        reporter.note(f"{job.display}:1:1: 错误: 与 {owner} 生成同一个文件 {shown(target)}；"
+    if owner is not None and owner != job.form:
+        reporter.note(f"{job.display}:1:1: 错误: 与 {shown(owner)} 生成同一个文件 {shown(target)}；"
                       f"请检查两份填报表的 campus、department、term 是否填错")
         tally.failed += 1
         return
-    claimed[target] = job.display
-    land_output(target, outcome.docx, ledger, outcome.term, {Path(job.form): job.sha or ""}, who=job.display,
-                reporter=reporter, tally=tally, folders=history_folders(outcome.term, root))
-
-
+    claimed[target] = job.form
+    sources = {Path(job.form): job.sha or "", **{Path(p): sha for p, (sha, _) in outcome.depends.items()}}
+    states = {Path(job.form): job.state, **{Path(p): state for p, (_, state) in outcome.depends.items()}}
+    land_output(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
+                tally=tally, states=states)
 
 
 # --- PDFs ----------------------------------------------------------------------
@@ -293,7 +369,7 @@ def write_pdfs(docx_paths: list[Path], reporter: Reporter, *, lock: bool = True)
         for document in docx_paths:
             ledger_of(document)  # every lock taken before LibreOffice starts
         try:
-            written = pdf.convert(docx_paths, land_one)
+            written = pdf.convert(docx_paths, land_one, processes=cpu_count())
         except pdf.LibreOfficeMissing as exc:
             reporter.note(f"警告: {exc}；.docx 文件已照常生成")
             return True

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.commands.context import Workspace, find_workspace  # noqa: F401 - find_workspace: re-exported
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.document.assemble import Summary, assemble
-from pipeline.form.history import previous_figures
+from pipeline.form.history import Earlier, previous_figures
 from pipeline.form.loader import Loaded
 from pipeline.form.model import Form
 from pipeline.form.validate import read_form
@@ -35,6 +35,8 @@ class Built:
     title: str
     docx: bytes
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: Files besides the form that decided the document (last period's form): see Earlier.depends.
+    depends: tuple[Path, ...] = ()
 
 
 def build_form(path: Path, workspace: Workspace, display: str | None = None, strict: bool = False) -> Built:
@@ -53,23 +55,27 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     if strict and checks:
         raise FormError([replace(d, severity="error") for d in checks])
 
-    summary, warnings = summarise(form, loaded, workspace, classifier)
+    earlier = previous_figures(form, workspace.root)
+    summary, warnings = summarise(form, loaded, workspace, classifier, earlier)
     manuscript = word(summary, workspace.templates_for(form.department))
-    return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks)
+    return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks,
+                 earlier.depends)
 
 
-def summarise(form: Form, loaded: Loaded, workspace: Workspace, classifier=None) -> tuple[Summary, list[Diagnostic]]:
+def summarise(form: Form, loaded: Loaded, workspace: Workspace, classifier=None,
+              earlier: Earlier | None = None) -> tuple[Summary, list[Diagnostic]]:
     """The stages between a valid form and its wording: last period's figures, then assemble.
 
     Returns the :class:`~pipeline.document.assemble.Summary` and the warnings on the way
     (not the form's own ``loaded.warnings``). A campus's document and the
     roll-up both start here, so a campus's part of the roll-up says what its
-    own document says. ``classifier`` defaults to the workspace's.
+    own document says. ``classifier`` defaults to the workspace's; ``earlier``, last period's
+    figures when already looked up.
     """
     def warn(at: tuple, message: str) -> Diagnostic:
         return loaded.diagnostic(at, message, severity="warning")
 
-    earlier = previous_figures(form, workspace.root)
+    earlier = earlier if earlier is not None else previous_figures(form, workspace.root)
     summary, warnings = assemble(form, workspace.config, classifier or (lambda: workspace.classifier), warn,
                                  earlier.values)
     return summary, earlier.warnings + warnings

@@ -96,18 +96,34 @@ class Proofread:
     changed: int = 0  # punctuation marks repaired
 
 
-def proofread(reading: Reading) -> list[tuple]:
-    """(form, its issues) for every form read, each compared with the rest of its workspace."""
-    from pipeline.proofread.proofreader import Proofreader
+def proofread(reading: Reading, workers: int = 0) -> list[tuple]:
+    """(form, its issues) for every form read, each compared with the rest of its workspace; on
+    ``workers`` processes (0: one per core) when there are many forms."""
+    from pipeline.commands.batch import cpu_count, parallel_map, read_for_index
 
+    global _checking
+    workers = workers or cpu_count()
     results = []
-    for group in reading.groups.values():
-        workspace = group.workspace
-        # A new proofreader each time: after --fix the workspace's forms have changed.
-        proofreader = Proofreader(workspace.config, lambda ws=workspace: ws.classifier, workspace.read_forms)
-        issues = proofreader.check(group.forms, extra_peers=group.forms)
-        results.extend((checked, issues[checked.path]) for checked in group.forms)
+    for root, group in reading.groups.items():
+        proofreader = group.workspace.proofreader
+        # The index is brought up to date each time: after --fix the workspace's forms have changed.
+        proofreader.prepare((checked.path for checked in group.forms), read=lambda paths, root=root: parallel_map(
+            read_for_index, [(root, str(path)) for path in paths], workers, [root]))
+        _checking = group.forms  # forked workers inherit the forms already read
+        try:
+            issues = dict(parallel_map(_check_one, list(range(len(group.forms))), workers, [root], inherited=True))
+        finally:
+            _checking = []
+        results.extend((checked, issues[number]) for number, checked in enumerate(group.forms))
     return results
+
+
+_checking: list = []
+
+
+def _check_one(number: int) -> tuple[int, list]:
+    checked = _checking[number]
+    return number, find_workspace(checked.path).proofreader.check([checked])[checked.path]
 
 
 def check(paths: list[Path], note: Note, fix: bool = False) -> Proofread:

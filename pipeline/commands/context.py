@@ -130,27 +130,27 @@ class Workspace:
 
     @cached_property
     def proofreader(self):
-        """Proofreading against this workspace's forms; loads them (and jieba) only when it runs."""
+        """Proofreading against this workspace's forms, through the workspace's sentence index
+        (``outputs/.worksum-index.sqlite``; in memory outside a workspace). Nothing is read until it runs."""
+        from pipeline.proofread.corpus import INDEX_NAME
         from pipeline.proofread.proofreader import Proofreader
+        from pipeline.workspace.outputs import outputs_folder
 
-        return Proofreader(self.config, lambda: self.classifier, self.read_forms)
+        database = outputs_folder(self.root) / INDEX_NAME if self.root is not None else None
+        return Proofreader(self.config, lambda: self.classifier, self.form_paths, database)
 
-    def read_forms(self) -> list:
-        """Every valid form under inputs/, as :class:`~pipeline.proofread.proofreader.Checked`; invalid ones are
-        left out here (they are reported when they themselves are built or checked)."""
-        from pipeline.diagnostics import shown
-        from pipeline.form.validate import read_form
-        from pipeline.proofread.proofreader import Checked
+    def form_paths(self) -> list[Path]:
+        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved.
+
+        The folder is resolved once and only a form that is itself a link is resolved again: at ten
+        thousand forms, resolving each path component by component costs seconds."""
         from pipeline.workspace.discovery import forms_in
 
-        forms = []
-        for path in forms_in(self.inputs):
-            try:
-                form, loaded = read_form(path, self.config, shown(path))
-            except FormError:
-                continue
-            forms.append(Checked(path.resolve(), loaded.path, form, loaded))
-        return forms
+        inputs = self.inputs
+        if not inputs.is_dir():
+            return []
+        real = inputs.resolve()
+        return [path.resolve() if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

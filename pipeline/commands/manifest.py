@@ -2,21 +2,29 @@
 
 Each term has one manifest, ``outputs/<term>/.worksum-manifest.json``. For every
 document written it records the output's path, the SHA-256 of every source it
-was built from (its form, and the previous period's folder of forms that
-:mod:`pipeline.form.history` compares figures with), a fingerprint of what else
-shaped it (the templates in use, config.yaml, the tool's version and code) and
-the SHA-256 of the bytes written.
+was built from (its form first, then the previous period's form that
+:mod:`pipeline.form.history` read figures from, or the place it looked when there
+was none: ``absent``; a roll-up, the folders of forms it read), each file's size
+and modification time, a fingerprint of what else shaped it (the templates in
+use, config.yaml, the tool's version and code) and the SHA-256 of the bytes
+written.
 
 Two questions are answered from it without importing any heavy library:
 
-* *Is this output up to date?* The form's bytes, the fingerprint and the
-  output's existence match the record: skip it (:meth:`Ledger.up_to_date`).
+* *Is this output up to date?* The sources' bytes, the fingerprint and the
+  output's existence match the record: skip it (:meth:`Ledger.up_to_date`). A
+  source whose size and modification time are those recorded is not read
+  again (its time must be older than the record by :data:`RACY_NS`, since a
+  file rewritten within one tick of the clock keeps its time); any other is
+  hashed, and the hash decides.
 * *Did someone edit this output?* Its bytes on disk no longer hash to what was
   written: keep the edited file as a backup before replacing it
   (:func:`land`).
 
-The manifest is written atomically and updated as outputs land, so an
-interruption leaves it describing files that exist. If it ever lags behind
+The manifest is written atomically and updated as outputs land (each record
+costs the same however many entries there are; the files are saved at
+intervals and at the end), so an interruption leaves it describing files that
+exist. If it ever lags behind
 (killed between writing an output and saving), the next run compares the file
 with the bytes it would write before calling it edited, so no false backups.
 """
@@ -27,15 +35,20 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+import time
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 
-from pipeline.layout.parts import made_by_worksum
 from pipeline.workspace.outputs import OUTPUTS_FOLDER, outputs_folder
 from pipeline.workspace.reading import read_capped
 from pipeline.workspace.write import describe, write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
+#: A file's size and modification time stand for its bytes only when it was last modified
+#: this long before it was recorded (nanoseconds).
+RACY_NS = 2_000_000_000
+#: What the manifest records for a source that does not exist (a previous period's form not yet there).
+ABSENT = "absent"
 FORMAT = 1
 #: A manifest is a few hundred bytes per document; one past this is not ours.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
@@ -49,14 +62,25 @@ def sha256(data: bytes) -> str:
 
 
 def file_sha256(path: Path) -> str | None:
-    """The form's hash, or None when it cannot be read (the build will say why): never
+    """The file's hash, or None when it cannot be read (the build will say why): never
     waits on a pipe or reads a device (:func:`pipeline.workspace.reading.read_capped`)."""
-    from pipeline.form.loader import MAX_BYTES
-
     try:
-        return sha256(read_capped(path, MAX_BYTES))
+        return sha256(read_capped(path, MAX_SOURCE_BYTES))
     except OSError:
         return None
+
+
+#: The largest source hashed: the loader refuses forms past 2 MB (pipeline.form.loader.MAX_BYTES).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+
+
+def file_state(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of the file at ``path``, or None when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 # --- fingerprint -----------------------------------------------------------
@@ -122,6 +146,7 @@ class Entry:
     docx_sha256: str
     kind: str = "form"  # "form" or "rollup"
     built: str = ""  # when, local time, for people reading the file
+    stats: dict[str, list[int]] = field(default_factory=dict)  # file source → [size, mtime ns] when hashed
     pdf_sha256: str = ""  # of the PDF written beside the output (build --pdf), if any
 
     def made_by(self, forms: dict[str, str], print_: Fingerprint) -> bool:
@@ -136,8 +161,9 @@ class Manifest:
     path: Path
     entries: dict[str, Entry] = field(default_factory=dict)  # by output
     dirty: bool = False
-    on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read
+    on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read or written
     removed: set[str] = field(default_factory=set)  # outputs this run took out
+    seen: tuple[int, int] | None = None  # the file's (size, mtime ns) when read or written
 
     @classmethod
     def load(cls, path: Path) -> tuple["Manifest", str | None]:
@@ -148,6 +174,7 @@ class Manifest:
         overwritten, so one edited by hand or by another program must not
         point anywhere else.
         """
+        seen = file_state(path)
         try:
             raw = read_capped(path, MAX_MANIFEST_BYTES)
         except FileNotFoundError:
@@ -163,29 +190,35 @@ class Manifest:
             return cls(path), _unreadable(path)
         kept = {entry.output: entry for entry in entries if entry is not None}
         warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
-        return cls(path, kept, on_disk=set(kept)), warning
+        return cls(path, kept, on_disk=set(kept), seen=seen), warning
 
     def save(self) -> None:
         """Write the manifest, merged with what another run wrote since it was read.
 
-        Runs in one workspace take turns (:mod:`pipeline.lock`), but a run that
-        held no lock (an older worksum, an outputs/ folder that cannot hold a
-        lock file) may have added entries meanwhile: they are kept, unless this
-        run replaced or removed them. Raises OSError when it cannot be written.
+        Runs in one workspace take turns (:mod:`pipeline.workspace.lock`), but a
+        run that held no lock (an older worksum, an outputs/ folder that cannot
+        hold a lock file) may have written it meanwhile: its entries are kept,
+        unless this run replaced or removed them. Raises OSError when it cannot
+        be written.
         """
         if not self.dirty:
             return
-        theirs, _warning = Manifest.load(self.path)
-        for key, entry in theirs.entries.items():
-            if key not in self.entries and key not in self.removed and key not in self.on_disk:
-                self.entries[key] = entry
-        data = {"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改",
-                "outputs": [asdict(self.entries[key]) for key in sorted(self.entries)]}
+        if file_state(self.path) != self.seen:  # changed by someone else (rare): merge
+            theirs, _warning = Manifest.load(self.path)
+            for key, entry in theirs.entries.items():
+                if key not in self.entries and key not in self.removed and key not in self.on_disk:
+                    self.entries[key] = entry
+        # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
+        # times slower): saving ten thousand entries at intervals must stay a small part of the run.
+        head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
         try:
-            text = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-        except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive)
-            text = json.dumps(data, ensure_ascii=True, indent=1).encode("ascii")
+            lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
+            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+        except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
+            lines = [json.dumps(vars(self.entries[key])) for key in sorted(self.entries)]
+            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomic(self.path, text)
+        self.seen = file_state(self.path)
         self.on_disk = set(self.entries)
         self.removed.clear()
         self.dirty = False
@@ -201,15 +234,20 @@ def _unreadable(path: Path, partly: bool = False) -> str:
     return f"{path}: 警告: 生成记录（manifest）{what}；本次将重新生成，修改过的文档会另存备份"
 
 
+_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
+
+
 def _entry(data: object) -> Entry | None:
     """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not set(data) <= _ENTRY_FIELDS:
         return None
-    names = {f.name for f in fields(Entry)}
-    if not set(data) <= names or not all(isinstance(v, str) for k, v in data.items() if k != "forms"):
+    if not all(isinstance(v, str) for k, v in data.items() if k not in ("forms", "stats")):
         return None
-    forms = data.get("forms")
+    forms, stats = data.get("forms"), data.get("stats", {})
     if not isinstance(forms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in forms.items()):
+        return None
+    if not isinstance(stats, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v) for v in stats.values()):
         return None
     try:
         entry = Entry(**data)
@@ -236,14 +274,20 @@ def _safe_source(source: str) -> bool:
 
 
 class Ledger:
-    """Every term's manifest of one workspace, loaded on first use."""
+    """Every term's manifest of one workspace, loaded on first use.
+
+    Entries are also held by form and by output, so recording a document and
+    asking whether a form is up to date cost the same at ten forms or ten thousand.
+    """
 
     def __init__(self, root: Path | None):
         self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
         self.outputs = outputs_folder(self.root)
         self.warnings: list[str] = []
         self._manifests: dict[str, Manifest] | None = None
         self._by_form: dict[str, Entry] = {}
+        self._by_output: dict[str, str] = {}  # output → the term whose manifest has it
         self._fingerprint: Fingerprint | None = None
         self._workspace_root = root
         self._folder_hashes: dict[str, str] = {}  # computed once per run
@@ -262,8 +306,10 @@ class Ledger:
                 manifest, warning = Manifest.load(path)
                 if warning:
                     self.warnings.append(warning)
-                self._manifests[path.parent.name] = manifest
-                for entry in manifest.entries.values():
+                term = path.parent.name
+                self._manifests[term] = manifest
+                for key, entry in manifest.entries.items():
+                    self._by_output[key] = term
                     if entry.kind == "form":
                         self._by_form[_form_of(entry)] = entry
         return self._manifests
@@ -273,33 +319,40 @@ class Ledger:
         return self._by_form if self.manifests is not None else {}
 
     def relative(self, path: Path) -> str:
-        """``path`` as the manifest writes it: relative to the workspace when inside it."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        """``path`` as the manifest writes it: relative to the workspace when inside it.
+
+        String operations, not pathlib: an unchanged rebuild asks this of every form."""
+        absolute = os.path.abspath(path)
+        inside = absolute.startswith(self._prefix)
+        text = absolute[len(self._prefix):] if inside else absolute
+        return text.replace(os.sep, "/") if os.sep != "/" else text
 
     def source_key(self, path: Path, folder: bool = False) -> str:
         return self.relative(path) + ("/" if folder else "")
 
-    def _current(self, key: str) -> str | None:
+    def _current(self, key: str, entry: Entry | None = None) -> str | None:
+        """The hash of the source ``key`` now; the recorded one when its size and time are unchanged."""
         if key.endswith("/"):
             if key not in self._folder_hashes:
                 self._folder_hashes[key] = folder_sha256(self.root / key)
             return self._folder_hashes[key]
-        return file_sha256(self.root / key)
+        path = os.path.join(self._prefix, key)
+        state = file_state(path)
+        if state is None:
+            return ABSENT
+        if entry is not None and entry.stats.get(key) == list(state):
+            return entry.forms[key]
+        return file_sha256(Path(path)) or ABSENT
 
-    def up_to_date(self, form: Path, form_sha: str | None) -> Entry | None:
+    def up_to_date(self, form: Path) -> Entry | None:
         """The entry that makes building ``form`` unnecessary, if there is one."""
-        key = self.relative(form)
-        entry = self._index().get(key)
-        if entry is None or form_sha is None:
+        entry = self._index().get(self.relative(form))
+        if entry is None:
             return None
-        current = {source: form_sha if source == key else self._current(source) for source in entry.forms}
+        current = {source: self._current(source, entry) for source in entry.forms}
         if not entry.made_by(current, self.fingerprint):
             return None
-        return entry if (self.root / entry.output).is_file() else None
+        return entry if os.path.isfile(os.path.join(self._prefix, entry.output)) else None
 
     def folder_hash(self, folder: Path) -> str:
         return self._current(self.source_key(folder, folder=True)) or "absent"
@@ -307,33 +360,40 @@ class Ledger:
     def recorded(self, output: Path) -> Entry | None:
         """The entry of ``output`` in any term's manifest."""
         key = self.relative(output)
-        for manifest in self.manifests.values():
-            if key in manifest.entries:
-                return manifest.entries[key]
-        return None
+        term = self._by_output.get(key) if self.manifests is not None else None
+        return self.manifests[term].entries.get(key) if term is not None else None
 
     def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form",
-               folders: tuple[Path, ...] = ()) -> None:
-        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash) and
-        whatever forms ``folders`` hold."""
+               folders: tuple[Path, ...] = (), states: dict[Path, tuple[int, int] | None] | None = None) -> None:
+        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash; a form's own
+        first) and whatever forms ``folders`` hold. ``states``: each file's (size, mtime ns) taken
+        before it was hashed, so an unchanged rebuild need not hash it again."""
         key = self.relative(output)
         print_ = self.fingerprint
         sources = {self.relative(p): h for p, h in forms.items()}
         sources.update({self.source_key(f, folder=True): self.folder_hash(f) for f in folders})
+        settled = time.time_ns() - RACY_NS
+        stats = {self.relative(p): list(state) for p, state in (states or {}).items()
+                 if state is not None and state[1] < settled}
         entry = Entry(output=key, forms=sources,
                       templates=print_.templates, config=print_.config, tool=print_.tool,
                       docx_sha256=sha256(docx), kind=kind,
-                      built=dt.datetime.now().isoformat(timespec="seconds"))
-        for other in self.manifests.values():
-            for stale in [k for k, e in other.entries.items()
-                          if k == key  # an output belongs to one term only
-                          or (kind == "form" and e.kind == "form" and _form_of(e) == _form_of(entry))]:
-                other.remove(stale)  # a form's document moved (new title): the old file stays, unrecorded
+                      built=dt.datetime.now().isoformat(timespec="seconds"), stats=stats)
+        stale = [key]  # an output belongs to one term only
+        if kind == "form":
+            earlier = self._index().get(_form_of(entry))
+            if earlier is not None and earlier.kind == "form":
+                stale.append(earlier.output)  # the form's document moved (new title): the old file stays, unrecorded
+        for old in stale:
+            old_term = self._by_output.pop(old, None)
+            if old_term is not None and old in self.manifests[old_term].entries:
+                self.manifests[old_term].remove(old)
         manifest = self.manifests.get(term)
         if manifest is None:
             manifest = self.manifests[term] = Manifest(self.outputs / term / MANIFEST_NAME)
         manifest.entries[key] = entry
         manifest.dirty = True
+        self._by_output[key] = term
         if kind == "form":
             self._by_form[_form_of(entry)] = entry
 
@@ -352,10 +412,10 @@ class Ledger:
     def record_pdf(self, output: Path, pdf: bytes) -> None:
         """Note the PDF written beside ``output`` (an output the manifest knows)."""
         key = self.relative(output)
-        for manifest in self.manifests.values():
-            if key in manifest.entries:
-                manifest.entries[key].pdf_sha256 = sha256(pdf)
-                manifest.dirty = True
+        entry = self.recorded(output)
+        if entry is not None:
+            entry.pdf_sha256 = sha256(pdf)
+            self.manifests[self._by_output[key]].dirty = True
 
 
 def _form_of(entry: Entry) -> str | None:
@@ -385,10 +445,15 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
     The file on disk counts as edited when its bytes differ both from what the
     manifest says was written there and from ``data``. A file the manifest does
     not know counts as edited unless worksum made it and nothing has changed it
-    since (:func:`made_by_worksum`): it may be someone's own work. An
-    edited file is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
+    since (:func:`~pipeline.layout.parts.made_by_worksum`): it may be someone's
+    own work. An edited file is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
     """
-    return _land(target, data, recorded.docx_sha256 if recorded else None, made_by_worksum)
+    def ours(current: bytes) -> bool:
+        from pipeline.layout.parts import made_by_worksum  # here: an unchanged rebuild never imports layout
+
+        return made_by_worksum(current)
+
+    return _land(target, data, recorded.docx_sha256 if recorded else None, ours)
 
 
 def land_pdf(target: Path, data: bytes, recorded: Entry | None) -> Landed:

@@ -124,18 +124,19 @@ class Tally:
 
 
 def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], *, who: str,
-                reporter: Reporter, tally: Tally, kind: str = "form", folders=()) -> bool:
+                reporter: Reporter, tally: Tally, kind: str = "form", folders=(), states=None) -> bool:
     """Write one output and record it in the manifest, as one step Ctrl-C waits for.
 
     An edited earlier version is kept and said (:func:`~pipeline.commands.manifest.land`);
     a failed write is reported against ``who`` (the form, or the roll-up's output)
     and leaves the earlier file as it was. Counts go to ``tally``. Build and
-    roll-up land their documents here, so both keep the same promises.
+    roll-up land their documents here, so both keep the same promises. ``states``: the
+    sources' sizes and times, taken before they were hashed (see ``Ledger.record``).
     """
     try:
         with uninterrupted():
             landed = land(target, docx, ledger.recorded(target))
-            ledger.record(term, target, sources, docx, kind=kind, folders=folders)
+            ledger.record(term, target, sources, docx, kind=kind, folders=folders, states=states)
     except OSError as exc:
         reporter.note(f"{who}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
         tally.failed += 1

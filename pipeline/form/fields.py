@@ -42,6 +42,10 @@ def _text(value: Any) -> str:
         raise _fail(f"应为文字，现在是 {value!r}；如要写“是/否”，请加引号")
     if isinstance(value, (int, float, dt.date)):
         return str(value)  # a title such as 2024 is text to a person
+    if isinstance(value, dict) and len(value) == 1 and isinstance(next(iter(value)), str):
+        # "- 要求: 每餐留样": the English colon and space made the text a field and its value.
+        raise _fail(f"文字中的英文冒号“:”后面有空格，“{_show(next(iter(value)))}: …”被当成了“字段: 内容”；"
+                    f"请改成中文冒号“：”，或者给整段文字加上引号")
     if not isinstance(value, str):
         raise _fail("应为一段文字，不能是列表或多个字段；如文字中含有冒号或以“-”开头，请给整段文字加引号")
     if len(value) > MAX_TEXT:
@@ -104,7 +108,9 @@ def _exact_number(value: Any, *, has_unit_field: bool = True) -> int | Decimal:
             raise _fail(f"请只写数字 {text.rstrip('% ')}，把“%”写在 unit 字段里")
         match = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*([^\d\s.]+)", text)
         if match and has_unit_field:
-            raise _fail(f"请只写数字 {match.group(1)}，把单位“{match.group(2)}”写在 unit 字段里")
+            # The figure's own unit is known only beside it: validation words the advice (with_unit).
+            raise PydanticCustomError("worksum", f"请只写数字 {match.group(1)}，把单位“{match.group(2)}”写在 unit 字段里",
+                                      {"number": match.group(1), "written": match.group(2)})
         if match:
             raise _fail(f"请只写数字 {match.group(1)}（“{match.group(2)}”不用写）")
         try:
@@ -138,6 +144,24 @@ def _amount(value: Any) -> int | Decimal:
     """A figure's value: any number, negative included (a decline, a deficit), kept exact
     so sums and changes carry no binary-float artefacts at any size."""
     return _exact_number(value)
+
+
+#: What a figure written with a Chinese multiplier (41.2万) is worth in plain numbers.
+MULTIPLIERS = {"万": 10_000, "千": 1_000, "百": 100, "亿": 100_000_000}
+
+
+def with_unit(number: str, written: str, unit: Any) -> str | None:
+    """The advice for ``value: 41.2万`` when the figure's unit is ``元``: the value in plain
+    numbers, or the multiplier moved into the unit. None when ``written`` is no multiplier
+    of ``unit`` (the plain advice then stands)."""
+    if not isinstance(unit, str) or not unit.strip() or written[0] not in MULTIPLIERS:
+        return None
+    unit = unit.strip()
+    if written[1:] not in ("", unit):
+        return None
+    plain = format((Decimal(number) * MULTIPLIERS[written[0]]).normalize(), "f")
+    return (f"数值只写数字：“{number}{written}”写成 {plain}（unit 已是“{unit}”）；"
+            f"或者写 {number}，并把 unit 改为“{written[0]}{unit}”")
 
 
 def _count(value: Any) -> int:
@@ -213,6 +237,39 @@ class DateSpan:
     month_only: bool = False
 
 
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DAY = re.compile(r"^(\d{1,2})\s*日$")
+_MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月$")
+
+
+def _end_of_range(text: str, start: DateSpan) -> DateSpan | None:
+    """The end of a range written without what it shares with its start, as people write
+    it: 2024年8月19日至8月30日, 8月19日至30日, 2024年9月至12月. An end before the start is
+    in the next year (2024年12月20日至1月5日). None when ``text`` is not written so."""
+    text = text.strip()
+    first = start.start
+    month_only = _MONTH_ONLY.match(text)
+    if start.month_only:
+        if not month_only:
+            return None
+        month = int(month_only.group(1))
+        if not 1 <= month <= 12:
+            raise _fail(f"月份 \"{text}\" 不存在")
+        return DateSpan(dt.date(first.year + (month < first.month), month, 1), month_only=True)
+    match = _MONTH_DAY.match(text)
+    if match:
+        month, day = map(int, match.groups())
+        year = first.year + ((month, day) < (first.month, first.day))
+    elif _DAY.match(text):
+        year, month, day = first.year, first.month, int(_DAY.match(text).group(1))
+    else:
+        return None
+    try:
+        return DateSpan(dt.date(year, month, day))
+    except ValueError:
+        raise _fail(f"日期 \"{text}\" 不存在（{year}年{month}月没有{day}日）") from None
+
+
 def _span(value: Any) -> DateSpan:
     if isinstance(value, (dt.date, dt.datetime)):
         return DateSpan(_date(value))
@@ -220,7 +277,8 @@ def _span(value: Any) -> DateSpan:
         raise _fail(f"日期格式不对（现在是 \"{_show(value)}\"），应写成 2024-11-09、2024-10 或 2024-09-01 ~ 2025-01-10")
     parts = _RANGE_SEPARATORS.split(value.strip())
     if len(parts) == 2:
-        start, end = (_span(part) for part in parts)
+        start = _span(parts[0])
+        end = (_end_of_range(parts[1], start) if not start.end else None) or _span(parts[1])
         if start.end or end.end:
             raise _fail("日期范围格式不对，应写成 2024-09-01 ~ 2025-01-10")
         if end.start < start.start:

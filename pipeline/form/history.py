@@ -40,6 +40,10 @@ class Earlier:
 
     values: dict[str, Quantity] = field(default_factory=dict)  # item → last period's value
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: The files whose contents decided these values: the form read and the place it would usually
+    #: be (``<campus>/<department>.yaml``, perhaps absent). A document depends on them, not on the
+    #: whole folder (a form put elsewhere in the folder later is found only when this one is rebuilt).
+    depends: tuple[Path, ...] = ()
 
 
 def previous_figures(form: Form, workspace: Path | None) -> Earlier:
@@ -51,10 +55,13 @@ def previous_figures(form: Form, workspace: Path | None) -> Earlier:
     if folder is None:
         return Earlier()
     period = form.period.previous()
-    found = _find_form(folder, form.campus, form.department, period)
+    usual = folder / form.campus / f"{form.department}.yaml"
+    found = _find_form(folder, usual, form.campus, form.department, period)
     if found is None:
-        return Earlier()
-    return _values(found, wanted, period)
+        return Earlier(depends=(usual,))
+    earlier = _values(found[1], wanted, period)
+    earlier.depends = (found[0],) if found[0] == usual else (found[0], usual)  # a form put at the usual place wins
+    return earlier
 
 
 def previous_folder(period: Term, workspace: Path | None) -> Path | None:
@@ -63,17 +70,16 @@ def previous_folder(period: Term, workspace: Path | None) -> Path | None:
     return workspace / INPUTS / period.previous().id if workspace is not None else None
 
 
-def _find_form(folder: Path, campus: str, department: str, period: Term) -> Loaded | None:
+def _find_form(folder: Path, usual: Path, campus: str, department: str, period: Term) -> tuple[Path, Loaded] | None:
     if not folder.is_dir():
         return None
-    usual = folder / campus / f"{department}.yaml"
     loaded = _load(usual)
     if loaded is not None and _is_form_of(loaded.data, campus, department, period):
-        return loaded
+        return usual, loaded
     for candidate in forms_in(folder):
         loaded = _load(candidate) if candidate != usual else None
         if loaded is not None and _is_form_of(loaded.data, campus, department, period):
-            return loaded
+            return candidate, loaded
     return None
 
 
@@ -90,7 +96,12 @@ def _load(path: Path) -> Loaded | None:
     return _load_version(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-@lru_cache(maxsize=1024)
+#: Last period's forms kept loaded: a form is read for the one form of this period that follows it,
+#: so a few suffice; each holds its text and positions, and a worker builds thousands of forms.
+KEPT_LOADED = 32
+
+
+@lru_cache(maxsize=KEPT_LOADED)
 def _load_version(path: str, _mtime: int, _size: int) -> Loaded | None:
     try:
         return load_file(path, shown(path))

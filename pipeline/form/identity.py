@@ -6,6 +6,11 @@ say; what its own fields say is read from its raw data (:func:`declared`),
 whether or not the rest of it validates, so a broken form can still be
 counted under its department, a form of another term left out of a roll-up,
 and last term's form found wherever it was saved.
+
+A form whose folders disagree with what it says (a copy of 总园's form put in
+中心园's folder and not changed) is an error on that form, naming both values
+(:func:`folder_disagreements`): its document would otherwise be written where
+the form says, over the other form's.
 """
 
 from __future__ import annotations
@@ -69,3 +74,37 @@ def identity(form: Path, read: bool = True, inputs: Path | None = None) -> tuple
         return declared(load_file(form).data).astuple()
     except FormError:
         return None, None, None
+
+
+def folder_disagreements(path: Path, form, loaded) -> list:
+    """Where ``form`` (read from ``path``) says another term, campus or department than its
+    place under ``inputs/`` does: one diagnostic each, at the value to change."""
+    absolute = Path(os.path.abspath(path))
+    inputs = Path(os.path.abspath(inputs_of(absolute)))
+    try:
+        parts = absolute.relative_to(inputs).parts
+    except ValueError:
+        return []
+    if len(parts) != 3:
+        return []
+    folder_term, folder_campus, folder_department = parts[0], parts[1], Path(parts[2]).stem
+    try:
+        folder_term = Term.parse(folder_term).id
+    except TermError:
+        pass
+    place = f"inputs/{parts[0]}/{parts[1]}/"
+    found = []
+    if folder_term != form.term:
+        found.append(loaded.diagnostic(("term",), (
+            f"这份填报表放在 {place} 下，term 却写的是 {form.term}：如果是 {folder_term} 的填报表，"
+            f"请把 term 改为 {folder_term}；如果是 {form.term} 的，请把文件移到 inputs/{form.term}/{form.campus}/")))
+    if folder_campus != form.campus:
+        found.append(loaded.diagnostic(("campus",), (
+            f"这份填报表放在 {place} 下，campus 却写的是“{form.campus}”：如果是{folder_campus}的填报表，"
+            f"请把 campus 改为“{folder_campus}”；如果是{form.campus}的，请把文件移到 inputs/{parts[0]}/{form.campus}/")))
+    if folder_department != form.department:
+        found.append(loaded.diagnostic(("department",), (
+            f"文件名是“{parts[2]}”，department 却写的是“{form.department}”：如果是{folder_department}的填报表，"
+            f"请把 department 改为“{folder_department}”；如果是{form.department}的，"
+            f"请把文件改名为“{form.department}{Path(parts[2]).suffix}”")))
+    return sorted(found, key=lambda d: (d.line, d.col))

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
+from pipeline.form import slips
 from pipeline.text.characters import INVISIBLE, INVISIBLE_IN_KEYS, NOT_TEXT, named
 from pipeline.workspace.reading import TooLarge, read_capped, reason
 
@@ -92,11 +93,13 @@ class Loaded:
         return Diagnostic(self.path, line, col, severity, message)
 
 
-def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[str] = frozenset()) -> Loaded:
+def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[str] = frozenset(),
+              lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Read and parse ``path``. Raises :class:`FormError` with Chinese diagnostics.
 
-    ``keys``: the field names of the document's model; slips of the input method
-    after them are reported before parsing (see :func:`typing_slips`).
+    ``keys``: the field names of the document's model, ``lists``: those whose value is a
+    list, ``words``: Chinese names of them; typing slips are found with them
+    (:mod:`pipeline.form.slips`).
     """
     display = display or str(path)
     try:
@@ -107,19 +110,20 @@ def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[s
         raise FormError([_too_large(display)]) from None
     except OSError as exc:
         raise FormError([Diagnostic(display, 1, 1, "error", reason(exc))]) from None
-    return load_bytes(raw, display, keys=keys)
+    return load_bytes(raw, display, keys=keys, lists=lists, words=words)
 
 
 def _too_large(display: str) -> Diagnostic:
     return Diagnostic(display, 1, 1, "error", f"文件过大，一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")
 
 
-def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
+def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset(),
+               lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Parse YAML given as bytes; see :func:`load_text`."""
     if len(raw) > MAX_BYTES:
         raise FormError([_too_large(display)])
     text, warnings = decode(raw, display)
-    loaded = load_text(text, display, keys=keys)
+    loaded = load_text(text, display, keys=keys, lists=lists, words=words)
     loaded.warnings[:0] = warnings
     return loaded
 
@@ -150,13 +154,23 @@ def decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
                              "文件不是 UTF-8 编码，已按 GBK/GB18030 读取；建议“另存为”UTF-8 编码")]
 
 
-def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset()) -> Loaded:
-    """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`."""
+def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset(),
+              lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
+    """Parse YAML text into a :class:`Loaded`. Raises :class:`FormError`.
+
+    With ``keys`` (and ``lists``), typing slips are reported at the lines to change:
+    those never meant before parsing, the likely cause of a parse error instead of
+    the parser's own account (:mod:`pipeline.form.slips`).
+    """
     text = normalize_line_ends(text)
     text, warnings = _strip_control_characters(text, display)
-    slips = typing_slips(text, display, keys) if keys else []
-    if slips:
-        raise FormError(slips)  # the parser would report them a line late, one at a time
+    found = slips.typing_slips(text, display, keys, lists, words) if keys else []
+    if found:
+        # The parser would report them a line late, one at a time; the layout slips of the
+        # other lines are said with them, so that one run names every line to change.
+        said = {d.line for d in found}
+        found += [d for d in slips.layout_slips(text, display, keys) if d.line not in said]
+        raise FormError(sorted(found, key=lambda d: (d.line, d.col)))
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件中的括号嵌套过深，已拒绝读取")])
     loader = _SafeLoader(text)
@@ -165,7 +179,8 @@ def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset()) ->
     except RecursionError:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件嵌套过深，已拒绝读取")]) from None
     except yaml.MarkedYAMLError as exc:
-        raise FormError([_syntax_diagnostic(exc, display)]) from None
+        found = slips.layout_slips(text, display, keys) if keys else []
+        raise FormError(found or [_syntax_diagnostic(exc, display, text)]) from None
     except yaml.YAMLError as exc:  # reader errors carry no mark
         raise FormError([Diagnostic(display, 1, 1, "error", f"YAML 格式错误：{exc}")]) from None
     finally:
@@ -178,54 +193,6 @@ def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset()) ->
     if builder.errors:
         raise FormError(builder.errors)
     return Loaded(display, data, builder.positions, warnings + builder.warnings, text)
-
-
-# Keys are English; what follows them on a line is checked for the slips of Chinese input methods.
-_KEY_LINE = re.compile(r"^(?P<indent>[ \t\u3000]*)(?P<dash>-[ \u3000]+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
-                       r"(?P<sep>[ \u3000]*[:：])(?P<after>.?)")
-_BLOCK_START = re.compile(r"[:：]\s*[|>][-+0-9]*\s*(#.*)?$")
-
-
-def typing_slips(text: str, display: str, keys: frozenset[str]) -> list[Diagnostic]:
-    """Mistakes Chinese input methods make in YAML, each at its own line and column.
-
-    A full-width colon after one of the ``keys`` (``campus：东园区``), a colon
-    without the space YAML needs (``campus:东园区``), and full-width spaces used
-    to indent. Only the model's own field names count as keys, so text such as
-    ``- PPT：制作课件`` is never taken for a slip; lines inside block scalars
-    (``|`` and ``>``) are text and are not checked.
-    """
-    slips = []
-    block_indent = None  # inside a block scalar: lines indented deeper than this
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped or indent > block_indent:
-                continue
-            block_indent = None
-        if stripped.startswith("#"):
-            continue
-        match = _KEY_LINE.match(line)
-        if match and match.group("key") not in keys:
-            match = None
-        content = line.lstrip(" \t\u3000")
-        if "\u3000" in line[: len(line) - len(content)] and (match or content.startswith("- ")):
-            # A full-width space before a key or a list item is indentation; before text it is text.
-            col = line.index("\u3000") + 1
-            slips.append(Diagnostic(display, number, col, "error", "缩进中有全角空格，请改用半角空格"))
-            continue
-        if match:
-            sep_col = match.end("sep")  # 1-based column of the colon
-            if match.group("sep").endswith("："):
-                slips.append(Diagnostic(display, number, sep_col, "error",
-                                        f"字段 \"{match.group('key')}\" 后的冒号应为半角“:”，现在是全角“：”"))
-            elif match.group("after") not in ("", " ", "\t", "\r", "/") and match.group("after") != ":":
-                slips.append(Diagnostic(display, number, sep_col, "error",
-                                        f"字段 \"{match.group('key')}\" 的冒号后面要有一个空格（写成“{match.group('key')}: …”）"))
-        if _BLOCK_START.search(line):
-            block_indent = indent
-    return slips
 
 
 def _flow_depth(text: str) -> int:
@@ -283,11 +250,16 @@ _SYNTAX_HINTS = [
 ]
 
 
-def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str, text: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     if exc.context_mark and "end of stream" in (exc.problem or ""):
         mark = exc.context_mark  # an unclosed quote: point where it opened, not at the end of the file
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.split("\n")
+    if line > len(lines) or (line == len(lines) and not lines[-1].strip()):
+        # The parser noticed at the end of the file: point at the last line written.
+        line = max((n for n, written in enumerate(lines, 1) if written.strip()), default=1)
+        col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
     message = f"YAML 格式错误：{hint or '这一行的写法无法识别，请检查缩进、冒号和引号'}"

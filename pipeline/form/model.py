@@ -73,12 +73,25 @@ class Activity(_Record):
     """A piece of work done: 开展的工作."""
 
     title: RequiredText
+    #: False: carried over from last period's form by new-term and not yet confirmed as done
+    #: this period; such a form is not built (absent, as in every form a person writes: done).
+    confirmed: Bool | None = None
     date: Span | None = None
     times: Count | None = None
     participants: Count | None = None
     details: Text | None = None
     result: Text | None = None
     group: Text | None = None  # a sub-heading under its heading: （一）营养员工作
+
+    @field_validator("confirmed")
+    @classmethod
+    def _confirmed(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        if value is False:
+            title = info.data.get("title")
+            what = f"“{title}”" if title else "这一项"
+            raise ValueError(f"{what}是从上一期的填报表带过来的，还没有确认：本期做了的，把“否”改为“是”"
+                             f"（或删去这一行），并按本期的情况填写时间、做法和成效；没有做的，删去这一整项")
+        return value
 
 
 #: Markers of an approximate figure, as people write them: 约160, 近50 / 100多, 80余, 30以上.
@@ -226,7 +239,7 @@ FIELD_LABELS = {
     "date": "日期", "author": "落款", "title": "标题", "intro": "导语", "closing": "结束语",
     "headings": "标题设置", "activities": "开展的工作", "counts": "数据", "incidents": "安全事件",
     "shortcomings": "存在的不足", "plans": "今后打算", "category": "分类", "times": "次数",
-    "participants": "人次", "details": "具体做法", "result": "成效", "item": "项目", "value": "数值",
-    "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
+    "participants": "人次", "confirmed": "是否已确认", "details": "具体做法", "result": "成效", "item": "项目",
+    "value": "数值", "unit": "单位", "previous": "上期数值", "note": "备注", "description": "经过", "severity": "严重程度",
     "handling": "处理情况", "resolved": "是否解决", "group": "分组", "approx": "约数",
 }

@@ -5,18 +5,22 @@ form at the same place under ``inputs/TO/``:
 
 * identity (organization, campus, department, author) kept; ``term`` set to TO;
 * ``date`` cleared, with a comment: validation says it is missing until filled;
-* ``activities`` kept as a checklist: title, category and details stay, the
-  period's own facts (date, times, participants, result) are emptied, each with
-  a comment giving last period's value;
+* ``activities`` kept as a checklist, each item marked ``confirmed: 否`` (validation
+  refuses the form until the person confirms or deletes each one): title, category
+  and details stay, the period's own facts (date, times, participants, result) are
+  emptied, each with a comment giving last period's value; an item whose name ties
+  it to last period's half of the year (暑期…, 冬季…) is left out and named in a
+  comment, and details speaking of that season wait, in a comment, to be rewritten;
 * ``counts`` kept: last period's value moves to ``previous``, ``value`` is left
   to fill, ``note`` is emptied with a comment;
-* last period's ``plans`` become this period's first work items (an activity
-  each, ``details`` to fill: what was done about it), and its ``shortcomings``
-  become items to report on (整改：…, ``details`` to fill); an incident left
-  unresolved becomes an item to follow up (跟进：…);
+* last period's ``plans`` become this period's to-do items (named as work:
+  下学期为厨房建立保养卡 → 为厨房建立保养卡), its ``shortcomings`` items to report on
+  (整改：…), an incident left unresolved an item to follow up (跟进：…): each
+  ``confirmed: 否`` with ``details`` to fill, never an achievement until confirmed;
 * ``incidents``, ``shortcomings`` and ``plans`` are left empty, with comments;
 * ``title``, ``intro``, ``closing`` and ``headings`` are kept, with last period's
-  name replaced by the new one and a comment asking to check them.
+  name replaced by the new one (in the spelling the form uses: 2024-2025学年度上学期,
+  2024～2025学年第1学期 …, in comments too) and a comment asking to check them.
 
 Only fields of the form contract appear, so the new form validates once the
 person fills in what is marked. The YAML is edited with ruamel.yaml's
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +50,9 @@ from pipeline.workspace.discovery import forms_in
 
 #: Where end-of-line comments start when this module adds one.
 COMMENT_COLUMN = 24
+
+#: ``confirmed`` of an activity carried over: the person confirms it was done this period.
+UNCONFIRMED = "否"
 
 #: How a comment calls the period carried over from, by the new period's kind.
 _LAST = {"学期": "上学期", "学年": "上学年", "年": "上年度"}
@@ -180,7 +188,7 @@ def carry_over(text: str, source: Term, target: Term, display: str = "") -> str:
     _header(form, source, target)
     _identity(form, source, target, last)
     follow_ups = _follow_ups(form, last)
-    _activities(form, follow_ups, last)
+    _activities(form, follow_ups, source, target, last)
     _counts(form, source, last)
     for key, note in (("incidents", f"{target.this}的安全事件、事故、投诉逐条填写；没有发生写 []，不填则文中不提"),
                       ("shortcomings", f"{target.this}存在的不足，期末填写，每条一行，以“- ”开头"),
@@ -195,8 +203,9 @@ def carry_over(text: str, source: Term, target: Term, display: str = "") -> str:
 def _header(form: CommentedMap, source: Term, target: Term) -> None:
     last = _LAST[target.unit]
     lines = [f"本表由 worksum new-term 根据 {source.id}（{source.name}）的填报表生成。",
-             "生成文档前请逐项核对：填写成文日期（date）和各项数据的本期数值（value），",
-             f"修改或删除{last}的工作，写明{last}“打算”和“不足”的落实情况（details）。"]
+             "生成文档前请逐项核对：填写成文日期（date）和各项数据的本期数值（value）；",
+             f"{last}带来的每项工作都写着“confirmed: 否”，本期做了的改为“是”并修改，没有做的删去，",
+             "全部确认后才能生成文档。"]
     old = form.ca.comment[1] if form.ca.comment and len(form.ca.comment) > 1 and form.ca.comment[1] else []
     form.ca.comment = [None, [CommentToken(f"# {line}\n", CommentMark(0), None) for line in lines] + list(old)]
 
@@ -223,24 +232,58 @@ def _identity(form: CommentedMap, source: Term, target: Term, last: str) -> None
 
 
 def _follow_ups(form: CommentedMap, last: str) -> list[tuple[CommentedMap, str]]:
-    """New work items from last period's plans, shortcomings and unresolved incidents."""
+    """New work items from last period's plans, shortcomings and unresolved incidents, each
+    still to be confirmed: a plan is a piece of work only once the person says it was done."""
     items: list[tuple[CommentedMap, str]] = []
     for plan in _texts(form.get("plans")):
-        items.append((CommentedMap([("title", _bare(plan)), ("details", None)]),
-                      f"落实情况：{last}打算的这项工作做了什么、效果如何；没有做的删去本项"))
+        work = as_work(_bare(plan))
+        said = "" if work == _bare(plan) else f"“{_bare(_flat(plan))}”"
+        items.append((_unconfirmed(work), f"{last}的打算{said}。落实了，改为“是”并写明做法和成效；没有落实，删去整项"))
     for shortcoming in _texts(form.get("shortcomings")):
-        items.append((CommentedMap([("title", f"整改：{_bare(shortcoming)}"), ("details", None)]),
-                      f"整改情况：针对{last}的这条不足做了什么、效果如何；没有整改的删去本项"))
+        items.append((_unconfirmed(f"整改：{_bare(shortcoming)}"),
+                      f"{last}的不足。整改了，改为“是”并写明做了什么、效果如何；没有整改，删去整项"))
     for incident in form.get("incidents") or []:
         if isinstance(incident, dict) and incident.get("resolved") in (False, "否", "不", "未解决", "未处理", "false", "no"):
-            record = CommentedMap([("title", f"跟进：{_bare(str(incident.get('description', '')))}")])
+            record = _unconfirmed(f"跟进：{_bare(str(incident.get('description', '')))}")
             record["category"] = incident.get("category") or "safety"
-            record["details"] = None
-            items.append((record, f"{last}未解决的事件，写明后来的处理结果"))
+            items.append((record, f"{last}未解决的事件。改为“是”并写明后来的处理结果"))
     return items
 
 
-def _activities(form: CommentedMap, follow_ups: list[tuple[CommentedMap, str]], last: str) -> None:
+def _unconfirmed(title: str) -> CommentedMap:
+    return CommentedMap([("title", title), ("confirmed", UNCONFIRMED), ("details", None)])
+
+
+#: How a plan says it is still to come (下学期将…, 今后要…): not part of the work's name.
+_PLAN_OPENING = re.compile(r"^(?:(?:下|新|下一)(?:学期|学年)|明年|来年|今后|下阶段|下一步|下一阶段)?[，,]?\s*"
+                           r"(?:将|要|准备|计划|拟|打算)?\s*")
+
+
+def as_work(plan: str) -> str:
+    """A plan as the name of a piece of work: 下学期为厨房建立保养卡 → 为厨房建立保养卡."""
+    return _PLAN_OPENING.sub("", plan, count=1).strip() or plan
+
+
+#: Words that tie a piece of work to one half of the school year: summer-holiday work is
+#: reported in the autumn term (第一学期), winter-holiday work in the spring term (第二学期).
+SEASON_WORDS = {
+    1: ("暑期", "暑假", "秋季", "秋游", "秋冬", "冬季", "冬令", "入冬", "防寒", "防冻", "供暖", "取暖", "采暖",
+        "国庆", "中秋", "元旦", "重阳"),
+    2: ("寒假", "春季", "春游", "春节", "元宵", "开春", "清明", "植树", "劳动节", "五一", "端午", "六一", "儿童节",
+        "夏季", "入夏", "防暑", "降温", "防汛", "汛期", "防溺水", "梅雨", "毕业", "中考", "高考"),
+}
+
+
+def seasonal_words(text: str, source: Term, target: Term) -> list[str]:
+    """The words of ``text`` that tie it to ``source``'s half of the year when ``target`` is the
+    other half; none between a term and a school year or a year, or two terms of one half."""
+    if not (source.semester and target.semester) or source.semester == target.semester:
+        return []
+    return [word for word in SEASON_WORDS[source.semester] if word in text]
+
+
+def _activities(form: CommentedMap, follow_ups: list[tuple[CommentedMap, str]], source: Term, target: Term,
+                last: str) -> None:
     activities = form.get("activities")
     checklist = isinstance(activities, CommentedSeq) and len(activities) > 0
     if not checklist and not follow_ups:
@@ -252,24 +295,63 @@ def _activities(form: CommentedMap, follow_ups: list[tuple[CommentedMap, str]], 
         else:
             form.insert(_position_before(form, ("counts", "incidents", "shortcomings", "plans")), "activities", activities)
     _block_style(activities)
+    tail = _take_tail(activities)
+    left = _seasonal_left(activities, source, target)
     for activity in activities:
         if not isinstance(activity, CommentedMap):
             continue
+        _confirm_later(activity, f"{last}的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去整项")
         for key in ("date", "times", "participants", "result"):
             if key in activity and activity[key] is not None:
                 value = activity[key]
                 activity[key] = None
                 _comment(activity, key, f"{last}：{_flat(value)}")
-    tail = _take_tail(activities)
+        seasonal = seasonal_words(str(activity.get("details") or ""), source, target)
+        if seasonal:
+            details = activity["details"]
+            activity["details"] = None
+            _comment(activity, "details", f"{last}的做法，其中“{'、'.join(seasonal)}”是{last}的季节性内容，"
+                                          f"请按本期情况重写：{_flat(details)}")
     for record, note in follow_ups:
         activities.append(record)
-        _comment(record, "details", note)
-    _give_tail(activities, tail)
-    lines = [f"开展的工作：以下是{last}的工作清单。做了的，修改做法并填写时间、次数和成效；",
-             "没有做的整项删除；新的工作照格式添加。"] if checklist else ["开展的工作：新的工作照格式添加。"]
+        _comment(record, "confirmed", note)
+        _comment(record, "details", "写明本期的做法和成效")
+    if activities:
+        _give_tail(activities, tail)
+    else:  # every item was seasonal
+        form["activities"] = None
+        _comment(form, "activities", "开展的工作")
+        if tail:
+            _append_to_comment(form, "activities", tail)
+    checklist = checklist and bool(len(activities) - len(follow_ups))
+    lines = [f"开展的工作：以下是{last}的工作清单，每项都写着“confirmed: 否”（未确认的填报表不会生成文档）。",
+             "本期做了的，改为“是”，修改做法并填写时间、次数和成效；没有做的整项删除；新的工作照格式添加。"] \
+        if checklist or follow_ups else ["开展的工作：新的工作照格式添加。"]
     if follow_ups:
-        lines.append(f"来自{last}“打算”“不足”的几项（在最后）请写明落实情况，没有落实的删去。")
+        lines.append(f"最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去。")
+    if left:
+        lines.append(f"{last}的季节性工作没有带过来（本期如有同类工作请照格式添加）：{'；'.join(left)}。")
     _note_before(form, "activities", *lines)
+
+
+def _confirm_later(activity: CommentedMap, note: str) -> None:
+    """Mark a carried-over activity as not yet confirmed (``confirmed: 否``), right after its title."""
+    if "confirmed" in activity:
+        activity["confirmed"] = UNCONFIRMED
+    else:
+        activity.insert(list(activity).index("title") + 1 if "title" in activity else 0, "confirmed", UNCONFIRMED)
+    _comment(activity, "confirmed", note)
+
+
+def _seasonal_left(activities: CommentedSeq, source: Term, target: Term) -> list[str]:
+    """Remove the activities whose names tie them to last period's season; their names."""
+    left = []
+    for index in reversed(range(len(activities))):
+        activity = activities[index]
+        if isinstance(activity, CommentedMap) and seasonal_words(str(activity.get("title") or ""), source, target):
+            left.insert(0, _flat(activity["title"]))
+            del activities[index]
+    return left
 
 
 def _counts(form: CommentedMap, source: Term, last: str) -> None:
@@ -407,9 +489,30 @@ def _tokens_in(value):
 
 # --- text ---------------------------------------------------------------------
 
+_DASHES = "-—–－~～至到"
+_SCHOOL_YEAR = re.compile(rf"(?P<y1>\d{{4}})(?P<sep>\s*年?\s*[{_DASHES}]\s*)(?P<y2>\d{{4}})(?P<mid>\s*年?\s*学年度?\s*)"
+                          r"(?P<sem>第\s*[一二12１２]\s*学期|[上下]学期|[秋春]季学期)?")
+_SEMESTER = {"一": 1, "1": 1, "１": 1, "上": 1, "秋": 1, "二": 2, "2": 2, "２": 2, "下": 2, "春": 2}
+_SEMESTER_SPELLINGS = {"一": "一二", "二": "一二", "1": "12", "2": "12", "１": "１２", "２": "１２", "上": "上下",
+                       "下": "上下", "秋": "秋春", "春": "秋春"}
+
+
 def _renamed(text: str, source: Term, target: Term, ids: bool = False) -> str:
-    """``text`` naming ``target`` where it named ``source``; ids (2024-2025-1) only if asked,
-    and never a bare year, which a text uses for dates too."""
+    """``text`` naming ``target`` where it named ``source``, in the text's own spelling
+    (2024—2025学年第一学期, 2024-2025学年度上学期, 2024～2025学年秋季学期 …); the id
+    (2024-2025-1) only if asked, and never a bare year, which a text uses for dates too."""
+    def rename(match: re.Match) -> str:
+        sem = match.group("sem") or ""
+        mark = next((c for c in sem if c in _SEMESTER), None)
+        if (int(match.group("y1")), int(match.group("y2"))) != (source.start, source.end) \
+                or (_SEMESTER[mark] if mark else None) != source.semester or (sem and not target.semester):
+            return match.group()  # another period, or a term named in a school year's form: left alone
+        if mark:
+            sem = sem.replace(mark, _SEMESTER_SPELLINGS[mark][target.semester - 1])
+        return f"{target.start}{match.group('sep')}{target.end}{match.group('mid')}{sem}"
+
+    if source.end is not None and target.end is not None:
+        text = _SCHOOL_YEAR.sub(rename, text)
     text = text.replace(source.name, target.name)
     return text.replace(source.id, target.id) if ids and source.end is not None else text
 

@@ -8,15 +8,20 @@ offending key or value, so all problems of a file are reported in one run.
 from __future__ import annotations
 
 import os
+import re
+import typing
 import unicodedata
-
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
+from pipeline.form import schema
 from pipeline.form.config import CheckConfig, Config, HeadingConfig
+from pipeline.form.fields import with_unit
+from pipeline.form.identity import folder_disagreements
 from pipeline.form.loader import Loaded, load_file
 from pipeline.form.model import (
     FIELD_LABELS,
@@ -27,10 +32,11 @@ from pipeline.form.model import (
     HeadingOverride,
     Incident,
 )
-from pipeline.text.suggest import did_you_mean
+from pipeline.text.suggest import closest, did_you_mean
 from pipeline.workspace import templatesets
 from pipeline.workspace.reading import read_capped, reason
 from pipeline.workspace.root import CONFIG_NAME
+from pipeline.workspace.scaffold import SKELETON
 
 # Which model describes the mapping found at a path; int stands for any list index.
 _FORM_SHAPES: dict[tuple, type[BaseModel]] = {
@@ -44,12 +50,21 @@ _CONFIG_SHAPES: dict[tuple, type[BaseModel]] = {(): Config, ("headings", int): H
 
 
 def _keys(shapes: dict) -> frozenset[str]:
-    """Every field name of these models: the keys whose input-method slips the loader reports."""
+    """Every field name of these models: the keys whose typing slips the loader reports."""
     return frozenset(name for model in shapes.values() for name in model.model_fields)
 
 
-_FORM_KEYS = _keys(_FORM_SHAPES)
-_CONFIG_KEYS = _keys(_CONFIG_SHAPES)
+def _lists(shapes: dict) -> frozenset[str]:
+    """The field names of these models whose value is a list: where list items stand."""
+    def is_list(annotation) -> bool:
+        return typing.get_origin(annotation) is list or any(is_list(a) for a in typing.get_args(annotation))
+
+    return frozenset(name for model in shapes.values() for name, field in model.model_fields.items()
+                     if is_list(field.annotation))
+
+
+_FORM_KEYS, _FORM_LISTS = _keys(_FORM_SHAPES), _lists(_FORM_SHAPES)
+_CONFIG_KEYS, _CONFIG_LISTS = _keys(_CONFIG_SHAPES), _lists(_CONFIG_SHAPES)
 
 
 def read_config(workspace: Path | None) -> Config:
@@ -64,7 +79,7 @@ def read_config(workspace: Path | None) -> Config:
             display = os.path.normpath(os.path.join(shown(path.parent), CONFIG_NAME))  # the link, not its target
             raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取 config.yaml：{reason(exc)}；"
                                         "请改正或删除它（没有 config.yaml 时按默认设置生成）")]) from None
-    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS)
+    loaded = load_file(path, shown(path), keys=_CONFIG_KEYS, lists=_CONFIG_LISTS)
     if loaded.data is None:
         return Config()
     config = validate(loaded, Config, _CONFIG_SHAPES)
@@ -84,9 +99,14 @@ def form_context(config: Config) -> FormContext:
 
 
 def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form. Raises :class:`FormError` listing every problem."""
-    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS)
-    return validate_form(loaded, config), loaded
+    """Load and validate one form. Raises :class:`FormError` listing every problem; a form
+    under ``inputs/`` must say the term, campus and department its place there says."""
+    loaded = load_file(path, display or shown(path), keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
+    form = validate_form(loaded, config)
+    disagreements = folder_disagreements(path, form, loaded)
+    if disagreements:
+        raise FormError(disagreements)
+    return form, loaded
 
 
 def validate_form(loaded: Loaded, config: Config) -> Form:
@@ -94,7 +114,9 @@ def validate_form(loaded: Loaded, config: Config) -> Form:
         raise FormError([loaded.diagnostic((), "填报表应由“字段: 内容”组成（如 campus: 东园区），现在是空的或格式不对")])
     data = loaded.data
     problems = []
-    if not data.get("organization"):
+    written_otherwise = any(key not in Form.model_fields and _meant_key(str(key), list(Form.model_fields)) == "organization"
+                            for key in data)
+    if not data.get("organization") and not written_otherwise:
         if config.organization:
             data = {**data, "organization": config.organization}
         else:
@@ -140,8 +162,23 @@ def validate(loaded: Loaded, model: type[BaseModel], shapes: dict, *, data: Any 
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        diagnostics = [_diagnostic(loaded, error, shapes) for error in exc.errors()]
+        errors = exc.errors()
+        # "成文日期: …" or "dat: …" is the date written under another name: said once, at that key.
+        meant = {(tuple(e["loc"][:-1]), _meant(e, shapes)) for e in errors if e["type"] == "extra_forbidden"}
+        errors = [e for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in meant)]
+        diagnostics = [_diagnostic(loaded, error, shapes) for error in errors]
         raise FormError(_sorted(_unique(diagnostics))) from None
+
+
+def _meant(error: dict, shapes: dict) -> str | None:
+    """The field an unknown key of a validation error stands for."""
+    loc = tuple(error["loc"])
+    return _meant_key(str(loc[-1]), _known_fields(loc[:-1], shapes))
+
+
+def _meant_key(key: str, known: list[str]) -> str | None:
+    """The field among ``known`` that the unknown ``key`` stands for: written in Chinese, or misspelt."""
+    return _from_chinese(key, known) or closest(key, known)
 
 
 def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
@@ -163,9 +200,54 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
     if kind == "worksum" and "input" in error and error["input"] is None and error["msg"] != "不能为空":
         # "date:" with nothing after it: the person has not filled it in yet (not a format problem).
         label = FIELD_LABELS.get(str(field), "")
-        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else ""))
+        return loaded.diagnostic(loc, f"{where}还没有填写" + (f"（{label}）" if label else "") + _after_comment(loaded, loc))
     message = _message(error)
+    if kind == "worksum" and error.get("input") is None and error["msg"] == "不能为空":
+        message += _after_comment(loaded, loc)
+    written = (error.get("ctx") or {}).get("written")
+    if kind == "worksum" and written:
+        record = _at(loaded.data, loc[:-1])
+        message = with_unit(error["ctx"]["number"], written, record.get("unit") if isinstance(record, dict) else None) \
+            or message
     return loaded.diagnostic(loc, f"{where}{message}")
+
+
+def _after_comment(loaded: Loaded, loc: tuple) -> str:
+    """For an empty value: the words typed at the end of the blank form's line, after its
+    comment (``campus:   # 【必填】校区，如：本部校区 东湖校区``), where they are not read."""
+    line = loaded.positions.key(loc)[0]
+    lines = loaded.text.split("\n")
+    match = re.match(r"^[^#]*:\s*(#.*?)\s*$", lines[line - 1]) if line <= len(lines) else None
+    if not match:
+        return ""
+    comment = match.group(1)
+    for explained in _blank_form_comments().get(str(loc[-1]), ()):
+        typed = comment[len(explained):].strip() if comment.startswith(explained) else ""
+        if typed:
+            return (f"；“{typed}”写在了“#”后面，那里是说明，不会被读取：请把它移到冒号后面"
+                    f"（{loc[-1]}: {typed}）")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _blank_form_comments() -> dict[str, tuple[str, ...]]:
+    """The comment the blank form (``worksum init``) gives each field's line, by field name."""
+    comments: dict[str, tuple[str, ...]] = {}
+    for line in (SKELETON / "blank-form.yaml").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\s*(?:#\s*)?(?:-\s*)?(\w+):\s*(?:[^#]*?)\s*(#.*?)\s*$", line)
+        if match:
+            comments[match.group(1)] = comments.get(match.group(1), ()) + (match.group(2),)
+    return comments
+
+
+def _at(data: Any, path: tuple) -> Any:
+    """The raw value at ``path`` of the loaded data, or None."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _message(error: dict) -> str:
@@ -194,18 +276,45 @@ def _describe(loc: tuple) -> str:
     return ("字段 " + " ".join(parts) + "：") if parts else ""
 
 
-# Chinese words people write as keys, mapped to the English keys they mean.
-_CHINESE_KEYS: dict[str, tuple[str, ...]] = {}
-for _key, _label in FIELD_LABELS.items():
-    _CHINESE_KEYS[_label] = _CHINESE_KEYS.get(_label, ()) + (_key,)
-for _word, _keys in {"单位": ("organization", "unit"), "落款单位": ("author",), "署名": ("author",),
-                     "详情": ("details",), "内容": ("details", "description"), "做法": ("details",),
-                     "效果": ("result",), "结果": ("result",), "时间": ("date",), "日期": ("date",),
-                     "学期": ("term",), "类别": ("category",), "分类": ("category",), "名称": ("title", "item"),
-                     "数量": ("value",), "人数": ("participants",), "次数": ("times",), "不足": ("shortcomings",),
-                     "打算": ("plans",), "计划": ("plans",), "事件": ("incidents",), "数据": ("counts",),
-                     "工作": ("activities",), "标题": ("title",)}.items():
-    _CHINESE_KEYS[_word] = _CHINESE_KEYS.get(_word, ()) + _keys
+# Chinese words people write as keys, mapped to the English keys they mean: every label the
+# editor's hover texts (pipeline.form.schema), the blank form and docs/填报指南.md give a field,
+# and the words people use for it besides.
+_WORDS: dict[str, tuple[str, ...]] = {
+    "单位": ("organization", "unit"), "单位名称": ("organization",), "学校": ("organization",),
+    "园区": ("campus",), "处室": ("department",), "学期": ("term",), "学年": ("term",),
+    "时间": ("date",), "日期": ("date",), "发生日期": ("date",), "发生时间": ("date",),
+    "落款单位": ("author",), "署名": ("author",),
+    "名称": ("title", "item"), "做了什么": ("title",), "标题文字": ("title",), "改写后的标题文字": ("title",),
+    "标题下的第一段话": ("intro",), "改写标题": ("headings",),
+    "类别": ("category",), "归入哪个标题": ("category",),
+    "次数": ("times",), "开展了几次": ("times",), "人数": ("participants",), "参与人次": ("participants",),
+    "参加人次": ("participants",), "详情": ("details",), "内容": ("details", "description"), "做法": ("details",),
+    "效果": ("result",), "结果": ("result",), "取得的成效": ("result",),
+    "项目名称": ("item",), "数量": ("value",), "本期数值": ("value",), "简短说明": ("note",), "说明": ("note",),
+    "是否已解决": ("resolved",), "是否已经解决": ("resolved",),
+    "工作": ("activities",), "事件": ("incidents",), "事故": ("incidents",), "投诉": ("incidents",),
+    "安全事件、事故、投诉": ("incidents",), "不足": ("shortcomings",), "打算": ("plans",), "计划": ("plans",),
+    "今后努力方向": ("plans",), "努力方向": ("plans",),
+}
+
+
+def _chinese_keys() -> dict[str, tuple[str, ...]]:
+    keys: dict[str, tuple[str, ...]] = {}
+
+    def add(word: str, *names: str) -> None:
+        keys[word] = keys.get(word, ()) + tuple(n for n in names if n not in keys.get(word, ()))
+
+    for name, label in FIELD_LABELS.items():
+        add(label, name)
+    for fields_of_model in schema.FIELDS.values():
+        for name, (title, _description) in fields_of_model.items():
+            add(title, name)
+    for word, names in _WORDS.items():
+        add(word, *names)
+    return keys
+
+
+_CHINESE_KEYS = _chinese_keys()
 
 
 def _from_chinese(word: str, known: list[str]) -> str | None:

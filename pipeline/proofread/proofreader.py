@@ -23,10 +23,12 @@ What it looks for:
   where a sentence names every word of the item and states exactly one number
   with the figure's unit, and no comparison (较、比、由…) blurs which figure it is.
 
-Comparing sentences across forms uses an index with prefix filtering: each
-sentence is filed under its rarest words, enough of them that two sentences
-similar enough must share one, so a workspace of a hundred forms is compared
-in well under a second rather than sentence by sentence.
+Comparing sentences across forms goes through the workspace's sentence index
+(:mod:`pipeline.proofread.corpus`): kept on disk, brought up to date with what
+changed (:meth:`Proofreader.prepare`), and looked up for the few sentences that
+share words with each of a form's sentences, so checking a form costs the same
+in a workspace of ten forms or ten thousand. Stock phrases of the genre are not
+reported as copied.
 """
 
 from __future__ import annotations
@@ -38,28 +40,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline.diagnostics import Diagnostic
+from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form.config import Config
 from pipeline.form.loader import Loaded, PathKey
 from pipeline.form.model import Activity, Figure, Form
 from pipeline.form.source import Source
+from pipeline.proofread.corpus import MAX_CANDIDATES, Filed, Indexed, SentenceIndex, file_state, key_hash, prefix, sha256_of
+from pipeline.proofread.sentences import (content, differ_in_numbers_only, label_fields, prose_fields, similarity,
+                                          spans, words_of)
 from pipeline.text import punctuation, segment
-from pipeline.text.characters import TO_ASCII_DIGITS
 
 #: A heading whose only record has fewer characters than this (title and text) is thin.
 THIN_CHARS = 20
 #: Characters of a sentence quoted in a message before it is cut with "…".
 QUOTE_CHARS = 40
-#: Sentences looked at per sentence when searching for similar ones (see _Index.similar).
-MAX_CANDIDATES = 300
+#: Forms whose sentences a proofreader keeps at hand (checking goes form by form).
+KEPT_FORMS = 64
+#: Sentences whose words a proofreader remembers: a sentence written the same in many forms (a
+#: stock phrase, a copied paragraph) is cut by jieba once per process, not once per form.
+CUT_CACHE = 10_000
 
-# Item numbers at the start of a sentence: 1. 1、 (1) （一） 一、
-_NUMBERING = re.compile(r"^\s*(?:[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）]|[0-9０-９]{1,2}\s*[.、．]|[一二三四五六七八九十]+、)\s*")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
-_NUMERIC = re.compile(r"^[0-9.%]+$")
-#: Words too common to tell two sentences apart.
-_STOP_WORDS = frozenset("的 了 和 与 及 并 在 对 等 是 也 都 把 被 将 为 由 从 向 于 之 其 这 那 个 一 有 已 中 上 下".split())
 #: A sentence with any of these compares figures or approximates them: not a plain statement of one.
 _COMPARISON = re.compile("较|比|由|从|增|减|降|升|提高|上学期|上学年|上年|去年|同期|其中|平均|每|约|以上|以内|以下|超过|不少于|不到|近|余|多")
 
@@ -102,70 +102,13 @@ class Sentence:
     key: str  # content characters only: equal keys are the same sentence
     words: frozenset[str]
     order: int  # position in the form
-
-
-# --- which values are text -------------------------------------------------
-
-def label_fields(form: Form) -> Iterator[PathKey]:
-    """Values that name things: titles and items."""
-    if form.title:
-        yield ("title",)
-    for key, override in form.headings.items():
-        if override.title:
-            yield ("headings", key, "title")
-    for i in range(len(form.activities)):
-        yield ("activities", i, "title")
-    for i in range(len(form.counts)):
-        yield ("counts", i, "item")
-
-
-def prose_fields(form: Form) -> Iterator[PathKey]:
-    """Values written as sentences."""
-    for name in ("intro", "closing"):
-        if getattr(form, name):
-            yield (name,)
-    for key, override in form.headings.items():
-        if override.intro:
-            yield ("headings", key, "intro")
-    for i, activity in enumerate(form.activities):
-        for name in ("details", "result"):
-            if getattr(activity, name):
-                yield ("activities", i, name)
-    for i, figure in enumerate(form.counts):
-        if figure.note:
-            yield ("counts", i, "note")
-    for i, incident in enumerate(form.incidents or []):
-        yield ("incidents", i, "description")
-        if incident.handling:
-            yield ("incidents", i, "handling")
-    for name in ("shortcomings", "plans"):
-        for i in range(len(getattr(form, name))):
-            yield (name, i)
-
-
-def content(text: str) -> str:
-    """The characters that carry words: no punctuation, spaces or item numbers."""
-    return "".join(_CONTENT.findall(_NUMBERING.sub("", text).translate(TO_ASCII_DIGITS))).lower()
-
-
+    key_hash: int = 0  # the key as the index files it
+    prefix: tuple[str, ...] = ()  # the words the index files it under
 
 
 def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of words two sentences have in common (Dice: 2|A∩B| / (|A|+|B|))."""
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
-
-
-def differ_in_numbers_only(a: frozenset[str], b: frozenset[str]) -> bool:
-    """本学期处理报修142件 / 168件: the same frame with new figures is a new statement."""
-    difference = a ^ b
-    return bool(difference) and all(_NUMERIC.match(word) for word in difference)
 
 
 def cut(value: str, min_chars: int, words: tuple[str, ...]) -> Iterator[tuple[int, str, str, frozenset[str]]]:
@@ -175,16 +118,9 @@ def cut(value: str, min_chars: int, words: tuple[str, ...]) -> Iterator[tuple[in
     the extra dictionary words it is loaded with.
     """
     tokenizer = None
-    for match in _SENTENCE.finditer(value):
-        raw = match.group()
-        start = match.start() + len(raw) - len(raw.lstrip())
-        text = raw.strip()
-        key = content(text)
-        if len(key) < min_chars:
-            continue
+    for span in spans((), value, min_chars):
         tokenizer = tokenizer or segment.tokenizer(words)
-        yield start, text, key, frozenset(w for w in tokenizer.lcut(_NUMBERING.sub("", text))
-                                          if _CONTENT.search(w) and w not in _STOP_WORDS)
+        yield span.start, span.text, span.key, words_of(span.text, tokenizer)
 
 
 # --- the stage ------------------------------------------------------------
@@ -192,23 +128,25 @@ def cut(value: str, min_chars: int, words: tuple[str, ...]) -> Iterator[tuple[in
 class Proofreader:
     """Checks forms against themselves and against the other forms of a workspace.
 
-    ``peers`` returns the workspace's forms (called once, when a check first
-    needs them); sentences are cut into words once per form text, and the
-    cross-form index is built once per set of forms, so checking the forms of
-    a workspace one by one (as ``build`` does) costs little more than checking
-    them together.
+    ``peers`` returns the resolved paths of the workspace's forms; their sentences are kept
+    in an index (:mod:`pipeline.proofread.corpus`) at ``database``, or in memory.
+    :meth:`prepare` brings the index up to date before a run compares forms
+    (``check`` does it on first use); a form's own sentences are taken from the
+    index when it holds them for the same text, else cut with jieba.
     """
 
-    def __init__(self, config: Config, classifier: Callable[[], object], peers: Callable[[], list[Checked]] = list):
+    def __init__(self, config: Config, classifier: Callable[[], object], peers: Callable[[], list[Path]] = list,
+                 database: Path | None = None):
         from pipeline.document.classify import DOMAIN_WORDS
 
         self.config = config
         self.classifier = classifier
         self._peers = peers
         self._words = tuple(DOMAIN_WORDS) + tuple(config.words)
+        self.index = SentenceIndex(database, self.signature, self.threshold)
         self._sentences: dict[tuple[Path, str], list[Sentence]] = {}
-        self._index: tuple[frozenset, _Index] | None = None
-        self._peer_list: list[Checked] | None = None
+        self._cut_cache: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # sentence → its words, prefix
+        self._prepared = False
 
     @property
     def threshold(self) -> float:
@@ -218,16 +156,56 @@ class Proofreader:
     def min_chars(self) -> int:
         return int(self.config.check.min_chars)
 
-    def check(self, targets: Iterable[Checked], extra_peers: Iterable[Checked] = ()) -> dict[Path, list[Issue]]:
+    @property
+    def signature(self) -> str:
+        """What decides how sentences are cut and filed: an index made otherwise is emptied."""
+        import json
+
+        from pipeline.proofread import corpus
+
+        return json.dumps([corpus.FORMAT, self.threshold, self.min_chars, sorted(set(self._words))],
+                          ensure_ascii=False)
+
+    def prepare(self, targets: Iterable[Path] = (), read: Callable[[list[Path]], Iterable[Indexed]] | None = None
+                ) -> int:
+        """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
+        new and changed ones (in this process when not given). Returns how many were read."""
+        paths = sorted({*self._peers(), *(Path(p).resolve() for p in targets)})
+        count = self.index.update(paths, read or self.read_all)
+        self._prepared = True
+        return count
+
+    def warm(self) -> None:
+        """Load jieba's dictionary with the words sentences are cut by (before workers fork)."""
+        self._tokenizer()
+
+    def read_all(self, paths: list[Path]) -> Iterator[Indexed]:
+        for path in paths:
+            yield self.read(path)
+
+    def read(self, path: Path) -> Indexed:
+        """What the index keeps of the form at ``path`` (its sentences, or that it is invalid)."""
+        from pipeline.form.validate import read_form
+
+        state = file_state(path) or (0, 0)
+        try:
+            raw = path.read_bytes()
+            form, loaded = read_form(path, self.config, shown(path))
+        except (OSError, FormError):
+            return Indexed(str(path), *state, _sha_or_empty(path), shown(path))  # invalid: said when it is built
+        checked = Checked(path, loaded.path, form, loaded)
+        filed = [sentence_filed(sentence) for sentence in self._cut(checked)]
+        return Indexed(str(path), *state, sha256_of(raw), loaded.path, sha256_of(loaded.text.encode("utf-8")),
+                       (form.term, form.campus, form.department), filed)
+
+    def check(self, targets: Iterable[Checked]) -> dict[Path, list[Issue]]:
         """Issues of every target form, by its path, each list in line order."""
         targets = list(targets)
-        if self._peer_list is None:
-            self._peer_list = list(self._peers())
-        corpus = {c.path: c for c in [*self._peer_list, *extra_peers, *targets]}
-        index = self._index_of(list(corpus.values()))
+        if not self._prepared:
+            self.prepare([t.path for t in targets])
         results = {}
         for checked in targets:
-            issues = [*self._punctuation(checked), *self._repeats(checked), *self._reuse(checked, index),
+            issues = [*self._punctuation(checked), *self._repeats(checked), *self._reuse(checked),
                       *self._headings(checked), *self._figures(checked)]
             results[checked.path] = sorted(issues, key=lambda i: (i.diagnostic.line, i.diagnostic.col))
         return results
@@ -237,24 +215,48 @@ class Proofreader:
     def sentences(self, checked: Checked) -> list[Sentence]:
         key = (checked.path, checked.loaded.text)
         if key not in self._sentences:
-            self._sentences[key] = list(self._cut(checked))
+            if len(self._sentences) >= KEPT_FORMS:
+                self._sentences.clear()  # checked form by form: memory stays flat over any number of forms
+            filed = None
+            if self._prepared:
+                filed = self.index.filed(checked.path, sha256_of(checked.loaded.text.encode("utf-8")))
+            if filed is None:
+                self._sentences[key] = list(self._cut(checked))
+            else:
+                self._sentences[key] = [self._from_index(checked, f) for f in filed]
         return self._sentences[key]
 
+    def _tokenizer(self):
+        # The classifier's words (heading keywords) join the dictionary first, so a sentence is cut
+        # into the same words whichever command cuts it, and the index stays valid between them.
+        self.classifier()
+        return segment.tokenizer(self._words)
+
     def _cut(self, checked: Checked) -> Iterator[Sentence]:
+        tokenizer = None  # jieba is loaded only when a form has a sentence to compare
         order = 0
         for path in prose_fields(checked.form):
             value = checked.source.value(path)
             if value is None:
                 continue
-            for start, text, key, words in cut(value, self.min_chars, self._words):
-                yield Sentence(checked, path, start, start + len(text), text, key, words, order)
+            for span in spans(path, value, self.min_chars):
+                words, prefix_words = self._cut_cache.get(span.text, (None, None))
+                if words is None:
+                    tokenizer = tokenizer or self._tokenizer()
+                    words = words_of(span.text, tokenizer)
+                    frequency = tokenizer.FREQ
+                    prefix_words = tuple(prefix(words, lambda w: frequency.get(w, 0), self.threshold))
+                    if len(self._cut_cache) >= CUT_CACHE:
+                        self._cut_cache.clear()
+                    self._cut_cache[span.text] = words, prefix_words
+                yield Sentence(checked, path, span.start, span.end, span.text, span.key, words, order,
+                               key_hash(span.key), prefix_words)
                 order += 1
 
-    def _index_of(self, corpus: list[Checked]) -> "_Index":
-        identity = frozenset((c.path, c.loaded.text) for c in corpus)
-        if self._index is None or self._index[0] != identity:
-            self._index = (identity, _Index([s for c in corpus for s in self.sentences(c)], self.threshold))
-        return self._index[1]
+    def _from_index(self, checked: Checked, filed: Filed) -> Sentence:
+        text = (checked.source.value(filed.field) or "")[filed.start:filed.stop]
+        return Sentence(checked, filed.field, filed.start, filed.stop, text, content(text),
+                        frozenset(filed.words), filed.order, filed.key, filed.prefix)
 
     # --- issues ---------------------------------------------------------
 
@@ -318,39 +320,35 @@ class Proofreader:
                                   f"句子与第{line}行的几乎相同（{score:.0%}的词语相同）：“{shorten(sentence.text)}”"
                                   f"；第{line}行：“{shorten(other.text)}”")
 
-    def _reuse(self, checked: Checked, index: "_Index") -> Iterator[Issue]:
+    def _reuse(self, checked: Checked) -> Iterator[Issue]:
         form = checked.form
         previous = form.period.previous().id
         other_campus, last_period = "其他校区同期的填报表", f"本校区上{form.period.unit}的填报表"
         # (paragraph, relation) → the shared sentences, each with its best match in each other form
-        groups: dict[tuple[PathKey, str], dict[Path, list[tuple[Sentence, Sentence, float]]]] = {}
+        groups: dict[tuple[PathKey, str], dict[str, list[tuple[Sentence, object, float]]]] = {}
         for sentence in self.sentences(checked):
-            best: dict[Path, tuple[Sentence, float]] = {}
-            for other, score in index.similar(sentence):
-                peer = other.form
-                if peer.path == checked.path or (peer.path in best and best[peer.path][1] >= score):
+            best: dict[str, tuple[object, float]] = {}
+            for other, score in self.index.similar(sentence.key_hash, sentence.words, sentence.prefix, form.term,
+                                                   form.campus, form.department, previous):
+                if other.path == str(checked.path) or (other.path in best and best[other.path][1] >= score):
                     continue
-                if peer.form.term == form.term and peer.form.campus != form.campus:
-                    best[peer.path] = (other, score)
-                elif (peer.form.term == previous and peer.form.campus == form.campus
-                      and peer.form.department == form.department):
-                    best[peer.path] = (other, score)
+                best[other.path] = (other, score)
             for peer_path, (other, score) in best.items():
-                relation = last_period if other.form.form.term == previous else other_campus
+                relation = last_period if other.term == previous else other_campus
                 groups.setdefault((sentence.path, relation), {}).setdefault(peer_path, []).append(
                     (sentence, other, score))
         # One warning per paragraph and relation, at its first shared sentence, naming one other form.
         for (path, relation), by_peer in groups.items():
-            first = min((matches[0][0].start, str(peer), peer) for peer, matches in by_peer.items())
-            matches = by_peer[first[2]]
+            first = min((matches[0][0].start, peer) for peer, matches in by_peer.items())
+            matches = by_peer[first[1]]
             sentence, other, score = matches[0]
-            how = "相同" if sentence.key == other.key else f"几乎相同（{score:.0%}的词语相同）"
+            how = "相同" if sentence.key_hash == other.key else f"几乎相同（{score:.0%}的词语相同）"
             notes = []
             if len(matches) > 1:
                 notes.append(f"这一段还有{len(matches) - 1}句也与该表相同或相近")
             if len(by_peer) > 1:
                 notes.append(f"另有{len(by_peer) - 1}份{relation.removeprefix('本校区')}也有相同或相近的文字")
-            message = (f"与 {other.form.display} 第{self._line(other)}行的文字{how}（{relation}）："
+            message = (f"与 {other.display} 第{other.line}行的文字{how}（{relation}）："
                        f"“{shorten(sentence.text)}”" + "".join(f"；{note}" for note in notes))
             yield self._issue(checked, path, sentence.start, message)
 
@@ -487,6 +485,20 @@ class _Index:
         for other, score in found.values():
             if other is not sentence:
                 yield other, score
+
+
+def sentence_filed(sentence: Sentence) -> Filed:
+    """A sentence as the index keeps it."""
+    line = sentence.form.source.locate(sentence.path, sentence.start)[0]
+    return Filed(sentence.order, tuple(sentence.path), sentence.start, sentence.end, line, sentence.key_hash,
+                 tuple(sorted(sentence.words)), sentence.prefix)
+
+
+def _sha_or_empty(path: Path) -> str:
+    try:
+        return sha256_of(path.read_bytes())
+    except OSError:
+        return sha256_of(b"")
 
 
 # --- copies between documents --------------------------------------------

@@ -15,7 +15,8 @@ The rules:
 * quotes and brackets without their partner: “” ‘’ （） 《》 【】, and half-width ``"`` in Chinese text;
 * full-width digits (２０２４);
 * ``1、`` numbering: the genre numbers with 一、 （一） 1. （1）, so an Arabic
-  numeral takes a full stop, not 、.
+  numeral takes a full stop, not 、;
+* a bullet pasted before the text (``• 保育员…``, from a list in Word): removed.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ _SAME_BRACKET = {"(": "（", ")": "）"}
 _CHINESE_MARKS = set("，。、；：？！“”‘’（）《》【】…—·")
 _FULL_DIGITS = re.compile(f"[{FULL_WIDTH_DIGITS}]+")
 _DIGITS = "0123456789" + FULL_WIDTH_DIGITS
+#: Marks that Word, WPS and chat programs put before list items, pasted with the text.
+LIST_MARKS = "•·●○◦▪■□◆◇★☆►▶➢✓✔※－–"
+_LIST_MARK = re.compile(f"[{LIST_MARKS}][ \\t\u3000]*(?=[^\\s\\d{LIST_MARKS}])")
+#: How many more times a text is checked with the safe repairs made (see :func:`check`).
+ROUNDS = 4
 #: Where an item may start: the text's start or after a sentence or clause ends.
 _ITEM_START = set("。；：！？\n")
 CONTEXT = 8  # characters of context quoted on each side
@@ -83,9 +89,84 @@ def apply(text: str, edits) -> str:
 
 
 def check(text: str) -> list[Finding]:
-    """Every punctuation finding in ``text``, in text order."""
-    findings = _runs(text) + _pairs(text) + _straight_quotes(text) + _full_width_digits(text)
+    """Every punctuation finding in ``text``, in text order.
+
+    A repair can bring its neighbour into Chinese text: in ``(共30米);3、`` the ``;``
+    counts as Chinese only once ``)`` is ``）``, and ``3、`` as an item number only
+    once ``;`` is ``；``. So the text is checked again with its safe repairs made,
+    and what that finds is reported at its place in ``text``: one check names,
+    and one ``check --fix`` repairs, all of them.
+    """
+    findings = _findings(text)
+    seen = {(f.start, f.end) for f in findings}
+    current, origin = text, list(range(len(text)))
+    latest = findings
+    for _ in range(ROUNDS):
+        edits = _compatible([edit for finding in latest for edit in finding.edits])
+        if not edits:
+            break
+        current, origin = _repaired(current, origin, edits)
+        latest = []
+        for finding in _findings(current):
+            placed = _placed(finding, origin, current, text)
+            if placed and (placed.start, placed.end) not in seen:
+                seen.add((placed.start, placed.end))
+                findings.append(placed)
+                latest.append(finding)
     return sorted(findings, key=lambda f: (f.start, f.end))
+
+
+def _findings(text: str) -> list[Finding]:
+    return _list_mark(text) + _runs(text) + _pairs(text) + _straight_quotes(text) + _full_width_digits(text)
+
+
+def _compatible(edits: list[Edit]) -> list[Edit]:
+    """``edits`` without those overlapping an earlier one."""
+    kept: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if not kept or edit.start >= kept[-1].end:
+            kept.append(edit)
+    return kept
+
+
+def _repaired(text: str, origin: list, edits: list[Edit]) -> tuple[str, list]:
+    """``text`` with ``edits`` made, and for each of its characters the index it had in the
+    original text (None for a character an edit wrote)."""
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+        origin = origin[:edit.start] + [None] * len(edit.replacement) + origin[edit.end:]
+    return text, origin
+
+
+def _placed(finding: Finding, origin: list, current: str, text: str) -> Finding | None:
+    """``finding`` (in the repaired ``current``) moved to its place in the original ``text``;
+    None when it touches characters a repair wrote (the next check sees what remains)."""
+    def span(start: int, end: int) -> tuple[int, int] | None:
+        mapped = origin[start:end]
+        if not mapped or None in mapped or mapped[-1] - mapped[0] != end - start - 1:
+            return None
+        return mapped[0], mapped[-1] + 1
+
+    where = span(finding.start, finding.end)
+    edits = [span(edit.start, edit.end) for edit in finding.edits]
+    if where is None or None in edits:
+        return None
+    message = finding.message
+    shown = quote(current, finding.start, finding.end)
+    if message.endswith(shown):
+        message = message[: -len(shown)] + quote(text, *where)
+    return Finding(*where, message, tuple(Edit(*s, e.replacement) for s, e in zip(edits, finding.edits)))
+
+
+# --- a pasted list mark -----------------------------------------------------
+
+def _list_mark(text: str) -> list[Finding]:
+    """A bullet pasted before the text (``- • 保育员…``): it would be printed, so it goes."""
+    match = _LIST_MARK.match(text)
+    if not match:
+        return []
+    return [Finding(0, match.end(), f"开头的“{text[0]}”是从 Word 等处复制来的项目符号，会照样印进文档；"
+                                    f"请删去：{quote(text, 0, match.end())}", (Edit(0, match.end(), ""),))]
 
 
 # --- neighbours -----------------------------------------------------------

@@ -8,6 +8,9 @@
     templates/README.md      how templates are looked up, and how to change one
     templates/default/       a copy of the built-in default set, for the school to edit
     templates/模板编写指南.md  the template author's guide
+    worksum-form.schema.json  the form's JSON Schema, for editors (given by the caller:
+                             the schema belongs to the form stage, above this one)
+    .vscode/settings.json    VS Code's YAML extension told to check inputs/ against it
 
 The blank form sits beside inputs/, not in it, so ``worksum build`` does not
 try to build it while it is blank. Every file is created exclusively: an
@@ -16,6 +19,7 @@ existing workspace is refused as a whole, and nothing is ever overwritten.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,8 @@ from pipeline.workspace.templatesets import builtin_templates
 
 SKELETON = HOME / "skeleton"
 BLANK_FORM = "空白填报表.yaml"
+SCHEMA_FILE = "worksum-form.schema.json"
+EDITOR_SETTINGS = Path(".vscode") / "settings.json"
 GUIDE = "模板编写指南.md"
 
 _GUIDE_PACKAGED = HOME / "docs" / GUIDE  # inside an installed wheel
@@ -57,6 +63,7 @@ class WorkspaceExists(WorksumError):
 class Created:
     root: Path
     files: list[Path]
+    settings_kept: bool = False  # the folder had its own .vscode/settings.json
 
 
 def guide_path() -> Path | None:
@@ -84,7 +91,7 @@ def _planned(root: Path) -> dict[Path, bytes]:
 def _occupied(root: Path) -> list[str]:
     """What in ``root`` already belongs to a workspace."""
     found = []
-    for name in ("config.yaml", BLANK_FORM):
+    for name in ("config.yaml", BLANK_FORM, SCHEMA_FILE):
         if (root / name).exists():
             found.append(name)
     for name in ("inputs", "templates"):
@@ -94,8 +101,18 @@ def _occupied(root: Path) -> list[str]:
     return found
 
 
-def create_workspace(root: Path) -> Created:
-    """Create a workspace in ``root`` (made if missing). Raises :class:`WorkspaceExists`."""
+def editor_settings() -> bytes:
+    """.vscode/settings.json: the forms (and the blank form) are checked against the schema."""
+    settings = {"yaml.schemas": {f"./{SCHEMA_FILE}": ["inputs/**/*.yaml", BLANK_FORM]}}
+    return (json.dumps(settings, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def create_workspace(root: Path, schema: bytes | None = None) -> Created:
+    """Create a workspace in ``root`` (made if missing). Raises :class:`WorkspaceExists`.
+
+    With ``schema`` (the form's JSON Schema), the editor set-up too: the schema file and
+    .vscode/settings.json, unless the folder already has VS Code settings (left alone:
+    ``Created.settings_kept`` says so)."""
     if root.exists() and not root.is_dir():
         raise WorkspaceExists(f"{root} 是一个文件，不是文件夹")
     occupied = _occupied(root) if root.exists() else []
@@ -103,6 +120,12 @@ def create_workspace(root: Path) -> Created:
         raise WorkspaceExists(f"{root} 已经是一个工作区（已有 {'、'.join(occupied)}），没有做任何改动；"
                               "如要新建，请换一个空文件夹")
     files = _planned(root)
+    kept = False
+    if schema is not None:
+        files[Path(SCHEMA_FILE)] = schema
+        kept = (root / EDITOR_SETTINGS).exists()
+        if not kept:
+            files[EDITOR_SETTINGS] = editor_settings()
     root.mkdir(parents=True, exist_ok=True)
     (root / "inputs").mkdir(exist_ok=True)
     written = []
@@ -115,4 +138,4 @@ def create_workspace(root: Path) -> Created:
             handle.flush()
             os.fsync(handle.fileno())
         written.append(target)
-    return Created(root, written)
+    return Created(root, written, kept)

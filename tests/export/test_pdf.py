@@ -77,21 +77,29 @@ def digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_build_pdf_runs_one_libreoffice_for_the_whole_batch(workspace: Path, fake_soffice: Path):
+def test_build_pdf_runs_one_libreoffice_per_core_for_the_whole_batch(workspace: Path, fake_soffice: Path):
+    from pipeline.commands.batch import cpu_count
+
     done = worksum("build", "--pdf", cwd=workspace)
     assert done.returncode == 0, done.stderr.decode()
     documents = sorted((workspace / "outputs").rglob("*.docx"))
     folders = {d.parent for d in documents}
     assert len(documents) == 12 and len(folders) == 6
 
-    [call] = calls(fake_soffice)  # one process, though the documents sit in six folders
-    args = call["args"]
-    assert "--headless" in args and args[args.index("--convert-to") + 1].startswith("pdf")
-    assert sum(a.endswith(".docx") for a in args) == 12
-    [profile] = [a for a in args if a.startswith("-env:UserInstallation=file://")]
-    profile_dir = Path(profile.removeprefix("-env:UserInstallation=file://"))
-    assert not profile_dir.exists(), "the private LibreOffice profile is removed afterwards"
-    assert call["fontconfig"] == str(pdf.FONTS_CONF)
+    runs = calls(fake_soffice)  # one process per core, though the documents sit in six folders
+    assert len(runs) == max(1, min(cpu_count(), 12 // pdf.DOCUMENTS_PER_RUN))
+    shares = [sum(a.endswith(".docx") for a in call["args"]) for call in runs]
+    assert sum(shares) == 12 and max(shares) - min(shares) <= 1  # dealt out evenly
+    profiles = set()
+    for call in runs:
+        args = call["args"]
+        assert "--headless" in args and args[args.index("--convert-to") + 1].startswith("pdf")
+        [profile] = [a for a in args if a.startswith("-env:UserInstallation=file://")]
+        profile_dir = Path(profile.removeprefix("-env:UserInstallation=file://"))
+        assert not profile_dir.exists(), "the private LibreOffice profile is removed afterwards"
+        profiles.add(profile_dir)
+        assert call["fontconfig"] == str(pdf.FONTS_CONF)
+    assert len(profiles) == len(runs)  # each run its own profile: two would lock each other out
 
     for document in documents:  # each PDF beside the .docx it was made from
         assert made_from(document.with_suffix(".pdf")) == digest(document)
@@ -113,16 +121,18 @@ def test_documents_with_the_same_name_in_different_folders_keep_their_own_pdf(tm
 
 def test_a_document_libreoffice_could_not_convert_is_named_and_the_rest_written(
         workspace: Path, fake_soffice: Path, monkeypatch):
-    monkeypatch.setenv("FAKE_SOFFICE_SKIP", "2")  # the second document gets no PDF
+    monkeypatch.setenv("FAKE_SOFFICE_SKIP", "2")  # each LibreOffice run makes no PDF of its second document
     done = worksum("build", "--pdf", cwd=workspace)
     assert done.returncode == 1
+    runs = len(calls(fake_soffice))
     documents = sorted((workspace / "outputs").rglob("*.docx"))
     pdfs = sorted((workspace / "outputs").rglob("*.pdf"))
-    assert len(documents) == 12 and len(pdfs) == 11
+    assert len(documents) == 12 and len(pdfs) == 12 - runs
     missing = {d.with_suffix(".pdf") for d in documents} - set(pdfs)
-    assert len(missing) == 1
+    assert len(missing) == runs
     stderr = done.stderr.decode()
-    assert "错误: 1 份文档没有生成 PDF" in stderr and missing.pop().with_suffix(".docx").name in stderr
+    assert f"错误: {runs} 份文档没有生成 PDF" in stderr
+    assert all(pdf.with_suffix(".docx").name in stderr for pdf in missing)
     assert "Traceback" not in stderr
 
 

@@ -114,3 +114,38 @@ def test_readme_shows_the_editor_setup():
     assert "worksum schema -o" in readme
     assert "# yaml-language-server: $schema=" in readme and "redhat.vscode-yaml" in readme
     assert '"yaml.schemas"' in readme
+
+
+def test_term_and_category_are_checked_with_chinese_messages(validator):
+    schema = form_schema()
+    assert schema["properties"]["term"]["patternErrorMessage"].startswith("学期编号应写成 2024-2025-1")
+    category = schema["$defs"]["Activity"]["properties"]["category"]["anyOf"][0]
+    assert "安全" in category["enum"] and category["errorMessage"].startswith("未知的分类；可用的分类：study、学习")
+    form = load(EXAMPLE_FORM.read_text(encoding="utf-8"))
+    form["term"] = "2024-2025-上"
+    form["activities"][0]["category"] = "后勤"
+    form["incidents"][0]["severity"] = "很严重"
+    found = errors(validator, form)
+    assert {e.split(":")[0] for e in found} == {"term", "activities/0/category", "incidents/0/severity"}
+    form["term"], form["activities"][0]["category"], form["incidents"][0]["severity"] = 2024, "岗位", "一般"
+    assert errors(validator, form) == []
+
+
+def test_categories_follow_the_workspaces_config(tmp_path: Path):
+    (tmp_path / "config.yaml").write_text(
+        "headings:\n  - key: study\n  - key: duties\n  - key: safety\n  - key: finance\n  - key: shortcomings\n"
+        "  - key: health\n    name: 卫生保健\n    title: 做好卫生保健\n", encoding="utf-8")
+    done = worksum("schema", cwd=tmp_path)
+    category = json.loads(done.stdout.decode("utf-8"))["$defs"]["Activity"]["properties"]["category"]["anyOf"][0]
+    assert "卫生保健" in category["enum"] and "health" in category["enum"]
+
+
+def test_hover_texts_are_not_doubled():
+    # The editor shows a field's title, then its description: the description must not say the title again,
+    # and no branch of a choice carries a title or description of its own (it would be shown after " || ").
+    schema = form_schema()
+    for model in [schema, *schema["$defs"].values()]:
+        for name, prop in model["properties"].items():
+            assert not prop["description"].startswith(prop["title"]), (name, prop["title"], prop["description"])
+            for branch in prop.get("anyOf", []):
+                assert "title" not in branch and "description" not in branch, name

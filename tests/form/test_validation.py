@@ -117,7 +117,8 @@ def test_duplicate_key(tmp_path, run):
 
 def test_yaml_syntax_error_in_chinese(tmp_path, run):
     text = VALID.replace("    details: 全校师生参加。", "    details: 时间: 上午")
-    check(tmp_path, run, text, "form.yaml:9:16: 错误: YAML 格式错误：此处不能出现冒号“:”")
+    check(tmp_path, run, text, "form.yaml:9:16: 错误: 字段 \"details\" 的文字中有英文冒号“:”，会被当作新的字段；"
+                               "请改成中文冒号“：”，或者给整段文字加上引号")
 
 
 def test_tab_indentation(tmp_path, run):

@@ -24,6 +24,11 @@ def repaired(text: str) -> str:
     ("第一句。。第二句，，第三句、、第四句", "第一句。第二句，第三句、第四句"),
     ("投入２０２４元", "投入2024元"),
     ('开展"六T"管理', "开展“六T”管理"),
+    ("• 保育员队伍年龄偏大。", "保育员队伍年龄偏大。"),  # bullets pasted from Word, WPS or a chat
+    ("·\u3000保育员队伍年龄偏大。", "保育员队伍年龄偏大。"),
+    ("●保育员队伍年龄偏大。", "保育员队伍年龄偏大。"),
+    ("－ 保育员队伍年龄偏大。", "保育员队伍年龄偏大。"),
+    ("– 保育员队伍年龄偏大。", "保育员队伍年龄偏大。"),
 ])
 def test_safe_repairs(text, fixed):
     assert check(text), text
@@ -42,6 +47,9 @@ def test_safe_repairs(text, fixed):
     "“六T”管理和《食品安全法》学习（专题）",
     "……",  # an ellipsis is two marks by design
     "LED灯具",
+    "－5℃以下的天气停止户外活动",  # a minus sign, not a bullet
+    "——记一次消防演练",  # a dash
+    "保育员·营养员联合培训",  # a middle dot inside the text
 ])
 def test_left_alone(text):
     assert check(text) == []
@@ -94,3 +102,25 @@ def test_repairs_keep_every_word_and_do_not_overlap(text):
     assert _wording(repaired(text)) == _wording(text)
     for finding in findings:
         assert 0 <= finding.start < finding.end <= len(text)
+
+
+def test_a_repair_that_brings_its_neighbour_into_chinese_text_is_found_in_the_same_check():
+    # ";" counts as Chinese only once ")" is "）", and "3、" is an item number only once ";" is "；".
+    text = "1、检修水电线路;2、给围栏刷漆(共３０米);3、为教室更换灯管。"
+    found = [(f.start, f.message) for f in check(text)]
+    assert found == [
+        (0, "编号“1、”应写作“1.”：“1、检修水电线路;2…”"),
+        (8, "中文里用了半角分号“;”，应为“；”：“1、检修水电线路;2、给围栏刷漆(…”"),
+        (9, "编号“2、”应写作“2.”：“…、检修水电线路;2、给围栏刷漆(共３…”"),
+        (16, "中文里用了半角括号，应为“（）”：“…;2、给围栏刷漆(共３０米);3、为教室更换…”"),
+        (18, "全角数字“３０”应写作“30”：“…、给围栏刷漆(共３０米);3、为教室…”"),
+        (22, "中文里用了半角分号“;”，应为“；”：“…刷漆(共３０米);3、为教室更换灯…”"),
+        (23, "编号“3、”应写作“3.”：“…漆(共３０米);3、为教室更换灯管。”"),
+    ]
+    assert repaired(text) == "1.检修水电线路；2.给围栏刷漆（共30米）；3.为教室更换灯管。"
+    assert check(repaired(text)) == []
+
+
+def test_a_pasted_bullet_is_named_and_removed():
+    (finding,) = check("• 保育员队伍年龄偏大。")
+    assert finding.message == "开头的“•”是从 Word 等处复制来的项目符号，会照样印进文档；请删去：“• 保育员队伍年龄偏…”"

@@ -1,0 +1,147 @@
+"""Linear at any size (issue 19): what a run reads, hashes and compares is what changed.
+
+The proofreading index (outputs/.worksum-index.sqlite) keeps every form's
+sentences, so an unchanged form is neither read nor cut again; an unchanged
+rebuild hashes no form whose size and time are those recorded; stock phrases
+are not copying; an index brought up to date gives what a fresh one gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from pipeline.commands import manifest
+from pipeline.proofread import corpus
+from pipeline.proofread.proofreader import Proofreader
+
+SEED_LIKE = ROOT / "tests" / "data" / "seed_like"
+EAST = "inputs/2024-2025-1/东园区/后勤部.yaml"
+WEST = "inputs/2024-2025-1/西园区/后勤部.yaml"
+TERM = "2024-2025-1"
+COPIED = "入冬后每天早晨由保安检查户外场地和楼梯"
+
+
+@pytest.fixture
+def seed_like(tmp_path: Path) -> Path:
+    target = tmp_path / "seed_like"
+    shutil.copytree(SEED_LIKE, target)
+    return target
+
+
+def warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ": 警告: " in line]
+
+
+def age(folder: Path, seconds: float = 3600) -> None:
+    """Date every form back, as forms written long before the build are."""
+    then = time.time() - seconds
+    for path in folder.rglob("*.yaml"):
+        os.utime(path, (then, then))
+
+
+def test_an_unchanged_form_is_neither_read_nor_cut_again(workspace, run, monkeypatch):
+    first = run(workspace, "build")
+    assert first.exit_code == 0
+    assert (workspace / "outputs" / corpus.INDEX_NAME).is_file()
+
+    read = []
+    original = Proofreader.read
+    monkeypatch.setattr(Proofreader, "read", lambda self, path: read.append(path) or original(self, path))
+    cut = []
+    original_cut = Proofreader._cut
+    monkeypatch.setattr(Proofreader, "_cut", lambda self, checked: cut.append(checked.path) or original_cut(self, checked))
+    changed = workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("value: ", "value: 1", 1), encoding="utf-8")
+
+    again = run(workspace, "build")
+
+    assert again.exit_code == 0
+    assert again.stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
+    assert read == [changed.resolve()]  # the other 11 forms' sentences come from the index
+    assert cut == [changed.resolve()]  # and the changed one is cut once, not again when it is checked
+
+
+def test_an_unchanged_rebuild_hashes_no_form(workspace, run, monkeypatch):
+    age(workspace / "inputs")
+    run(workspace, "build")
+    hashed = []
+    original = manifest.file_sha256
+    monkeypatch.setattr(manifest, "file_sha256", lambda path: hashed.append(Path(path)) or original(path))
+
+    again = run(workspace, "build")
+
+    assert again.stderr.strip().endswith("生成 0 份，未变化 12 份，失败 0 份")
+    assert [p for p in hashed if "inputs" in p.parts] == []  # size and time stood for the bytes
+    assert hashed == [workspace / "config.yaml"]  # config.yaml is always hashed (fingerprint)
+
+    form = workspace / "inputs" / TERM / "滨江校区" / "教务处.yaml"
+    form.write_text(form.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = run(workspace, "build")
+    assert changed.stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
+
+
+def test_a_form_rewritten_within_a_clock_tick_of_its_build_is_still_seen(workspace, run):
+    form = workspace / "inputs" / TERM / "滨江校区" / "教务处.yaml"
+    age(workspace / "inputs", seconds=-60)  # dated a minute ahead: always "just written", however slow the build
+    stamp = form.stat().st_mtime_ns
+    run(workspace, "build", "--term", TERM)
+    data = (workspace / "outputs" / TERM / manifest.MANIFEST_NAME).read_text(encoding="utf-8")
+    assert "教务处.yaml\": [" not in data  # too fresh for its time to stand for its bytes
+
+    # the same size and the same time (a rewrite within the file system's tick): only the bytes differ
+    text = form.read_text(encoding="utf-8")
+    form.write_text(text.replace("date: 2025-01-21", "date: 2025-01-22", 1), encoding="utf-8")
+    os.utime(form, ns=(stamp, stamp))
+    again = run(workspace, "build", "--term", TERM)
+    assert again.stderr.strip().endswith("生成 1 份，未变化 5 份，失败 0 份")
+
+
+def test_stock_phrases_are_not_reported_as_copying(seed_like, run):
+    east, west = seed_like / EAST, seed_like / WEST
+    east.write_text(east.read_text(encoding="utf-8").replace("intro: 本学期,", "intro: 现将本学期工作总结如下。本学期,"),
+                    encoding="utf-8")
+    west.write_text(west.read_text(encoding="utf-8").replace("date: 2025-01-16\n",
+                                                             "date: 2025-01-16\nintro: 现将本学期工作总结如下。\n"),
+                    encoding="utf-8")
+
+    found = warnings(run(seed_like, "check").stderr)
+
+    assert not [w for w in found if "现将本学期工作总结如下" in w]
+    assert any(w.startswith(f"{WEST}:") and COPIED in w for w in found)  # real copying still is
+
+
+def test_a_sentence_in_many_forms_is_a_stock_phrase(seed_like, run, monkeypatch):
+    monkeypatch.setattr(corpus, "STOCK_FORMS", 2)  # the copied paragraph is in two forms: now "many"
+    found = warnings(run(seed_like, "check").stderr)
+    assert not [w for w in found if COPIED in w]
+    assert not [w for w in found if "本校区上学期的填报表" in w]  # the plan handed in again: two forms too
+    assert any("半角逗号" in w for w in found)  # the rest of proofreading goes on
+    monkeypatch.setattr(corpus, "STOCK_FORMS", 20)
+    assert any(COPIED in w for w in warnings(run(seed_like, "check").stderr))
+
+
+def test_an_index_brought_up_to_date_reports_what_a_fresh_one_does(seed_like, run):
+    run(seed_like, "build")  # outputs/ exists now: the index is kept there
+    index = seed_like / "outputs" / corpus.INDEX_NAME
+    assert index.is_file()
+    before = run(seed_like, "check").stderr
+    assert COPIED in before
+
+    west = seed_like / WEST
+    west.write_text(west.read_text(encoding="utf-8").replace(
+        COPIED + "，有结冰的地方及时铺设防滑垫并拉好警示带。", "雪天前后由保安清扫门口通道。"), encoding="utf-8")
+    (seed_like / EAST).unlink()
+    (seed_like / "inputs" / TERM / "西园区" / "新表.yaml").write_text(
+        (SEED_LIKE / EAST).read_text(encoding="utf-8"), encoding="utf-8")  # the east form, moved
+    updated = run(seed_like, "check").stderr
+    index.unlink()
+    fresh = run(seed_like, "check").stderr
+
+    assert updated == fresh
+    assert COPIED not in updated  # the west form no longer has it; the moved east form is alone with it
