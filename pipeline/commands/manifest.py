@@ -64,6 +64,10 @@ def sha256(data: bytes) -> str:
 def file_sha256(path: Path) -> str | None:
     """The file's hash, or None when it cannot be read (the build will say why): never
     waits on a pipe or reads a device (:func:`pipeline.workspace.reading.read_capped`)."""
+    return _hash(path)
+
+
+def _hash(path: Path) -> str | None:
     try:
         return sha256(read_capped(path, MAX_SOURCE_BYTES))
     except OSError:
@@ -109,7 +113,7 @@ def _tree_sha256(folders: list[Path], suffixes: tuple[str, ...]) -> str:
     for number, folder in enumerate(folders):
         for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file()):
             digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode("utf-8", "surrogateescape"))
-            digest.update((file_sha256(path) or "unreadable").encode())  # never waits on a pipe
+            digest.update((_hash(path) or "unreadable").encode())  # never waits on a pipe
     return digest.hexdigest()
 
 

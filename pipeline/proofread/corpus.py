@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from pipeline.workspace.reading import read_capped
+
 INDEX_NAME = ".worksum-index.sqlite"
 #: Changes whenever what the index stores changes: an index of another format is emptied.
 FORMAT = 1
@@ -406,7 +408,7 @@ class SentenceIndex:
 
 def _file_sha(path: Path) -> str | None:
     try:
-        return sha256_of(path.read_bytes())
+        return sha256_of(read_capped(path, 4 * 1024 * 1024))  # never waits on a pipe named .yaml
     except OSError:
         return None
 
