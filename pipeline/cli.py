@@ -27,6 +27,7 @@ from pipeline.diagnostics import (
     WorksumError,
     shown,
 )
+from pipeline.progress import silence_stdout
 from pipeline.workspace.write import describe
 
 
@@ -159,7 +160,8 @@ class _Command(click.Command):
 
 
 class _Commands(click.Group):
-    """The command group; Ctrl-C in any command ends it with 已中断 and status 130, and usage
+    """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
+    status 130, output that cannot be written is a message, never a traceback, and usage
     errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
     with status 2.
 
@@ -172,11 +174,23 @@ class _Commands(click.Group):
         return _in_chinese(lambda: super(_Commands, self).make_context(info_name, args, parent, **extra))
 
     def invoke(self, ctx: click.Context):
+        from pipeline.commands.runner import Terminated
+
         try:
             return _in_chinese(lambda: super(_Commands, self).invoke(ctx))
+        except Terminated:
+            _say("已中断（收到停止信号）")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # worksum templates | head -1: the reader has what it wanted
+            silence_stdout()
+            raise click.exceptions.Exit(0) from None
+        except OSError as exc:  # writing to the console or a redirected file failed (a full disk)
+            where = f" {shown(exc.filename)}" if exc.filename else "（屏幕或重定向的文件）"
+            _say(f"错误: 无法写入{where}：{describe(exc)}")
+            raise click.exceptions.Exit(EXIT_ERRORS) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -188,8 +202,22 @@ def main(directory: str | None) -> None:
 
     Turns YAML forms into 工作总结 Word documents in the GB/T 9704 layout.
     """
+    from pipeline.commands.runner import stop_on_signals
+
+    _tolerant_streams()
+    click.get_current_context().call_on_close(stop_on_signals())
     if directory:
         os.chdir(directory)
+
+
+def _tolerant_streams() -> None:
+    """Text the console's encoding cannot show (𠀀 or 😀 on a GBK console, output redirected
+    on Chinese Windows) is written as \\U escapes instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream of its own (tests), or closed
+            pass
 
 
 def _term_ids(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -227,7 +255,7 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     Build documents for the forms in PATHS (default: every form under inputs/),
     in parallel, skipping those whose form, templates and config are unchanged.
     """
-    from pipeline.commands.batch import run_build
+    from pipeline.commands.batch import run_build, write_pdfs
     from pipeline.commands.select import Selection, discover
     from pipeline.progress import ConsoleReporter
 
@@ -240,19 +268,22 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
         return
     # --strict re-checks every form: proofreading compares a form with the others, so a form
     # that did not change can still have a new problem.
-    tally = run_build(selection, ConsoleReporter(), force=force or strict, workers=jobs, strict=strict)
+    reporter = ConsoleReporter()
+    with _reporting("worksum build"):  # the workspace busy, or a bug: one line, not a traceback
+        tally = run_build(selection, reporter, force=force or strict, workers=jobs, strict=strict)
     if not tally.found:
         wanted = "、".join(terms + campuses + departments)
         _say("没有找到填报表（inputs/ 下应有 <学期>/<校区>/<部门>.yaml）" + (f"：没有符合 {wanted} 的" if wanted else ""))
         sys.exit(EXIT_ERRORS)
-    _say(tally.line())
-    failed = tally.failed
+    _say(tally.line() + (reporter.end_note() or ""))
+    failed = tally.failed + tally.unsaved
     if with_pdf and not tally.interrupted:
         from pipeline.export.pdf import stale
 
         wanted_pdfs = tally.written + stale(tally.kept)
-        if wanted_pdfs and not _write_pdfs(wanted_pdfs):
-            failed += 1
+        with _reporting("worksum build --pdf"):
+            if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
+                failed += 1
     if tally.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
@@ -274,8 +305,12 @@ def _build_to_file(form_path: Path, target: Path, strict: bool, with_pdf: bool) 
         _say(landed.notice(shown(target)))
     click.echo(shown(target))
     _say("完成：生成 1 份")
-    if with_pdf and not _write_pdfs([target]):
-        sys.exit(EXIT_ERRORS)
+    if with_pdf:
+        from pipeline.commands.batch import write_pdfs
+        from pipeline.progress import ConsoleReporter
+
+        if not write_pdfs([target], ConsoleReporter(bar=False), lock=False):
+            sys.exit(EXIT_ERRORS)
 
 
 @main.command()
@@ -297,30 +332,6 @@ def validate(paths: tuple[str, ...]) -> None:
     failed = reading.failed
     _say(f"检查了 {reading.count} 份填报表：" + (f"{failed} 份有错误" if failed else "没有发现错误"))
     sys.exit(EXIT_ERRORS if failed else 0)
-
-
-def _write_pdfs(docx_paths: list[Path]) -> bool:
-    """``build --pdf``: PDFs beside the written documents. False when some failed.
-
-    A machine without LibreOffice gets a warning (the .docx are written), not an error.
-    """
-    from pipeline.commands.batch import cpu_count
-    from pipeline.export import pdf
-
-    try:
-        written = pdf.convert(docx_paths, processes=cpu_count())
-    except pdf.LibreOfficeMissing as exc:
-        _say(f"警告: {exc}；.docx 文件已照常生成")
-        return True
-    except pdf.PdfError as exc:
-        for path in exc.written:
-            click.echo(shown(path))
-        _say(f"错误: {exc}")
-        return False
-    for path in written:
-        click.echo(shown(path))
-    _say(f"PDF：生成 {len(written)} 份")
-    return True
 
 
 @main.command()
@@ -562,14 +573,15 @@ def rollup(terms: tuple[str, ...], departments: tuple[str, ...], force: bool) ->
 
     failed = found = bugs = 0
     for term in terms:
-        tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
+        with _reporting("worksum rollup"):  # the workspace busy: one line
+            tally = run_rollup(term, departments, ConsoleReporter(bar=False), force=force)
         if not tally.found and not tally.failed:
             wanted = f"（部门：{'、'.join(departments)}）" if departments else ""
             _say(f"没有找到 {term} 的填报表{wanted}（应在 inputs/{term}/<校区>/<部门>.yaml）")
             failed += 1
             continue
         found += tally.found
-        failed += tally.failed
+        failed += tally.failed + tally.unsaved
         bugs += tally.bugs
         _say(f"{term}：" + tally.line().replace("完成：", "", 1))
     sys.exit(EXIT_BUG if bugs else EXIT_ERRORS if failed or not found else 0)

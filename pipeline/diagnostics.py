@@ -12,6 +12,7 @@ first problem, so a person sees every problem of a form in one run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -84,8 +85,15 @@ class FormError(WorksumError):
 
 
 def shown(path: Path | str) -> str:
-    """A path as a person would type it: relative to the current folder when inside it."""
+    """A path as a person would type it: relative to the current folder when inside it.
+
+    A link is shown by its own name, not its target's (a dangling or looping link has
+    no target to show)."""
     try:
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+    except (ValueError, OSError):
+        pass
+    try:  # the current folder reached through a link
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return str(path)

@@ -8,6 +8,8 @@ before any message so the two never mix on one line.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +29,7 @@ class ConsoleReporter(Reporter):
         self.total = self.done = 0
         self.started = self.drawn_at = 0.0
         self.showing = False
+        self.reader_gone = False
 
     def begin(self, to_build: int, unchanged: int) -> None:
         self.total, self.done = to_build, 0
@@ -41,7 +44,12 @@ class ConsoleReporter(Reporter):
 
     def wrote(self, path: Path) -> None:
         self._clear()
-        click.echo(shown(path))
+        if not self.reader_gone:
+            try:
+                click.echo(shown(path))
+            except BrokenPipeError:  # worksum build | head -1: the reader has all it wanted
+                self.reader_gone = True
+                silence_stdout()
         self._draw(force=True)
 
     def step(self) -> None:
@@ -65,8 +73,23 @@ class ConsoleReporter(Reporter):
         sys.stderr.flush()
         self.showing = True
 
+    def end_note(self) -> str | None:
+        """What to add to the summary line: that the paths stopped being listed, if they did."""
+        return "（标准输出已关闭，其余文档照常生成，未再列出路径）" if self.reader_gone else None
+
     def _clear(self) -> None:
         if self.showing:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
             self.showing = False
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device: the pipe's reader has gone, and Python
+    would otherwise fail again writing to it, at the latest when it exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass

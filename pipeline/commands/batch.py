@@ -35,18 +35,19 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
 import threading
 import time
 import traceback
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import find_workspace, workspace_at
-from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state
-from pipeline.commands.runner import Reporter, Tally, land_output, uninterrupted
+from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
+from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
+from pipeline.workspace.lock import workspace_lock
 from pipeline.workspace.root import find_root
 
 #: Below this many forms to build, a process pool costs more than it saves.
@@ -187,7 +188,7 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
                     return
             yield item
 
-    with context.Pool(workers, initializer=_start_worker) as pool:
+    with context.Pool(workers, initializer=quiet_worker) as pool:
         try:
             for result in pool.imap_unordered(function, feed(), chunksize=chunk):
                 slots.release()
@@ -198,11 +199,6 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
 
 def _chunk(items: int, workers: int) -> int:
     return max(1, min(8, items // (workers * 16)))
-
-
-def _start_worker() -> None:
-    # Ctrl-C is the main process's to handle: it stops the pool and saves the manifest.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _pool_context():
@@ -221,7 +217,14 @@ def run_jobs(jobs: list[Job], workers: int):
 def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, workers: int = 0,
               strict: bool = False) -> Tally:
     """Build the selected forms. ``workers`` 0 means one per core; ``strict``: proofreading
-    warnings are errors."""
+    warnings are errors. Each workspace's lock (:mod:`pipeline.workspace.lock`) is held from
+    before its manifest is read until it is saved; raises :class:`~pipeline.workspace.lock.WorkspaceBusy`."""
+    with ExitStack() as locks:
+        return _run_build(selection, reporter, locks, force=force, workers=workers, strict=strict)
+
+
+def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, force: bool, workers: int,
+               strict: bool) -> Tally:
     tally = Tally()
     forms = discover(selection, reporter.note)
     tally.found = len(forms)
@@ -237,6 +240,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         root = folder_roots[folder]
         if root not in ledgers:
             ledgers[root] = Ledger(root)
+            locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
         ledger = ledgers[root]
         entry = None if force else ledger.up_to_date(form)
         if entry:
@@ -266,8 +270,7 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
                 _land(outcome, roots[outcome.job.form], ledgers[roots[outcome.job.form]], claimed, reporter, tally)
                 if time.monotonic() - last_save > save_interval:
                     started = time.monotonic()
-                    for ledger in ledgers.values():
-                        ledger.save()
+                    _save(ledgers.values(), reporter, tally)
                     last_save = time.monotonic()
                     save_interval = max(SAVE_EVERY, (last_save - started) * SAVE_SHARE)
             reporter.step()
@@ -277,9 +280,15 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
         outcomes.close()  # stops the pool at once, also when interrupted while landing
         reporter.end()
         with uninterrupted():
-            for ledger in ledgers.values():
-                ledger.save()
+            _save(ledgers.values(), reporter, tally)
     return tally
+
+
+def _save(ledgers, reporter: Reporter, tally: Tally) -> None:
+    for ledger in ledgers:
+        for problem in ledger.save():
+            reporter.note(problem)
+            tally.unsaved += 1
 
 
 def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tally) -> list[Job]:
@@ -322,3 +331,54 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
                 tally=tally, states=states)
 
 
+# --- PDFs ----------------------------------------------------------------------
+
+def write_pdfs(docx_paths: list[Path], reporter: Reporter, *, lock: bool = True) -> bool:
+    """``build --pdf``: a PDF beside each document, landed as documents are (a PDF someone
+    signed or stamped is kept) and recorded in the manifest. False when some failed.
+
+    A machine without LibreOffice gets a warning (the .docx are written), not an error.
+    ``lock``: hold the workspaces' locks (not for ``-o``, which writes outside them).
+    """
+    from pipeline.export import pdf
+
+    ledgers: dict[Path | None, Ledger] = {}
+    backups = 0
+    with ExitStack() as locks:
+        def ledger_of(document: Path) -> Ledger:
+            root = find_root(document.parent)
+            if root not in ledgers:
+                ledgers[root] = Ledger(root)
+                if lock:
+                    locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
+            return ledgers[root]
+
+        def land_one(target: Path, data: bytes) -> None:
+            nonlocal backups
+            document = target.with_suffix(".docx")
+            ledger = ledger_of(document)
+            with uninterrupted():
+                landed = land_pdf(target, data, ledger.recorded(document))
+                ledger.record_pdf(document, data)
+            if landed.backup:
+                backups += 1
+                reporter.note(f"{shown(target)}: 警告: 这份 PDF 生成后被修改过（如签字、盖章），修改后的版本已另存为 "
+                              f"{landed.backup.name}（同一文件夹），原位置写入了新生成的 PDF")
+            reporter.wrote(target)
+
+        for document in docx_paths:
+            ledger_of(document)  # every lock taken before LibreOffice starts
+        try:
+            written = pdf.convert(docx_paths, land_one, processes=cpu_count())
+        except pdf.LibreOfficeMissing as exc:
+            reporter.note(f"警告: {exc}；.docx 文件已照常生成")
+            return True
+        except pdf.PdfError as exc:
+            reporter.note(f"错误: {exc}")
+            return False
+        finally:
+            for ledger in ledgers.values():
+                for problem in ledger.save():
+                    reporter.note(problem)
+    reporter.note(f"PDF：生成 {len(written)} 份" + (f"；另存了 {backups} 份修改过的 PDF" if backups else ""))
+    return True

@@ -24,6 +24,8 @@ errors are raised on every use, so a command can report them once.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -157,7 +159,7 @@ class Workspace:
         if not inputs.is_dir():
             return []
         real = inputs.resolve()
-        return [path.resolve() if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
+        return [Path(os.path.realpath(path)) if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

@@ -36,12 +36,13 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
 
 from pipeline.workspace.discovery import FORM_SUFFIXES
-from pipeline.workspace.outputs import outputs_folder
-from pipeline.workspace.write import write_atomic
+from pipeline.workspace.outputs import OUTPUTS_FOLDER, outputs_folder
+from pipeline.workspace.reading import read_capped
+from pipeline.workspace.write import describe, write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
 #: A file's size and modification time stand for its bytes only when it was last modified
@@ -50,6 +51,10 @@ RACY_NS = 2_000_000_000
 #: What the manifest records for a source that does not exist (a previous period's form not yet there).
 ABSENT = "absent"
 FORMAT = 1
+#: A manifest is a few hundred bytes per document; one past this is not ours.
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+#: The largest output kept as an edited copy before it is replaced (a .docx or PDF is a few MB).
+MAX_KEPT_BYTES = 1024 * 1024 * 1024
 TEMPLATE_SUFFIXES = (".j2", ".yaml")  # templates, and layout profiles (templates/<name>.profile.yaml)
 
 
@@ -58,11 +63,20 @@ def sha256(data: bytes) -> str:
 
 
 def file_sha256(path: Path) -> str | None:
-    """The file's hash, or None when it cannot be read (the build will say why)."""
+    """The file's hash, or None when it cannot be read (the build will say why): never
+    waits on a pipe or reads a device (:func:`pipeline.workspace.reading.read_capped`)."""
+    return _hash(path)
+
+
+def _hash(path: Path) -> str | None:
     try:
-        return sha256(path.read_bytes())
+        return sha256(read_capped(path, MAX_SOURCE_BYTES))
     except OSError:
         return None
+
+
+#: The largest source hashed: the loader refuses forms past 2 MB (pipeline.form.loader.MAX_BYTES).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
 
 
 def file_state(path: Path) -> tuple[int, int] | None:
@@ -99,8 +113,8 @@ def _tree_sha256(folders: list[Path], suffixes: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for number, folder in enumerate(folders):
         for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file()):
-            digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode())
-            digest.update(sha256(path.read_bytes()).encode())
+            digest.update(f"{number}/{path.relative_to(folder).as_posix()}\0".encode("utf-8", "surrogateescape"))
+            digest.update((_hash(path) or "unreadable").encode())  # never waits on a pipe
     return digest.hexdigest()
 
 
@@ -138,6 +152,7 @@ class Entry:
     kind: str = "form"  # "form" or "rollup"
     built: str = ""  # when, local time, for people reading the file
     stats: dict[str, list[int]] = field(default_factory=dict)  # file source → [size, mtime ns] when hashed
+    pdf_sha256: str = ""  # of the PDF written beside the output (build --pdf), if any
 
     def made_by(self, forms: dict[str, str], print_: Fingerprint) -> bool:
         return (self.forms == forms and self.templates == print_.templates
@@ -151,32 +166,116 @@ class Manifest:
     path: Path
     entries: dict[str, Entry] = field(default_factory=dict)  # by output
     dirty: bool = False
+    on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read or written
+    removed: set[str] = field(default_factory=set)  # outputs this run took out
+    seen: tuple[int, int] | None = None  # the file's (size, mtime ns) when read or written
 
     @classmethod
     def load(cls, path: Path) -> tuple["Manifest", str | None]:
-        """The manifest at ``path`` (empty if absent), and a warning if it was unreadable."""
+        """The manifest at ``path`` (empty if absent), and a warning if it was unreadable.
+
+        Whatever the file holds, only well-formed entries naming a document
+        inside ``outputs/`` are kept: the manifest decides what is read and
+        overwritten, so one edited by hand or by another program must not
+        point anywhere else.
+        """
+        seen = file_state(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                raise ValueError("unknown format")
-            entries = {e["output"]: Entry(**e) for e in data["outputs"]}
+            raw = read_capped(path, MAX_MANIFEST_BYTES)
         except FileNotFoundError:
             return cls(path), None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls(path), (f"{path}: 警告: 生成记录（manifest）无法读取，已忽略；"
-                               f"本次将重新生成，修改过的文档会另存备份")
-        return cls(path, entries), None
+        except OSError:
+            return cls(path), _unreadable(path)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
+                raise ValueError("unknown format")
+            entries = [_entry(e) for e in data["outputs"]]
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
+            return cls(path), _unreadable(path)
+        kept = {entry.output: entry for entry in entries if entry is not None}
+        warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
+        return cls(path, kept, on_disk=set(kept), seen=seen), warning
 
     def save(self) -> None:
+        """Write the manifest, merged with what another run wrote since it was read.
+
+        Runs in one workspace take turns (:mod:`pipeline.workspace.lock`), but a
+        run that held no lock (an older worksum, an outputs/ folder that cannot
+        hold a lock file) may have written it meanwhile: its entries are kept,
+        unless this run replaced or removed them. Raises OSError when it cannot
+        be written.
+        """
         if not self.dirty:
             return
+        if file_state(self.path) != self.seen:  # changed by someone else (rare): merge
+            theirs, _warning = Manifest.load(self.path)
+            for key, entry in theirs.entries.items():
+                if key not in self.entries and key not in self.removed and key not in self.on_disk:
+                    self.entries[key] = entry
         # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
         # times slower): saving ten thousand entries at intervals must stay a small part of the run.
         head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
-        lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
-        text = head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n"
-        write_atomic(self.path, text.encode("utf-8"))
+        try:
+            lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
+            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+        except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
+            lines = [json.dumps(vars(self.entries[key])) for key in sorted(self.entries)]
+            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+        write_atomic(self.path, text)
+        self.seen = file_state(self.path)
+        self.on_disk = set(self.entries)
+        self.removed.clear()
         self.dirty = False
+
+    def remove(self, key: str) -> None:
+        del self.entries[key]
+        self.removed.add(key)
+        self.dirty = True
+
+
+def _unreadable(path: Path, partly: bool = False) -> str:
+    what = "有些记录无法读取，已忽略这些记录" if partly else "无法读取，已忽略"
+    return f"{path}: 警告: 生成记录（manifest）{what}；本次将重新生成，修改过的文档会另存备份"
+
+
+_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
+
+
+def _entry(data: object) -> Entry | None:
+    """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/."""
+    if not isinstance(data, dict) or not set(data) <= _ENTRY_FIELDS:
+        return None
+    if not all(isinstance(v, str) for k, v in data.items() if k not in ("forms", "stats")):
+        return None
+    forms, stats = data.get("forms"), data.get("stats", {})
+    if not isinstance(forms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in forms.items()):
+        return None
+    if not isinstance(stats, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v) for v in stats.values()):
+        return None
+    try:
+        entry = Entry(**data)
+    except TypeError:  # a field missing
+        return None
+    if not _inside_outputs(entry.output) or not all(map(_safe_source, entry.forms)):
+        return None
+    return entry
+
+
+def _inside_outputs(output: str) -> bool:
+    parts = PurePosixPath(output).parts
+    return (len(parts) >= 2 and parts[0] == OUTPUTS_FOLDER and ".." not in parts and "\\" not in output
+            and output.endswith(".docx"))
+
+
+def _safe_source(source: str) -> bool:
+    """A form may lie anywhere (it is only hashed, through read_capped); a folder of forms,
+    which is walked, only inside the workspace (a folder "/" would walk the whole disk)."""
+    if not source.endswith("/"):
+        return bool(source)
+    parts = PurePosixPath(source).parts
+    return bool(parts) and not PurePosixPath(source).is_absolute() and ".." not in parts and ":" not in parts[0]
 
 
 class Ledger:
@@ -293,8 +392,7 @@ class Ledger:
         for old in stale:
             old_term = self._by_output.pop(old, None)
             if old_term is not None and old in self.manifests[old_term].entries:
-                del self.manifests[old_term].entries[old]
-                self.manifests[old_term].dirty = True
+                self.manifests[old_term].remove(old)
         manifest = self.manifests.get(term)
         if manifest is None:
             manifest = self.manifests[term] = Manifest(self.outputs / term / MANIFEST_NAME)
@@ -304,9 +402,25 @@ class Ledger:
         if kind == "form":
             self._by_form[_form_of(entry)] = entry
 
-    def save(self) -> None:
+    def save(self) -> list[str]:
+        """Save every changed manifest; returns what could not be saved, as messages."""
+        problems = []
         for manifest in (self._manifests or {}).values():
-            manifest.save()
+            try:
+                manifest.save()
+            except OSError as exc:
+                manifest.dirty = False  # said once; the next run rebuilds what is not recorded
+                problems.append(f"{manifest.path}: 错误: 无法保存生成记录（manifest）：{describe(exc)}；"
+                                f"已生成的文档不受影响，下次运行会重新生成它们")
+        return problems
+
+    def record_pdf(self, output: Path, pdf: bytes) -> None:
+        """Note the PDF written beside ``output`` (an output the manifest knows)."""
+        key = self.relative(output)
+        entry = self.recorded(output)
+        if entry is not None:
+            entry.pdf_sha256 = sha256(pdf)
+            self.manifests[self._by_output[key]].dirty = True
 
 
 def _form_of(entry: Entry) -> str | None:
@@ -335,19 +449,37 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
 
     The file on disk counts as edited when its bytes differ both from what the
     manifest says was written there and from ``data``. A file the manifest does
-    not know counts as edited unless worksum made it and no office program has
-    saved it since (:func:`made_by_worksum`): it may be someone's own work. An
-    edited file is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
+    not know counts as edited unless worksum made it and nothing has changed it
+    since (:func:`~pipeline.layout.parts.made_by_worksum`): it may be someone's
+    own work. An edited file is first copied to ``<name>.edited-<its mtime>.docx`` beside it.
     """
+    def ours(current: bytes) -> bool:
+        from pipeline.layout.parts import made_by_worksum  # here: an unchanged rebuild never imports layout
+
+        return made_by_worksum(current)
+
+    return _land(target, data, recorded.docx_sha256 if recorded else None, ours)
+
+
+def land_pdf(target: Path, data: bytes, recorded: Entry | None) -> Landed:
+    """:func:`land` for the PDF beside a document: a PDF someone signed, stamped or
+    replaced since worksum wrote it is kept as ``<name>.edited-<its mtime>.pdf``.
+
+    Without a record, a PDF counts as worksum's when LibreOffice made it and no
+    other program has added to it (signing and stamping append to a PDF).
+    """
+    return _land(target, data, recorded.pdf_sha256 if recorded and recorded.pdf_sha256 else None,
+                 made_by_libreoffice)
+
+
+def _land(target: Path, data: bytes, recorded_sha: str | None, ours) -> Landed:
     backup = None
     try:
-        current = target.read_bytes()
+        current = read_capped(target, MAX_KEPT_BYTES)
     except FileNotFoundError:
         current = None
     if current is not None and current != data:
-        from pipeline.layout.parts import made_by_worksum  # here: an unchanged rebuild never imports layout
-
-        edited = sha256(current) != recorded.docx_sha256 if recorded else not made_by_worksum(current)
+        edited = sha256(current) != recorded_sha if recorded_sha else not ours(current)
         if edited:
             backup = _backup_name(target)
             write_atomic(backup, current)
@@ -355,6 +487,16 @@ def land(target: Path, data: bytes, recorded: Entry | None) -> Landed:
             os.utime(backup, (mtime, mtime))
     write_atomic(target, data)
     return Landed(target, backup)
+
+
+def made_by_libreoffice(pdf: bytes) -> bool:
+    """Whether ``pdf`` is as LibreOffice exports it: its producer, and saved once (signing
+    or stamping a PDF appends an update to it, with a second end-of-file mark)."""
+    return any(producer in pdf for producer in _LIBREOFFICE) and pdf.count(b"%%EOF") == 1
+
+
+# The producer LibreOffice writes, as a UTF-16 hex string or as plain text.
+_LIBREOFFICE = (b"/Producer<FEFF004C0069006200720065004F0066006600690063006500", b"/Producer(LibreOffice")
 
 
 def _backup_name(target: Path) -> Path:

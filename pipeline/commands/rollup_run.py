@@ -34,6 +34,7 @@ from pipeline.diagnostics import FormError, shown
 from pipeline.form.history import history_folders
 from pipeline.form.identity import declared
 from pipeline.workspace.discovery import forms_in, unread_warning
+from pipeline.workspace.lock import workspace_lock
 
 #: The campus folder name roll-ups are written under (in the output pattern's <campus>).
 ROLLUP_CAMPUS = "汇总"
@@ -102,6 +103,13 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
         tally.failed += 1
         return tally
     ledger = Ledger(workspace.root)
+    with workspace_lock(ledger.outputs, reporter.note):  # the manifest read and saved in one turn
+        _roll_up(workspace, term, wanted, forms, ledger, reporter, tally, force)
+    return tally
+
+
+def _roll_up(workspace: Workspace, term: str, wanted, forms, ledger: Ledger, reporter: Reporter, tally: Tally,
+             force: bool) -> None:
     reporter.begin(len(wanted), 0)
     try:
         for department in wanted:
@@ -125,8 +133,9 @@ def run_rollup(term: str, departments: tuple[str, ...], reporter: Reporter, *, f
     finally:
         reporter.end()
         with uninterrupted():
-            ledger.save()
-    return tally
+            for problem in ledger.save():
+                reporter.note(problem)
+                tally.unsaved += 1
 
 
 def read_term(paths: list[Path], term: str, workspace: Workspace, reporter: Reporter) -> TermForms:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -13,9 +14,54 @@ from pipeline.diagnostics import shown
 from pipeline.workspace.write import describe
 
 
+class Terminated(KeyboardInterrupt):
+    """The run was told to stop by SIGTERM or SIGHUP (a closed terminal): it stops as Ctrl-C stops it."""
+
+
+def _terminate(number: int, _frame) -> None:
+    raise Terminated(number)
+
+
+#: The signals that stop a run: Ctrl-C, ``kill``, and the terminal closing.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def stop_on_signals():
+    """Make SIGTERM and SIGHUP stop a command the way Ctrl-C does: the manifest saved, a message.
+
+    Returns what puts the previous handlers back, for when the command is done
+    (a command run inside another program, as the tests do, leaves it as it was).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {number: signal.signal(number, _terminate) for number in STOP_SIGNALS[1:]}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+    return restore
+
+
+def quiet_worker() -> None:
+    """In a worker process: the stop signals are the main process's to handle.
+
+    Ctrl-C and a closed terminal reach the whole process group; the main process
+    stops the pool and saves the manifest. SIGTERM, which the pool itself uses to
+    end its workers, ends a worker quietly instead of raising in it (it would
+    otherwise run the handler inherited from the main process and print a traceback).
+    The workspace locks the worker inherited are closed in it, so they end with the main process.
+    """
+    from pipeline.workspace.lock import release_inherited
+
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_DFL if number == getattr(signal, "SIGTERM", None) else signal.SIG_IGN)
+    release_inherited()
+
+
 @contextmanager
 def uninterrupted():
-    """Hold a Ctrl-C that arrives inside the block until the block is done.
+    """Hold Ctrl-C, SIGTERM and SIGHUP arriving inside the block until the block is done.
 
     Landing an output (backup, write, rename, manifest entry) is one step to
     the person: it happens whole or not at all, and no temporary file is left.
@@ -23,15 +69,23 @@ def uninterrupted():
     if threading.current_thread() is not threading.main_thread() or _holding:
         yield  # a worker thread, or already inside a held block: the outer one answers
         return
-    pending = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: pending.append(number))
+    pending: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: pending.append(number))
+                for number in STOP_SIGNALS}
     _holding.append(True)
     try:
         yield
     finally:
         _holding.pop()
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        for number, handler in previous.items():
+            default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+            signal.signal(number, handler if handler is not None else default)
         if pending:
+            handler = signal.getsignal(pending[0])
+            if callable(handler):
+                handler(pending[0], None)  # raises KeyboardInterrupt or Terminated
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), pending[0])
             raise KeyboardInterrupt
 
 
@@ -56,6 +110,7 @@ class Tally:
     failed: int = 0
     bugs: int = 0
     backups: int = 0
+    unsaved: int = 0  # manifests that could not be saved (each said once)
     interrupted: bool = False
     written: list[Path] = field(default_factory=list)  # documents written by this run
     kept: list[Path] = field(default_factory=list)  # unchanged documents, left as they were

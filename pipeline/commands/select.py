@@ -35,7 +35,8 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None) ->
 
     Folders are searched by :func:`forms_in`; a ``*.yml`` file found there is
     passed to ``note`` as a warning (once). A file named is kept even when it
-    is missing: the command reports it, it is not dropped.
+    is missing: the command reports it, it is not dropped. A file named twice
+    (by another path, or through a link) is kept once.
     """
     forms: list[Path] = []
     unread: list[Path] = []
@@ -58,4 +59,17 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None) ->
     if note is not None:
         for path in dict.fromkeys(unread):
             note(unread_warning(path))
-    return list(dict.fromkeys(forms))
+    return _once_each(forms)
+
+
+def _once_each(forms: list[Path]) -> list[Path]:
+    """Each form once, the first way it was named: ``a.yaml``, ``./a.yaml``, its absolute
+    path and a link to it are one file (built twice, it would race itself for one output)."""
+    seen: set[str] = set()
+    kept = []
+    for form in forms:
+        key = os.path.normcase(os.path.realpath(form))
+        if key not in seen:
+            seen.add(key)
+            kept.append(form)
+    return kept

@@ -5,21 +5,27 @@ People send the summary as a PDF as often as the .docx, so ``worksum build
 documents are written and knows nothing of forms: it takes .docx paths and
 gives PDF paths.
 
-- **One ``soffice`` per core for the whole batch.** Starting LibreOffice costs
-  more than converting a document, so the documents go to one headless run per
-  core the caller gives (:func:`render_parallel`), each run a share of them. They are
+- **One ``soffice`` for the whole batch.** Starting LibreOffice costs more than
+  converting a document, so all documents go to one headless run. They are
   copied into a scratch folder under numbered names first, so documents with
   the same name in different folders cannot overwrite each other's PDF there,
   and one ``--outdir`` serves every output folder.
 - **A private profile** (``-env:UserInstallation``) per run: a LibreOffice that
   is already open, or a second worksum running at the same time, would
-  otherwise take the job over or lock the profile.
+  otherwise take the job over or lock the profile. Its settings block what a
+  document links to (an image linked as ``file:///…`` or ``http://…`` would be
+  pulled into the PDF), link and field updates, and macros.
+- **Never hung.** LibreOffice converts in order, so progress shows as PDFs
+  appearing: one that makes none for too long is killed, the document it hung
+  on is named, and a new run converts the rest, all within one deadline for
+  the batch (:func:`batch_seconds`).
 - **Fonts**: ``FONTCONFIG_FILE`` points the LibreOffice process (only it) at
   ``fonts.conf`` beside this module, which maps the Windows Chinese fonts the
   documents name to free stand-ins, so 仿宋, 楷体, 黑体 and the title differ.
 - **Atomic**: each PDF is rendered in the scratch folder and written beside
-  its .docx with :func:`pipeline.workspace.write.write_atomic`; an interrupted run never
-  leaves a half-written PDF.
+  its .docx with :func:`pipeline.workspace.write.write_atomic` (or the landing
+  the caller gives, which keeps a PDF someone changed); an interrupted run
+  never leaves a half-written PDF.
 
 ``WORKSUM_SOFFICE`` names the LibreOffice program to use when it is not on
 PATH (for example ``/opt/libreoffice/program/soffice``).
@@ -32,8 +38,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,9 +53,13 @@ FONTS_CONF = Path(__file__).with_name("fonts.conf")
 PACKAGES = "libreoffice-writer fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-liberation2"
 INSTALL_HINT = f"sudo apt-get install --no-install-recommends {PACKAGES}"
 
-#: Seconds allowed for LibreOffice to start, and for each document after that.
+#: Seconds LibreOffice may take to start and make the first PDF, and each next one;
+#: a LibreOffice that makes no progress for that long is stopped.
 START_SECONDS = 90
 SECONDS_PER_DOCUMENT = 30
+#: LibreOffice runs one batch may take: after one hangs, a new one converts the rest.
+MAX_RUNS = 3
+_POLL = 0.1
 #: Fewest documents worth a LibreOffice run of their own (starting one costs a few documents' time).
 DOCUMENTS_PER_RUN = 4
 
@@ -82,6 +93,31 @@ def missing_message(what: str = "PDF") -> str:
     return (f"没有找到 LibreOffice（soffice），无法生成 {what}。"
             f"请先安装 LibreOffice 和中文字体，例如在 Debian/Ubuntu 上执行：{INSTALL_HINT}"
             f"（也可以用环境变量 WORKSUM_SOFFICE 指定 soffice 的位置）")
+
+
+#: A received .docx unpacking to more than this is refused (a zip bomb would stall LibreOffice).
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_MEMBERS = 10_000
+
+
+def not_a_word_document(docx: Path) -> str | None:
+    """Why ``docx`` is not a Word document LibreOffice should be given, or None when it is one.
+
+    A received file named .docx may be anything: text, another office format
+    (LibreOffice would convert it all the same), or a zip that unpacks to
+    gigabytes. Only a zip holding ``word/document.xml`` within the size limits passes.
+    """
+    try:
+        with zipfile.ZipFile(docx) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return f"{docx.name} 不是 Word 文档（.docx 应是 Word 保存的文件），已拒绝处理"
+    names = {member.filename for member in members}
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        return f"{docx.name} 不是 Word 文档（缺少正文 word/document.xml），已拒绝处理"
+    if len(members) > MAX_MEMBERS or sum(member.file_size for member in members) > MAX_UNPACKED:
+        return f"{docx.name} 解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像正常的 Word 文档，已拒绝处理"
+    return None
 
 
 def pdf_path(docx: Path) -> Path:
@@ -137,74 +173,159 @@ def render(docx_paths: Sequence[Path], folder: Path) -> list[Path | None]:
     """Render every document to a PDF inside ``folder`` with one LibreOffice run.
 
     Returns, for each document in order, the PDF made in ``folder`` (named
-    ``1.pdf``, ``2.pdf`` …) or None when LibreOffice made none for it. Raises
+    ``1.pdf``, ``2.pdf`` …) or None when LibreOffice made none for it (see
+    :func:`render_all` for why).
+    """
+    return [made if isinstance(made, Path) else None for made in render_all(docx_paths, folder)]
+
+
+def render_all(docx_paths: Sequence[Path], folder: Path) -> list[Path | str | None]:
+    """As :func:`render`, with the reason (a string) in place of the documents LibreOffice hung on.
+
+    A LibreOffice that stops making progress is killed; the document it hung
+    on gets no PDF and a new run takes the rest, within one deadline for the
+    batch (:func:`batch_seconds`), at most :data:`MAX_RUNS` runs. Raises
     :class:`LibreOfficeMissing`, or :class:`PdfError` when LibreOffice cannot run.
     """
     soffice = find_soffice()
     if soffice is None:
         raise LibreOfficeMissing(missing_message(), failed=docx_paths)
-    inbox, outbox, profile = folder / "in", folder / "out", folder / "profile"
-    for sub in (inbox, outbox, profile):
+    inbox, outbox = folder / "in", folder / "out"
+    for sub in (inbox, outbox):
         sub.mkdir(parents=True, exist_ok=True)
     copies = []
     for number, docx in enumerate(docx_paths, start=1):
         copy = inbox / f"{number}.docx"
         copy_for_libreoffice(docx, copy)
         copies.append(copy)
-    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
-               "--norestore", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outbox),
-               *map(str, copies)]
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    _run(command, env, START_SECONDS + SECONDS_PER_DOCUMENT * len(copies), docx_paths)
-    results: list[Path | None] = []
+    deadline = time.monotonic() + batch_seconds(len(copies))
+    hung: dict[Path, str] = {}
+    waiting = list(copies)
+    for attempt in range(1, MAX_RUNS + 1):
+        profile = folder / f"profile-{attempt}"
+        _private_profile(profile)
+        command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
+                   "--norestore", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir",
+                   str(outbox), *map(str, waiting)]
+        try:
+            stopped = _run(command, env, waiting, outbox, folder, time.monotonic(), deadline)
+        except PdfError as exc:
+            raise PdfError(str(exc), failed=docx_paths) from None
+        waiting = [copy for copy in waiting if not (outbox / f"{copy.stem}.pdf").exists()]
+        if stopped is None or not waiting:
+            break
+        culprit = waiting.pop(0)  # LibreOffice works in order: it hung on the first without a PDF
+        hung[culprit] = stopped
+        if time.monotonic() >= deadline or attempt == MAX_RUNS:
+            hung.update({copy: stopped for copy in waiting})
+            break
+    results: list[Path | str | None] = []
     for copy in copies:
         pdf = outbox / f"{copy.stem}.pdf"
-        results.append(pdf if pdf.is_file() and pdf.stat().st_size > 0 else None)
+        results.append(pdf if pdf.is_file() and pdf.stat().st_size > 0 else hung.get(copy))
     return results
 
 
-def _run(command: list[str], env: dict, timeout: float, docx_paths: Sequence[Path]) -> None:
-    # A session of its own, so a hung LibreOffice and whatever it started can be ended together.
-    try:
-        process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, start_new_session=True)
-    except OSError as exc:
-        raise PdfError(f"无法启动 LibreOffice（{command[0]}）：{exc.strerror or exc}", failed=docx_paths) from None
-    try:
-        _out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise PdfError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成转换，已停止", failed=docx_paths) from None
+def batch_seconds(documents: int) -> float:
+    """How long LibreOffice may take for a batch of ``documents``, all attempts together."""
+    return START_SECONDS + SECONDS_PER_DOCUMENT * documents
+
+
+#: LibreOffice settings for the private profile: never fetch what a document links to
+#: (an image linked as file:///… or http://… would be pulled into the PDF), never update links.
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Content/Update">\
+<prop oor:name="Link" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Content/Update">\
+<prop oor:name="Field" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def _private_profile(profile: Path) -> None:
+    """A fresh LibreOffice profile that blocks linked and remote content."""
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+
+
+def _run(command: list[str], env: dict, copies: list[Path], outbox: Path, logs: Path,
+         started: float, deadline: float) -> str | None:
+    """Run LibreOffice until it ends; kill it when it stops making PDFs.
+
+    Returns None when it ended by itself, else why it was stopped. LibreOffice
+    converts the documents in order, so progress shows as PDFs appearing in
+    ``outbox``: it may take :data:`START_SECONDS` for the first and
+    :data:`SECONDS_PER_DOCUMENT` for each next one, and never past ``deadline``.
+    Its output goes to files (a pipe nobody reads would fill and stall it).
+    """
+    with open(logs / "stdout.txt", "ab") as out, open(logs / "stderr.txt", "ab") as err:
+        try:
+            # A session of its own, so a hung LibreOffice and whatever it started can be ended together.
+            process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                       start_new_session=True)
+        except OSError as exc:
+            raise PdfError(f"无法启动 LibreOffice（{command[0]}）：{exc.strerror or exc}") from None
+        made, progress = -1, started
+        try:
+            while process.poll() is None:
+                now = time.monotonic()
+                count = sum(1 for copy in copies if (outbox / f"{copy.stem}.pdf").exists())
+                if count != made:
+                    made, progress = count, now
+                allowed = START_SECONDS if count == 0 else SECONDS_PER_DOCUMENT
+                if now - progress > allowed or now > deadline:
+                    return f"LibreOffice 在 {now - started:.0f} 秒内没有完成转换，已停止"
+                time.sleep(_POLL)
+        finally:
+            if process.poll() is None:
+                _kill(process)
     if process.returncode != 0:
-        detail = err.decode("utf-8", "replace").strip().splitlines()
-        raise PdfError(f"LibreOffice 转换失败（退出码 {process.returncode}）"
-                       + (f"：{detail[-1]}" if detail else ""), failed=docx_paths)
+        detail = (logs / "stderr.txt").read_bytes().decode("utf-8", "replace").strip().splitlines()
+        detail = [line for line in detail if "javaldx" not in line]
+        raise PdfError(f"LibreOffice 转换失败（退出码 {process.returncode}）" + (f"：{detail[-1]}" if detail else ""))
+    return None
 
 
-def render_parallel(docx_paths: Sequence[Path], folder: Path, processes: int = 1) -> list[Path | None]:
-    """As :func:`render`, with the documents dealt out to up to ``processes`` LibreOffice runs at
-    once (each with its own folder and profile): one LibreOffice uses one core."""
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # gone already, or no process groups (Windows)
+        process.kill()
+    process.wait()
+
+
+def render_parallel(docx_paths: Sequence[Path], folder: Path, processes: int = 1) -> list[Path | str | None]:
+    """As :func:`render_all`, with the documents dealt out to up to ``processes`` LibreOffice runs at
+    once (each with its own folder and profile, each watched for hanging): one LibreOffice uses one core."""
     processes = max(1, min(processes, len(docx_paths) // DOCUMENTS_PER_RUN))
     if processes == 1:
-        return render(docx_paths, folder)
+        return render_all(docx_paths, folder)
     hands = [list(docx_paths[number::processes]) for number in range(processes)]  # dealt: even sizes
     with ThreadPoolExecutor(processes) as pool:
-        futures = [pool.submit(render, hand, folder / f"run-{number}") for number, hand in enumerate(hands)]
+        futures = [pool.submit(render_all, hand, folder / f"run-{number}") for number, hand in enumerate(hands)]
         try:
             made = [future.result() for future in futures]
         except PdfError as exc:  # LibreOffice missing or failing: the whole batch, as with one run
             raise type(exc)(str(exc), failed=docx_paths) from None
-    results: list[Path | None] = [None] * len(docx_paths)
+    results: list[Path | str | None] = [None] * len(docx_paths)
     for number, pdfs in enumerate(made):
         results[number::processes] = pdfs
     return results
 
 
-def convert(docx_paths: Sequence[Path], processes: int = 1) -> list[Path]:
-    """Write ``X.pdf`` beside every ``X.docx``; one LibreOffice run for all, or one for each of
-    ``processes`` shares of them.
+def convert(docx_paths: Sequence[Path], land: Callable[[Path, bytes], None] | None = None,
+            processes: int = 1) -> list[Path]:
+    """Write ``X.pdf`` beside every ``X.docx``; one LibreOffice run for all.
 
+    ``land(target, data)`` writes each PDF (default: :func:`write_atomic`); the
+    build passes one that keeps a PDF someone changed, as it does documents.
     Returns the PDFs written, in the documents' order. Raises
     :class:`LibreOfficeMissing` when there is no LibreOffice (nothing written),
     and :class:`PdfError` when some or all documents got no PDF (the others
@@ -217,12 +338,12 @@ def convert(docx_paths: Sequence[Path], processes: int = 1) -> list[Path]:
     problems: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="worksum-pdf-") as scratch:
         for docx, rendered in zip(docx_paths, render_parallel(docx_paths, Path(scratch), processes)):
-            if rendered is None:
-                problems[docx] = f"{docx.name}（LibreOffice 没有生成 PDF）"
+            if not isinstance(rendered, Path):
+                problems[docx] = f"{docx.name}（{rendered or 'LibreOffice 没有生成 PDF'}）"
                 continue
             target = pdf_path(docx)
             try:
-                write_atomic(target, rendered.read_bytes())
+                (land or write_atomic)(target, rendered.read_bytes())
             except OSError as exc:
                 problems[docx] = f"{target}（无法写入：{exc.strerror or exc}）"
                 continue

@@ -34,19 +34,22 @@ def image_name(stem: str, page: int) -> str:
 def render(docx: Path, folder: Path, stem: str | None = None, dpi: int = DEFAULT_DPI) -> list[Path]:
     """PNG images of every page of ``docx``, written into ``folder``; returns them in page order."""
     stem = stem or docx.stem
+    problem = pdf.not_a_word_document(docx)
+    if problem:
+        raise PreviewError(problem)
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise PreviewError(f"没有找到 pdftoppm，无法生成页面图片。请先安装：{INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="worksum-preview-") as scratch:
         scratch_path = Path(scratch)
         try:
-            rendered = pdf.render([docx], scratch_path)[0]
+            rendered = pdf.render_all([docx], scratch_path)[0]
         except pdf.LibreOfficeMissing:
             raise PreviewError(pdf.missing_message("预览")) from None
         except pdf.PdfError as exc:
             raise PreviewError(str(exc)) from None
-        if rendered is None:
-            raise PreviewError(f"LibreOffice 没有生成 {docx.name} 的 PDF")
+        if not isinstance(rendered, Path):
+            raise PreviewError(rendered or f"LibreOffice 没有生成 {docx.name} 的 PDF")
         pages_dir = scratch_path / "pages"
         pages_dir.mkdir()
         done = subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(rendered), str(pages_dir / "page")],

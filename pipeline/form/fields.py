@@ -19,7 +19,7 @@ from pydantic import PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pipeline.form.periods import Term, TermError
-from pipeline.text.characters import NOT_IN_FILE_NAMES
+from pipeline.text.characters import NOT_IN_FILE_NAMES, ODD_SPACES, named
 
 
 def _fail(message: str) -> PydanticCustomError:
@@ -33,6 +33,10 @@ def _show(value: Any) -> str:
 
 # --- text -----------------------------------------------------------------
 
+#: The longest text of one field: a whole term's summary is a few thousand characters, and a
+#: templates' step may make at most 200 000 (pipeline.wording.sandbox.MAX_SIZE).
+MAX_TEXT = 50_000
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         raise _fail(f"应为文字，现在是 {value!r}；如要写“是/否”，请加引号")
@@ -44,6 +48,8 @@ def _text(value: Any) -> str:
                     f"请改成中文冒号“：”，或者给整段文字加上引号")
     if not isinstance(value, str):
         raise _fail("应为一段文字，不能是列表或多个字段；如文字中含有冒号或以“-”开头，请给整段文字加引号")
+    if len(value) > MAX_TEXT:
+        raise _fail(f"文字过长（{len(value)} 字），一项内容不应超过 {MAX_TEXT} 字；请分成几项填写")
     return value.strip()
 
 
@@ -61,10 +67,20 @@ RequiredText = Annotated[str, PlainValidator(_required_text), WithJsonSchema({"t
 _UNSAFE_NAME = re.compile(f"[{NOT_IN_FILE_NAMES}]")
 
 
+#: The longest campus or department name: it becomes a folder name and part of a file name.
+MAX_NAME = 30
+
+
 def _name(value: Any) -> str:
     text = _required_text(value)
     if _UNSAFE_NAME.search(text) or text.strip(".") == "" or ".." in text:
         raise _fail(f"名称 \"{_show(text)}\" 含有不能用于文件夹名的字符（/ \\ : * ? \" < > | 或 ..）")
+    odd = ODD_SPACES.search(text)
+    if odd:
+        raise _fail(f"名称 \"{_show(text)}\" 中有特殊空格 {named(odd.group())}（多见于从网页复制的文字），"
+                    "看起来与普通名称一样却不相同；请删除")
+    if len(text) > MAX_NAME:
+        raise _fail(f"名称过长（{len(text)} 字），不应超过 {MAX_NAME} 字：它会成为文件夹名和文件名的一部分")
     return text
 
 

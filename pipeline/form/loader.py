@@ -21,7 +21,8 @@ import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import slips
-from pipeline.text.characters import NOT_TEXT
+from pipeline.text.characters import INVISIBLE, INVISIBLE_IN_KEYS, NOT_TEXT, named
+from pipeline.workspace.reading import TooLarge, read_capped, reason
 
 #: Refuse files larger than this many bytes (a form is a few KB).
 MAX_BYTES = 2 * 1024 * 1024
@@ -138,31 +139,43 @@ def load_file(path: str | Path, display: str | None = None, *, keys: frozenset[s
     """
     display = display or str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_capped(path, MAX_BYTES)
     except FileNotFoundError:
         raise FormError([Diagnostic(display, 1, 1, "error", "文件不存在")]) from None
-    except IsADirectoryError:
-        raise FormError([Diagnostic(display, 1, 1, "error", "这是一个文件夹，不是 YAML 文件")]) from None
+    except TooLarge:
+        raise FormError([_too_large(display)]) from None
     except OSError as exc:
-        raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取文件（{exc.strerror}）")]) from None
+        raise FormError([Diagnostic(display, 1, 1, "error", reason(exc))]) from None
     return load_bytes(raw, display, keys=keys, lists=lists, words=words)
+
+
+def _too_large(display: str) -> Diagnostic:
+    return Diagnostic(display, 1, 1, "error", f"文件过大，一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")
 
 
 def load_bytes(raw: bytes, display: str, *, keys: frozenset[str] = frozenset(),
                lists: frozenset[str] = frozenset(), words: dict[str, tuple[str, ...]] | None = None) -> Loaded:
     """Parse YAML given as bytes; see :func:`load_text`."""
     if len(raw) > MAX_BYTES:
-        raise FormError([Diagnostic(display, 1, 1, "error",
-                                    f"文件过大（{len(raw) // 1024} KB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB")])
-    text, warnings = _decode(raw, display)
+        raise FormError([_too_large(display)])
+    text, warnings = decode(raw, display)
     loaded = load_text(text, display, keys=keys, lists=lists, words=words)
     loaded.warnings[:0] = warnings
     return loaded
 
 
-def _decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), []
+def decode(raw: bytes, display: str) -> tuple[str, list[Diagnostic]]:
+    """A form's text from its bytes: UTF-8 (with or without BOM), UTF-32 or UTF-16 with
+    a BOM, else GB18030 (with a warning). Raises :class:`FormError` when none fits.
+    Every command that reads a form's text (new-term too) decodes it here."""
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), []
+            except UnicodeDecodeError:
+                raise FormError([Diagnostic(display, 1, 1, "error", f"文件以 {encoding.upper()} 标记开头，"
+                                            f"但内容无法按 {encoding.upper()} 读取；请“另存为”UTF-8 编码")]) from None
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -185,6 +198,7 @@ def load_text(text: str, display: str, *, keys: frozenset[str] = frozenset(),
     those never meant before parsing, the likely cause of a parse error instead of
     the parser's own account (:mod:`pipeline.form.slips`).
     """
+    text = normalize_line_ends(text)
     text, warnings = _strip_control_characters(text, display)
     found = slips.typing_slips(text, display, keys, lists, words) if keys else []
     if found:
@@ -229,6 +243,15 @@ def _flow_depth(text: str) -> int:
         elif char in "]}" and depth:
             depth -= 1
     return deepest
+
+
+def normalize_line_ends(text: str) -> str:
+    """Lines ended by CR alone (old Mac editors) as LF: every stage counts lines by LF.
+    CR LF is left as it is (YAML reads it; ``check --fix`` keeps it)."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagnostic]]:
@@ -317,12 +340,18 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._error(key_node, "字段名必须是简单的文字")
                 continue
-            key = self._scalar(key_node)
+            key = self._scalar(key_node, is_key=True)
             if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
                 self._error(key_node, "不支持合并键“<<”，请直接写出各个字段")
                 continue
             if not isinstance(key, str):
-                key = str(key)
+                key = key_node.value  # as written: yes: is "yes", ~: is "~", not True and None
+            if INVISIBLE_IN_KEYS.search(key):
+                found = INVISIBLE_IN_KEYS.search(key).group()
+                self.warnings.append(Diagnostic(self.display, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                                "warning", f"字段名 \"{INVISIBLE_IN_KEYS.sub('', key)}\" 中有看不见的字符 "
+                                                f"{named(found)}，已删除"))
+                key = INVISIBLE_IN_KEYS.sub("", key)
             if key in result:
                 first = self.positions.keys[path + (key,)]
                 self._error(key_node, f"字段 \"{key}\" 重复出现（第一次在第 {first[0]} 行）")
@@ -331,7 +360,7 @@ class _Builder:
             result[key] = self.build(value_node, path + (key,), depth + 1)
         return result
 
-    def _scalar(self, node) -> Any:
+    def _scalar(self, node, is_key: bool = False) -> Any:
         if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
             # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
             return node.value
@@ -344,6 +373,11 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
+        if isinstance(value, str) and not is_key and INVISIBLE.search(value):
+            found = INVISIBLE.search(value).group()
+            self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "warning",
+                                            f"删除了文字中看不见的字符 {named(found)}（多见于从网页、Word 或微信复制的文字）"))
+            value = INVISIBLE.sub("", value)
         if isinstance(value, str) and NOT_TEXT.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,

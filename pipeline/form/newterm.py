@@ -142,14 +142,11 @@ def _forms_by_identity(folder: Path) -> dict[tuple[str, str], Path]:
 
 
 def read_text(path: Path) -> str:
-    """The form's text, decoded as the loader decodes it (UTF-8, UTF-16 with BOM, or GB18030)."""
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+    """The form's text as the loader reads it: decoded the same way, line ends as LF, and
+    without the control characters it drops (a NUL would stop ruamel). Raises FormError."""
+    from pipeline.form.loader import load_file
+
+    return load_file(path, shown(path)).text
 
 
 def write_new(target: Path, data: bytes) -> bool:

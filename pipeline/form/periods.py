@@ -23,6 +23,10 @@ _PATTERN = re.compile(r"^(\d{4})(?:-(\d{4})(?:-([12]))?)?$")
 _SEMESTER_NAMES = {1: "第一学期", 2: "第二学期"}
 
 
+#: The years a period may start in: four digits, and no year 0 (whose previous period has no id).
+FIRST_YEAR, LAST_YEAR = 1900, 2998
+
+
 class TermError(ValueError):
     """A period id that is not one of the accepted forms; the message is Chinese."""
 
@@ -44,6 +48,9 @@ class Term:
                             "2024-2025-2（第二学期）、2024-2025（学年）或 2024（年度）")
         start = int(match.group(1))
         end = int(match.group(2)) if match.group(2) else None
+        if not FIRST_YEAR <= start <= LAST_YEAR:
+            raise TermError(f"学期编号 \"{text}\" 中的年份 {match.group(1)} 不对；应为 {FIRST_YEAR}–{LAST_YEAR} 之间的年份，"
+                            "如 2024-2025-1")
         if end is not None and end != start + 1:
             raise TermError(f"学期编号 \"{text}\" 中的学年应为相邻两年，如 {start}-{start + 1}")
         semester = int(match.group(3)) if match.group(3) else None

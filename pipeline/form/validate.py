@@ -7,8 +7,10 @@ offending key or value, so all problems of a file are reported in one run.
 
 from __future__ import annotations
 
+import os
 import re
 import typing
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from pipeline.form.model import (
 )
 from pipeline.text.suggest import closest, did_you_mean
 from pipeline.workspace import templatesets
+from pipeline.workspace.reading import read_capped, reason
 from pipeline.workspace.root import CONFIG_NAME
 from pipeline.workspace.scaffold import SKELETON
 
@@ -67,8 +70,15 @@ _CONFIG_KEYS, _CONFIG_LISTS = _keys(_CONFIG_SHAPES) | profiles.KEY_NAMES, _lists
 def read_config(workspace: Path | None) -> Config:
     """config.yaml of ``workspace``, or the defaults when there is none."""
     path = workspace / CONFIG_NAME if workspace else None
-    if path is None or not path.is_file():
+    if path is None or not os.path.lexists(path):
         return Config()
+    if not path.is_file():  # a folder, a dangling or looping link, a pipe: said, not ignored
+        try:
+            read_capped(path, 0)
+        except OSError as exc:
+            display = os.path.normpath(os.path.join(shown(path.parent), CONFIG_NAME))  # the link, not its target
+            raise FormError([Diagnostic(display, 1, 1, "error", f"无法读取 config.yaml：{reason(exc)}；"
+                                        "请改正或删除它（没有 config.yaml 时按默认设置生成）")]) from None
     loaded = load_file(path, shown(path), keys=_CONFIG_KEYS, lists=_CONFIG_LISTS)
     if loaded.data is None:
         return Config()
@@ -159,7 +169,29 @@ def _validate_form(loaded: Loaded, config: Config) -> Form:
         raise FormError(_sorted(problems + exc.diagnostics)) from None
     if problems:
         raise FormError(problems)
+    too_long = _file_name_too_long(loaded, form)
+    if too_long:
+        raise FormError([too_long])
     return form
+
+
+#: Bytes a file name may have on every common file system, less room for ".edited-<time>.docx".
+MAX_FILE_NAME_BYTES = 255 - len(".edited-20250101-000000-9.docx")
+
+
+def _file_name_too_long(loaded: Loaded, form: Form) -> Diagnostic | None:
+    """The document's file name is its title (unit, campus, department, period): one past what
+    file systems allow fails only when written, so it is said here, at the longest part's line."""
+    parts = {"title": form.title} if form.title else {
+        "organization": form.organization or "", "campus": form.campus, "department": form.department}
+    name = "".join(parts.values()) + ("" if form.title else form.period.name + "工作总结")
+    size = len(name.encode("utf-8"))
+    if size <= MAX_FILE_NAME_BYTES:
+        return None
+    longest = max(parts, key=lambda key: len(parts[key]))
+    at = (longest,) if longest in loaded.data else ()
+    return loaded.diagnostic(at, f"名称过长：文档的文件名“{name[:20]}…”会有 {size} 字节，超过文件系统允许的 255 字节；"
+                                 f"请缩短 {'、'.join(parts)}（中文每字占 3 字节）", at_key=bool(at))
 
 
 def validate(loaded: Loaded, model: type[BaseModel], shapes: dict, *, data: Any = None, context: Any = None):
@@ -197,8 +229,10 @@ def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:
     if kind == "extra_forbidden":
         known = _known_fields(loc[:-1], shapes)
         meant = _from_chinese(str(field), known)
+        narrow = unicodedata.normalize("NFKC", str(field)).strip()
         hint = (f"，字段名要用英文，应写成 \"{meant}\"" if meant else
-                did_you_mean(str(field), known) or f"；可用的字段：{'、'.join(known)}")
+                f"，字段名要用半角英文字母，应写成 \"{narrow}\"" if narrow != field and narrow in known else
+                did_you_mean(narrow, known) or f"；可用的字段：{'、'.join(known)}")
         return loaded.diagnostic(loc, f"未知字段 \"{field}\"{hint}", at_key=True)
     if kind == "missing":
         return loaded.diagnostic(loc[:-1], loaded.missing(loc))

@@ -67,6 +67,7 @@ from pipeline.layout.parts import (
     core_property,
     east_asian_font,
     punctuation_fonts,
+    seal,
     section_xml,
     table_block_xml,
 )
@@ -278,6 +279,8 @@ class Entry:
     local: bytes
     central: bytes
     name: bytes
+    crc: int = 0
+    size: int = 0
 
 
 def _entry(name: str, data: bytes) -> Entry:
@@ -290,7 +293,7 @@ def _entry(name: str, data: bytes) -> Entry:
     central = _CENTRAL_HEADER.pack(b"PK\x01\x02", _VERSION, _CREATE_SYSTEM, _VERSION, 0, 0, 8, _DOS_TIME,
                                    _DOS_DATE, crc, len(deflated), len(data), len(encoded), 0, 0, 0, 0,
                                    _EXTERNAL_ATTR, 0)[:-4]
-    return Entry(local, central, encoded)
+    return Entry(local, central, encoded, crc, len(data))
 
 
 def zip_entries(entries: list[Entry]) -> bytes:
@@ -301,8 +304,9 @@ def zip_entries(entries: list[Entry]) -> bytes:
         body.append(entry.local)
         offset += len(entry.local)
     central = b"".join(directory)
-    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), offset, 0)
-    return b"".join(body) + central + end
+    comment = seal((entry.name.decode("ascii"), entry.crc, entry.size) for entry in entries)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), offset, len(comment))
+    return b"".join(body) + central + end + comment
 
 
 # --- the package, once per process and profile -------------------------------

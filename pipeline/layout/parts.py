@@ -3,6 +3,7 @@ fonts, section, package; and a table's XML. Both engines build on them."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -396,7 +397,7 @@ def base_package(profile: Profile) -> bytes:
 
 
 def zip_parts(parts) -> bytes:
-    """A .docx zip of ``(name, bytes)`` parts with fixed timestamps, in the given order."""
+    """A .docx zip of ``(name, bytes)`` parts with fixed timestamps, in the given order, sealed (:func:`seal`)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts:
@@ -405,7 +406,25 @@ def zip_parts(parts) -> bytes:
             info.external_attr = 0o600 << 16
             info.create_system = 3  # Unix on every OS, so Windows builds give the same bytes
             archive.writestr(info, data)
+        archive.comment = seal((info.filename, info.CRC, info.file_size) for info in archive.infolist())
     return buffer.getvalue()
+
+
+SEAL_PREFIX = b"worksum "
+
+
+def seal(members) -> bytes:
+    """The zip comment worksum writes: a digest of every member's name, CRC and size.
+
+    A program that saves the document again writes its own zip (no comment, or
+    ours over members that no longer match it), so :func:`made_by_worksum` tells
+    a document worksum wrote from one changed since, even by a tool that keeps
+    worksum's name in app.xml and its time stamps.
+    """
+    digest = hashlib.sha256()
+    for name, crc, size in members:
+        digest.update(f"{name}\0{crc}\0{size}\n".encode("utf-8"))
+    return SEAL_PREFIX + digest.hexdigest()[:32].encode("ascii")
 
 
 def table_block_xml(table: Table, profile: Profile) -> list[str]:
@@ -463,16 +482,19 @@ def table_xml(table: Table, profile: Profile, available: int | None = None) -> s
 
 
 def made_by_worksum(docx: bytes) -> bool:
-    """Whether ``docx`` is a document worksum wrote that no office program has saved since.
+    """Whether ``docx`` is a document worksum wrote that nothing has changed since.
 
     worksum writes its own name in ``docProps/app.xml`` (Word, WPS and
-    LibreOffice put theirs there when they save) and stamps every zip member
-    with the same fixed time (any other program that saves stamps the present).
+    LibreOffice put theirs there when they save), stamps every zip member with
+    the same fixed time (any other program that saves stamps the present), and
+    seals the zip with a digest of its members (:func:`seal`).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(docx)) as archive:
             app = archive.read("docProps/app.xml").decode("utf-8", "replace")
-            stamps = {info.date_time for info in archive.infolist()}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            members = archive.infolist()
+            comment = archive.comment
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, NotImplementedError):
         return False
-    return "<Application>worksum " in app and stamps == {ZIP_DATE}
+    return ("<Application>worksum " in app and {info.date_time for info in members} == {ZIP_DATE}
+            and comment == seal((info.filename, info.CRC, info.file_size) for info in members))

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from pipeline.workspace.reading import read_capped
+
 INDEX_NAME = ".worksum-index.sqlite"
 #: Changes whenever what the index stores changes: an index of another format is emptied.
 FORMAT = 1
@@ -133,6 +135,22 @@ class Indexed:
     identity: tuple[str, str, str] | None = None  # term, campus, department
     sentences: list[Filed] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A folder name that is not UTF-8 (unzipped from a GBK archive) reaches here with
+        # surrogates, which SQLite cannot store: kept with its odd bytes written as \xNN.
+        self.path, self.display = storable(self.path), storable(self.display)
+        if self.identity is not None:
+            self.identity = tuple(storable(part) for part in self.identity)
+
+
+def storable(text: str) -> str:
+    """``text`` as SQLite can store it: the bytes of a non-UTF-8 file name written as \\xNN."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 @dataclass(frozen=True)
 class Peer:
@@ -221,7 +239,7 @@ class SentenceIndex:
                 in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
         changed = []
         for path in paths:
-            key = str(path)
+            key = storable(str(path))
             row = rows.pop(key, None)
             state = file_state(path)
             if row is None or state is None or state != row[:2]:
@@ -299,7 +317,7 @@ class SentenceIndex:
     def filed(self, path: Path, text_sha: str) -> list[Filed] | None:
         """The sentences indexed for the form at ``path`` when they were cut from the text whose hash is
         ``text_sha``; None when the index has no such form (cut it instead)."""
-        row = self.connection.execute("SELECT id, text_sha FROM forms WHERE path=?", (str(path),)).fetchone()
+        row = self.connection.execute("SELECT id, text_sha FROM forms WHERE path=?", (storable(str(path)),)).fetchone()
         if row is None or row[1] != text_sha:
             return None
         return [Filed(order, tuple(json.loads(place)), start, stop, line, key,
@@ -390,7 +408,7 @@ class SentenceIndex:
 
 def _file_sha(path: Path) -> str | None:
     try:
-        return sha256_of(path.read_bytes())
+        return sha256_of(read_capped(path, 4 * 1024 * 1024))  # never waits on a pipe named .yaml
     except OSError:
         return None
 

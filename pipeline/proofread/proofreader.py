@@ -33,6 +33,8 @@ reported as copied.
 
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +52,8 @@ from pipeline.proofread.corpus import MAX_CANDIDATES, Filed, Indexed, SentenceIn
 from pipeline.proofread.sentences import (content, differ_in_numbers_only, label_fields, prose_fields, similarity,
                                           spans, words_of)
 from pipeline.text import punctuation, segment
+from pipeline.form.loader import MAX_BYTES
+from pipeline.workspace.reading import read_capped
 
 #: A heading whose only record has fewer characters than this (title and text) is thin.
 THIN_CHARS = 20
@@ -171,7 +175,7 @@ class Proofreader:
                 ) -> int:
         """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
         new and changed ones (in this process when not given). Returns how many were read."""
-        paths = sorted({*self._peers(), *(Path(p).resolve() for p in targets)})
+        paths = sorted({*self._peers(), *(Path(os.path.realpath(p)) for p in targets)})  # a looping link too
         count = self.index.update(paths, read or self.read_all)
         self._prepared = True
         return count
@@ -190,7 +194,7 @@ class Proofreader:
 
         state = file_state(path) or (0, 0)
         try:
-            raw = path.read_bytes()
+            raw = read_capped(path, MAX_BYTES)  # never waits on a pipe named .yaml
             form, loaded = read_form(path, self.config, shown(path))
         except (OSError, FormError):
             return Indexed(str(path), *state, _sha_or_empty(path), shown(path))  # invalid: said when it is built
@@ -498,7 +502,7 @@ def sentence_filed(sentence: Sentence) -> Filed:
 
 def _sha_or_empty(path: Path) -> str:
     try:
-        return sha256_of(path.read_bytes())
+        return sha256_of(read_capped(path, MAX_BYTES))  # never waits on a pipe named .yaml
     except OSError:
         return sha256_of(b"")
 

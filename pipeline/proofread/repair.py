@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipeline.diagnostics import FormError
 from pipeline.form.container import is_workbook
-from pipeline.form.loader import load_text
+from pipeline.form.loader import load_text, normalize_line_ends
 from pipeline.proofread.proofreader import Checked, Issue
 from pipeline.text.punctuation import apply, quote
 from pipeline.workspace.write import write_atomic
@@ -118,15 +118,18 @@ def write(repair: Repair) -> None:
     path = repair.checked.path
     raw = path.read_bytes()
     data = repair.text.encode("utf-8")
+    if b"\r" in raw and b"\n" not in raw:
+        data = data.replace(b"\n", b"\r")  # the file's own line ends: CR alone (read as LF)
     if raw.startswith(_BOM):
         data = _BOM + data
     write_atomic(path, data)  # keeps the form's permissions
 
 
 def _file_matches(checked: Checked) -> bool:
-    """Whether the parsed text is the file's own text (UTF-8, no characters removed)."""
+    """Whether the parsed text is the file's own text (UTF-8, no characters removed; lines
+    ended by CR alone are read as LF and written back as they were)."""
     try:
-        return Path(checked.path).read_bytes().decode("utf-8-sig") == checked.loaded.text
+        return normalize_line_ends(Path(checked.path).read_bytes().decode("utf-8-sig")) == checked.loaded.text
     except (OSError, UnicodeDecodeError):
         return False
 

@@ -6,6 +6,11 @@
   a warning; the layout drops any that still arrive.
 * Characters no file or folder name may hold, on Windows or elsewhere.
 * Full-width digits (２０２４), written as ASCII digits.
+* Characters that show as nothing (zero-width spaces, a BOM inside the text,
+  soft hyphens): two names that look alike differ by them. Forms lose them
+  with a warning; in a key, where only plain English belongs, no-break and
+  full-width spaces are as invisible. Odd spaces (no-break and the like) in a
+  campus or department name are refused.
 """
 
 from __future__ import annotations
@@ -19,3 +24,15 @@ NOT_IN_FILE_NAMES = r'\\/:*?"<>|\x00-\x1f'
 
 FULL_WIDTH_DIGITS = "０１２３４５６７８９"
 TO_ASCII_DIGITS = str.maketrans(FULL_WIDTH_DIGITS, "0123456789")
+
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE_IN_KEYS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u3000\u2002-\u200a\u202f\u205f]")
+ODD_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f]")
+
+_NAMES = {"\u200b": "零宽空格", "\u200c": "零宽非连接符", "\u200d": "零宽连接符", "\u2060": "零宽不换行符",
+          "\ufeff": "字节顺序标记 BOM", "\u00ad": "软连字符", "\u00a0": "不间断空格", "\u3000": "全角空格"}
+
+
+def named(char: str) -> str:
+    """``U+200B（零宽空格）``: an invisible character as a message shows it."""
+    return f"U+{ord(char):04X}（{_NAMES.get(char, '特殊空格')}）"

@@ -37,7 +37,7 @@ from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
 from pipeline.wording.facts import facts, grouped
 from pipeline.wording.filters import FILTERS
-from pipeline.wording.sandbox import LimitedSandbox, render
+from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
 from pipeline.wording.vocabulary import words
 
 # --- environment ----------------------------------------------------------
@@ -46,7 +46,7 @@ from pipeline.wording.vocabulary import words
 def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """A sandboxed environment over ``search_path``; built once per process and path."""
     env = LimitedSandbox(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path], encoding="utf-8"),
+        loader=TemplateFiles([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -90,6 +90,8 @@ class Writer:
             return True
         except jinja2.TemplateNotFound:
             return False
+        except TemplateFileError:
+            return True  # it is there; rendering it says what is wrong with it
 
     def render(self, name: str, **context: Any) -> str:
         try:

@@ -35,6 +35,10 @@ _OBJECT_NAMES = {"Summary": "summary", "Section": "section", "Activity": "activi
 
 def diagnostic(exc: BaseException, name: str, context: dict[str, Any] | None = None) -> Diagnostic:
     """A Chinese diagnostic for ``exc``, raised while rendering the template ``name``."""
+    from pipeline.wording.sandbox import TemplateFileError
+
+    if isinstance(exc, TemplateFileError):
+        return Diagnostic(shown(exc.path), exc.line, 1, "error", exc.message)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = exc.filename or name
         return Diagnostic(shown(path), exc.lineno or 1, 1, "error", "模板语法错误：" + syntax_message(exc.message or ""))

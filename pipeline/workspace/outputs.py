@@ -43,6 +43,10 @@ def check_pattern(pattern: str) -> str:
             hint = did_you_mean(name, PLACEHOLDERS, quotes="<>") or "；"
             raise ValueError(f"输出路径中有未知的占位符 <{name}>{hint}可用的占位符："
                              + " ".join(f"<{p}>" for p in PLACEHOLDERS))
+    control = re.search(r"[\x00-\x1f\x7f]", pattern)
+    if control:
+        shown_char = {"\n": "换行", "\t": "制表符（Tab）", "\r": "回车"}.get(control.group(), f"控制字符 U+{ord(control.group()):04X}")
+        raise ValueError(f"输出路径中有{shown_char}，文件名不能含有它；请把输出路径写在一行内，如 {example}")
     if "\\" in pattern:
         raise ValueError(f"输出路径请用“/”分隔文件夹，不要用“\\”，如 {example}")
     shape = _PLACEHOLDER.sub("x", pattern)

@@ -76,6 +76,11 @@ def write_atomic(target: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        if exc.filename == temp:  # the error names the document, not our temporary file
+            exc.filename, exc.filename2 = str(target), None
+        raise
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
