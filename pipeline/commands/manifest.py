@@ -41,7 +41,7 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.workspace.discovery import FORM_SUFFIXES
 from pipeline.workspace.outputs import OUTPUTS_FOLDER, outputs_folder
-from pipeline.workspace.reading import read_capped
+from pipeline.workspace.reading import file_state, read_capped
 from pipeline.workspace.write import describe, write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
@@ -77,15 +77,6 @@ def _hash(path: Path) -> str | None:
 
 #: The largest source hashed: the loader refuses forms past 2 MB (pipeline.form.loader.MAX_BYTES).
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
-
-
-def file_state(path: Path) -> tuple[int, int] | None:
-    """(size, modification time in ns) of the file at ``path``, or None when there is none."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 # --- fingerprint -----------------------------------------------------------

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from pipeline.workspace.reading import read_capped
+from pipeline.workspace.reading import file_state, read_capped
 
 INDEX_NAME = ".worksum-index.sqlite"
 #: Changes whenever what the index stores changes: an index of another format is emptied.
@@ -162,14 +162,6 @@ class Peer:
     line: int
     key: int
     order: int
-
-
-def file_state(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def sha256_of(data: bytes) -> str:

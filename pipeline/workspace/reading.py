@@ -89,3 +89,13 @@ def is_special(path: Path) -> bool:
     except OSError:
         return True  # a link loop, a path too long
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def file_state(path: Path | str) -> tuple[int, int] | None:
+    """(size, modification time in ns) of the file at ``path``, or None when there is none:
+    what the manifest and the sentence index compare before they read a file again."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
