@@ -401,7 +401,8 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
             reporter.note(f"{shown(form)}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{bug}")
             tally.bugs += 1
         compared[form] = found or []
-    for outcome in held:
+    position = {job.form: number for number, job in enumerate(queue)}
+    for outcome in sorted(held, key=lambda o: position[o.job.form]):  # in the order found, whatever the pool's
         found = compared.get(outcome.job.form)
         lines = outcome.warnings if not found else \
             [str(d) for d in with_comparison(outcome.stated, outcome.own, found)]
