@@ -44,7 +44,7 @@ from pathlib import Path
 
 from pipeline.commands.context import find_workspace, workspace_at
 from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
-from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
+from pipeline.commands.runner import Landing, Reporter, Tally, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.workspace.lock import workspace_lock
@@ -58,6 +58,8 @@ IN_FLIGHT_PER_WORKER = 32
 #: 1/SAVE_SHARE of the run's time is spent saving them.
 SAVE_EVERY = 1.0
 SAVE_SHARE = 20
+#: Threads writing documents side by side (each mostly waits for the disk: see runner.Landing).
+WRITERS = 4
 
 
 def cpu_count() -> int:
@@ -315,6 +317,8 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     workers = workers or cpu_count()
     last_save, save_interval = time.monotonic(), SAVE_EVERY
     passes = []  # the pools' results as they come: closing them stops the pools
+    # Documents are written on a few threads when there are many (see Landing); a few, one by one.
+    landing = Landing(WRITERS if len(queue) >= IN_PROCESS_BELOW else 1)
     held: list[Outcome] = []  # built alone: their warnings are said once they are compared
 
     def landed(outcome: Outcome) -> None:
@@ -323,7 +327,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         with uninterrupted():
             if outcome.shared is not None:
                 held.append(outcome)
-            _land(outcome, root, ledgers[root], claimed, reporter, tally, say=outcome.shared is None)
+            _land(outcome, root, ledgers[root], claimed, reporter, tally, landing, say=outcome.shared is None)
             outcome.docx, outcome.indexed = b"", None  # kept until compared: only what is said
             if time.monotonic() - last_save > save_interval:
                 started = time.monotonic()
@@ -347,6 +351,8 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     finally:
         for results in passes:
             results.close()  # stops the pool at once, also when interrupted while landing
+        with uninterrupted():
+            landing.finish()  # every document written is recorded before the manifests are saved
         reporter.end()
         with uninterrupted():
             _save(ledgers.values(), reporter, tally)
@@ -437,7 +443,7 @@ def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tal
 
 
 def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter,
-          tally: Tally, say: bool = True) -> None:
+          tally: Tally, landing: Landing, say: bool = True) -> None:
     """Write one outcome's document; ``say``: its warnings too (else they are said later)."""
     job = outcome.job
     if outcome.bug:
@@ -459,8 +465,8 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
     claimed[target] = job.form
     sources = {Path(job.form): job.sha or "", **{Path(p): sha for p, (sha, _) in outcome.depends.items()}}
     states = {Path(job.form): job.state, **{Path(p): state for p, (_, state) in outcome.depends.items()}}
-    land_output(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
-                tally=tally, states=states)
+    landing.land(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
+                 tally=tally, states=states)
 
 
 # --- PDFs ----------------------------------------------------------------------
