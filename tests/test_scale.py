@@ -50,9 +50,10 @@ def test_an_unchanged_form_is_neither_read_nor_cut_again(workspace, run, monkeyp
     assert first.exit_code == 0
     assert (workspace / "outputs" / corpus.INDEX_NAME).is_file()
 
-    read = []
-    original = Proofreader.read
-    monkeypatch.setattr(Proofreader, "read", lambda self, path: read.append(path) or original(self, path))
+    filed = []  # the forms whose sentences go to the index, read for it or as they are built
+    original = Proofreader.indexed
+    monkeypatch.setattr(Proofreader, "indexed",
+                        lambda self, checked, *rest: filed.append(checked.path) or original(self, checked, *rest))
     cut = []
     original_cut = Proofreader._cut
     monkeypatch.setattr(Proofreader, "_cut", lambda self, checked: cut.append(checked.path) or original_cut(self, checked))
@@ -63,7 +64,7 @@ def test_an_unchanged_form_is_neither_read_nor_cut_again(workspace, run, monkeyp
 
     assert again.exit_code == 0
     assert again.stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
-    assert read == [changed.resolve()]  # the other 11 forms' sentences come from the index
+    assert filed == [changed.resolve()]  # the other 11 forms' sentences come from the index
     assert cut == [changed.resolve()]  # and the changed one is cut once, not again when it is checked
 
 
