@@ -56,7 +56,7 @@ IN_PROCESS_BELOW = 24
 IN_FLIGHT_PER_WORKER = 32
 #: Save the manifests at most this often (seconds) while outputs land; and at most
 #: 1/SAVE_SHARE of the run's time is spent saving them.
-SAVE_EVERY = 1.0
+SAVE_EVERY = 5.0
 SAVE_SHARE = 20
 #: Threads writing documents side by side (each mostly waits for the disk: see runner.Landing).
 WRITERS = 4
