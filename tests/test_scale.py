@@ -146,3 +146,24 @@ def test_an_index_brought_up_to_date_reports_what_a_fresh_one_does(seed_like, ru
 
     assert updated == fresh
     assert COPIED not in updated  # the west form no longer has it; the moved east form is alone with it
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_cold_run_reads_each_form_once_when_none_shares_text(workspace, run, monkeypatch, command):
+    """Each form is read once, proofread alone and filed in the index; the index then says no form
+    shares a sentence with another, so none is read again to be compared."""
+    from pipeline.form import validate
+
+    (workspace / "outputs").mkdir()  # where the index is kept (check keeps it in memory otherwise)
+    validated = []
+    original = validate.validate_form
+    monkeypatch.setattr(validate, "validate_form",
+                        lambda loaded, config: validated.append(loaded.path) or original(loaded, config))
+
+    result = run(workspace, command)
+
+    assert result.exit_code == 0
+    forms = sorted(str(p.relative_to(workspace)) for p in (workspace / "inputs").rglob("*.yaml"))
+    assert len(forms) == 12
+    assert sorted(validated) == forms
+    assert not warnings(result.stderr)  # the sample forms share no text, and say nothing

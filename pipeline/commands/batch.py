@@ -16,15 +16,23 @@ A run goes in four steps:
    pool of worker processes, one per core. This process loads config.yaml, the
    templates and jieba's dictionary once, freezes them (:func:`gc.freeze`, so
    the workers' garbage collections never touch, and so never copy, the
-   inherited pages) and forks: every worker shares them. The proofreading
-   index (:mod:`pipeline.proofread.corpus`) is first brought up to date: the
-   new and changed forms are read and cut into sentences by the workers, and
-   this process files them. Workers only compute; they return bytes and messages.
+   inherited pages) and forks: every worker shares them. Each form is read
+   once: a worker builds it, proofread alone, and returns with the document what
+   the proofreading index (:mod:`pipeline.proofread.corpus`) keeps of it when it
+   is new or changed; this process files that in the index as documents land.
+   Once the index is current, each built form is compared with the other forms
+   through the index; the few the index says share text are read again for the
+   comparison's warnings, and every form's warnings are then said, in the order
+   the forms were found. Under ``--strict`` (a comparison's warning stops a
+   document) the index is brought up to date first and forms are built after.
+   Workers only compute; they return bytes and messages.
 4. **Land** each document as it arrives, in this process only: the output path
    must be inside ``outputs/`` and not claimed by another form; an edited
-   earlier version is kept as a backup (:func:`pipeline.commands.manifest.land`); the
-   manifest is updated (in constant time per document) and saved at intervals
-   that keep saving under a twentieth of the run, and at the end, also on Ctrl-C.
+   earlier version is kept as a backup (:func:`pipeline.commands.manifest.land`);
+   documents are written on a few threads, since each write mostly waits for
+   the disk (:class:`~pipeline.commands.runner.Landing`); the manifest is updated
+   (in constant time per document) and saved at intervals that keep saving under
+   a twentieth of the run, and at the end, also on Ctrl-C.
 
 One failing form never stops the others; its problems are reported as
 ``file:line:col: 错误: …`` and counted.

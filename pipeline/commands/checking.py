@@ -11,7 +11,10 @@ Both commands read the forms they are given (found by
 ``check`` then proofreads each workspace's forms against the rest of that
 workspace (:mod:`pipeline.proofread`); with ``fix`` it repairs the safe
 punctuation (:mod:`pipeline.proofread.repair`) and reads again, so what it reports is
-the files as they are now.
+the files as they are now. Without ``fix`` the forms are not read here at all:
+the workers read each once, proofread it alone and file it in the sentence index,
+then compare it through the index, reading again only the forms that share text
+(:func:`_check_in_two_passes`); what is said, and in what order, is the same.
 
 Every message goes to a ``note`` callback, in Chinese; the command prints the
 summary line and chooses the exit status.
