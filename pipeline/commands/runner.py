@@ -197,9 +197,11 @@ class Landing:
 
     def _record(self, wait: bool = False) -> None:
         while self.pending and (wait or self.pending[0][0].done()):
-            write, arguments, details = self.pending.popleft()
+            write, arguments, details = self.pending[0]
+            landed = write.result()  # Ctrl-C while waiting leaves it pending: finish() records it
+            self.pending.popleft()
             with uninterrupted():
-                _recorded(write.result(), *arguments, **details)
+                _recorded(landed, *arguments, **details)
             wait = wait and len(self.pending) > self.PENDING
 
     def finish(self) -> None:
