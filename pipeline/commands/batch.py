@@ -353,7 +353,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
             for outcome in passes[-1]:
                 landed(outcome)
         else:
-            _build_then_compare(queue, roots, workers, passes, landed, held, reporter, tally)
+            _build_then_compare(queue, roots, workers, passes, landed, held, reporter, tally, landing)
     except KeyboardInterrupt:
         tally.interrupted = True
     finally:
@@ -368,7 +368,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
 
 
 def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: list, landed, held: list[Outcome],
-                        reporter: Reporter, tally: Tally) -> None:
+                        reporter: Reporter, tally: Tally, landing: Landing) -> None:
     """Build every form once, each proofread alone, while the proofreading index is brought up to date
     with the forms as they are read; then compare the built forms with the others through the index.
 
@@ -382,6 +382,7 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
     for job in queue:
         by_root.setdefault(roots[job.form], []).append(job)
     for root, jobs in by_root.items():
+        landing.finish()  # no writing thread while a pool forks
         proofreader = workspace_at(root).proofreader
         proofreader.index.make_folder = True  # outputs/ is made for the documents anyway
 
@@ -407,6 +408,7 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
         if not built:  # the index had nothing to read and did not ask: the forms are still to be built
             for _ in build_and_read([]):
                 pass
+    landing.finish()  # every document is written; no writing thread while the pool forks
     passes.append(parallel_map(compare_item, [(roots[o.job.form], o.job.form, o.shared) for o in held], workers,
                                list(by_root)))
     compared: dict[str, list] = {}

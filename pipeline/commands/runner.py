@@ -182,15 +182,19 @@ class Landing:
 
     def __init__(self, threads: int):
         from collections import deque
-        from concurrent.futures import ThreadPoolExecutor
 
-        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="worksum-write") if threads > 1 else None
+        self.threads = threads
+        self.pool = None  # made when the first document comes; ended by finish(), before a fork
         self.pending = deque()
 
     def land(self, target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], **details) -> None:
-        if self.pool is None:
+        if self.threads <= 1:
             land_output(target, docx, ledger, term, sources, **details)
             return
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="worksum-write")
         write = self.pool.submit(_land_or_error, target, docx, ledger.recorded(target))
         self.pending.append((write, (target, docx, ledger, term, sources), details))
         self._record(wait=len(self.pending) > self.PENDING)
@@ -205,11 +209,12 @@ class Landing:
             wait = wait and len(self.pending) > self.PENDING
 
     def finish(self) -> None:
-        """Wait for every write and record it."""
+        """Wait for every write and record it; the threads end (a process about to fork has none)."""
         while self.pending:
             self._record(wait=True)
         if self.pool is not None:
             self.pool.shutdown()
+            self.pool = None
 
 
 def _land_or_error(target: Path, docx: bytes, recorded):
