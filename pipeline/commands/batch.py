@@ -327,14 +327,14 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     passes = []  # the pools' results as they come: closing them stops the pools
     # Documents are written on a few threads when there are many (see Landing); a few, one by one.
     landing = Landing(WRITERS if len(queue) >= IN_PROCESS_BELOW else 1)
-    held: list[Outcome] = []  # built alone: their warnings are said once they are compared
+    held: list[Held] = []  # built alone: their warnings are said once they are compared
 
     def landed(outcome: Outcome) -> None:
         nonlocal last_save, save_interval
         root = roots[outcome.job.form]
         with uninterrupted():
             if outcome.shared is not None:
-                held.append(outcome)
+                held.append(Held(outcome.job.form, outcome.warnings, outcome.stated, outcome.own, outcome.shared))
             _land(outcome, root, ledgers[root], claimed, reporter, tally, landing, say=outcome.shared is None)
             outcome.docx, outcome.indexed = b"", None  # kept until compared: only what is said
             if time.monotonic() - last_save > save_interval:
@@ -367,7 +367,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     return tally
 
 
-def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: list, landed, held: list[Outcome],
+def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: list, landed, held: list[Held],
                         reporter: Reporter, tally: Tally, landing: Landing) -> None:
     """Build every form once, each proofread alone, while the proofreading index is brought up to date
     with the forms as they are read; then compare the built forms with the others through the index.
@@ -409,7 +409,7 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
             for _ in build_and_read([]):
                 pass
     landing.finish()  # every document is written; no writing thread while the pool forks
-    passes.append(parallel_map(compare_item, [(roots[o.job.form], o.job.form, o.shared) for o in held], workers,
+    passes.append(parallel_map(compare_item, [(roots[h.form], h.form, h.shared) for h in held], workers,
                                list(by_root)))
     compared: dict[str, list] = {}
     for form, found, bug in passes[-1]:
@@ -418,12 +418,22 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
             tally.bugs += 1
         compared[form] = found or []
     position = {job.form: number for number, job in enumerate(queue)}
-    for outcome in sorted(held, key=lambda o: position[o.job.form]):  # in the order found, whatever the pool's
-        found = compared.get(outcome.job.form)
-        lines = outcome.warnings if not found else \
-            [str(d) for d in with_comparison(outcome.stated, outcome.own, found)]
+    for kept in sorted(held, key=lambda h: position[h.form]):  # in the order found, whatever the pool's
+        found = compared.get(kept.form)
+        lines = kept.warnings if not found else [str(d) for d in with_comparison(kept.stated, kept.own, found)]
         for line in lines:
             reporter.note(line)
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What is kept of a form built alone until it is compared: its warnings, whole and in parts."""
+
+    form: str
+    warnings: list[str]
+    stated: list
+    own: tuple
+    shared: object
 
 
 def _first_pass(item):
