@@ -167,3 +167,24 @@ def test_a_cold_run_reads_each_form_once_when_none_shares_text(workspace, run, m
     assert len(forms) == 12
     assert sorted(validated) == forms
     assert not warnings(result.stderr)  # the sample forms share no text, and say nothing
+
+
+def test_a_build_stopped_before_the_comparison_still_says_each_built_forms_own_warnings(seed_like, run, monkeypatch):
+    """A form built now is unchanged on the next run, which says nothing about it: its own warnings
+    are said even when Ctrl-C comes before it is compared with the other forms."""
+    from pipeline.commands import batch
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "compare_item", interrupted)
+    stopped = run(seed_like, "build")
+
+    assert stopped.exit_code == 130
+    said = warnings(stopped.stderr)
+    assert any("半角逗号" in w for w in said)  # the forms' own: punctuation
+    assert not [w for w in said if COPIED in w]  # the comparison never ran
+    shutil.rmtree(seed_like / "outputs")
+    monkeypatch.undo()
+    whole = warnings(run(seed_like, "build").stderr)
+    assert said == [w for w in whole if "的文字相同" not in w and "的文字几乎相同" not in w]  # less the comparison's

@@ -86,7 +86,7 @@ class Job:
     sha: str | None  # of the form's bytes when planned
     strict: bool = False  # proofreading warnings are errors
     state: tuple[int, int] | None = None  # the form's size and mtime, taken before it was hashed
-    #: Build without comparing with other forms, the comparison coming after (see _run_build);
+    #: Build without comparing with other forms, the comparison coming after (see _build_then_compare);
     #: ``index``: also give what the proofreading index keeps of the form (it is new or changed).
     alone: bool = False
     index: bool = False
@@ -361,6 +361,9 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
             results.close()  # stops the pool at once, also when interrupted while landing
         with uninterrupted():
             landing.finish()  # every document written is recorded before the manifests are saved
+        # Stopped before the comparison: the built forms' own warnings are still said (a form
+        # built now is unchanged on the next run, which says nothing about it).
+        _say_held(held, {}, queue, reporter)
         reporter.end()
         with uninterrupted():
             _save(ledgers.values(), reporter, tally)
@@ -376,8 +379,6 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
     says which forms share text with another one, and only those are read again.
     Each document lands as it is built; its warnings are said once it has been compared.
     """
-    from pipeline.commands.build import with_comparison
-
     by_root: dict[Path | None, list[Job]] = {}
     for job in queue:
         by_root.setdefault(roots[job.form], []).append(job)
@@ -417,12 +418,21 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
             reporter.note(f"{shown(form)}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{bug}")
             tally.bugs += 1
         compared[form] = found or []
+    _say_held(held, compared, queue, reporter)
+
+
+def _say_held(held: list[Held], compared: dict[str, list], queue: list[Job], reporter: Reporter) -> None:
+    """Say the warnings of the forms in ``held``, with their comparison's (``compared``, by form)
+    where there is one, in the order the forms were found whatever the pool's; ``held`` is emptied."""
+    from pipeline.commands.build import with_comparison
+
     position = {job.form: number for number, job in enumerate(queue)}
-    for kept in sorted(held, key=lambda h: position[h.form]):  # in the order found, whatever the pool's
+    for kept in sorted(held, key=lambda h: position[h.form]):
         found = compared.get(kept.form)
         lines = kept.warnings if not found else [str(d) for d in with_comparison(kept.stated, kept.own, found)]
         for line in lines:
             reporter.note(line)
+    held.clear()
 
 
 @dataclass(frozen=True, slots=True)
