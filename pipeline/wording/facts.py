@@ -6,11 +6,13 @@ every number they state is one of the form's or a sum or count of them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from pipeline.form.model import Activity, Figure, Incident
 from pipeline.text.chinese import bare
+from pipeline.wording.filters import amount
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,17 @@ def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[
         if bare(activity.group):  # 营养员工作 and 营养员工作： are one group
             groups.setdefault(bare(activity.group), []).append(activity)
     return loose, list(groups.items())
+
+
+def unsaid(figures: Sequence[Figure], activities: Sequence[Activity]) -> list[Figure]:
+    """The figures a heading's lead still has to state: a figure an activity under the
+    heading already gives (本学期教学经费支出86500元，主要用于……) is left out of the lead,
+    unless the lead adds to it (a change since last period, a note)."""
+    told = "\n".join(text for a in activities for text in (a.details, a.result) if text)
+
+    def said(figure: Figure) -> bool:
+        if figure.previous is not None or figure.note:
+            return False
+        return re.search(rf"(?<![\d.]){re.escape(amount(figure))}", told) is not None
+
+    return [f for f in figures if not said(f)]
