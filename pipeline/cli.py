@@ -151,7 +151,47 @@ def _in_chinese(call, command: str | None = None):
         raise _Usage(exc, command) from None
 
 
-class _Command(click.Command):
+class _ChineseFormatter(click.HelpFormatter):
+    """click's help with its own words (Usage, Options, Commands, [required]) in Chinese."""
+
+    SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+    MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："))
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{self.SECTIONS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        def chinese(text: str) -> str:
+            for english, words in self.MARKS:
+                text = text.replace(english, words)
+            return text
+        super().write_dl([(term, chinese(text)) for term, text in rows], *args, **kwargs)
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseFormatter
+
+
+class _ChineseHelp:
+    """What every worksum command shares: its help, ``--help`` and ``worksum`` alone, in Chinese."""
+
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助后退出 / show this message and exit."
+        return option
+
+
+class _Command(_ChineseHelp, click.Command):
     """A command whose usage errors are said in Chinese, naming the command."""
 
     def make_context(self, info_name, args, parent=None, **extra):
@@ -159,16 +199,21 @@ class _Command(click.Command):
                            f"worksum {info_name}")
 
 
-class _Commands(click.Group):
+class _Commands(_ChineseHelp, click.Group):
     """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
     status 130, output that cannot be written is a message, never a traceback, and usage
     errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
-    with status 2.
+    with status 2. ``worksum`` alone is called wrongly too: it prints the same Chinese help
+    as ``worksum --help``, on standard error, with status 2.
 
     click's own handling prints "Aborted!" and exits 1, the status of a form error.
     """
 
     command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
         return _in_chinese(lambda: super(_Commands, self).make_context(info_name, args, parent, **extra))
@@ -194,7 +239,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="worksum")
+@click.version_option(__version__, prog_name="worksum", message="%(prog)s %(version)s", help="显示版本号后退出 / show the version and exit.")
 @click.option("-C", "--directory", type=click.Path(file_okay=False, exists=True),
               help="工作区文件夹（默认当前文件夹）/ workspace folder.")
 def main(directory: str | None) -> None:
