@@ -3,7 +3,8 @@
 Messages for people are Chinese and go to standard error as
 ``file:line:col: 错误: …``; the files written go to standard output. Exit
 status: 0 done, 1 a form or config.yaml had errors, 2 wrong usage (click),
-3 an internal error (a bug: please report it), 130 interrupted (Ctrl-C).
+3 an internal error (a bug: please report it), 128 + the signal's number when
+stopped: 130 Ctrl-C (SIGINT), 143 ``kill`` (SIGTERM), 129 a closed terminal (SIGHUP).
 
 Heavy libraries (python-docx, jieba, Jinja2) are imported inside the commands
 that need them, so ``worksum --help`` and ``worksum validate`` start fast.
@@ -26,6 +27,7 @@ from pipeline.diagnostics import (
     EXIT_INTERRUPTED,
     WorksumError,
     shown,
+    signal_status,
 )
 from pipeline.progress import silence_stdout
 from pipeline.workspace.write import describe
@@ -201,7 +203,7 @@ class _Command(_ChineseHelp, click.Command):
 
 class _Commands(_ChineseHelp, click.Group):
     """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
-    status 130, output that cannot be written is a message, never a traceback, and usage
+    status 128 + the signal's number (130, 143, 129), output that cannot be written is a message, never a traceback, and usage
     errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
     with status 2. ``worksum`` alone is called wrongly too: it prints the same Chinese help
     as ``worksum --help``, on standard error, with status 2.
@@ -223,9 +225,9 @@ class _Commands(_ChineseHelp, click.Group):
 
         try:
             return _in_chinese(lambda: super(_Commands, self).invoke(ctx))
-        except Terminated:
+        except Terminated as stop:
             _say("已中断（收到停止信号）")
-            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+            raise click.exceptions.Exit(signal_status(stop.signal_number)) from None
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -330,7 +332,9 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
             if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
                 failed += 1
     if tally.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
+        from pipeline.commands.runner import interrupted_status
+
+        sys.exit(interrupted_status())
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 
