@@ -35,6 +35,9 @@ class Facts:
     shortcomings: tuple[str, ...]
     plans: tuple[str, ...]
     groups: tuple[str, ...]  # the activities' groups, in order of first appearance
+    #: The figure an opening names: the one that rose most, else the first; not one that only
+    #: restates the activities' 人次 (教师培训185人次 beside the busiest activity's 185人次).
+    headline: Figure | None = None
 
 
 def relative_change(figure: Figure) -> float | None:
@@ -55,16 +58,20 @@ def facts(sections: Iterable) -> Facts:
     moved = [f for f in figures if relative_change(f) is not None]
     moved.sort(key=lambda f: -relative_change(f))  # stable: ties keep the form's order
     groups = tuple(dict.fromkeys(bare(a.group) for a in activities if bare(a.group)))
+    busiest = max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None
+    people = {sum(a.participants for a in peopled)} | ({busiest.participants} if busiest else set())
+    rises = tuple(f for f in moved if f.value > f.previous)
+    news = [f for f in (*rises, *figures) if not (f.unit == "人次" and f.value in people and f not in rises)]
     return Facts(
         activities=len(activities),
         times=sum(a.times or 0 for a in activities),
         timed=sum(1 for a in activities if a.times),
         participants=sum(a.participants or 0 for a in activities),
         peopled=len(peopled),
-        busiest=max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None,
+        busiest=busiest,
         figures=tuple(figures),
         changes=tuple(moved),
-        rises=tuple(f for f in moved if f.value > f.previous),
+        rises=rises,
         incidents=incidents,
         quiet=bool(reported) and not incidents,
         unresolved=sum(1 for i in incidents or () if not i.resolved),
@@ -72,6 +79,7 @@ def facts(sections: Iterable) -> Facts:
         shortcomings=tuple(x for s in sections for x in getattr(s, "shortcomings", ())),
         plans=tuple(x for s in sections for x in getattr(s, "plans", ())),
         groups=groups,
+        headline=news[0] if news else None,
     )
 
 

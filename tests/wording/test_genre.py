@@ -475,3 +475,12 @@ def test_a_number_an_item_states_is_not_said_again_around_it(built):
         for t in text:
             assert "的的" not in t and "。。" not in t and "，，" not in t, (name, t)
             assert not re.search(r"(?<![\d.])(\d+)(人次|次).*共开展\1次", t), (name, t)
+
+
+def test_the_opening_does_not_give_the_same_number_twice(built):
+    texts = _all_text(built)
+    benbu = next(t for n, t in texts.items() if "本部校区教务处2023" in n)
+    assert benbu[0] == ("本学期，本部校区教务处开展教务工作4项，参与243人次，其中教师暑期网络研修规模最大（185人次）。"
+                        "听课评课312节，现总结如下：")  # not 教师培训185人次 again
+    binjiang = next(t for n, t in texts.items() if "滨江校区教务处2024" in n)
+    assert "。教师培训132人次，较上学期增长37.5%，" in binjiang[0]  # the same number, but it says how it moved
