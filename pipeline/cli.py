@@ -165,12 +165,38 @@ class _ChineseFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{self.SECTIONS.get(heading, heading)}：\n")
 
-    def write_dl(self, rows, *args, **kwargs) -> None:
-        def chinese(text: str) -> str:
-            for english, words in self.MARKS:
-                text = text.replace(english, words)
-            return text
-        super().write_dl([(term, chinese(text)) for term, text in rows], *args, **kwargs)
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        """click's definition list, its columns lined up by how wide the text shows: a Chinese
+        character takes two columns of a terminal (--term 学期 is 11 columns, not 9)."""
+        from click.formatting import wrap_text
+
+        rows = [(term, self._chinese(text)) for term, text in rows]
+        first_col = min(max((_shown_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if _shown_width(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - _shown_width(term)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap_text(text, max(self.width - first_col - 2, 10), preserve_paragraphs=True).splitlines()
+            self.write(f"{lines[0]}\n" if lines else "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+    def _chinese(self, text: str) -> str:
+        for english, words in self.MARKS:
+            text = text.replace(english, words)
+        return text
+
+
+def _shown_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: two for a wide (Chinese) character."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class _Context(click.Context):

@@ -63,6 +63,16 @@ def test_a_commands_help_is_in_chinese():
     text = worksum("blank", "--help", cwd=ROOT).stdout.decode()
     assert text.startswith("用法：") and "blank [选项]" in text.splitlines()[0]
     assert "\n选项：\n" in text and "[必填]" in text and "[required]" not in text
+    import unicodedata
+
+    def column(line: str, start: str) -> int:  # where ``start`` shows on a terminal (Chinese: two columns)
+        before = line[:line.index(start)]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before)
+
+    rows = text.split("选项：\n", 1)[1].splitlines()
+    starts = {column(row, "学期，如") if "--term" in row else column(row, "校区 /") if "--campus" in row
+              else column(row, "部门 /") if "--department" in row else column(row, "显示本帮助") for row in rows if row}
+    assert len(starts) == 1, rows  # the descriptions line up as the terminal shows them
 
 
 def test_python_m_pipeline_and_version():
