@@ -29,6 +29,14 @@ def ordinal(n: int) -> str:
     return str(n)
 
 
+def count(n: int) -> str:
+    """3 → 三, 2 → 两, 12 → 十二: a small count in running prose (上述三项打算), where a
+    document reads better in words; 100 and over stay numerals."""
+    if n == 2:
+        return "两"
+    return ordinal(n) if 0 <= n < 100 else str(n)
+
+
 def date(value: dt.date) -> str:
     """2025-01-05 → 2025年1月5日 (Arabic numerals without zero padding)."""
     return f"{value.year}年{value.month}月{value.day}日"

@@ -64,6 +64,7 @@ def says(text: str | None, value: DateSpan | dt.date | int | None) -> bool:
 FILTERS = {
     "cn_date": chinese.date,
     "cn_ordinal": chinese.ordinal,
+    "cn_count": chinese.count,
     "number": chinese.number,
     "percent": chinese.percent,
     "period_name": lambda term: Term.parse(term).name if not isinstance(term, Term) else term.name,

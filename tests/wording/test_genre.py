@@ -391,7 +391,7 @@ def test_the_opening_and_closing_state_the_forms_highlights(built):
     text = [p.text for p in paragraphs(document) if p.text]
     assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，其中消防设施月度巡查与疏散演练规模最大"
                        "（1860人次）。维修课桌凳124套，较上学期增长44.2%，发生安全事件2起，现总结如下：")
-    assert text[-3] == ("下一步，后勤处将按照上述3项打算，首先编制校舍水电管网改造计划，"
+    assert text[-3] == ("下一步，后勤处将按照上述三项打算，首先编制校舍水电管网改造计划，"
                         "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
 
 
@@ -440,7 +440,7 @@ def _all_text(built) -> dict[str, list[str]]:
 def test_a_connective_is_not_glued_to_a_time_that_opens_a_plan(built):
     kindergarten = next(d for d, _ in documents(built["kindergarten"]) if "东园区保教部" in d.name)
     assert body(paragraphs(kindergarten))[-1] == (
-        "下一步，保教部将按照上述3项打算，首先，下学期把观察记录的分析纳入教研，"
+        "下一步，保教部将按照上述三项打算，首先，下学期把观察记录的分析纳入教研，"
         "同时各年级组梳理区域材料清单，让每一名幼儿健康、快乐地成长。")
     glued = re.compile(r"(首先|同时|其次)(下学期|下学年|寒假|暑假|入冬|开学|明年|今后)")
     for name, text in _all_text(built).items():

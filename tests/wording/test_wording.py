@@ -77,6 +77,13 @@ def test_chinese_ordinals(value, expected):
     assert ordinal(value) == expected
 
 
+@pytest.mark.parametrize("value, expected", [(1, "一"), (2, "两"), (3, "三"), (12, "十二"), (22, "二十二"), (120, "120")])
+def test_counts_in_prose(value, expected):
+    from pipeline.text.chinese import count
+
+    assert count(value) == expected
+
+
 def test_filters():
     from pipeline.form.fields import DateSpan
     from pipeline.text.chinese import bare, sentence
