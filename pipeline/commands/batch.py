@@ -42,13 +42,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.commands.context import find_workspace, workspace_at
+from pipeline.commands.context import current_workspace, find_workspace, workspace_at
 from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
 from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.workspace.lock import workspace_lock
-from pipeline.workspace.root import find_root
+from pipeline.workspace.root import RootFinder, find_root
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
@@ -232,12 +232,9 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
-    folder_roots: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
+    root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
     for form in forms:
-        folder = os.path.dirname(os.path.abspath(form))
-        if folder not in folder_roots:
-            folder_roots[folder] = find_root(Path(folder))
-        root = folder_roots[folder]
+        root = root_of(os.path.dirname(os.path.abspath(form)))
         if root not in ledgers:
             ledgers[root] = Ledger(root)
             locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
@@ -261,7 +258,14 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     reporter.begin(len(queue), tally.unchanged)
     workers = workers or cpu_count()
     if queue:
-        prepare_proofreading(queue, roots, workers)
+        listed = current_workspace() if not (selection.paths or selection.filtered) else None
+        if listed is not None:
+            listed.found_forms(forms)  # every form of inputs/: the proofreader need not walk it again
+        try:
+            prepare_proofreading(queue, roots, workers)
+        finally:
+            if listed is not None:
+                listed.found_forms(None)
     last_save, save_interval = time.monotonic(), SAVE_EVERY
     outcomes = run_jobs(queue, workers)
     try:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +60,7 @@ class Workspace:
     """A folder with (optionally) config.yaml, inputs/, templates/ and outputs/."""
 
     root: Path | None  # None: a form outside any workspace, built with the defaults
+    _found: list[Path] | None = field(default=None, repr=False, compare=False)
 
     @property
     def base(self) -> Path:
@@ -152,14 +153,31 @@ class Workspace:
         """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved.
 
         The folder is resolved once and only a form that is itself a link is resolved again: at ten
-        thousand forms, resolving each path component by component costs seconds."""
+        thousand forms, resolving each path component by component costs seconds. The forms a command
+        has just found there (:meth:`found_forms`) are taken instead of walking the folder again."""
         from pipeline.workspace.discovery import forms_in
 
+        found, self._found = self._found, None
         inputs = self.inputs
         if not inputs.is_dir():
             return []
-        real = inputs.resolve()
-        return [Path(os.path.realpath(path)) if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
+        real = str(inputs.resolve())
+        prefix = os.path.join(str(inputs), "")
+        resolved = []
+        for path in forms_in(inputs) if found is None else found:
+            text = str(path)
+            if os.path.islink(text):
+                resolved.append(Path(os.path.realpath(text)))
+            elif text.startswith(prefix):
+                resolved.append(Path(real + os.sep + text[len(prefix):]))
+            else:
+                resolved.append(Path(real) / Path(path).relative_to(inputs))
+        return resolved
+
+    def found_forms(self, forms: list[Path] | None) -> None:
+        """``forms`` are every form under inputs/, just listed by :func:`~pipeline.workspace.discovery.forms_in`
+        (each once): the next :meth:`form_paths` takes them instead of walking the folder again. None: forget them."""
+        self._found = forms
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

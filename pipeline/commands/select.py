@@ -67,8 +67,16 @@ def _once_each(forms: list[Path]) -> list[Path]:
     path and a link to it are one file (built twice, it would race itself for one output)."""
     seen: set[str] = set()
     kept = []
+    folders: dict[str, str] = {}  # a folder's real path, resolved once for all its forms
     for form in forms:
-        key = os.path.normcase(os.path.realpath(form))
+        folder, name = os.path.split(form)
+        if name in ("", ".", "..") or os.path.islink(form):
+            real = os.path.realpath(form)
+        else:  # a plain file in a folder resolved already: its real path is that folder's and its name
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder or ".")
+            real = os.path.join(folders[folder], name)
+        key = os.path.normcase(real)
         if key not in seen:
             seen.add(key)
             kept.append(form)

@@ -225,7 +225,7 @@ class SentenceIndex:
 
     # --- keeping it current ----------------------------------------------------
 
-    def stale(self, paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    def stale(self, paths: Sequence[Path | str]) -> tuple[list[Path], list[str]]:
         """Which of ``paths`` (resolved) must be read again, and which indexed forms are gone."""
         rows = {path: (size, mtime, sha, indexed) for path, size, mtime, sha, indexed
                 in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
@@ -235,12 +235,12 @@ class SentenceIndex:
             row = rows.pop(key, None)
             state = file_state(path)
             if row is None or state is None or state != row[:2]:
-                changed.append(path)
+                changed.append(Path(path))
             elif row[1] > row[3] - RACY_NS and _file_sha(path) != row[2]:
-                changed.append(path)  # rewritten within a clock tick of being indexed
+                changed.append(Path(path))  # rewritten within a clock tick of being indexed
         return changed, list(rows)
 
-    def update(self, paths: Sequence[Path], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
+    def update(self, paths: Sequence[Path | str], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
         """Index ``paths`` (every form that proofreading compares with): read the new and changed
         ones with ``read``, drop the forms no longer there. Returns how many forms were read."""
         changed, gone = self.stale(paths)
