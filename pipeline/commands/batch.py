@@ -226,7 +226,8 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
 def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, force: bool, workers: int,
                strict: bool) -> Tally:
     tally = Tally()
-    forms = discover(selection, reporter.note)
+    links: set[str] = set()
+    forms = discover(selection, reporter.note, links)
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
     claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
@@ -260,7 +261,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     if queue:
         listed = current_workspace() if not (selection.paths or selection.filtered) else None
         if listed is not None:
-            listed.found_forms(forms)  # every form of inputs/: the proofreader need not walk it again
+            listed.found_forms(forms, links)  # every form of inputs/: the proofreader need not list it again
         try:
             prepare_proofreading(queue, roots, workers)
         finally:

@@ -60,7 +60,7 @@ class Workspace:
     """A folder with (optionally) config.yaml, inputs/, templates/ and outputs/."""
 
     root: Path | None  # None: a form outside any workspace, built with the defaults
-    _found: list[Path] | None = field(default=None, repr=False, compare=False)
+    _found: tuple[list[Path], set[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def base(self) -> Path:
@@ -164,9 +164,14 @@ class Workspace:
         real = str(inputs.resolve())
         prefix = os.path.join(str(inputs), "")
         resolved = []
-        for path in forms_in(inputs) if found is None else found:
+        links: set[str] = set()
+        if found is None:
+            found = forms_in(inputs, links=links)
+        else:
+            found, links = found
+        for path in found:
             text = str(path)
-            if os.path.islink(text):
+            if text in links:
                 resolved.append(Path(os.path.realpath(text)))
             elif text.startswith(prefix):
                 resolved.append(Path(real + os.sep + text[len(prefix):]))
@@ -174,10 +179,11 @@ class Workspace:
                 resolved.append(Path(real) / Path(path).relative_to(inputs))
         return resolved
 
-    def found_forms(self, forms: list[Path] | None) -> None:
+    def found_forms(self, forms: list[Path] | None, links: set[str] = frozenset()) -> None:
         """``forms`` are every form under inputs/, just listed by :func:`~pipeline.workspace.discovery.forms_in`
-        (each once): the next :meth:`form_paths` takes them instead of walking the folder again. None: forget them."""
-        self._found = forms
+        (each once), ``links`` those of them that are symbolic links: the next :meth:`form_paths` takes them
+        instead of walking the folder again. None: forget them."""
+        self._found = (forms, links) if forms is not None else None
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

@@ -36,7 +36,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline.workspace.discovery import FORM_SUFFIXES
@@ -160,6 +160,9 @@ class Manifest:
     on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read or written
     removed: set[str] = field(default_factory=set)  # outputs this run took out
     seen: tuple[int, int] | None = None  # the file's (size, mtime ns) when read or written
+    #: Each entry's line in the file, by output, while the entry is the one read or written there:
+    #: an Entry is never changed in place (it is replaced), so the line stands for it.
+    lines: dict[str, tuple[Entry, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> tuple["Manifest", str | None]:
@@ -178,15 +181,29 @@ class Manifest:
         except OSError:
             return cls(path), _unreadable(path)
         try:
-            data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
-                raise ValueError("unknown format")
-            entries = [_entry(e) for e in data["outputs"]]
+            text = raw.decode("utf-8")
+            lines = _entry_lines(text)
+            if lines is not None:  # as save writes it: each entry's line is kept, to be written again as it is
+                try:
+                    outputs = [json.loads(line) for line in lines]
+                except ValueError:  # two entries on one line, say: read as a whole
+                    lines = None
+            if lines is None:
+                data = json.loads(text)
+                if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
+                    raise ValueError("unknown format")
+                outputs = data["outputs"]
+            entries = [_entry(e) for e in outputs]
         except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             return cls(path), _unreadable(path)
         kept = {entry.output: entry for entry in entries if entry is not None}
         warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
-        return cls(path, kept, on_disk=set(kept), seen=seen), warning
+        manifest = cls(path, kept, on_disk=set(kept), seen=seen)
+        if lines is not None:
+            for line, data, entry in zip(lines, outputs, entries):
+                if entry is not None and kept[entry.output] is entry and _canonical(line, data):
+                    manifest.lines[entry.output] = (entry, line)
+        return manifest, warning
 
     def save(self) -> None:
         """Write the manifest, merged with what another run wrote since it was read.
@@ -207,17 +224,28 @@ class Manifest:
         # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
         # times slower): saving ten thousand entries at intervals must stay a small part of the run.
         head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
+        # An entry read from the file and not replaced since is written as the line it was read from
+        # (what json.dumps would give again): a run that rebuilt one form encodes one entry, not all.
         try:
-            lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
+            lines = [self._line(key, ensure_ascii=False) for key in sorted(self.entries)]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
             lines = [json.dumps(vars(self.entries[key])) for key in sorted(self.entries)]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomic(self.path, text)
+        self.lines = {key: (self.entries[key], line) for key, line in zip(sorted(self.entries), lines)
+                      if _CANONICAL_LINE not in line}
         self.seen = file_state(self.path)
         self.on_disk = set(self.entries)
         self.removed.clear()
         self.dirty = False
+
+    def _line(self, key: str, ensure_ascii: bool) -> str:
+        entry = self.entries[key]
+        kept = self.lines.get(key)
+        if kept is not None and kept[0] is entry:
+            return kept[1]
+        return json.dumps(vars(entry), ensure_ascii=ensure_ascii)
 
     def remove(self, key: str) -> None:
         del self.entries[key]
@@ -231,6 +259,41 @@ def _unreadable(path: Path, partly: bool = False) -> str:
 
 
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
+_FIELD_ORDER = [f.name for f in fields(Entry)]
+#: json.dumps writes a control character so (and, when told to, any non-ASCII one): such a line is
+#: encoded again rather than kept, so the file stays what save would write.
+_CANONICAL_LINE = "\\u"
+
+
+def _head() -> str:
+    head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
+    return head[:-1] + ', "outputs": ['
+
+
+def _entry_lines(text: str) -> list[str] | None:
+    """The entries' lines of a manifest as :meth:`Manifest.save` writes it (its head, one entry a line,
+    ``]}``), or None for a file laid out otherwise (read as a whole)."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[0] != _head() or lines[-2] != "]}" or lines[-1] != "":
+        return None
+    body = lines[1:-2]
+    if body == [""]:
+        return []
+    for number, line in enumerate(body):
+        if number < len(body) - 1:
+            if not line.endswith("},"):
+                return None
+            body[number] = line[:-1]
+        elif not line.endswith("}"):
+            return None
+        if not line.startswith("{"):
+            return None
+    return body
+
+
+def _canonical(line: str, data: dict) -> bool:
+    """Whether ``line`` is what json.dumps(ensure_ascii=False) writes for the entry read from it."""
+    return _CANONICAL_LINE not in line and list(data) == _FIELD_ORDER
 
 
 def _entry(data: object) -> Entry | None:
@@ -420,8 +483,11 @@ class Ledger:
         key = self.relative(output)
         entry = self.recorded(output)
         if entry is not None:
-            entry.pdf_sha256 = sha256(pdf)
-            self.manifests[self._by_output[key]].dirty = True
+            manifest = self.manifests[self._by_output[key]]
+            manifest.entries[key] = replace(entry, pdf_sha256=sha256(pdf))  # replaced, never changed in place
+            if self._by_form.get(_form_of(entry)) is entry:
+                self._by_form[_form_of(entry)] = manifest.entries[key]
+            manifest.dirty = True
 
 
 def _form_of(entry: Entry) -> str | None:

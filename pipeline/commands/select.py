@@ -30,21 +30,27 @@ class Selection:
                 and (not self.departments or department in self.departments))
 
 
-def discover(selection: Selection, note: Callable[[str], None] | None = None) -> list[Path]:
+def discover(selection: Selection, note: Callable[[str], None] | None = None, links: set[str] | None = None
+             ) -> list[Path]:
     """The forms the selection names, in a stable order, each once.
 
     Folders are searched by :func:`forms_in`; a ``*.yml`` file found there is
-    passed to ``note`` as a warning (once). A file named is kept even when it
+    passed to ``note`` as a warning (once); the forms found there that are symbolic links are
+    added to ``links``. A file named is kept even when it
     is missing: the command reports it, it is not dropped. A file named twice
     (by another path, or through a link) is kept once.
     """
     forms: list[Path] = []
     unread: list[Path] = []
+    links = set() if links is None else links
+    folders = named = 0
     for path in [Path(name) for name in selection.paths] or [current_workspace().inputs]:
         if path.is_dir():
-            forms.extend(forms_in(path, unread))
+            forms.extend(forms_in(path, unread, links))
+            folders += 1
         else:
             forms.append(path)
+            named += 1
     if selection.filtered:
         inputs: dict[str, Path] = {}  # by folder: forms of one folder share a workspace
 
@@ -59,6 +65,8 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None) ->
     if note is not None:
         for path in dict.fromkeys(unread):
             note(unread_warning(path))
+    if folders == 1 and not named and not links:
+        return forms  # one folder listed, no link in it: every form is a distinct file already
     return _once_each(forms)
 
 
