@@ -234,8 +234,12 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
+    folder_roots: dict[str, Path | None] = {}  # by the folder as the form's path names it
     for form in forms:
-        root = root_of(os.path.dirname(os.path.abspath(form)))
+        folder = os.path.dirname(form)
+        if folder not in folder_roots:
+            folder_roots[folder] = root_of(os.path.abspath(folder or os.curdir))
+        root = folder_roots[folder]
         if root not in ledgers:
             ledgers[root] = Ledger(root)
             locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))

@@ -227,16 +227,19 @@ class SentenceIndex:
 
     def stale(self, paths: Sequence[Path | str]) -> tuple[list[Path], list[str]]:
         """Which of ``paths`` (resolved) must be read again, and which indexed forms are gone."""
-        rows = {path: (size, mtime, sha, indexed) for path, size, mtime, sha, indexed
-                in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
+        rows = {row[0]: row for row in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
         changed = []
         for path in paths:
             key = storable(str(path))
             row = rows.pop(key, None)
-            state = file_state(path)
-            if row is None or state is None or state != row[:2]:
+            try:
+                found = os.stat(path)
+            except OSError:
                 changed.append(Path(path))
-            elif row[1] > row[3] - RACY_NS and _file_sha(path) != row[2]:
+                continue
+            if row is None or found.st_size != row[1] or found.st_mtime_ns != row[2]:
+                changed.append(Path(path))
+            elif row[2] > row[4] - RACY_NS and _file_sha(path) != row[3]:
                 changed.append(Path(path))  # rewritten within a clock tick of being indexed
         return changed, list(rows)
 
