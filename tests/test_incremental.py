@@ -199,3 +199,74 @@ def test_a_one_form_rebuild_with_the_stored_dictionary_says_and_writes_the_same(
     assert documents == results["whole"][2]
     assert "滨江校区/后勤处.yaml" in stderr and "相同（其他校区同期的填报表）" in stderr
     assert stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
+
+
+# --- the manifest's lines ------------------------------------------------------------
+
+def test_an_unchanged_entry_is_saved_as_the_line_it_was_read_from(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME, Manifest
+
+    assert run(workspace, "build").exit_code == 0
+    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
+    before = path.read_bytes()
+    manifest, warning = Manifest.load(path)
+    assert warning is None and len(manifest.lines) == len(manifest.entries) == 6
+
+    manifest.dirty = True
+    manifest.save()
+    assert path.read_bytes() == before  # the same bytes as json.dumps wrote them
+
+    key = sorted(manifest.entries)[0]
+    manifest.entries[key] = type(manifest.entries[key])(**{**vars(manifest.entries[key]), "built": "edited"})
+    manifest.dirty = True
+    manifest.save()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[1].rstrip(","))["built"] == "edited"  # a replaced entry is encoded again
+    assert lines[2:] == before.decode("utf-8").splitlines()[2:]
+
+
+def test_a_manifest_laid_out_otherwise_is_still_read(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME
+
+    assert run(workspace, "build").exit_code == 0
+    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")  # as an editor saves it
+
+    again = run(workspace, "build")
+
+    assert again.stderr.strip().endswith("生成 0 份，未变化 12 份，失败 0 份")
+    assert "生成记录" not in again.stderr
+
+
+def test_two_entries_on_one_line_are_read_as_json_reads_them(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME, Manifest
+
+    assert run(workspace, "build").exit_code == 0
+    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1:3] = [lines[1] + " " + lines[2]]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    manifest, warning = Manifest.load(path)
+
+    assert warning is None and len(manifest.entries) == 6 and manifest.lines == {}
+
+
+# --- links ------------------------------------------------------------------------------
+
+def test_a_form_reached_through_a_link_is_built_once(workspace, run):
+    from pipeline.workspace.discovery import forms_in
+
+    inputs = workspace / "inputs"
+    link = inputs / "2024-2025-1" / "东湖校区" / "链接.yaml"
+    link.symlink_to(workspace / NEXT)
+    (inputs / "2024-2025-1" / "别处").symlink_to(inputs / "2024-2025-1" / "东湖校区")  # a folder link: not entered
+    links: set[str] = set()
+
+    found = forms_in(inputs, links=links)
+
+    assert links == {str(link)}
+    assert len(found) == 13 and not any("别处" in str(p) for p in found)
+    result = run(workspace, "build")
+    assert result.stderr.strip().endswith("生成 12 份，未变化 0 份，失败 0 份")
