@@ -122,6 +122,9 @@ def test_the_stored_dictionary_cuts_every_sentence_as_the_whole_one(tmp_path, fr
     segment.keep_dictionary(tmp_path, write=True)
     whole = segment.tokenizer(words)  # no store yet: the whole dictionary is loaded, then stored
     assert segment.loaded() and (tmp_path / segment.DICTIONARY_NAME).is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / segment.DICTIONARY_NAME).stat().st_mode & 0o777 == 0o666 & ~umask  # not private
     texts = sample_sentences()
     assert len(texts) > 300
     expected = [whole.lcut(text) for text in texts]

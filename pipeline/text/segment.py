@@ -194,6 +194,9 @@ def _save_store(loaded) -> None:
             connection.execute("COMMIT")
         finally:
             connection.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(scratch, 0o666 & ~umask)  # as any file the run writes (mkstemp makes it private)
         os.replace(scratch, _store)
         scratch = None
     except (OSError, sqlite3.Error):
