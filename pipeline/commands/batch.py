@@ -230,7 +230,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     forms = discover(selection, reporter.note, links)
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
-    claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
+    claimed: dict[str, str] = {}  # output → the form that owns it in this run (absolute, normalised paths)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
@@ -247,7 +247,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         entry = None if force else ledger.up_to_date(form)
         if entry:
             tally.unchanged += 1
-            output = ledger.root / entry.output
+            output = os.path.normpath(os.path.join(ledger.root, entry.output))  # strings: one per form, each run
             tally.kept.append(output)
             claimed[output] = os.path.abspath(form)
         else:
@@ -314,7 +314,7 @@ def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tal
     return kept
 
 
-def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter,
+def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[str, str], reporter: Reporter,
           tally: Tally) -> None:
     job = outcome.job
     if outcome.bug:
@@ -327,13 +327,13 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         tally.failed += 1
         return
     target = Path(outcome.output)
-    owner = claimed.get(target)
+    owner = claimed.get(os.path.normpath(target))
     if owner is not None and owner != job.form:
         reporter.note(f"{job.display}:1:1: 错误: 与 {shown(owner)} 生成同一个文件 {shown(target)}；"
                       f"请检查两份填报表的 campus、department、term 是否填错")
         tally.failed += 1
         return
-    claimed[target] = job.form
+    claimed[os.path.normpath(target)] = job.form
     sources = {Path(job.form): job.sha or "", **{Path(p): sha for p, (sha, _) in outcome.depends.items()}}
     states = {Path(job.form): job.state, **{Path(p): state for p, (_, state) in outcome.depends.items()}}
     land_output(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
