@@ -273,3 +273,34 @@ def test_a_form_reached_through_a_link_is_built_once(workspace, run):
     assert len(found) == 13 and not any("别处" in str(p) for p in found)
     result = run(workspace, "build")
     assert result.stderr.strip().endswith("生成 12 份，未变化 0 份，失败 0 份")
+
+
+def test_the_proofreader_takes_the_forms_build_listed_for_that_run_only(workspace, run, monkeypatch):
+    from pipeline.commands.context import workspace_at
+    from pipeline.commands import select
+    from pipeline.commands.select import Selection, discover
+    from pipeline.workspace import discovery
+
+    (workspace / "inputs" / "链接.yaml").symlink_to(workspace / NEXT)
+    monkeypatch.chdir(workspace)
+    links: set[str] = set()
+    listed = discover(Selection(), links=links)
+    current = workspace_at(workspace)
+    walked = current.form_paths()
+    current.found_forms(listed, links)
+    # The same forms, resolved the same way (the link to its form; a form listed twice is kept once,
+    # and the proofreader takes each once anyway).
+    assert set(current.form_paths()) == set(walked) and len(set(walked)) == 12
+    assert current.form_paths() == walked  # the next call lists the folder itself
+
+    listings = []
+    original = discovery.forms_in
+    counted = lambda *a, **k: listings.append(a[0]) or original(*a, **k)  # noqa: E731
+    monkeypatch.setattr(discovery, "forms_in", counted)
+    monkeypatch.setattr(select, "forms_in", counted)
+    changed = workspace / CHANGED
+    changed.write_text(changed.read_text(encoding="utf-8").replace("value: ", "value: 1", 1), encoding="utf-8")
+    assert run(workspace, "build").exit_code == 0
+
+    assert listings == [workspace / "inputs"]  # listed once for the run, not again for the proofreader
+    assert current._found is None

@@ -228,6 +228,10 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     tally = Tally()
     links: set[str] = set()
     forms = discover(selection, reporter.note, links)
+    if not (selection.paths or selection.filtered):  # every form of inputs/: the proofreader need not list it again
+        listed = current_workspace()
+        listed.found_forms(forms, links)
+        locks.callback(listed.found_forms, None)  # for this run only
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
     claimed: dict[str, str] = {}  # output → the form that owns it in this run (absolute, normalised paths)
@@ -263,14 +267,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     reporter.begin(len(queue), tally.unchanged)
     workers = workers or cpu_count()
     if queue:
-        listed = current_workspace() if not (selection.paths or selection.filtered) else None
-        if listed is not None:
-            listed.found_forms(forms, links)  # every form of inputs/: the proofreader need not list it again
-        try:
-            prepare_proofreading(queue, roots, workers)
-        finally:
-            if listed is not None:
-                listed.found_forms(None)
+        prepare_proofreading(queue, roots, workers)
     last_save, save_interval = time.monotonic(), SAVE_EVERY
     outcomes = run_jobs(queue, workers)
     try:
