@@ -147,10 +147,14 @@ class Workspace:
         from pipeline.workspace.outputs import outputs_folder
 
         database = outputs_folder(self.root) / INDEX_NAME if self.root is not None else None
-        return Proofreader(self.config, lambda: self.classifier, self.form_paths, database)
+        return Proofreader(self.config, lambda: self.classifier, self.resolved_forms, database)
 
     def form_paths(self) -> list[Path]:
-        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved.
+        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved."""
+        return [Path(path) for path in self.resolved_forms()]
+
+    def resolved_forms(self) -> list[str]:
+        """:meth:`form_paths` as strings, as the proofreader takes them.
 
         The folder is resolved once and only a form that is itself a link is resolved again: at ten
         thousand forms, resolving each path component by component costs seconds. The forms a command
@@ -172,11 +176,11 @@ class Workspace:
         for path in found:
             text = str(path)
             if text in links:
-                resolved.append(Path(os.path.realpath(text)))
+                resolved.append(os.path.realpath(text))
             elif text.startswith(prefix):
-                resolved.append(Path(real + os.sep + text[len(prefix):]))
+                resolved.append(real + os.sep + text[len(prefix):])
             else:
-                resolved.append(Path(real) / Path(path).relative_to(inputs))
+                resolved.append(str(Path(real) / Path(path).relative_to(inputs)))
         return resolved
 
     def found_forms(self, forms: list[Path] | None, links: set[str] = frozenset()) -> None:

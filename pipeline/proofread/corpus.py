@@ -225,8 +225,9 @@ class SentenceIndex:
 
     # --- keeping it current ----------------------------------------------------
 
-    def stale(self, paths: Sequence[Path | str]) -> tuple[list[Path], list[str]]:
-        """Which of ``paths`` (resolved) must be read again, and which indexed forms are gone."""
+    def stale(self, paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+        """Which of ``paths`` (resolved) must be read again, in the order of sorted Paths, and which
+        indexed forms are gone."""
         rows = {row[0]: row for row in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
         changed = []
         for path in paths:
@@ -241,9 +242,9 @@ class SentenceIndex:
                 changed.append(Path(path))
             elif row[2] > row[4] - RACY_NS and _file_sha(path) != row[3]:
                 changed.append(Path(path))  # rewritten within a clock tick of being indexed
-        return changed, list(rows)
+        return sorted(changed), list(rows)
 
-    def update(self, paths: Sequence[Path | str], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
+    def update(self, paths: Iterable[Path | str], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
         """Index ``paths`` (every form that proofreading compares with): read the new and changed
         ones with ``read``, drop the forms no longer there. Returns how many forms were read."""
         changed, gone = self.stale(paths)

@@ -53,7 +53,6 @@ from pipeline.proofread.sentences import (content, differ_in_numbers_only, label
                                           spans, words_of)
 from pipeline.text import punctuation, segment
 from pipeline.form.loader import MAX_BYTES
-from pipeline.workspace.discovery import path_order
 from pipeline.workspace.reading import read_capped
 
 #: A heading whose only record has fewer characters than this (title and text) is thin.
@@ -181,9 +180,9 @@ class Proofreader:
                 ) -> int:
         """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
         new and changed ones (in this process when not given). Returns how many were read."""
-        # As strings, sorted as Paths sort: ten thousand Path objects hashed and compared cost more.
-        paths = sorted({*map(str, self._peers()), *(os.path.realpath(p) for p in targets)},  # a looping link too
-                       key=path_order)
+        # As strings: ten thousand Path objects hashed and compared cost more (the index reads the
+        # changed ones in the order sorted Paths have).
+        paths = {*map(str, self._peers()), *(os.path.realpath(p) for p in targets)}  # a looping link too
         database = self.index.database
         segment.keep_dictionary(database.parent if database is not None else None,
                                 write=len(paths) >= STORED_DICTIONARY_FORMS)
