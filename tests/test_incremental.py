@@ -141,6 +141,22 @@ def test_the_stored_dictionary_cuts_every_sentence_as_the_whole_one(tmp_path, fr
     assert words_of(texts[0], stored) == words_of(texts[0], whole)
 
 
+def test_a_stored_dictionary_that_fails_mid_run_gives_way_to_the_whole_one(tmp_path, fresh_segment):
+    segment.keep_dictionary(tmp_path, write=True)
+    whole = segment.tokenizer(["家校共育"])
+    text = "本学期共开展家校共育活动十二次，家长满意度明显提高，食堂满意度测评达到百分之九十五。"
+    expected = whole.lcut(text)
+    fresh_segment()
+    segment.keep_dictionary(tmp_path)
+    stored = segment.tokenizer(["家校共育"])
+    assert stored.lcut(text[:12]) == whole.lcut(text[:12])
+
+    stored.FREQ._connection.close()  # as a file removed or damaged while the run goes on
+
+    assert stored.lcut(text) == expected
+    assert stored.FREQ["家校共育"] == segment.ADDED_WORD_FREQUENCY
+
+
 def test_past_its_budget_the_whole_dictionary_is_loaded(tmp_path, fresh_segment, monkeypatch):
     segment.keep_dictionary(tmp_path, write=True)
     segment.tokenizer(whole=True)

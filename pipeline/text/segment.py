@@ -96,22 +96,36 @@ class StoredFrequencies(dict):
 
     def __init__(self, connection: sqlite3.Connection):
         super().__init__()
-        self._connection = connection
+        self._connection: sqlite3.Connection | None = connection
         self._absent: set[str] = set()
         self.lookups = 0
 
     def _find(self, word: str) -> int | None:
         if dict.__contains__(self, word):
             return dict.__getitem__(self, word)
-        if word in self._absent:
+        if word in self._absent or self._connection is None:
             return None
         self.lookups += 1
-        row = self._connection.execute("SELECT freq FROM words WHERE word=?", (word,)).fetchone()
+        try:
+            row = self._connection.execute("SELECT freq FROM words WHERE word=?", (word,)).fetchone()
+        except sqlite3.Error:  # the file damaged or gone mid-run: the whole dictionary, as without a store
+            self._load_whole()
+            return dict.get(self, word)
         if row is None:
             self._absent.add(word)
             return None
         dict.__setitem__(self, word, row[0])
         return row[0]
+
+    def _load_whole(self) -> None:
+        """Fill in every word of jieba's dictionary that this mapping has not answered yet (the
+        words added and those already looked up stay as they are) and stop looking words up."""
+        whole = _import_jieba().Tokenizer()
+        whole.initialize()
+        for word, frequency in whole.FREQ.items():
+            if not dict.__contains__(self, word):
+                dict.__setitem__(self, word, frequency)
+        self._connection, self._absent = None, set()
 
     def __contains__(self, word) -> bool:
         return self._find(word) is not None
