@@ -13,7 +13,7 @@ need not load it at all: a large workspace keeps the dictionary as a table
 is then given a mapping that looks each word up there as it asks for it
 (:class:`StoredFrequencies`). jieba cuts by those answers alone, so the words
 are the same either way. Past :data:`STORED_LOOKUPS` look-ups in a process
-(many sentences to cut) the whole dictionary is loaded after all.
+(many forms to cut) the whole dictionary is loaded after all.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from typing import Iterable
 
 #: Frequency given to added words, high enough that jieba keeps them whole.
 ADDED_WORD_FREQUENCY = 20000
-#: Words looked up in the stored dictionary before loading the whole of it costs less
-#: (a look-up costs about 5 µs, loading the dictionary about a second).
-STORED_LOOKUPS = 100_000
+#: Words looked up in the stored dictionary before loading the whole of it costs less: a look-up
+#: costs about 15 µs and a form's sentences need a few hundred (each word is looked up once per
+#: process), loading the dictionary costs about a second. So at most about 0.6 s is spent looking
+#: words up before the whole dictionary is loaded after all.
+STORED_LOOKUPS = 40_000
 #: The stored dictionary's file, in the folder given to :func:`keep_dictionary`.
 DICTIONARY_NAME = ".worksum-dictionary.sqlite"
 
@@ -77,7 +79,7 @@ def keep_dictionary(folder: Path | None, write: bool = False) -> None:
         if folder is None:
             _store, _stored = None, None
             return
-        _store, _write_store = Path(folder) / DICTIONARY_NAME, write
+        _store, _write_store = Path(os.path.abspath(folder)) / DICTIONARY_NAME, write  # absolute: opened by URI
         if _tokenizer is not None:
             _save_store(_tokenizer)
 
