@@ -226,15 +226,15 @@ class Manifest:
         head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
         # An entry read from the file and not replaced since is written as the line it was read from
         # (what json.dumps would give again): a run that rebuilt one form encodes one entry, not all.
+        keys = sorted(self.entries)
         try:
-            lines = [self._line(key, ensure_ascii=False) for key in sorted(self.entries)]
+            lines = [self._line(key, ensure_ascii=False) for key in keys]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
-            lines = [json.dumps(vars(self.entries[key])) for key in sorted(self.entries)]
+            lines = [json.dumps(vars(self.entries[key])) for key in keys]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomic(self.path, text)
-        self.lines = {key: (self.entries[key], line) for key, line in zip(sorted(self.entries), lines)
-                      if _CANONICAL_LINE not in line}
+        self.lines = {key: (self.entries[key], line) for key, line in zip(keys, lines) if _CANONICAL_LINE not in line}
         self.seen = file_state(self.path)
         self.on_disk = set(self.entries)
         self.removed.clear()
