@@ -353,7 +353,7 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     if with_pdf and not tally.interrupted:
         from pipeline.export.pdf import stale
 
-        wanted_pdfs = tally.written + stale(tally.kept)
+        wanted_pdfs = tally.written + stale([Path(document) for document in tally.kept])
         with _reporting("worksum build --pdf"):
             if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
                 failed += 1

@@ -129,7 +129,7 @@ class Tally:
     unsaved: int = 0  # manifests that could not be saved (each said once)
     interrupted: bool = False
     written: list[Path] = field(default_factory=list)  # documents written by this run
-    kept: list[Path] = field(default_factory=list)  # unchanged documents, left as they were
+    kept: list[str] = field(default_factory=list)  # unchanged documents, left as they were (absolute paths)
 
     def line(self) -> str:
         """The one-line summary, in Chinese."""
