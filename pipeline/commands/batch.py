@@ -430,6 +430,8 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
 def _say_held(held: list[Held], compared: dict[str, list], queue: list[Job], reporter: Reporter) -> None:
     """Say the warnings of the forms in ``held``, with their comparison's (``compared``, by form)
     where there is one, in the order the forms were found whatever the pool's; ``held`` is emptied."""
+    if not held:
+        return  # an unchanged rebuild imports nothing the build needs
     from pipeline.commands.build import with_comparison
 
     position = {job.form: number for number, job in enumerate(queue)}
