@@ -88,7 +88,7 @@ class Model:
 
     position: dict[str, float]  # head, title, generic, detail, detail_cap, title_pairs, detail_pairs
     keyword_weight: float
-    threshold: float  # a guess is sure when its probability reaches this
+    threshold: float  # a guess is sure when its confidence (see warn_by) reaches this
     outside_margin: float  # how much better a heading outside the set must fit to be reported
     department_priors: dict[str, Weights]
     institution_priors: dict[str, Weights]
@@ -97,6 +97,9 @@ class Model:
     title_pairs: dict[str, Weights]
     detail_pairs: dict[str, Weights]
     about: dict = field(default_factory=dict)
+    #: The confidence the threshold applies to: ``probability`` (the best heading's) or
+    #: ``margin`` (the best heading's probability less the runner-up's).
+    warn_by: str = "probability"
 
     @classmethod
     def from_dict(cls, data: dict) -> "Model":
@@ -106,6 +109,7 @@ class Model:
             institution_priors=data["institution_priors"], words=data["words"],
             keywords={key: frozenset(words) for key, words in data["keywords"].items()},
             title_pairs=data["title_pairs"], detail_pairs=data["detail_pairs"], about=data.get("about", {}),
+            warn_by=data.get("warn_by", "probability"),
         )
 
 
@@ -128,6 +132,7 @@ class Inference:
     sure: bool
     runner_up: str | None = None
     score: float = 0.0  # the chosen heading's probability
+    margin: float = 0.0  # the chosen heading's probability less the runner-up's
     evidence: bool = True
     outside: str | None = None
 
@@ -253,6 +258,7 @@ class Classifier:
         top = total[ranked[0]]
         exp = {k: math.exp(total[k] - top) for k in ranked}
         probability = 1.0 / sum(exp.values())
+        margin = probability * (1.0 - (exp[ranked[1]] if len(ranked) > 1 else 0.0))
         best, runner_up = ranked[0], (ranked[1] if len(ranked) > 1 else None)
         outside = None
         if evidence:
@@ -262,5 +268,7 @@ class Classifier:
                 outside = fitting
         # No telling word is not a report by itself: a 安全办 record is safety by its department
         # alone; it is reported (as "无法从文字判断") only when that leaves it a close call.
-        sure = outside is None and probability >= self.model.threshold
-        return Inference(best, sure=sure, runner_up=runner_up, score=probability, evidence=evidence, outside=outside)
+        confidence = margin if self.model.warn_by == "margin" else probability
+        sure = outside is None and confidence >= self.model.threshold
+        return Inference(best, sure=sure, runner_up=runner_up, score=probability, margin=margin, evidence=evidence,
+                         outside=outside)
