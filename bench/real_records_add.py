@@ -10,9 +10,10 @@ Staging format (one published summary after another; ``//`` starts a comment lin
 The group defaults to ``<site>-<page id>``; give it when the page shares text with another
 document (then it joins that document's group and part). The part is computed from the group
 by the split rule in the file's header, never chosen. Before anything is written the new
-text is compared with every record already in the file and with the other new documents
-(character 8-grams): a new document that shares text with another group must name that
-group, or the script refuses.
+items and their headings are compared with every record already in the file and with the
+other new documents (character 8-grams; a run of 13 characters printed alike, or ten 8-grams
+in common, is shared text): a new document that shares text with another group must name
+that group, or the script refuses.
 
     python3 bench/real_records_add.py STAGING [--write]
 
@@ -38,7 +39,10 @@ KEYS = ("study", "duties", "safety", "finance", "health", "home")
 FIELDS = ("title", "details", "heading", "expected", "department", "institution", "source", "group", "part")
 INSTITUTIONS = ("幼儿园", "小学", "中学", "学校")
 GRAM = 8
-SHARED_GRAMS = 3  # this many shared 8-grams means shared text, not a common phrase
+# Shared text, not a common phrase (加强对校本培训工作的领导 is written everywhere): a run of this
+# many characters printed alike, or this many 8-grams in common.
+SHARED_RUN = 13
+SHARED_GRAMS = 10
 PUNCTUATION = re.compile(r"[\s,，。、;；:：!！?？“”\"'‘’()（）《》【】\[\]—…·.0-9０-９]")
 
 
@@ -60,6 +64,17 @@ def default_group(source: str) -> str:
 def grams(text: str) -> set[str]:
     text = PUNCTUATION.sub("", text)
     return {text[i:i + GRAM] for i in range(len(text) - GRAM + 1)}
+
+
+def longest_run(texts: list[str], theirs: set[str]) -> int:
+    """The longest stretch of ``texts`` (in characters) whose 8-grams all occur in ``theirs``."""
+    best = 0
+    for text in texts:
+        run = 0
+        for i in range(len(text) - GRAM + 1):
+            run = run + 1 if text[i:i + GRAM] in theirs else 0
+            best = max(best, run + GRAM - 1 if run else 0)
+    return best
 
 
 def parse(path: Path) -> list[dict]:
@@ -124,10 +139,17 @@ def problems(existing: list[dict], new: list[dict]) -> list[str]:
         new_grams[record["group"]] |= grams(shared_text_of(record))
         if record["source"] in old_sources:
             found.append(f"{record['source']} is already in the file")
+    texts: dict[str, list[str]] = collections.defaultdict(list)
+    for record in new:
+        texts[record["group"]].append(PUNCTUATION.sub("", shared_text_of(record)))
     for group, mine in new_grams.items():
         for other, theirs in by_group.items():
-            if other != group and len(mine & theirs) >= SHARED_GRAMS:
-                found.append(f"{group} shares {len(mine & theirs)} 8-grams with {other}: join that group")
+            if other == group or not mine & theirs:
+                continue
+            run = longest_run(texts[group], theirs)
+            if run >= SHARED_RUN or len(mine & theirs) >= SHARED_GRAMS:
+                found.append(f"{group} shares {len(mine & theirs)} 8-grams with {other} (a run of {run} "
+                             f"characters): join that group")
     seen = collections.Counter((r["group"], PUNCTUATION.sub("", text_of(r))) for r in existing + new)
     found += [f"record twice in {group}: {text}" for (group, text), n in seen.items() if n > 1]
     for source, group in sorted({(r["source"], r["group"]) for r in new if r["group"] in old_groups}):
