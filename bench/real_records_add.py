@@ -11,7 +11,7 @@ The group defaults to ``<site>-<page id>``; give it when the page shares text wi
 document (then it joins that document's group and part). The part is computed from the group
 by the split rule in the file's header, never chosen. Before anything is written the new
 items and their headings are compared with every record already in the file and with the
-other new documents (character 8-grams; a run of 13 characters printed alike, or ten 8-grams
+other new documents (character 8-grams; a run of 16 characters printed alike, or ten 8-grams
 in common, is shared text): a new document that shares text with another group must name
 that group, or the script refuses.
 
@@ -39,9 +39,9 @@ KEYS = ("study", "duties", "safety", "finance", "health", "home")
 FIELDS = ("title", "details", "heading", "expected", "department", "institution", "source", "group", "part")
 INSTITUTIONS = ("幼儿园", "小学", "中学", "学校")
 GRAM = 8
-# Shared text, not a common phrase (加强对校本培训工作的领导 is written everywhere): a run of this
+# Shared text, not a common phrase (以校长为组长,副校长为副组长 is written everywhere): a run of this
 # many characters printed alike, or this many 8-grams in common.
-SHARED_RUN = 13
+SHARED_RUN = 16
 SHARED_GRAMS = 10
 PUNCTUATION = re.compile(r"[\s,，。、;；:：!！?？“”\"'‘’()（）《》【】\[\]—…·.0-9０-９]")
 
