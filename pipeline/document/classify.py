@@ -100,6 +100,10 @@ class Model:
     #: The confidence the threshold applies to: ``probability`` (the best heading's) or
     #: ``margin`` (the best heading's probability less the runner-up's).
     warn_by: str = "probability"
+    #: Per department kind, how much the text's evidence counts against the department's prior.
+    department_scale: dict[str, float] = field(default_factory=dict)
+    #: Per department kind, words' weights on top of their general ones (kind → word → weights).
+    department_words: dict[str, dict[str, Weights]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Model":
@@ -109,7 +113,8 @@ class Model:
             institution_priors=data["institution_priors"], words=data["words"],
             keywords={key: frozenset(words) for key, words in data["keywords"].items()},
             title_pairs=data["title_pairs"], detail_pairs=data["detail_pairs"], about=data.get("about", {}),
-            warn_by=data.get("warn_by", "probability"),
+            warn_by=data.get("warn_by", "probability"), department_scale=data.get("department_scale", {}),
+            department_words=data.get("department_words", {}),
         )
 
 
@@ -236,16 +241,26 @@ class Classifier:
                institution: str | None = None) -> tuple[Weights, Weights, bool]:
         """All evidence with the department's prior, and the words' evidence alone, per
         heading; and whether the words tell something (see :data:`TELLING_WEIGHT`)."""
-        total = self.prior(department_kind, institution)
+        prior = self.prior(department_kind, institution)
+        text = {key: 0.0 for key in self.keys}
         words = {key: 0.0 for key in self.keys}
         lexicon_weights, pair_tables = self.weights, {"t": self.model.title_pairs, "d": self.model.detail_pairs}
+        own_words = self.model.department_words.get(department_kind or "其他", {})
         for (kind, item), count in self.features(title, *texts).items():
             is_word = kind == "w"
             for key, weight in (lexicon_weights(item) if is_word else pair_tables[kind][item]).items():
-                if key in total:
-                    total[key] += count * weight
+                if key in text:
+                    text[key] += count * weight
                     if is_word:
                         words[key] += count * weight
+            if is_word and item in own_words:  # what the word means in this kind of department
+                for key, weight in own_words[item].items():
+                    if key in text:
+                        text[key] += count * weight
+        # How much the text counts against the department: little in a 安全 summary, where
+        # nearly every item is safety whatever its words.
+        scale = self.model.department_scale.get(department_kind or "其他", 1.0)
+        total = {key: prior[key] + scale * text[key] for key in self.keys}
         return total, words, max(words.values(), default=0.0) >= TELLING_WEIGHT
 
     def infer(self, title: str, *texts: str | None, keys: Iterable[str] | None = None,
