@@ -9,13 +9,21 @@ The model is a multinomial logistic regression over the features the classifier 
 extracts (:meth:`Classifier.features`), so training and run time read records the same
 way: lexicon words (heading keywords, plus words jieba finds in records of at least two
 different source documents), title and detail character pairs, and priors per
-department kind and institution kind. Keyword weights are pulled towards the plain
-keyword weight, the rest towards zero. The regularisation strength and the "sure"
-threshold are chosen by five-fold cross-validation over source documents of the tuning
-data, deciding each held-apart record with the run-time classifier itself: the threshold
-is the highest one that leaves at most :data:`TARGET_UNSURE` of those records unsure,
-counting the ones it reports whatever the threshold (a heading outside the department's
-set fits better).
+department kind and institution kind; optionally (see :class:`Settings`) words' weights
+per department kind on top of their general ones (门卫 is 后勤 routine, 培训 in a 安全
+summary is still safety) and a per-department scale of how much the text counts against
+the department. Keyword weights are pulled towards the plain keyword weight, the rest
+towards zero.
+
+Every choice the weights do not learn (:data:`CANDIDATES`) and the "sure" threshold are
+taken on cross-validation over source documents of the tuning data (five folds, dealt
+:data:`REPEATS` ways), deciding each held-apart record with the run-time classifier itself
+and counting only the real records in the figures (the project's own records are easy and
+would flatter them; they are still trained on). The threshold is the highest one that
+leaves at most :data:`TARGET_UNSURE` of those records unsure, counting the ones it reports
+whatever the threshold (a heading outside the department's set fits better); the candidate
+kept is the one right most often when sure, among those whose unsure guesses are right at
+most :data:`MAX_RIGHT_WHEN_UNSURE` of the time (a warning must pick the likely mistakes).
 
     python3 bench/classify_train.py [--check]
 
@@ -77,6 +85,7 @@ class Settings:
 KEYWORD_WEIGHT = 1.0
 OUTSIDE_MARGIN = 1.5
 TARGET_UNSURE = 0.12  # the share of real tuning records left unsure in cross-validation
+MAX_RIGHT_WHEN_UNSURE = 0.55  # below issue 14's 60%, with room for another sample's swing
 PRIOR_PENALTY = 0.001  # department and institution priors: barely pulled to zero
 REPEATS = 3  # cross-validation runs, each with the documents dealt into five folds another way
 
@@ -94,7 +103,18 @@ BASE = Settings()
 #: (on top of the general ones) pulled to zero 0.3/1/3/10 x lambda: 80.8/81.4/81.0/80.7 (acc
 #: 77.0/77.7/77.1/77.1); at 1 without the scale 81.2, with min documents 1 80.8, with
 #: details 1.0 82.4% / 12.0% / 41.0% (acc 77.4%).
+#: On 690 records (449 real tuning), base: 84.7% / 12.0% / 38.5% (acc 79.2%); scale + department
+#: words + details 1.0: 84.8 (acc 80.3); scale alone 83.7; scale + department words 84.2; scale +
+#: details 1.0 84.1; details 1.0 85.4 (acc 80.3); department words 85.5 (acc 79.2); details 1.0
+#: + department words 85.6% / 12.0% / 41.6% (acc 80.3%); base warning by margin 84.7. On the
+#: scale + words + details one: lambda 0.01/0.001 84.5/83.6, margin 85.0, min documents 1
+#: 84.6, bags 5 85.2. More data moved every choice by 4-8 points; the choices move it by
+#: about one, within what another deal of the folds does, so training keeps the few best
+#: below and takes the one cross-validation ranks first on the data of the day.
 CANDIDATES = (
+    BASE,
+    BASE.but(position={"detail": 1.0}),
+    BASE.but(department_words=1.0, position={"detail": 1.0}),
     BASE.but(scale_penalty=0.01, department_words=1.0, position={"detail": 1.0}),
 )
 
@@ -412,6 +432,8 @@ def main() -> int:
         threshold = threshold_for(decisions)
         result = figures(decisions, threshold)
         print(f"{settings}\n    threshold {threshold:.3f}: {result}")
+        if result.right_when_unsure > MAX_RIGHT_WHEN_UNSURE:
+            continue
         if best is None or result.right_when_sure > best[0].right_when_sure:
             best = (result, settings, threshold)
     _, settings, threshold = best
