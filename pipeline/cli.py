@@ -3,7 +3,8 @@
 Messages for people are Chinese and go to standard error as
 ``file:line:col: 错误: …``; the files written go to standard output. Exit
 status: 0 done, 1 a form or config.yaml had errors, 2 wrong usage (click),
-3 an internal error (a bug: please report it), 130 interrupted (Ctrl-C).
+3 an internal error (a bug: please report it), 128 + the signal's number when
+stopped: 130 Ctrl-C (SIGINT), 143 ``kill`` (SIGTERM), 129 a closed terminal (SIGHUP).
 
 Heavy libraries (python-docx, jieba, Jinja2) are imported inside the commands
 that need them, so ``worksum --help`` and ``worksum validate`` start fast.
@@ -26,6 +27,7 @@ from pipeline.diagnostics import (
     EXIT_INTERRUPTED,
     WorksumError,
     shown,
+    signal_status,
 )
 from pipeline.progress import silence_stdout
 from pipeline.workspace.write import describe
@@ -151,7 +153,73 @@ def _in_chinese(call, command: str | None = None):
         raise _Usage(exc, command) from None
 
 
-class _Command(click.Command):
+class _ChineseFormatter(click.HelpFormatter):
+    """click's help with its own words (Usage, Options, Commands, [required]) in Chinese."""
+
+    SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+    MARKS = (("[required]", "[必填]"), ("[default: ", "[默认："))
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{self.SECTIONS.get(heading, heading)}：\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        """click's definition list, its columns lined up by how wide the text shows: a Chinese
+        character takes two columns of a terminal (--term 学期 is 11 columns, not 9)."""
+        from click.formatting import wrap_text
+
+        rows = [(term, self._chinese(text)) for term, text in rows]
+        first_col = min(max((_shown_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if _shown_width(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - _shown_width(term)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap_text(text, max(self.width - first_col - 2, 10), preserve_paragraphs=True).splitlines()
+            self.write(f"{lines[0]}\n" if lines else "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+    def _chinese(self, text: str) -> str:
+        for english, words in self.MARKS:
+            text = text.replace(english, words)
+        return text
+
+
+def _shown_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: two for a wide (Chinese) character."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseFormatter
+
+
+class _ChineseHelp:
+    """What every worksum command shares: its help, ``--help`` and ``worksum`` alone, in Chinese."""
+
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助后退出 / show this message and exit."
+        return option
+
+
+class _Command(_ChineseHelp, click.Command):
     """A command whose usage errors are said in Chinese, naming the command."""
 
     def make_context(self, info_name, args, parent=None, **extra):
@@ -159,16 +227,21 @@ class _Command(click.Command):
                            f"worksum {info_name}")
 
 
-class _Commands(click.Group):
+class _Commands(_ChineseHelp, click.Group):
     """The command group; Ctrl-C, SIGTERM or SIGHUP in any command ends it with 已中断 and
-    status 130, output that cannot be written is a message, never a traceback, and usage
+    status 128 + the signal's number (130, 143, 129), output that cannot be written is a message, never a traceback, and usage
     errors (``worksum buld``, ``build -q``, ``--term`` without a value) are said in Chinese,
-    with status 2.
+    with status 2. ``worksum`` alone is called wrongly too: it prints the same Chinese help
+    as ``worksum --help``, on standard error, with status 2.
 
     click's own handling prints "Aborted!" and exits 1, the status of a form error.
     """
 
     command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
         return _in_chinese(lambda: super(_Commands, self).make_context(info_name, args, parent, **extra))
@@ -178,9 +251,9 @@ class _Commands(click.Group):
 
         try:
             return _in_chinese(lambda: super(_Commands, self).invoke(ctx))
-        except Terminated:
+        except Terminated as stop:
             _say("已中断（收到停止信号）")
-            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+            raise click.exceptions.Exit(signal_status(stop.signal_number)) from None
         except KeyboardInterrupt:
             _say("已中断")
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -194,7 +267,7 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="worksum")
+@click.version_option(__version__, prog_name="worksum", message="%(prog)s %(version)s", help="显示版本号后退出 / show the version and exit.")
 @click.option("-C", "--directory", type=click.Path(file_okay=False, exists=True),
               help="工作区文件夹（默认当前文件夹）/ workspace folder.")
 def main(directory: str | None) -> None:
@@ -280,12 +353,14 @@ def build(paths: tuple[str, ...], output: str | None, terms: tuple[str, ...], ca
     if with_pdf and not tally.interrupted:
         from pipeline.export.pdf import stale
 
-        wanted_pdfs = tally.written + stale(tally.kept)
+        wanted_pdfs = tally.written + stale([Path(document) for document in tally.kept])
         with _reporting("worksum build --pdf"):
             if wanted_pdfs and not write_pdfs(wanted_pdfs, reporter):
                 failed += 1
     if tally.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
+        from pipeline.commands.runner import interrupted_status
+
+        sys.exit(interrupted_status())
     sys.exit(EXIT_BUG if tally.bugs else EXIT_ERRORS if failed else 0)
 
 

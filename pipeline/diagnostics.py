@@ -40,11 +40,16 @@ class Diagnostic:
         return f"{self.path}{':' + where if where else ''}: {_LABELS[self.severity]}: {self.message}"
 
 
-#: Exit statuses (cli.md): a problem in what the person gave, wrong usage, a bug, Ctrl-C.
+#: Exit statuses (cli.md): a problem in what the person gave, wrong usage, a bug, a stop signal.
 EXIT_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT
+
+
+def signal_status(number: int) -> int:
+    """The exit status of a run a signal stopped: 128 + its number (143 SIGTERM, 129 SIGHUP)."""
+    return 128 + number
 
 
 class WorksumError(Exception):

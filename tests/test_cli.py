@@ -45,9 +45,39 @@ def test_help_and_usage_errors():
     assert worksum("build", "--no-such-option", cwd=ROOT).returncode == 2
 
 
+def test_worksum_alone_prints_the_chinese_help_and_status_2():
+    """Called without a command it was called wrongly (status 2, as click's usage errors):
+    the help goes to standard error, the same text as ``worksum --help``, in Chinese."""
+    alone, helped = worksum(cwd=ROOT), worksum("--help", cwd=ROOT)
+    assert alone.returncode == 2 and helped.returncode == 0
+    assert alone.stdout == b""
+    text = alone.stderr.decode()
+    assert text == helped.stdout.decode()
+    assert text.splitlines()[0].startswith("用法：") and text.splitlines()[0].endswith(" [选项] 命令 [参数]...")
+    assert "\n选项：\n" in text and "\n命令：\n" in text and "显示本帮助后退出" in text and "显示版本号后退出" in text
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "Show the version", "[OPTIONS]"):
+        assert english not in text
+
+
+def test_a_commands_help_is_in_chinese():
+    text = worksum("blank", "--help", cwd=ROOT).stdout.decode()
+    assert text.startswith("用法：") and "blank [选项]" in text.splitlines()[0]
+    assert "\n选项：\n" in text and "[必填]" in text and "[required]" not in text
+    import unicodedata
+
+    def column(line: str, start: str) -> int:  # where ``start`` shows on a terminal (Chinese: two columns)
+        before = line[:line.index(start)]
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before)
+
+    rows = text.split("选项：\n", 1)[1].splitlines()
+    starts = {column(row, "学期，如") if "--term" in row else column(row, "校区 /") if "--campus" in row
+              else column(row, "部门 /") if "--department" in row else column(row, "显示本帮助") for row in rows if row}
+    assert len(starts) == 1, rows  # the descriptions line up as the terminal shows them
+
+
 def test_python_m_pipeline_and_version():
     result = worksum("--version", cwd=ROOT)
-    assert result.returncode == 0 and b"worksum" in result.stdout
+    assert result.returncode == 0 and result.stdout.decode().strip() == "worksum 0.1.0"
 
 
 @pytest.mark.parametrize("args, said", [

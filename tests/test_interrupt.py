@@ -1,4 +1,4 @@
-"""Ctrl-C in any command: 已中断 and exit status 130, never click's "Aborted!" and 1."""
+"""Ctrl-C in any command: 已中断 and exit status 130 (SIGTERM 143, SIGHUP 129), never click's "Aborted!" and 1."""
 
 from __future__ import annotations
 
@@ -62,3 +62,25 @@ def test_a_real_ctrl_c_in_validate(workspace):
     stderr = done.stderr.decode()
     assert done.returncode == 130, stderr
     assert stderr.strip() == "已中断"
+
+
+SIGNAL_PROBE = """\
+import os, signal, sys
+from pipeline.commands import checking
+def stopped(*args, **kwargs):
+    os.kill(os.getpid(), signal.{name})  # kill, or the terminal closing, while the command works
+    signal.pause()
+checking.validate = stopped
+from pipeline.cli import main
+main(["validate"])
+"""
+
+
+@pytest.mark.parametrize("name, status", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_stop_signal_exits_128_plus_its_number(workspace, name, status):
+    """As a shell reports a process a signal ended: 143 for kill, 129 for a closed terminal, 130 for Ctrl-C."""
+    done = subprocess.run([sys.executable, "-c", SIGNAL_PROBE.format(name=name)], cwd=workspace, capture_output=True,
+                          timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    stderr = done.stderr.decode()
+    assert done.returncode == status, stderr
+    assert stderr.strip() == ("已中断" if name == "SIGINT" else "已中断（收到停止信号）")

@@ -134,6 +134,13 @@ def test_incident_totals(rolled):
     assert "本部校区本学期未发生" not in academic
 
 
+def test_a_quiet_campus_speaks_for_itself_not_the_whole_school(rolled):
+    """滨江校区 had an incident: 东湖校区's part must not say 全校 had none."""
+    texts = [b[2] for b in blocks(rolled / ACADEMIC) if b[0] == "p"]
+    assert "截至2025年1月21日，东湖校区本学期未发生安全责任事故。" in texts
+    assert not any("全校本学期未发生安全责任事故" in t for t in texts)
+
+
 def test_the_table_is_a_real_word_table_in_the_profile(rolled):
     document = docx.Document(str(rolled / LOGISTICS))
     table = document.tables[0]

@@ -199,6 +199,33 @@ def test_new_term_carries_a_workbook_into_next_terms_workbook(workspace: Path, r
     assert f"后勤处.xlsx:基本信息!B{date_row}: 错误: 成文日期：还没有填写（日期）" in said
 
 
+def test_a_workbook_and_a_yaml_form_carry_over_by_the_same_rules():
+    """One piece of code serves both containers: an approximate value (80余) moves to
+    previous as the number, its marker in the note, in a workbook as in a YAML form
+    (a workbook once kept "80余" there, which validation then refused)."""
+    import re
+
+    from pipeline.form.newterm import carry_over, carry_over_data
+    from pipeline.form.periods import Term
+
+    text = ("term: 2024-2025-1\nactivities:\n  - title: 防汛检查\n    details: 入冬前检查供暖管道。\n    times: 3\n"
+            "counts:\n  - item: 维修桌椅\n    value: 80余\n    unit: 件\nplans:\n  - 下学期为厨房建立保养卡。\n")
+    source, target = Term.parse(TERM), Term.parse(NEXT)
+    data, notes = carry_over_data({"term": TERM, "activities": [{"title": "防汛检查", "details": "入冬前检查供暖管道。",
+                                                                 "times": 3}],
+                                   "counts": [{"item": "维修桌椅", "value": "80余", "unit": "件"}],
+                                   "plans": ["下学期为厨房建立保养卡。"]}, source, target)
+    yaml_text = carry_over(text, source, target)
+    assert data["counts"] == [{"item": "维修桌椅", "value": None, "unit": "件", "previous": 80}]
+    assert notes[("counts", 0, "previous")] == "上学期（2024—2025学年第一学期）的数值，约数（余）"
+    assert re.search(r"previous: 80 +# 上学期（2024—2025学年第一学期）的数值，约数（余）", yaml_text)
+    details = notes[("activities", 0, "details")]
+    assert details.startswith("上学期的做法，其中“入冬、供暖”是上学期的季节性内容") and f"# {details}" in yaml_text
+    assert notes[("activities", 0, "times")] == "上学期：3" and "# 上学期：3" in yaml_text
+    assert [a["title"] for a in data["activities"]] == ["防汛检查", "为厨房建立保养卡"]
+    assert "plans" not in data and "plans: " in yaml_text
+
+
 def test_figures_compare_with_last_term_whatever_container_either_term_used(workspace: Path, run):
     form = workspace / EAST / "后勤处.yaml"
     expected = "节约水电费12600元，较上学期增长28.6%"  # 9800 in last term's YAML form

@@ -42,13 +42,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.commands.context import find_workspace, workspace_at
+from pipeline.commands.context import current_workspace, find_workspace, workspace_at
 from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
 from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.workspace.lock import workspace_lock
-from pipeline.workspace.root import find_root
+from pipeline.workspace.root import RootFinder, find_root
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
@@ -226,17 +226,23 @@ def run_build(selection: Selection, reporter: Reporter, *, force: bool = False, 
 def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, force: bool, workers: int,
                strict: bool) -> Tally:
     tally = Tally()
-    forms = discover(selection, reporter.note)
+    links: set[str] = set()
+    forms = discover(selection, reporter.note, links)
+    if not (selection.paths or selection.filtered):  # every form of inputs/: the proofreader need not list it again
+        listed = current_workspace()
+        listed.found_forms(forms, links)
+        locks.callback(listed.found_forms, None)  # for this run only
     tally.found = len(forms)
     ledgers: dict[Path | None, Ledger] = {}
-    claimed: dict[Path, str] = {}  # output → the form that owns it in this run (absolute path)
+    claimed: dict[str, str] = {}  # output → the form that owns it in this run (absolute, normalised paths)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
-    folder_roots: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
+    root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
+    folder_roots: dict[str, Path | None] = {}  # by the folder as the form's path names it
     for form in forms:
-        folder = os.path.dirname(os.path.abspath(form))
+        folder = os.path.dirname(form)
         if folder not in folder_roots:
-            folder_roots[folder] = find_root(Path(folder))
+            folder_roots[folder] = root_of(os.path.abspath(folder or os.curdir))
         root = folder_roots[folder]
         if root not in ledgers:
             ledgers[root] = Ledger(root)
@@ -245,7 +251,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         entry = None if force else ledger.up_to_date(form)
         if entry:
             tally.unchanged += 1
-            output = ledger.root / entry.output
+            output = os.path.normpath(os.path.join(ledger.root, entry.output))  # strings: one per form, each run
             tally.kept.append(output)
             claimed[output] = os.path.abspath(form)
         else:
@@ -305,7 +311,7 @@ def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tal
     return kept
 
 
-def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Path, str], reporter: Reporter,
+def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[str, str], reporter: Reporter,
           tally: Tally) -> None:
     job = outcome.job
     if outcome.bug:
@@ -318,13 +324,13 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[Pat
         tally.failed += 1
         return
     target = Path(outcome.output)
-    owner = claimed.get(target)
+    owner = claimed.get(os.path.normpath(target))
     if owner is not None and owner != job.form:
         reporter.note(f"{job.display}:1:1: 错误: 与 {shown(owner)} 生成同一个文件 {shown(target)}；"
                       f"请检查两份填报表的 campus、department、term 是否填错")
         tally.failed += 1
         return
-    claimed[target] = job.form
+    claimed[os.path.normpath(target)] = job.form
     sources = {Path(job.form): job.sha or "", **{Path(p): sha for p, (sha, _) in outcome.depends.items()}}
     states = {Path(job.form): job.state, **{Path(p): state for p, (_, state) in outcome.depends.items()}}
     land_output(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +60,7 @@ class Workspace:
     """A folder with (optionally) config.yaml, inputs/, templates/ and outputs/."""
 
     root: Path | None  # None: a form outside any workspace, built with the defaults
+    _found: tuple[list[Path], set[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def base(self) -> Path:
@@ -146,20 +147,47 @@ class Workspace:
         from pipeline.workspace.outputs import outputs_folder
 
         database = outputs_folder(self.root) / INDEX_NAME if self.root is not None else None
-        return Proofreader(self.config, lambda: self.classifier, self.form_paths, database)
+        return Proofreader(self.config, lambda: self.classifier, self.resolved_forms, database)
 
     def form_paths(self) -> list[Path]:
-        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved.
+        """Every form under inputs/ (valid or not: the proofreader's index tells them apart), resolved."""
+        return [Path(path) for path in self.resolved_forms()]
+
+    def resolved_forms(self) -> list[str]:
+        """:meth:`form_paths` as strings, as the proofreader takes them.
 
         The folder is resolved once and only a form that is itself a link is resolved again: at ten
-        thousand forms, resolving each path component by component costs seconds."""
+        thousand forms, resolving each path component by component costs seconds. The forms a command
+        has just found there (:meth:`found_forms`) are taken instead of walking the folder again."""
         from pipeline.workspace.discovery import forms_in
 
+        found, self._found = self._found, None
         inputs = self.inputs
         if not inputs.is_dir():
             return []
-        real = inputs.resolve()
-        return [Path(os.path.realpath(path)) if path.is_symlink() else real / path.relative_to(inputs) for path in forms_in(inputs)]
+        real = str(inputs.resolve())
+        prefix = os.path.join(str(inputs), "")
+        resolved = []
+        links: set[str] = set()
+        if found is None:
+            found = forms_in(inputs, links=links)
+        else:
+            found, links = found
+        for path in found:
+            text = str(path)
+            if text in links:
+                resolved.append(os.path.realpath(text))
+            elif text.startswith(prefix):
+                resolved.append(real + os.sep + text[len(prefix):])
+            else:
+                resolved.append(str(Path(real) / Path(path).relative_to(inputs)))
+        return resolved
+
+    def found_forms(self, forms: list[Path] | None, links: set[str] = frozenset()) -> None:
+        """``forms`` are every form under inputs/, just listed by :func:`~pipeline.workspace.discovery.forms_in`
+        (each once), ``links`` those of them that are symbolic links: the next :meth:`form_paths` takes them
+        instead of walking the folder again. None: forget them."""
+        self._found = (forms, links) if forms is not None else None
 
     def output_path(self, form: Form, title: str) -> Path:
         """Where a form's document goes, from config.yaml's ``output`` pattern.

@@ -36,7 +36,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline.workspace.discovery import FORM_SUFFIXES
@@ -160,6 +160,9 @@ class Manifest:
     on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read or written
     removed: set[str] = field(default_factory=set)  # outputs this run took out
     seen: tuple[int, int] | None = None  # the file's (size, mtime ns) when read or written
+    #: Each entry's line in the file, by output, while the entry is the one read or written there:
+    #: an Entry is never changed in place (it is replaced), so the line stands for it.
+    lines: dict[str, tuple[Entry, str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> tuple["Manifest", str | None]:
@@ -178,15 +181,29 @@ class Manifest:
         except OSError:
             return cls(path), _unreadable(path)
         try:
-            data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
-                raise ValueError("unknown format")
-            entries = [_entry(e) for e in data["outputs"]]
+            text = raw.decode("utf-8")
+            lines = _entry_lines(text)
+            if lines is not None:  # as save writes it: each entry's line is kept, to be written again as it is
+                try:
+                    outputs = [json.loads(line) for line in lines]
+                except ValueError:  # two entries on one line, say: read as a whole
+                    lines = None
+            if lines is None:
+                data = json.loads(text)
+                if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
+                    raise ValueError("unknown format")
+                outputs = data["outputs"]
+            entries = [_entry(e) for e in outputs]
         except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             return cls(path), _unreadable(path)
         kept = {entry.output: entry for entry in entries if entry is not None}
         warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
-        return cls(path, kept, on_disk=set(kept), seen=seen), warning
+        manifest = cls(path, kept, on_disk=set(kept), seen=seen)
+        if lines is not None:
+            for line, data, entry in zip(lines, outputs, entries):
+                if entry is not None and kept[entry.output] is entry and _canonical(line, data):
+                    manifest.lines[entry.output] = (entry, line)
+        return manifest, warning
 
     def save(self) -> None:
         """Write the manifest, merged with what another run wrote since it was read.
@@ -207,17 +224,28 @@ class Manifest:
         # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
         # times slower): saving ten thousand entries at intervals must stay a small part of the run.
         head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
+        # An entry read from the file and not replaced since is written as the line it was read from
+        # (what json.dumps would give again): a run that rebuilt one form encodes one entry, not all.
+        keys = sorted(self.entries)
         try:
-            lines = [json.dumps(vars(self.entries[key]), ensure_ascii=False) for key in sorted(self.entries)]
+            lines = [self._line(key, ensure_ascii=False) for key in keys]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
-            lines = [json.dumps(vars(self.entries[key])) for key in sorted(self.entries)]
+            lines = [json.dumps(vars(self.entries[key])) for key in keys]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomic(self.path, text)
+        self.lines = {key: (self.entries[key], line) for key, line in zip(keys, lines) if _CANONICAL_LINE not in line}
         self.seen = file_state(self.path)
         self.on_disk = set(self.entries)
         self.removed.clear()
         self.dirty = False
+
+    def _line(self, key: str, ensure_ascii: bool) -> str:
+        entry = self.entries[key]
+        kept = self.lines.get(key)
+        if kept is not None and kept[0] is entry:
+            return kept[1]
+        return json.dumps(vars(entry), ensure_ascii=ensure_ascii)
 
     def remove(self, key: str) -> None:
         del self.entries[key]
@@ -231,20 +259,63 @@ def _unreadable(path: Path, partly: bool = False) -> str:
 
 
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
+_FIELD_ORDER = [f.name for f in fields(Entry)]
+#: json.dumps writes a control character so (and, when told to, any non-ASCII one): such a line is
+#: encoded again rather than kept, so the file stays what save would write.
+_CANONICAL_LINE = "\\u"
+
+
+def _head() -> str:
+    head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
+    return head[:-1] + ', "outputs": ['
+
+
+def _entry_lines(text: str) -> list[str] | None:
+    """The entries' lines of a manifest as :meth:`Manifest.save` writes it (its head, one entry a line,
+    ``]}``), or None for a file laid out otherwise (read as a whole)."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[0] != _head() or lines[-2] != "]}" or lines[-1] != "":
+        return None
+    body = lines[1:-2]
+    if body == [""]:
+        return []
+    for number, line in enumerate(body):
+        if number < len(body) - 1:
+            if not line.endswith("},"):
+                return None
+            body[number] = line[:-1]
+        elif not line.endswith("}"):
+            return None
+        if not line.startswith("{"):
+            return None
+    return body
+
+
+def _canonical(line: str, data: dict) -> bool:
+    """Whether ``line`` is what json.dumps(ensure_ascii=False) writes for the entry read from it."""
+    return _CANONICAL_LINE not in line and list(data) == _FIELD_ORDER
 
 
 def _entry(data: object) -> Entry | None:
-    """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/."""
-    if not isinstance(data, dict) or not set(data) <= _ENTRY_FIELDS:
+    """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/.
+
+    Written for speed as much as for strictness: every entry is checked on every run."""
+    if type(data) is not dict or not data.keys() <= _ENTRY_FIELDS:
         return None
-    if not all(isinstance(v, str) for k, v in data.items() if k not in ("forms", "stats")):
-        return None
+    for name, value in data.items():
+        if type(value) is not str and name != "forms" and name != "stats":
+            return None
     forms, stats = data.get("forms"), data.get("stats", {})
-    if not isinstance(forms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in forms.items()):
+    if type(forms) is not dict:
         return None
-    if not isinstance(stats, dict) or not all(
-            isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v) for v in stats.values()):
+    for source, sha in forms.items():
+        if type(source) is not str or type(sha) is not str:
+            return None
+    if type(stats) is not dict:
         return None
+    for state in stats.values():
+        if type(state) is not list or len(state) != 2 or type(state[0]) is not int or type(state[1]) is not int:
+            return None
     try:
         entry = Entry(**data)
     except TypeError:  # a field missing
@@ -255,7 +326,9 @@ def _entry(data: object) -> Entry | None:
 
 
 def _inside_outputs(output: str) -> bool:
-    parts = PurePosixPath(output).parts
+    if output.startswith("/"):
+        return False  # absolute
+    parts = [part for part in output.split("/") if part and part != "."]  # as PurePosixPath(output).parts
     return (len(parts) >= 2 and parts[0] == OUTPUTS_FOLDER and ".." not in parts and "\\" not in output
             and output.endswith(".docx"))
 
@@ -287,6 +360,7 @@ class Ledger:
         self._fingerprint: Fingerprint | None = None
         self._workspace_root = root
         self._folder_hashes: dict[str, str] = {}  # computed once per run
+        self._missing_folders: dict[str, bool] = {}  # folder → whether it is missing, asked once per run
 
     @property
     def fingerprint(self) -> Fingerprint:
@@ -345,10 +419,38 @@ class Ledger:
         entry = self._index().get(self.relative(form))
         if entry is None:
             return None
-        current = {source: self._current(source, entry) for source in entry.forms}
-        if not entry.made_by(current, self.fingerprint):
+        print_ = self.fingerprint
+        if entry.templates != print_.templates or entry.config != print_.config or entry.tool != print_.tool:
             return None
-        return entry if os.path.isfile(os.path.join(self._prefix, entry.output)) else None
+        # Each source as made_by would compare it, stopping at the first that differs: an unchanged
+        # rebuild asks this of every form, so a source's size and time are read once, and nothing else.
+        stats = entry.stats
+        for key, recorded in entry.forms.items():
+            if not key.endswith("/"):
+                path = os.path.join(self._prefix, key)  # a key may be absolute (outside the workspace)
+                try:
+                    if self._missing_folder(path):
+                        raise FileNotFoundError(path)
+                    found = os.stat(path)
+                except OSError:
+                    if recorded != ABSENT:
+                        return None
+                    continue
+                state = stats.get(key)
+                if state is not None and state[0] == found.st_size and state[1] == found.st_mtime_ns:
+                    continue
+            if self._current(key, entry) != recorded:
+                return None
+        return entry if os.path.isfile(self._prefix + entry.output) else None
+
+    def _missing_folder(self, path: str) -> bool:
+        """Whether the folder of ``path`` is known, in this run, not to exist: last period's forms are
+        looked for in a folder that is often not there, once for every form of the period after."""
+        folder = path.rpartition(os.sep)[0] or os.sep  # os.path.dirname, for a path without a trailing separator
+        missing = self._missing_folders.get(folder)
+        if missing is None:
+            missing = self._missing_folders[folder] = not os.path.isdir(folder)
+        return missing
 
     def folder_hash(self, folder: Path) -> str:
         return self._current(self.source_key(folder, folder=True)) or "absent"
@@ -410,8 +512,11 @@ class Ledger:
         key = self.relative(output)
         entry = self.recorded(output)
         if entry is not None:
-            entry.pdf_sha256 = sha256(pdf)
-            self.manifests[self._by_output[key]].dirty = True
+            manifest = self.manifests[self._by_output[key]]
+            manifest.entries[key] = replace(entry, pdf_sha256=sha256(pdf))  # replaced, never changed in place
+            if self._by_form.get(_form_of(entry)) is entry:
+                self._by_form[_form_of(entry)] = manifest.entries[key]
+            manifest.dirty = True
 
 
 def _form_of(entry: Entry) -> str | None:

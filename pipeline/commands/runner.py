@@ -10,16 +10,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.manifest import land
-from pipeline.diagnostics import shown
+from pipeline.diagnostics import EXIT_INTERRUPTED, shown, signal_status
 from pipeline.workspace.write import describe
 
 
 class Terminated(KeyboardInterrupt):
     """The run was told to stop by SIGTERM or SIGHUP (a closed terminal): it stops as Ctrl-C stops it."""
 
+    @property
+    def signal_number(self) -> int:
+        return self.args[0]
+
+
+#: The stop signal (SIGTERM, SIGHUP) this process was told to stop by, once one arrived.
+_stopped_by: list[int] = []
+
 
 def _terminate(number: int, _frame) -> None:
+    _stopped_by.append(number)
     raise Terminated(number)
+
+
+def interrupted_status() -> int:
+    """The exit status of a run that was stopped: 128 plus the number of the signal that
+    stopped it, as a shell reports a process a signal ended: 130 for Ctrl-C (SIGINT),
+    143 for SIGTERM, 129 for SIGHUP."""
+    return signal_status(_stopped_by[0]) if _stopped_by else EXIT_INTERRUPTED
 
 
 #: The signals that stop a run: Ctrl-C, ``kill``, and the terminal closing.
@@ -113,7 +129,7 @@ class Tally:
     unsaved: int = 0  # manifests that could not be saved (each said once)
     interrupted: bool = False
     written: list[Path] = field(default_factory=list)  # documents written by this run
-    kept: list[Path] = field(default_factory=list)  # unchanged documents, left as they were
+    kept: list[str] = field(default_factory=list)  # unchanged documents, left as they were (absolute paths)
 
     def line(self) -> str:
         """The one-line summary, in Chinese."""

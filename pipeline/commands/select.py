@@ -30,21 +30,27 @@ class Selection:
                 and (not self.departments or department in self.departments))
 
 
-def discover(selection: Selection, note: Callable[[str], None] | None = None) -> list[Path]:
+def discover(selection: Selection, note: Callable[[str], None] | None = None, links: set[str] | None = None
+             ) -> list[Path]:
     """The forms the selection names, in a stable order, each once.
 
     Folders are searched by :func:`forms_in`; a ``*.yml`` file found there is
-    passed to ``note`` as a warning (once). A file named is kept even when it
+    passed to ``note`` as a warning (once); the forms found there that are symbolic links are
+    added to ``links``. A file named is kept even when it
     is missing: the command reports it, it is not dropped. A file named twice
     (by another path, or through a link) is kept once.
     """
     forms: list[Path] = []
     unread: list[Path] = []
+    links = set() if links is None else links
+    folders = named = 0
     for path in [Path(name) for name in selection.paths] or [current_workspace().inputs]:
         if path.is_dir():
-            forms.extend(forms_in(path, unread))
+            forms.extend(forms_in(path, unread, links))
+            folders += 1
         else:
             forms.append(path)
+            named += 1
     if selection.filtered:
         inputs: dict[str, Path] = {}  # by folder: forms of one folder share a workspace
 
@@ -59,6 +65,8 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None) ->
     if note is not None:
         for path in dict.fromkeys(unread):
             note(unread_warning(path))
+    if folders == 1 and not named and not links:
+        return forms  # one folder listed, no link in it: every form is a distinct file already
     return _once_each(forms)
 
 
@@ -67,8 +75,16 @@ def _once_each(forms: list[Path]) -> list[Path]:
     path and a link to it are one file (built twice, it would race itself for one output)."""
     seen: set[str] = set()
     kept = []
+    folders: dict[str, str] = {}  # a folder's real path, resolved once for all its forms
     for form in forms:
-        key = os.path.normcase(os.path.realpath(form))
+        folder, name = os.path.split(form)
+        if name in ("", ".", "..") or os.path.islink(form):
+            real = os.path.realpath(form)
+        else:  # a plain file in a folder resolved already: its real path is that folder's and its name
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder or ".")
+            real = os.path.join(folders[folder], name)
+        key = os.path.normcase(real)
         if key not in seen:
             seen.add(key)
             kept.append(form)

@@ -157,7 +157,9 @@ class Classifier:
         self.headings = [h for h in headings if h.key != "shortcomings"]
         self.keys = tuple(h.key for h in self.headings)
         kw = self.model.keyword_weight
-        lexicon: dict[str, Weights] = {word: dict(weights) for word, weights in self.model.words.items()}
+        # The model's weights are shared, never changed: a word config.yaml adds weight to gets a copy
+        # (copying every word's weights costs more than a one-form rebuild's classifying).
+        lexicon: dict[str, Weights] = dict(self.model.words)
         self.suffixes: dict[str, Weights] = {}  # "费" (from "*费") → weights
         for heading in self.headings:
             known = self.model.keywords.get(heading.key, frozenset())
@@ -166,8 +168,9 @@ class Classifier:
                 if word.startswith("*") and len(word) > 1:
                     self.suffixes.setdefault(word[1:], {})[heading.key] = kw
                 elif word not in known:  # a keyword the model never weighed: config.yaml's
-                    lexicon.setdefault(word, {})
-                    lexicon[word][heading.key] = lexicon[word].get(heading.key, 0.0) + kw
+                    weights = dict(lexicon.get(word, {}))
+                    weights[heading.key] = weights.get(heading.key, 0.0) + kw
+                    lexicon[word] = weights
         for word in (*NEUTRAL_WORDS, *words):  # config.yaml's words too: read whole, weighing nothing
             lexicon.setdefault(normalise(word), {})
         self.lexicon = lexicon

@@ -192,21 +192,21 @@ def carry_over(text: str, source: Term, target: Term, display: str = "") -> str:
         raise FormError([Diagnostic(display, 1, 1, "error", f"无法按原样改写这份填报表（{exc}）")]) from None
     if not isinstance(form, CommentedMap):
         raise FormError([Diagnostic(display, 1, 1, "error", "填报表应由“字段: 内容”组成")])
-    last = _LAST[target.unit]
     _rename_period_in_comments(form, source, target)
     _header(form, source, target)
-    _identity(form, source, target, last)
-    follow_ups = _follow_ups(form, last)
-    _activities(form, follow_ups, source, target, last)
-    _counts(form, source, last)
-    for key, note in (("incidents", f"{target.this}的安全事件、事故、投诉逐条填写；没有发生写 []，不填则文中不提"),
-                      ("shortcomings", f"{target.this}存在的不足，期末填写，每条一行，以“- ”开头"),
-                      ("plans", "今后的打算，期末填写，每条一行，以“- ”开头")):
-        if key in form:
-            _empty(form, key, note)
+    _carry(form, source, target, _Comments())
     out = io.StringIO()
     yaml.dump(form, out)
     return out.getvalue()
+
+
+def carry_over_data(data: dict, source: Term, target: Term) -> tuple[dict, dict[tuple, str]]:
+    """The next period's form data from this period's, with the notes a YAML form gets as
+    comments (path → note): :func:`carry_over`'s rules, the same code, on plain data."""
+    form = copy.deepcopy(data)
+    cells = _CellNotes()
+    _carry(form, source, target, cells)
+    return form, cells.notes
 
 
 def _header(form: CommentedMap, source: Term, target: Term) -> None:
@@ -219,28 +219,192 @@ def _header(form: CommentedMap, source: Term, target: Term) -> None:
     form.ca.comment = [None, [CommentToken(f"# {line}\n", CommentMark(0), None) for line in lines] + list(old)]
 
 
-def _identity(form: CommentedMap, source: Term, target: Term, last: str) -> None:
+# --- the rules, once for both containers ------------------------------------------
+
+class _Medium:
+    """Where a carried-over form's notes go: a YAML form's comments or a workbook's cell
+    comments. The rules (:func:`_carry`) say what changes and why; a medium says it in its
+    container, with its words for a record (整项, 整行) and for the unconfirmed mark."""
+
+    record = "整项"  # what the person deletes when the work was not done
+
+    def note(self, node, key, path: tuple, text: str) -> None:
+        """A note about the value at ``node[key]`` (``path`` from the form's top)."""
+
+    def remark(self, form, key: str, *lines: str) -> None:
+        """A note about a whole field or list (``form[key]``)."""
+
+    def put(self, node, key, value, after: str | None = None) -> None:
+        """Set ``node[key]``; a new key goes right after ``after`` where the medium keeps order."""
+        node[key] = value
+
+    def take(self, node, key, path: tuple, text: str) -> None:
+        """Last period's value at ``node[key]`` is not this period's: it goes, and ``text`` says what it was."""
+
+    def empty(self, form, key: str, text: str) -> None:
+        """A field (or list) emptied for the person to fill in this period."""
+
+    def prepare(self, seq) -> None:
+        """Before a list is changed: what the medium must do to keep its layout (block style, trailing lines)."""
+
+    def block(self, seq) -> None:
+        """A list whose items get notes (a comment cannot sit inside a YAML [flow, list])."""
+
+    def fresh(self, record: CommentedMap):
+        """A new record as the medium holds it."""
+        return {key: value for key, value in record.items() if value is not None}
+
+    def finish(self, form, seq, key: str) -> None:
+        """After a list was changed."""
+
+    def new_list(self, form, key: str, before: tuple[str, ...]):
+        form[key] = []
+        return form[key]
+
+    def list_notes(self, form, last: str, checklist: bool, follow_ups: bool, left: list[str]) -> None:
+        """What the activities list now holds (last period's checklist, follow-ups, seasonal work left out)."""
+
+    def counts_note(self, form, last: str) -> None:
+        """Where last period's values went."""
+
+
+class _Comments(_Medium):
+    """A YAML form edited in round-trip mode: notes as comments, the form's order and blank lines kept."""
+
+    def note(self, node, key, path, text):
+        _comment(node, key, text)
+
+    def remark(self, form, key, *lines):
+        _note_before(form, key, *lines)
+
+    def put(self, node, key, value, after=None):
+        if key in node or after is None:
+            node[key] = value
+        else:
+            node.insert(list(node).index(after) + 1 if after in node else 0, key, value)
+
+    def take(self, node, key, path, text):
+        node[key] = None
+        _comment(node, key, text)
+
+    def empty(self, form, key, text):
+        tail = _take_tail(form[key])
+        form[key] = None
+        _comment(form, key, text)
+        if tail:
+            _append_to_comment(form, key, tail)
+
+    def prepare(self, seq):
+        _block_style(seq)
+        self.tail = _take_tail(seq)
+
+    def block(self, seq):
+        _block_style(seq)
+
+    def fresh(self, record):
+        return record
+
+    def finish(self, form, seq, key):
+        if seq:
+            _give_tail(seq, self.tail)
+        else:  # every item was seasonal
+            form[key] = None
+            _comment(form, key, "开展的工作")
+            if self.tail:
+                _append_to_comment(form, key, self.tail)
+
+    def list_notes(self, form, last, checklist, follow_ups, left):
+        lines = [f"开展的工作：以下是{last}的工作清单，每项都写着“confirmed: 否”（未确认的填报表不会生成文档）。",
+                 "本期做了的，改为“是”，修改做法并填写时间、次数和成效；没有做的整项删除；新的工作照格式添加。"] \
+            if checklist else ["开展的工作：新的工作照格式添加。"]
+        if follow_ups:
+            lines.append(f"最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去。")
+        if left:
+            lines.append(f"{last}的季节性工作没有带过来（本期如有同类工作请照格式添加）：{'；'.join(left)}。")
+        _note_before(form, "activities", *lines)
+
+    def counts_note(self, form, last):
+        _note_before(form, "counts", f"数据：{last}的数值已移到 previous，请在 value 填写本期数值；不再统计的项目整项删除。")
+
+    def new_list(self, form, key, before):
+        seq = CommentedSeq()
+        if key in form:
+            form[key] = seq
+        else:
+            form.insert(_position_before(form, before), key, seq)
+        return seq
+
+
+class _CellNotes(_Medium):
+    """A workbook form's data: notes as cell comments (path → note), an emptied field left out."""
+
+    record = "整行"
+
+    def __init__(self):
+        self.notes: dict[tuple, str] = {}
+
+    def note(self, node, key, path, text):
+        self.notes[path] = text
+
+    def remark(self, form, key, *lines):
+        self.notes[(key,)] = "".join(lines).rstrip("。")
+
+    def take(self, node, key, path, text):
+        node.pop(key)
+        self.notes[path] = text
+
+    def empty(self, form, key, text):
+        form.pop(key, None)
+
+    def finish(self, form, seq, key):
+        if not seq:
+            form.pop(key, None)
+
+    def list_notes(self, form, last, checklist, follow_ups, left):
+        if form.get("activities"):
+            self.notes[("activities",)] = "".join([
+                f"以下是{last}的工作清单，“是否已确认”都是“否”（未确认的填报表不会生成文档）：本期做了的改为“是”，"
+                "修改做法并填写时间、次数和成效；没有做的整行删除",
+                f"。最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去" if follow_ups else "",
+                f"。{last}的季节性工作没有带过来：{'；'.join(left)}" if left else ""])
+
+    def counts_note(self, form, last):
+        self.notes[("counts",)] = f"{last}的数值已移到“上期”列，请在“数值”列填写本期数值；不再统计的项目整行删除"
+
+
+def _carry(form, source: Term, target: Term, medium: _Medium) -> None:
+    """Make ``form`` (this period's, a mapping) next period's, saying each change through ``medium``."""
+    last = _LAST[target.unit]
+    _identity(form, source, target, last, medium)
+    follow_ups = _follow_ups(form, last)
+    _activities(form, follow_ups, source, target, last, medium)
+    _counts(form, source, last, medium)
+    for key, note in (("incidents", f"{target.this}的安全事件、事故、投诉逐条填写；没有发生写 []，不填则文中不提"),
+                      ("shortcomings", f"{target.this}存在的不足，期末填写，每条一行，以“- ”开头"),
+                      ("plans", "今后的打算，期末填写，每条一行，以“- ”开头")):
+        if key in form:
+            medium.empty(form, key, note)
+
+
+def _identity(form, source: Term, target: Term, last: str, medium: _Medium) -> None:
     form["term"] = int(target.id) if isinstance(form.get("term"), int) and target.end is None else target.id
-    _comment(form, "term", target.name)
-    if "date" in form:
-        form["date"] = None
-    else:
-        form.insert(list(form).index("term") + 1, "date", None)
-    _comment(form, "date", "成文日期，填写后再生成")
+    medium.note(form, "term", ("term",), target.name)
+    medium.put(form, "date", None, after="term")
+    medium.note(form, "date", ("date",), "成文日期，填写后再生成")
     for key, what in (("title", "标题"), ("intro", "导语"), ("closing", "结束语")):
         if isinstance(form.get(key), str) and form[key].strip():
             form[key] = _renamed(form[key], source, target)
-            _note_before(form, key, f"{last}的{what}（其中的时期名称已改为{target.name}），请核对或改写；删去则由模板生成")
-    if isinstance(form.get("headings"), CommentedMap) and form["headings"]:
+            medium.remark(form, key, f"{last}的{what}（其中的时期名称已改为{target.name}），请核对或改写；删去则由模板生成")
+    if isinstance(form.get("headings"), dict) and form["headings"]:
         for override in form["headings"].values():
-            if isinstance(override, CommentedMap):
+            if isinstance(override, dict):
                 for key in ("title", "intro"):
                     if isinstance(override.get(key), str):
                         override[key] = _renamed(override[key], source, target)
-        _note_before(form, "headings", f"{last}对标题的改写，请核对")
+        medium.remark(form, "headings", f"{last}对标题的改写，请核对")
 
 
-def _follow_ups(form: CommentedMap, last: str) -> list[tuple[CommentedMap, str]]:
+def _follow_ups(form, last: str) -> list[tuple[CommentedMap, str]]:
     """New work items from last period's plans, shortcomings and unresolved incidents, each
     still to be confirmed: a plan is a piece of work only once the person says it was done."""
     items: list[tuple[CommentedMap, str]] = []
@@ -291,85 +455,58 @@ def seasonal_words(text: str, source: Term, target: Term) -> list[str]:
     return [word for word in SEASON_WORDS[source.semester] if word in text]
 
 
-def _activities(form: CommentedMap, follow_ups: list[tuple[CommentedMap, str]], source: Term, target: Term,
-                last: str) -> None:
+def _activities(form, follow_ups: list[tuple[CommentedMap, str]], source: Term, target: Term,
+                last: str, medium: _Medium) -> None:
     activities = form.get("activities")
-    checklist = isinstance(activities, CommentedSeq) and len(activities) > 0
+    checklist = isinstance(activities, list) and len(activities) > 0
     if not checklist and not follow_ups:
         return
-    if not isinstance(activities, CommentedSeq):
-        activities = CommentedSeq()
-        if "activities" in form:
-            form["activities"] = activities
-        else:
-            form.insert(_position_before(form, ("counts", "incidents", "shortcomings", "plans")), "activities", activities)
-    _block_style(activities)
-    tail = _take_tail(activities)
+    if not isinstance(activities, list):
+        activities = medium.new_list(form, "activities", ("counts", "incidents", "shortcomings", "plans"))
+    medium.prepare(activities)
     left = _seasonal_left(activities, source, target)
-    for activity in activities:
-        if not isinstance(activity, CommentedMap):
+    for index, activity in enumerate(activities):
+        if not isinstance(activity, dict):
             continue
-        _confirm_later(activity, f"{last}的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去整项")
+        medium.put(activity, "confirmed", UNCONFIRMED, after="title")
+        medium.note(activity, "confirmed", ("activities", index, "confirmed"),
+                    f"{last}的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去{medium.record}")
         for key in ("date", "times", "participants", "result"):
-            if key in activity and activity[key] is not None:
-                value = activity[key]
-                activity[key] = None
-                _comment(activity, key, f"{last}：{_flat(value)}")
+            if activity.get(key) is not None:
+                medium.take(activity, key, ("activities", index, key), f"{last}：{_flat(activity[key])}")
         seasonal = seasonal_words(str(activity.get("details") or ""), source, target)
         if seasonal:
-            details = activity["details"]
-            activity["details"] = None
-            _comment(activity, "details", f"{last}的做法，其中“{'、'.join(seasonal)}”是{last}的季节性内容，"
-                                          f"请按本期情况重写：{_flat(details)}")
+            medium.take(activity, "details", ("activities", index, "details"),
+                        f"{last}的做法，其中“{'、'.join(seasonal)}”是{last}的季节性内容，"
+                        f"请按本期情况重写：{_flat(activity['details'])}")
     for record, note in follow_ups:
-        activities.append(record)
-        _comment(record, "confirmed", note)
-        _comment(record, "details", "写明本期的做法和成效")
-    if activities:
-        _give_tail(activities, tail)
-    else:  # every item was seasonal
-        form["activities"] = None
-        _comment(form, "activities", "开展的工作")
-        if tail:
-            _append_to_comment(form, "activities", tail)
+        index = len(activities)
+        activities.append(medium.fresh(record))
+        medium.note(record, "confirmed", ("activities", index, "confirmed"), note)
+        medium.note(record, "details", ("activities", index, "details"), "写明本期的做法和成效")
+    medium.finish(form, activities, "activities")
     checklist = checklist and bool(len(activities) - len(follow_ups))
-    lines = [f"开展的工作：以下是{last}的工作清单，每项都写着“confirmed: 否”（未确认的填报表不会生成文档）。",
-             "本期做了的，改为“是”，修改做法并填写时间、次数和成效；没有做的整项删除；新的工作照格式添加。"] \
-        if checklist or follow_ups else ["开展的工作：新的工作照格式添加。"]
-    if follow_ups:
-        lines.append(f"最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去。")
-    if left:
-        lines.append(f"{last}的季节性工作没有带过来（本期如有同类工作请照格式添加）：{'；'.join(left)}。")
-    _note_before(form, "activities", *lines)
+    medium.list_notes(form, last, checklist=checklist or bool(follow_ups), follow_ups=bool(follow_ups), left=left)
 
 
-def _confirm_later(activity: CommentedMap, note: str) -> None:
-    """Mark a carried-over activity as not yet confirmed (``confirmed: 否``), right after its title."""
-    if "confirmed" in activity:
-        activity["confirmed"] = UNCONFIRMED
-    else:
-        activity.insert(list(activity).index("title") + 1 if "title" in activity else 0, "confirmed", UNCONFIRMED)
-    _comment(activity, "confirmed", note)
-
-
-def _seasonal_left(activities: CommentedSeq, source: Term, target: Term) -> list[str]:
+def _seasonal_left(activities: list, source: Term, target: Term) -> list[str]:
     """Remove the activities whose names tie them to last period's season; their names."""
     left = []
     for index in reversed(range(len(activities))):
         activity = activities[index]
-        if isinstance(activity, CommentedMap) and seasonal_words(str(activity.get("title") or ""), source, target):
+        if isinstance(activity, dict) and seasonal_words(str(activity.get("title") or ""), source, target):
             left.insert(0, _flat(activity["title"]))
             del activities[index]
     return left
 
 
-def _counts(form: CommentedMap, source: Term, last: str) -> None:
+def _counts(form, source: Term, last: str, medium: _Medium) -> None:
     counts = form.get("counts")
-    if not isinstance(counts, CommentedSeq) or not counts:
+    if not isinstance(counts, list) or not counts:
         return
-    _block_style(counts)
-    for count in counts:
-        if not isinstance(count, CommentedMap) or "value" not in count:
+    medium.block(counts)
+    for index, count in enumerate(counts):
+        if not isinstance(count, dict) or "value" not in count:
             continue
         value = count["value"]
         marked = MARKED_VALUE.match(value) if isinstance(value, str) else None
@@ -377,20 +514,17 @@ def _counts(form: CommentedMap, source: Term, last: str) -> None:
             value = float(marked.group(2)) if "." in marked.group(2) else int(marked.group(2))
         marker = count.get("approx") or (marked and (marked.group(1) or marked.group(3)))
         count["value"] = None
-        _comment(count, "value", "本期数值，请填写")
+        medium.note(count, "value", ("counts", index, "value"), "本期数值，请填写")
         if "approx" in count:
             count["approx"] = None
-            _comment(count, "approx", f"{last}：{marker}；本期数值是约数时再填写")
-        if "previous" in count:
-            count["previous"] = value
-        else:
-            count.insert(list(count).index("value") + 1, "previous", value)
-        _comment(count, "previous", f"{last}（{source.name}）的数值" + (f"，约数（{marker}）" if marker else ""))
+            if marker:
+                medium.note(count, "approx", ("counts", index, "approx"), f"{last}：{marker}；本期数值是约数时再填写")
+        medium.put(count, "previous", value, after="value")
+        medium.note(count, "previous", ("counts", index, "previous"),
+                    f"{last}（{source.name}）的数值" + (f"，约数（{marker}）" if marker else ""))
         if count.get("note") is not None:
-            note = count["note"]
-            count["note"] = None
-            _comment(count, "note", f"{last}：{_flat(note)}")
-    _note_before(form, "counts", f"数据：{last}的数值已移到 previous，请在 value 填写本期数值；不再统计的项目整项删除。")
+            medium.take(count, "note", ("counts", index, "note"), f"{last}：{_flat(count['note'])}")
+    medium.counts_note(form, last)
 
 
 def _block_style(node) -> None:
@@ -401,85 +535,7 @@ def _block_style(node) -> None:
             _block_style(child)
 
 
-def _empty(form: CommentedMap, key: str, note: str) -> None:
-    """Replace ``form[key]`` by an empty value, keeping the blank line that followed it."""
-    tail = _take_tail(form[key])
-    form[key] = None
-    _comment(form, key, note)
-    if tail:
-        _append_to_comment(form, key, tail)
-
-
 # --- the carry-over of one workbook form -----------------------------------------
-
-def carry_over_data(data: dict, source: Term, target: Term) -> tuple[dict, dict[tuple, str]]:
-    """The next period's form data from this period's, with the notes a YAML form gets as
-    comments (path → note); the rules are :func:`carry_over`'s, applied to plain data."""
-    last = _LAST[target.unit]
-    form = copy.deepcopy(data)
-    notes: dict[tuple, str] = {}
-    form["term"] = int(target.id) if isinstance(form.get("term"), int) and target.end is None else target.id
-    notes[("term",)] = target.name
-    form["date"] = None
-    notes[("date",)] = "成文日期，填写后再生成"
-    for key, what in (("title", "标题"), ("intro", "导语"), ("closing", "结束语")):
-        if isinstance(form.get(key), str) and form[key].strip():
-            form[key] = _renamed(form[key], source, target)
-            notes[(key,)] = f"{last}的{what}（其中的时期名称已改为{target.name}），请核对或改写；删去则由模板生成"
-    if isinstance(form.get("headings"), dict):
-        for override in form["headings"].values():
-            if isinstance(override, dict):
-                for key in ("title", "intro"):
-                    if isinstance(override.get(key), str):
-                        override[key] = _renamed(override[key], source, target)
-    follow_ups = _follow_ups(form, last)
-    activities, left = [], []
-    for activity in form.get("activities") or []:
-        if not isinstance(activity, dict):
-            continue
-        if seasonal_words(str(activity.get("title") or ""), source, target):
-            left.append(_flat(activity["title"]))  # last period's season: not carried over
-        else:
-            activities.append(activity)
-    for index, activity in enumerate(activities):
-        activity["confirmed"] = UNCONFIRMED
-        notes[("activities", index, "confirmed")] = f"{last}的工作：本期也做了，改为“是”并按本期情况修改；没有做，删去整行"
-        for key in ("date", "times", "participants", "result"):
-            if activity.get(key) is not None:
-                notes[("activities", index, key)] = f"{last}：{_flat(activity.pop(key))}"
-        seasonal = seasonal_words(str(activity.get("details") or ""), source, target)
-        if seasonal:
-            notes[("activities", index, "details")] = (f"{last}的做法，其中“{'、'.join(seasonal)}”是{last}的季节性内容，"
-                                                       f"请按本期情况重写：{_flat(activity.pop('details'))}")
-    for record, note in follow_ups:
-        notes[("activities", len(activities), "confirmed")] = note
-        notes[("activities", len(activities), "details")] = "写明本期的做法和成效"
-        activities.append({key: value for key, value in record.items() if value is not None})
-    form.pop("activities", None)
-    if activities:
-        form["activities"] = activities
-        notes[("activities",)] = "".join([
-            f"以下是{last}的工作清单，“是否已确认”都是“否”（未确认的填报表不会生成文档）：本期做了的改为“是”，"
-            "修改做法并填写时间、次数和成效；没有做的整行删除",
-            f"。最后几项来自{last}的“打算”“不足”：落实了的改为“是”并写明做法和成效，没有落实的删去" if follow_ups else "",
-            f"。{last}的季节性工作没有带过来：{'；'.join(left)}" if left else ""])
-    counts = [c for c in form.get("counts") or [] if isinstance(c, dict)]
-    for index, count in enumerate(counts):
-        if "value" not in count:
-            continue
-        count["previous"] = count.pop("value")
-        count["value"] = None
-        notes[("counts", index, "value")] = "本期数值，请填写"
-        notes[("counts", index, "previous")] = f"{last}（{source.name}）的数值"
-        if count.get("note") is not None:
-            notes[("counts", index, "note")] = f"{last}：{_flat(count.pop('note'))}"
-    if counts:
-        form["counts"] = counts
-        notes[("counts",)] = f"{last}的数值已移到“上期”列，请在“数值”列填写本期数值；不再统计的项目整行删除"
-    for key in ("incidents", "shortcomings", "plans"):
-        form.pop(key, None)
-    return form, notes
-
 
 def carry_over_workbook(path: Path, source: Term, target: Term, display: str = "") -> bytes:
     """The next period's workbook form from this period's workbook at ``path``.

@@ -127,8 +127,11 @@ def styles_xml(p: Profile) -> str:
         f'<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/>'
         f'<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
         # Off the grid: Word ignores the document grid for exact line spacing, LibreOffice
-        # would give each 22 pt title line two grid lines unless told so.
-        f'<w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>{exact}{no_indent}<w:jc w:val="center"/></w:pPr>'
+        # would give each 22 pt title line two grid lines unless told so. Its lines are the
+        # body's pitch unless its type needs more (Profile.title_line_twips).
+        f'<w:pPr><w:keepNext/><w:snapToGrid w:val="0"/>'
+        f'<w:spacing w:before="0" w:after="0" w:line="{p.title_line_twips}" w:lineRule="exact"/>'
+        f'{no_indent}<w:jc w:val="center"/></w:pPr>'
         f'{run(p.title_font, p.title_size_pt, p.title_bold, spacing=0)}</w:style>'
         + heading(1, p.heading1_font, p.heading1_bold, p.heading1_size_pt)
         + heading(2, p.heading2_font, p.heading2_bold, p.heading2_size_pt)

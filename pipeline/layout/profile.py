@@ -112,6 +112,10 @@ class Profile:
     # More columns than this (a roll-up of five campuses or more), or numbers that would
     # break: the table is turned, campuses as rows (layout.measure.arranged).
     table_max_columns: int = 9
+    # How tall renderers set a line of type, in ems of its size: the ascent and descent of
+    # the CJK fonts (and of their stand-ins), 28.6 pt for a 22 pt 二号 title. Exact line
+    # spacing below it draws the type above its line (LibreOffice) or clips its top (Word).
+    type_height_em: float = 1.3
     language: str = "zh-CN"
 
     # --- derived, in Word units ----------------------------------------------
@@ -124,6 +128,13 @@ class Profile:
     @property
     def text_width_twips(self) -> int:
         return mm_to_twips(self.page_width_mm - self.margin_left_mm - self.margin_right_mm)
+
+    @property
+    def title_line_twips(self) -> int:
+        """The title's exact line height: the body's pitch, or what the title's type needs
+        when that is more (a 二号 title under 23.3 pt body spacing gets 28.6 pt lines), so
+        the title is never drawn above the text block."""
+        return max(self.line_pitch_twips, round(self.title_size_pt * 20 * self.type_height_em))
 
     @property
     def title_chars_per_line(self) -> float:

@@ -225,22 +225,26 @@ class SentenceIndex:
 
     # --- keeping it current ----------------------------------------------------
 
-    def stale(self, paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
-        """Which of ``paths`` (resolved) must be read again, and which indexed forms are gone."""
-        rows = {path: (size, mtime, sha, indexed) for path, size, mtime, sha, indexed
-                in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
+    def stale(self, paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+        """Which of ``paths`` (resolved) must be read again, in the order of sorted Paths, and which
+        indexed forms are gone."""
+        rows = {row[0]: row for row in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
         changed = []
         for path in paths:
             key = storable(str(path))
             row = rows.pop(key, None)
-            state = file_state(path)
-            if row is None or state is None or state != row[:2]:
-                changed.append(path)
-            elif row[1] > row[3] - RACY_NS and _file_sha(path) != row[2]:
-                changed.append(path)  # rewritten within a clock tick of being indexed
-        return changed, list(rows)
+            try:
+                found = os.stat(path)
+            except OSError:
+                changed.append(Path(path))
+                continue
+            if row is None or found.st_size != row[1] or found.st_mtime_ns != row[2]:
+                changed.append(Path(path))
+            elif row[2] > row[4] - RACY_NS and _file_sha(path) != row[3]:
+                changed.append(Path(path))  # rewritten within a clock tick of being indexed
+        return sorted(changed), list(rows)
 
-    def update(self, paths: Sequence[Path], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
+    def update(self, paths: Iterable[Path | str], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
         """Index ``paths`` (every form that proofreading compares with): read the new and changed
         ones with ``read``, drop the forms no longer there. Returns how many forms were read."""
         changed, gone = self.stale(paths)

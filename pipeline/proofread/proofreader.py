@@ -61,6 +61,11 @@ THIN_CHARS = 20
 QUOTE_CHARS = 40
 #: Forms whose sentences a proofreader keeps at hand (checking goes form by form).
 KEPT_FORMS = 64
+#: A workspace with at least this many forms keeps jieba's dictionary on disk beside its sentence
+#: index (:func:`pipeline.text.segment.keep_dictionary`), so a run that cuts one form's sentences
+#: looks up the words it needs instead of loading the whole dictionary. Storing it costs about a
+#: second, once: in a small workspace no run is slow enough for it to pay.
+STORED_DICTIONARY_FORMS = 100
 #: Sentences whose words a proofreader remembers: a sentence written the same in many forms (a
 #: stock phrase, a copied paragraph) is cut by jieba once per process, not once per form.
 CUT_CACHE = 10_000
@@ -175,14 +180,19 @@ class Proofreader:
                 ) -> int:
         """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
         new and changed ones (in this process when not given). Returns how many were read."""
-        paths = sorted({*self._peers(), *(Path(os.path.realpath(p)) for p in targets)})  # a looping link too
+        # As strings: ten thousand Path objects hashed and compared cost more (the index reads the
+        # changed ones in the order sorted Paths have).
+        paths = {*map(str, self._peers()), *(os.path.realpath(p) for p in targets)}  # a looping link too
+        database = self.index.database
+        segment.keep_dictionary(database.parent if database is not None else None,
+                                write=len(paths) >= STORED_DICTIONARY_FORMS)
         count = self.index.update(paths, read or self.read_all)
         self._prepared = True
         return count
 
     def warm(self) -> None:
-        """Load jieba's dictionary with the words sentences are cut by (before workers fork)."""
-        self._tokenizer()
+        """Load jieba's whole dictionary with the words sentences are cut by (before workers fork)."""
+        self._tokenizer(whole=True)
 
     def read_all(self, paths: list[Path]) -> Iterator[Indexed]:
         for path in paths:
@@ -231,11 +241,11 @@ class Proofreader:
                 self._sentences[key] = [self._from_index(checked, f) for f in filed]
         return self._sentences[key]
 
-    def _tokenizer(self):
+    def _tokenizer(self, whole: bool = False):
         # The classifier's words (heading keywords) join the dictionary first, so a sentence is cut
         # into the same words whichever command cuts it, and the index stays valid between them.
         self.classifier()
-        return segment.tokenizer(self._words)
+        return segment.tokenizer(self._words, whole=whole)
 
     def _cut(self, checked: Checked) -> Iterator[Sentence]:
         tokenizer = None  # jieba is loaded only when a form has a sentence to compare

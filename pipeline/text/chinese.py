@@ -29,6 +29,14 @@ def ordinal(n: int) -> str:
     return str(n)
 
 
+def count(n: int) -> str:
+    """3 → 三, 2 → 两, 12 → 十二: a small count in running prose (上述三项打算), where a
+    document reads better in words; 100 and over stay numerals."""
+    if n == 2:
+        return "两"
+    return ordinal(n) if 0 <= n < 100 else str(n)
+
+
 def date(value: dt.date) -> str:
     """2025-01-05 → 2025年1月5日 (Arabic numerals without zero padding)."""
     return f"{value.year}年{value.month}月{value.day}日"
@@ -128,9 +136,64 @@ def sentence(text: Any) -> str:
     return text if not text or (inner and inner[-1] in _END) else text + "。"
 
 
+#: A clause shorter than this says too little alone (与施工方协调): the next one is kept with it.
+CLAUSE_MIN_CHARS = 8
+
+
 def clause(text: Any) -> str:
-    """The first clause of a sentence: up to its first comma or full stop, without it."""
-    return re.split(r"[，。；！？,;!?]", "" if text is None else str(text).strip(), maxsplit=1)[0]
+    """The first clause of a sentence: up to its first comma or full stop, without it.
+
+    A clause too short to say what is to be done (与施工方协调，在质保期满前完成整改)
+    keeps the clauses after it, up to the next comma or full stop, until it is long enough.
+    """
+    parts = re.split(r"([，。；！？,;!?])", "" if text is None else str(text).strip())
+    kept = parts[0]
+    for mark, following in zip(parts[1::2], parts[2::2]):
+        if len(kept) >= CLAUSE_MIN_CHARS or mark not in "，," or not following:
+            break
+        kept += mark + following
+    return kept
+
+
+#: Time adverbials a plan often opens with (下学期把……, 寒假期间对……, 入冬前完成……):
+#: glued behind a connective (首先下学期把……) they read as one phrase, so a comma parts them.
+_OPENING_TIME = re.compile(
+    r"(?:下一?|本|新|上)(?:个)?(?:学期|学年|阶段|半年|年度)|明年|今年|今后|近期|年内|年底|年初|月底|月初"
+    r"|学期(?:初|中|末)|期(?:初|中|末)|开学|入[冬夏秋春]|汛期|[寒暑]假|假期|[春夏秋冬]季|春节|国庆"
+    r"|\d{1,4}年|\d{1,2}月|[一二三四五六七八九十]{1,2}月")
+
+
+def connect(text: Any, connective: str) -> str:
+    """``connective`` (首先, 同时, 其次 …) before ``text``; a comma between them when the
+    text opens with a time (首先，下学期把观察记录的分析纳入教研), none otherwise
+    (首先向学校申请增补两名宿管员)."""
+    text = "" if text is None else str(text).strip()
+    return f"{connective}，{text}" if _OPENING_TIME.match(text) else f"{connective}{text}"
+
+
+_COUNT_WORDS = "人次|次|场|轮|回|批"
+_SMALL_NUMBERS = {2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
+
+
+def states_count(text: Any, count: int | None) -> bool:
+    """Whether ``text`` already states ``count`` as a number of times or things
+    (办理转入转出手续23人次, 两次按楼层核对), so that 共开展23次 after it would say it again.
+    A date, a time, an ordinal or a number of people does not count (23日, 2分40秒, 第三次, 3名)."""
+    if not count or text is None:
+        return False
+    text = str(text)
+    if re.search(rf"(?<![\d.]){count}(?:{_COUNT_WORDS})", text):
+        return True
+    words = _SMALL_NUMBERS.get(count, "")
+    return bool(words) and re.search(rf"(?<![一二三四五六七八九十两第])[{words}](?:次|场|轮|回)", text) is not None
+
+
+def states_day(text: Any, day: dt.date | None) -> bool:
+    """Whether ``text`` names the day ``day`` (11月8日 or 2024年11月8日), so that the date
+    written before it would be said twice."""
+    if day is None or text is None:
+        return False
+    return re.search(rf"(?<!\d){day.month}月{day.day}日", str(text)) is not None
 
 
 def bare(text: Any) -> str:

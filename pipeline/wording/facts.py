@@ -6,11 +6,13 @@ every number they state is one of the form's or a sum or count of them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from pipeline.form.model import Activity, Figure, Incident
 from pipeline.text.chinese import bare
+from pipeline.wording.filters import amount
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class Facts:
     shortcomings: tuple[str, ...]
     plans: tuple[str, ...]
     groups: tuple[str, ...]  # the activities' groups, in order of first appearance
+    #: The figure an opening names: the one that rose most, else the first; not one that only
+    #: restates the activities' 人次 (教师培训185人次 beside the busiest activity's 185人次).
+    headline: Figure | None = None
 
 
 def relative_change(figure: Figure) -> float | None:
@@ -53,16 +58,20 @@ def facts(sections: Iterable) -> Facts:
     moved = [f for f in figures if relative_change(f) is not None]
     moved.sort(key=lambda f: -relative_change(f))  # stable: ties keep the form's order
     groups = tuple(dict.fromkeys(bare(a.group) for a in activities if bare(a.group)))
+    busiest = max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None
+    people = {sum(a.participants for a in peopled)} | ({busiest.participants} if busiest else set())
+    rises = tuple(f for f in moved if f.value > f.previous)
+    news = [f for f in (*rises, *figures) if not (f.unit == "人次" and f.value in people and f not in rises)]
     return Facts(
         activities=len(activities),
         times=sum(a.times or 0 for a in activities),
         timed=sum(1 for a in activities if a.times),
         participants=sum(a.participants or 0 for a in activities),
         peopled=len(peopled),
-        busiest=max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None,
+        busiest=busiest,
         figures=tuple(figures),
         changes=tuple(moved),
-        rises=tuple(f for f in moved if f.value > f.previous),
+        rises=rises,
         incidents=incidents,
         quiet=bool(reported) and not incidents,
         unresolved=sum(1 for i in incidents or () if not i.resolved),
@@ -70,6 +79,7 @@ def facts(sections: Iterable) -> Facts:
         shortcomings=tuple(x for s in sections for x in getattr(s, "shortcomings", ())),
         plans=tuple(x for s in sections for x in getattr(s, "plans", ())),
         groups=groups,
+        headline=news[0] if news else None,
     )
 
 
@@ -81,3 +91,17 @@ def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[
         if bare(activity.group):  # 营养员工作 and 营养员工作： are one group
             groups.setdefault(bare(activity.group), []).append(activity)
     return loose, list(groups.items())
+
+
+def unsaid(figures: Sequence[Figure], activities: Sequence[Activity]) -> list[Figure]:
+    """The figures a heading's lead still has to state: a figure an activity under the
+    heading already gives (本学期教学经费支出86500元，主要用于……) is left out of the lead,
+    unless the lead adds to it (a change since last period, a note)."""
+    told = "\n".join(text for a in activities for text in (a.details, a.result) if text)
+
+    def said(figure: Figure) -> bool:
+        if figure.previous is not None or figure.note:
+            return False
+        return re.search(rf"(?<![\d.]){re.escape(amount(figure))}", told) is not None
+
+    return [f for f in figures if not said(f)]

@@ -8,7 +8,7 @@ from pipeline.form.fields import DateSpan
 from pipeline.form.model import APPROX_BEFORE, SEVERITY_NAMES, Figure
 from pipeline.form.periods import Term
 from pipeline.text import chinese
-from pipeline.text.chinese import bare, clause, sentence
+from pipeline.text.chinese import bare, clause, connect, sentence, states_count, states_day
 
 
 def span(value: DateSpan | dt.date | None) -> str:
@@ -49,14 +49,29 @@ def amount(figure: Figure) -> str:
     return f"{verb}{size}{approx}{unit}"
 
 
+def says(text: str | None, value: DateSpan | dt.date | int | None) -> bool:
+    """Whether ``text`` already says ``value``: a count as a number of times or things
+    (23人次, 两次), or a single day (11月8日); a template then does not say it again."""
+    if isinstance(value, DateSpan):
+        return not value.end and not value.month_only and states_day(text, value.start)
+    if isinstance(value, dt.date):
+        return states_day(text, value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return states_count(text, value)
+    return False
+
+
 FILTERS = {
     "cn_date": chinese.date,
     "cn_ordinal": chinese.ordinal,
+    "cn_count": chinese.count,
     "number": chinese.number,
     "percent": chinese.percent,
     "period_name": lambda term: Term.parse(term).name if not isinstance(term, Term) else term.name,
     "sentence": sentence,
     "clause": clause,
+    "connect": connect,
+    "says": says,
     "bare": bare,
     "span": span,
     "change": change,

@@ -89,7 +89,10 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
             doc.add("body", text)
     for number, part in enumerate(section.parts, 1):
         doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
-        _campus_part(doc, writer, part, {**context, "campus": part.campus})
+        # A campus's "全校未发生安全责任事故" is said of that campus: in a roll-up where another
+        # campus had an incident, 全校 would contradict the tally above it.
+        _campus_part(doc, writer, part, {**context, "campus": part.campus,
+                                         "words": {**context["words"], "whole": part.campus}})
 
 
 def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict) -> None:

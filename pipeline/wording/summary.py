@@ -35,7 +35,7 @@ from pipeline.document.rollup import RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
-from pipeline.wording.facts import facts, grouped
+from pipeline.wording.facts import facts, grouped, unsaid
 from pipeline.wording.filters import FILTERS
 from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
 from pipeline.wording.vocabulary import words
@@ -160,17 +160,22 @@ def heading_title(writer: Writer, section: Section | RollupSection, context: dic
 
 def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> None:
     """One heading: its lead and figures (one paragraph when the lead is one), the activities
-    without a group, the incidents, then each group as （一）… with its own activities 1. 2. …"""
+    without a group, the incidents, then each group as （一）… with its own activities 1. 2. …;
+    when there are groups, the activities without one are the last group (（三）其他工作)."""
     context = {**base, "section": section, "here": facts([section])}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
             number=section.number)
     lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)
-    if section.figures:
-        figures = writer.paragraphs("figures.j2", **context, figures=section.figures, lead="".join(lead))
+    stated = unsaid(section.figures, section.activities)
+    if stated:
+        figures = writer.paragraphs("figures.j2", **context, figures=stated, lead="".join(lead))
         lead = lead[:-1] + [lead[-1] + figures[0]] + figures[1:] if len(lead) == 1 and figures else lead + figures
     for text in lead:
         doc.add("body", text)
     loose, groups = grouped(section.activities)
+    if groups and loose:  # a 1. beside （一）（二） would skip a level: the ungrouped work is a group of its own, last
+        groups.append((bare(writer.line("others_heading.j2", **context)), loose))
+        loose = []
     items(doc, writer, loose, context)
     if section.incidents or section.no_incidents:
         for text in writer.paragraphs("incidents.j2", **context, incidents=section.incidents):

@@ -50,31 +50,58 @@ def _hidden(name: str) -> bool:
     return name.startswith((".", "~"))
 
 
-def _backup(path: Path) -> bool:
-    return path.stem.lower().endswith(BACKUP_MARKS)
-
-
-def forms_in(folder: Path, unread: list[Path] | None = None) -> list[Path]:
+def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | None = None) -> list[Path]:
     """Every form under ``folder``, sorted; files that look like forms but are not read
-    (``*.yml``, ``*.xls``, ``*.et``) are added to ``unread``."""
-    found: list[Path] = []
+    (``*.yml``, ``*.xls``, ``*.et``) are added to ``unread``, and the forms that are symbolic
+    links, as strings, to ``links`` (a folder that is a link is not entered, as :func:`os.walk` does)."""
+    found: list[str] = []
     if not folder.is_dir():
-        return found
-    for current, folders, files in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not _hidden(name))
-        for name in files:
-            if _hidden(name):
-                continue
-            path = Path(current) / name
-            suffix = path.suffix.lower()
-            if suffix in FORM_SUFFIXES and name != CONFIG_NAME and not _backup(path):
-                found.append(path)
-            elif suffix in OTHER_SUFFIXES and unread is not None:
-                unread.append(path)
-    found.sort()
+        return []
+    # Names as strings until the end: a workspace of ten thousand forms is listed on every run,
+    # and a Path made (and compared, to sort) per file costs more than the listing itself.
+    _scan(os.fspath(folder), found, unread, links)
+    found.sort(key=path_order)
     if unread is not None:
         unread.sort()
-    return found
+    return [Path(path) for path in found]
+
+
+def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[str] | None) -> None:
+    """os.walk's listing (a folder that cannot be read is passed over), with what it knows of links."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if _hidden(name):
+            continue
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if not entry.is_symlink():
+                folders.append(name)
+            continue
+        stem, suffix = os.path.splitext(name)
+        suffix = suffix.lower()
+        if suffix in FORM_SUFFIXES and name != CONFIG_NAME and not stem.lower().endswith(BACKUP_MARKS):
+            path = os.path.join(folder, name)
+            found.append(path)
+            if links is not None and entry.is_symlink():
+                links.add(path)
+        elif suffix in OTHER_SUFFIXES and unread is not None:
+            unread.append(Path(folder) / name)
+    for name in sorted(folders):
+        _scan(os.path.join(folder, name), found, unread, links)
+
+
+def path_order(path: str) -> list[str]:
+    """The order of sorted Paths (part by part, so "a/b" comes before "a-b/c"), for a string."""
+    return os.path.normcase(path).split(os.sep)
 
 
 def unread_warning(path: Path) -> str:

@@ -29,6 +29,24 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+class RootFinder:
+    """:func:`find_root` for the folders of many forms: each folder is asked :func:`is_root`
+    once, however many forms it and the folders below it hold."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, Path | None] = {}
+
+    def __call__(self, folder: str) -> Path | None:
+        """The workspace root of the folder ``folder`` (an absolute path)."""
+        if folder not in self._roots:
+            parent = os.path.dirname(folder)
+            if is_root(Path(folder)):
+                self._roots[folder] = Path(folder)
+            else:
+                self._roots[folder] = self(parent) if parent != folder else None
+        return self._roots[folder]
+
+
 def inputs_of(start: Path) -> Path:
     """The ``inputs/`` folder of the workspace of ``start``: under its root, or, outside any
     workspace, under the current folder."""

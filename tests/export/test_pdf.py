@@ -173,6 +173,39 @@ def test_a_hung_libreoffice_is_stopped(tmp_path, fake_soffice, monkeypatch):
     assert not document.with_suffix(".pdf").exists()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cap is Linux's RLIMIT_AS")
+def test_libreoffice_runs_with_its_address_space_capped(tmp_path):
+    import subprocess
+
+    probe = [sys.executable, "-c", "import resource; print(resource.getrlimit(resource.RLIMIT_AS))"]
+    shown = subprocess.run(pdf.capped(probe), capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == f"({pdf.MEMORY_LIMIT_BYTES}, {pdf.MEMORY_LIMIT_BYTES})" == "(2147483648, 2147483648)"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the cap is Linux's RLIMIT_AS")
+def test_a_document_needing_more_memory_than_the_cap_gets_a_message_not_a_pdf(tmp_path, monkeypatch):
+    """LibreOffice needs some 560 MB of address space for one sample document: under a
+    300 MB cap it fails, and the person is told why, in Chinese, for that document."""
+    require_renderer()
+    document = tmp_path / "总结.docx"
+    document.write_bytes(_sample_docx(tmp_path))
+    monkeypatch.setattr(pdf, "MEMORY_LIMIT_BYTES", 300 * 1024 ** 2)
+    with pytest.raises(pdf.PdfError) as raised:
+        pdf.convert([document])
+    assert str(raised.value) == ("1 份文档没有生成 PDF：总结.docx（LibreOffice 转换时所需内存超过了上限（300 MB），已停止："
+                                 "这份文档可能过大，例如含有很大的图片；请在 Word 中压缩图片后再生成 PDF）")
+    assert raised.value.failed == [document] and not document.with_suffix(".pdf").exists()
+
+
+def _sample_docx(folder: Path) -> bytes:
+    from conftest import ROOT
+
+    out = folder / "built.docx"
+    done = worksum("build", str(ROOT / "inputs" / "2024-2025-1" / "东湖校区" / "后勤处.yaml"), "-o", str(out), cwd=ROOT)
+    assert done.returncode == 0, done.stderr.decode()
+    return out.read_bytes()
+
+
 def test_stale_lists_documents_whose_pdf_is_missing_or_older(tmp_path):
     fresh, old, missing = (tmp_path / f"{n}.docx" for n in ("fresh", "old", "missing"))
     for path in (fresh, old, missing):

@@ -86,3 +86,20 @@ def test_libreoffice_gets_a_copy_with_words_rules(tmp_path):
     not_a_docx.write_bytes(b"not a zip")
     pdf.copy_for_libreoffice(not_a_docx, tmp_path / "b-copy.docx")
     assert (tmp_path / "b-copy.docx").read_bytes() == b"not a zip"
+
+
+def test_libreoffice_copy_leaves_quotes_after_chinese_to_the_paragraph_fonts(tmp_path):
+    """Quotes after Chinese text lose their explicit fonts in the copy (LibreOffice would set
+    them wider than the grid); quotes after a digit, and other marks, keep them."""
+    document = tmp_path / "a.docx"
+    text = "启动“青蓝工程”，共12“次”，全员·参与"
+    manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [Paragraph("body", text)])
+    document.write_bytes(lay_out(manuscript, PROFILE))
+    copy = tmp_path / "copy.docx"
+    pdf.copy_for_libreoffice(document, copy)
+    with zipfile.ZipFile(copy) as changed:
+        xml = changed.read("word/document.xml").decode()
+    runs = re.findall(r"<w:r>(<w:rPr>.*?</w:rPr>)?<w:t[^>]*>([^<]*)</w:t></w:r>", xml)
+    assert "".join(run_text for _, run_text in runs) == text
+    assert [(run_text, "w:rFonts" in properties) for properties, run_text in runs if run_text in "“”·"] == [
+        ("“", False), ("”", False), ("“", True), ("”", False), ("·", True)]

@@ -203,12 +203,14 @@ def test_groups_are_sub_headings_with_their_own_numbering(built):
     section = [(p.style, p.text.split("。", 1)[0]) for p in paras[start + 1:end]]
     assert section == [
         ("Normal", "本学期维修桌椅和教玩具100多件，更换户外防护软垫约160平方米"),  # figures: no lead to join
-        ("Normal", "1.暑期园舍设施维修"),  # the one activity without a group comes first
         ("Heading 2", "（一）保育员工作"),
         ("Normal", "1.班级消毒与生活护理检查"),
         ("Heading 2", "（二）营养员工作"),
         ("Normal", "1.带量食谱与营养分析"),
         ("Normal", "2.食堂“六T”现场管理"),
+        # the activity without a group is a group of its own, last: no 1. beside （一）
+        ("Heading 2", "（三）其他工作"),
+        ("Normal", "1.暑期园舍设施维修"),
     ]
 
 
@@ -387,9 +389,9 @@ def test_a_lead_works_for_a_heading_config_yaml_adds(tmp_path, run):
 def test_the_opening_and_closing_state_the_forms_highlights(built):
     document = next(d for d, _ in documents(built["school"]) if "本部校区后勤处2024" in d.name)
     text = [p.text for p in paragraphs(document) if p.text]
-    assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，以消防设施月度巡查与疏散演练规模最大"
+    assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，其中消防设施月度巡查与疏散演练规模最大"
                        "（1860人次）。维修课桌凳124套，较上学期增长44.2%，发生安全事件2起，现总结如下：")
-    assert text[-3] == ("下一步，后勤处将按照上述3项打算，首先编制校舍水电管网改造计划，"
+    assert text[-3] == ("下一步，后勤处将按照上述三项打算，首先编制校舍水电管网改造计划，"
                         "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
 
 
@@ -426,3 +428,59 @@ def test_every_built_in_set_speaks_a_kindergartens_words(tmp_path, run, departme
     for word in ("学校", "师生", "教学", "学生", "全校", "校区"):
         assert word not in text, (department, word)
     assert "全园" in text
+
+
+# --- faults a principal would stop at ----------------------------------------------
+
+def _all_text(built) -> dict[str, list[str]]:
+    return {document.name: body(paragraphs(document))
+            for root in built.values() for document, _ in documents(root)}
+
+
+def test_a_connective_is_not_glued_to_a_time_that_opens_a_plan(built):
+    kindergarten = next(d for d, _ in documents(built["kindergarten"]) if "东园区保教部" in d.name)
+    assert body(paragraphs(kindergarten))[-1] == (
+        "下一步，保教部将按照上述三项打算，首先，下学期把观察记录的分析纳入教研，"
+        "同时各年级组梳理区域材料清单，让每一名幼儿健康、快乐地成长。")
+    glued = re.compile(r"(首先|同时|其次)(下学期|下学年|寒假|暑假|入冬|开学|明年|今后)")
+    for name, text in _all_text(built).items():
+        assert not [t for t in text if glued.search(t)], name
+
+
+def test_the_closing_names_what_a_plan_is_about_not_a_fragment(built):
+    binjiang = next(d for d, _ in documents(built["school"]) if "滨江校区后勤处2024" in d.name)
+    assert "首先与施工方协调，在质保期满前完成全部遗留问题的整改验收，同时在后厨加装“明厨亮灶”视频监控，" \
+        in body(paragraphs(binjiang))[-1]
+
+
+def test_an_opening_never_reads_yi_hou(built):
+    """以后勤人员业务学习规模最大 reads as 以后 (afterwards) at first sight."""
+    for name, text in _all_text(built).items():
+        assert "规模最大" not in text[0] or "，其中" in text[0], name
+        assert "，以后" not in text[0], name
+
+
+def test_a_number_an_item_states_is_not_said_again_around_it(built):
+    texts = _all_text(built)
+    donghu = next(t for n, t in texts.items() if "东湖校区教务处2024" in n)
+    assert sum(t.count("86500元") for t in donghu) == 1  # the item says it; the lead does not repeat it
+    assert "3.学籍管理与转学手续办理。按省学籍系统要求完成新生学籍注册和信息核对，本学期办理转入转出手续23人次，" \
+           "做到材料齐全、一人一档。" in donghu  # no 共开展23次 after it
+    benbu = next(t for n, t in texts.items() if "本部校区后勤处2024" in n)
+    assert any(t.startswith("1.消防设施月度巡查与疏散演练。后勤处配合安全办逐月检查") for t in benbu)  # 11月8日 once
+    assert not any("两次按楼层核对" in t and "共开展2次" in t for t in benbu)
+    old = next(t for n, t in texts.items() if "东湖校区后勤处2023" in n)
+    assert sum(t.count("142件") for t in old) == 2  # the opening's summary and the item, not a lead between
+    for name, text in texts.items():
+        for t in text:
+            assert "的的" not in t and "。。" not in t and "，，" not in t, (name, t)
+            assert not re.search(r"(?<![\d.])(\d+)(人次|次).*共开展\1次", t), (name, t)
+
+
+def test_the_opening_does_not_give_the_same_number_twice(built):
+    texts = _all_text(built)
+    benbu = next(t for n, t in texts.items() if "本部校区教务处2023" in n)
+    assert benbu[0] == ("本学期，本部校区教务处开展教务工作4项，参与243人次，其中教师暑期网络研修规模最大（185人次）。"
+                        "听课评课312节，现总结如下：")  # not 教师培训185人次 again
+    binjiang = next(t for n, t in texts.items() if "滨江校区教务处2024" in n)
+    assert "。教师培训132人次，较上学期增长37.5%，" in binjiang[0]  # the same number, but it says how it moved
