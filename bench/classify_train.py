@@ -44,12 +44,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import yaml
 
-from pipeline.document.classify import MODEL_FILE, Classifier, Model, normalise  # noqa: E402
-from pipeline.form.config import DEFAULT_HEADINGS, Config  # noqa: E402
-from pipeline.form.kinds import department_kind, institution_kind, is_kindergarten  # noqa: E402
+from pipeline.document.classify import MODEL_FILE, Classifier, Model, normalise
+from pipeline.form.config import DEFAULT_HEADINGS, Config
+from pipeline.form.kinds import department_kind, institution_kind, is_kindergarten
 
 REAL = ROOT / "tests" / "data" / "real_records.yaml"
 OWN = ROOT / "tests" / "data" / "labelled_records.yaml"
@@ -76,7 +76,7 @@ class Settings:
     def positions(self) -> dict[str, float]:
         return dict(self.position)
 
-    def but(self, **changes) -> "Settings":
+    def but(self, **changes) -> Settings:
         if "position" in changes:
             changes["position"] = tuple({**self.positions, **changes["position"]}.items())
         return replace(self, **changes)
@@ -167,7 +167,7 @@ def vocabulary(records: list[dict], settings: Settings) -> tuple[set[str], set[s
                 pair = text[i:i + 2]
                 if all("\u4e00" <= ch <= "\u9fff" for ch in pair):
                     pairs[pair].add(r["group"])
-    keep = lambda table: {item for item, groups in table.items() if len(groups) >= settings.min_documents}  # noqa: E731
+    keep = lambda table: {item for item, groups in table.items() if len(groups) >= settings.min_documents}
     return keep(words), keep(pairs)
 
 

@@ -39,10 +39,10 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.form.config import Heading
 
@@ -113,7 +113,7 @@ class Model:
     department_words: dict[str, dict[str, Weights]] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Model":
+    def from_dict(cls, data: dict) -> Model:
         return cls(
             position=data["position"], keyword_weight=data["keyword_weight"], threshold=data["threshold"],
             outside_margin=data["outside_margin"], department_priors=data["department_priors"],
