@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+import yaml
 
-from pipeline.document.classify import Classifier, Inference  # noqa: E402
-from pipeline.form.config import Config  # noqa: E402
-from pipeline.form.kinds import department_kind, institution_kind, is_kindergarten  # noqa: E402
+from pipeline.document.classify import Classifier, Inference
+from pipeline.form.config import Config
+from pipeline.form.kinds import department_kind, institution_kind, is_kindergarten
 
 REAL = ROOT / "tests" / "data" / "real_records.yaml"
 LABELLED = ROOT / "tests" / "data" / "labelled_records.yaml"

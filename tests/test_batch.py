@@ -323,3 +323,20 @@ def test_changing_last_periods_form_rebuilds_this_periods_documents(workspace, r
     assert result.stdout.strip() == f"outputs/{expected(TERM, '东湖校区', '后勤处')}"
     assert "节约水电费12600元，与上学期持平" in text_of(workspace / "outputs" / expected(TERM, "东湖校区", "后勤处"))
     assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"  # the edited form itself
+
+
+def test_a_retrained_classifier_model_makes_outputs_stale(tmp_path, monkeypatch):
+    """The learned model (document/classify_model.json) decides headings as code does, so
+    changing it changes the tool's version and no old document is reused."""
+    import pipeline
+    from pipeline.commands.manifest import tool_version
+
+    package = tmp_path / "pipeline"
+    (package / "document").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    model = package / "document" / "classify_model.json"
+    model.write_text('{"threshold": 0.5}', encoding="utf-8")
+    monkeypatch.setattr(pipeline, "HOME", package)
+    before = tool_version()
+    model.write_text('{"threshold": 0.6}', encoding="utf-8")
+    assert tool_version() != before

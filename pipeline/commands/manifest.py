@@ -118,7 +118,8 @@ def tool_version() -> str:
     """The version plus a hash of the code, so a changed pipeline never reuses old outputs."""
     from pipeline import HOME, __version__
 
-    return f"{__version__}+{_tree_sha256([HOME], ('.py', '.yaml'))[:12]}"  # code and built-in profiles
+    # code, built-in profiles and the classifier's learned model: each changes what a document says
+    return f"{__version__}+{_tree_sha256([HOME], ('.py', '.yaml', '.json'))[:12]}"
 
 
 def fingerprint(root: Path | None) -> Fingerprint:

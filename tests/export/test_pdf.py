@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import threading
 import zipfile
 from pathlib import Path
@@ -69,12 +70,16 @@ def made_from(pdf_file: Path) -> str:
 
 
 def digest(path: Path) -> str:
-    """What the fake LibreOffice stamps on a PDF: the digest of the document's text part."""
-    try:
-        with zipfile.ZipFile(path) as document:
-            return hashlib.sha256(document.read("word/document.xml")).hexdigest()
-    except zipfile.BadZipFile:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+    """What the fake LibreOffice stamps on a PDF made from ``path``: the digest of the text
+    part of the copy LibreOffice is given (pdf.copy_for_libreoffice)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.docx"
+        pdf.copy_for_libreoffice(path, copy)
+        try:
+            with zipfile.ZipFile(copy) as document:
+                return hashlib.sha256(document.read("word/document.xml")).hexdigest()
+        except zipfile.BadZipFile:
+            return hashlib.sha256(copy.read_bytes()).hexdigest()
 
 
 def test_build_pdf_runs_one_libreoffice_per_core_for_the_whole_batch(workspace: Path, fake_soffice: Path):
