@@ -50,9 +50,10 @@ def test_an_unchanged_form_is_neither_read_nor_cut_again(workspace, run, monkeyp
     assert first.exit_code == 0
     assert (workspace / "outputs" / corpus.INDEX_NAME).is_file()
 
-    read = []
-    original = Proofreader.read
-    monkeypatch.setattr(Proofreader, "read", lambda self, path: read.append(path) or original(self, path))
+    filed = []  # the forms whose sentences go to the index, read for it or as they are built
+    original = Proofreader.indexed
+    monkeypatch.setattr(Proofreader, "indexed",
+                        lambda self, checked, *rest: filed.append(checked.path) or original(self, checked, *rest))
     cut = []
     original_cut = Proofreader._cut
     monkeypatch.setattr(Proofreader, "_cut", lambda self, checked: cut.append(checked.path) or original_cut(self, checked))
@@ -63,7 +64,7 @@ def test_an_unchanged_form_is_neither_read_nor_cut_again(workspace, run, monkeyp
 
     assert again.exit_code == 0
     assert again.stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
-    assert read == [changed.resolve()]  # the other 11 forms' sentences come from the index
+    assert filed == [changed.resolve()]  # the other 11 forms' sentences come from the index
     assert cut == [changed.resolve()]  # and the changed one is cut once, not again when it is checked
 
 
@@ -145,3 +146,45 @@ def test_an_index_brought_up_to_date_reports_what_a_fresh_one_does(seed_like, ru
 
     assert updated == fresh
     assert COPIED not in updated  # the west form no longer has it; the moved east form is alone with it
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_cold_run_reads_each_form_once_when_none_shares_text(workspace, run, monkeypatch, command):
+    """Each form is read once, proofread alone and filed in the index; the index then says no form
+    shares a sentence with another, so none is read again to be compared."""
+    from pipeline.form import validate
+
+    (workspace / "outputs").mkdir()  # where the index is kept (check keeps it in memory otherwise)
+    validated = []
+    original = validate.validate_form
+    monkeypatch.setattr(validate, "validate_form",
+                        lambda loaded, config: validated.append(loaded.path) or original(loaded, config))
+
+    result = run(workspace, command)
+
+    assert result.exit_code == 0
+    forms = sorted(str(p.relative_to(workspace)) for p in (workspace / "inputs").rglob("*.yaml"))
+    assert len(forms) == 12
+    assert sorted(validated) == forms
+    assert not warnings(result.stderr)  # the sample forms share no text, and say nothing
+
+
+def test_a_build_stopped_before_the_comparison_still_says_each_built_forms_own_warnings(seed_like, run, monkeypatch):
+    """A form built now is unchanged on the next run, which says nothing about it: its own warnings
+    are said even when Ctrl-C comes before it is compared with the other forms."""
+    from pipeline.commands import batch
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "compare_item", interrupted)
+    stopped = run(seed_like, "build")
+
+    assert stopped.exit_code == 130
+    said = warnings(stopped.stderr)
+    assert any("半角逗号" in w for w in said)  # the forms' own: punctuation
+    assert not [w for w in said if COPIED in w]  # the comparison never ran
+    shutil.rmtree(seed_like / "outputs")
+    monkeypatch.undo()
+    whole = warnings(run(seed_like, "build").stderr)
+    assert said == [w for w in whole if "的文字相同" not in w and "的文字几乎相同" not in w]  # less the comparison's

@@ -16,15 +16,23 @@ A run goes in four steps:
    pool of worker processes, one per core. This process loads config.yaml, the
    templates and jieba's dictionary once, freezes them (:func:`gc.freeze`, so
    the workers' garbage collections never touch, and so never copy, the
-   inherited pages) and forks: every worker shares them. The proofreading
-   index (:mod:`pipeline.proofread.corpus`) is first brought up to date: the
-   new and changed forms are read and cut into sentences by the workers, and
-   this process files them. Workers only compute; they return bytes and messages.
+   inherited pages) and forks: every worker shares them. Each form is read
+   once: a worker builds it, proofread alone, and returns with the document what
+   the proofreading index (:mod:`pipeline.proofread.corpus`) keeps of it when it
+   is new or changed; this process files that in the index as documents land.
+   Once the index is current, each built form is compared with the other forms
+   through the index; the few the index says share text are read again for the
+   comparison's warnings, and every form's warnings are then said, in the order
+   the forms were found. Under ``--strict`` (a comparison's warning stops a
+   document) the index is brought up to date first and forms are built after.
+   Workers only compute; they return bytes and messages.
 4. **Land** each document as it arrives, in this process only: the output path
    must be inside ``outputs/`` and not claimed by another form; an edited
-   earlier version is kept as a backup (:func:`pipeline.commands.manifest.land`); the
-   manifest is updated (in constant time per document) and saved at intervals
-   that keep saving under a twentieth of the run, and at the end, also on Ctrl-C.
+   earlier version is kept as a backup (:func:`pipeline.commands.manifest.land`);
+   documents are written on a few threads, since each write mostly waits for
+   the disk (:class:`~pipeline.commands.runner.Landing`); the manifest is updated
+   (in constant time per document) and saved at intervals that keep saving under
+   a twentieth of the run, and at the end, also on Ctrl-C.
 
 One failing form never stops the others; its problems are reported as
 ``file:line:col: 错误: …`` and counted.
@@ -39,12 +47,12 @@ import threading
 import time
 import traceback
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.commands.context import current_workspace, find_workspace, workspace_at
 from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
-from pipeline.commands.runner import Reporter, Tally, land_output, quiet_worker, uninterrupted
+from pipeline.commands.runner import Landing, Reporter, Tally, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.workspace.lock import workspace_lock
@@ -56,8 +64,10 @@ IN_PROCESS_BELOW = 24
 IN_FLIGHT_PER_WORKER = 32
 #: Save the manifests at most this often (seconds) while outputs land; and at most
 #: 1/SAVE_SHARE of the run's time is spent saving them.
-SAVE_EVERY = 1.0
+SAVE_EVERY = 5.0
 SAVE_SHARE = 20
+#: Threads writing documents side by side (each mostly waits for the disk: see runner.Landing).
+WRITERS = 4
 
 
 def cpu_count() -> int:
@@ -76,6 +86,10 @@ class Job:
     sha: str | None  # of the form's bytes when planned
     strict: bool = False  # proofreading warnings are errors
     state: tuple[int, int] | None = None  # the form's size and mtime, taken before it was hashed
+    #: Build without comparing with other forms, the comparison coming after (see _build_then_compare);
+    #: ``index``: also give what the proofreading index keeps of the form (it is new or changed).
+    alone: bool = False
+    index: bool = False
 
 
 @dataclass
@@ -91,6 +105,12 @@ class Outcome:
     bug: str | None = None
     #: Other files the document was built from (last period's form): path → (hash or "absent", state).
     depends: dict[str, tuple[str, tuple[int, int] | None]] = field(default_factory=dict)
+    #: Built ``alone``: what the index keeps of the form (when asked), what comparing it starts
+    #: from, and its warnings in parts, to say with the comparison's (build.with_comparison).
+    indexed: object = None
+    shared: object = None
+    stated: list = field(default_factory=list)
+    own: tuple = ([], [])
 
 
 def build_job(job: Job) -> Outcome:
@@ -100,12 +120,15 @@ def build_job(job: Job) -> Outcome:
     from pipeline.workspace.outputs import UnsafeOutput
 
     path = Path(job.form)
+    indexed = None
     try:
         workspace = find_workspace(path)
-        built = build_form(path, workspace, job.display, strict=job.strict)
+        built = build_form(path, workspace, job.display, strict=job.strict, compare=not job.alone)
         target = workspace.output_path(built.form, built.title)
     except FormError as exc:
-        return Outcome(job, errors=[str(d) for d in exc.diagnostics])
+        if job.index:
+            indexed = _invalid_indexed(job)
+        return Outcome(job, errors=[str(d) for d in exc.diagnostics], indexed=indexed)
     except UnsafeOutput as exc:
         return Outcome(job, errors=[f"{job.display}:1:1: 错误: {exc}"])
     except Exception as exc:  # noqa: BLE001 - a bug; reported, and the other forms still build
@@ -115,8 +138,48 @@ def build_job(job: Job) -> Outcome:
     for source in built.depends:
         state = file_state(source)  # before hashing: a change after it shows as a new state
         depends[str(source)] = (file_sha256(source) or ABSENT, state)
+    shared = None
+    if job.alone:
+        proofreader = workspace.proofreader
+        shared = proofreader.shared(built.checked)
+        if job.index:  # the state and hash taken when the job was planned, before the form was read
+            indexed = proofreader.indexed(built.checked, job.state or (0, 0), job.sha or "",
+                                          shown(os.path.realpath(job.form)))
     return Outcome(job, term=built.form.term, output=str(target), docx=built.docx,
-                   warnings=[str(w) for w in built.warnings], depends=depends)
+                   warnings=[str(w) for w in built.warnings], depends=depends, indexed=indexed, shared=shared,
+                   stated=built.stated, own=built.own)
+
+
+def _invalid_indexed(job: Job):
+    """What the index keeps of a form that is not valid (as Proofreader.read gives it)."""
+    from pipeline.proofread.corpus import Indexed, sha256_of
+
+    resolved = os.path.realpath(job.form)
+    return Indexed(resolved, *(job.state or (0, 0)), job.sha or sha256_of(b""), shown(resolved))
+
+
+def compare_item(item: tuple[Path | None, str, object]) -> tuple[str, list | None, str | None]:
+    """The warnings of comparing one form with the other forms of its workspace, once its index is
+    current (run in a worker): (the form, the warnings, a bug). The form is read again only when
+    the index says it shares text with another form; most forms share none."""
+    from pipeline.diagnostics import FormError
+    from pipeline.form.validate import read_form
+    from pipeline.proofread.proofreader import Checked
+
+    root, form, shared = item
+    try:
+        proofreader = workspace_at(root).proofreader
+        if not proofreader.shares_text(shared):
+            return form, [], None
+        try:
+            read, loaded = read_form(Path(form), proofreader.config, shared.display)
+        except (OSError, FormError):
+            return form, [], None  # changed since it was read: the next run reads it again
+        checked = Checked(Path(shared.path), loaded.path, read, loaded)
+        return form, [issue.diagnostic for issue in proofreader.reuse(checked)], None
+    except Exception as exc:  # noqa: BLE001 - a bug; reported, and the other forms are still compared
+        detail = traceback.format_exc() if os.environ.get("WORKSUM_DEBUG") else f"{type(exc).__name__}: {exc}"
+        return form, None, detail
 
 
 def warm(roots) -> None:
@@ -266,28 +329,134 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     queue = _check_configs(queue, roots, reporter, tally)
     reporter.begin(len(queue), tally.unchanged)
     workers = workers or cpu_count()
-    if queue:
-        prepare_proofreading(queue, roots, workers)
     last_save, save_interval = time.monotonic(), SAVE_EVERY
-    outcomes = run_jobs(queue, workers)
+    passes = []  # the pools' results as they come: closing them stops the pools
+    # Documents are written on a few threads when there are many (see Landing); a few, one by one.
+    landing = Landing(WRITERS if len(queue) >= IN_PROCESS_BELOW else 1)
+    held: list[Held] = []  # built alone: their warnings are said once they are compared
+
+    def landed(outcome: Outcome) -> None:
+        nonlocal last_save, save_interval
+        root = roots[outcome.job.form]
+        with uninterrupted():
+            if outcome.shared is not None:
+                held.append(Held(outcome.job.form, outcome.warnings, outcome.stated, outcome.own, outcome.shared))
+            _land(outcome, root, ledgers[root], claimed, reporter, tally, landing, say=outcome.shared is None)
+            outcome.docx, outcome.indexed = b"", None  # kept until compared: only what is said
+            if time.monotonic() - last_save > save_interval:
+                started = time.monotonic()
+                _save(ledgers.values(), reporter, tally)
+                last_save = time.monotonic()
+                save_interval = max(SAVE_EVERY, (last_save - started) * SAVE_SHARE)
+        reporter.step()
+
     try:
-        for outcome in outcomes:
-            with uninterrupted():
-                _land(outcome, roots[outcome.job.form], ledgers[roots[outcome.job.form]], claimed, reporter, tally)
-                if time.monotonic() - last_save > save_interval:
-                    started = time.monotonic()
-                    _save(ledgers.values(), reporter, tally)
-                    last_save = time.monotonic()
-                    save_interval = max(SAVE_EVERY, (last_save - started) * SAVE_SHARE)
-            reporter.step()
+        if strict or not queue:
+            # Under --strict a comparison's warning stops a form from being built: compare first.
+            if queue:
+                prepare_proofreading(queue, roots, workers)
+            passes.append(run_jobs(queue, workers))
+            for outcome in passes[-1]:
+                landed(outcome)
+        else:
+            _build_then_compare(queue, roots, workers, passes, landed, held, reporter, tally, landing)
     except KeyboardInterrupt:
         tally.interrupted = True
     finally:
-        outcomes.close()  # stops the pool at once, also when interrupted while landing
+        for results in passes:
+            results.close()  # stops the pool at once, also when interrupted while landing
+        with uninterrupted():
+            landing.finish()  # every document written is recorded before the manifests are saved
+        # Stopped before the comparison: the built forms' own warnings are still said (a form
+        # built now is unchanged on the next run, which says nothing about it).
+        _say_held(held, {}, queue, reporter)
         reporter.end()
         with uninterrupted():
             _save(ledgers.values(), reporter, tally)
     return tally
+
+
+def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: list, landed, held: list[Held],
+                        reporter: Reporter, tally: Tally, landing: Landing) -> None:
+    """Build every form once, each proofread alone, while the proofreading index is brought up to date
+    with the forms as they are read; then compare the built forms with the others through the index.
+
+    Reading a form is the costly part of proofreading it against others; the index
+    says which forms share text with another one, and only those are read again.
+    Each document lands as it is built; its warnings are said once it has been compared.
+    """
+    by_root: dict[Path | None, list[Job]] = {}
+    for job in queue:
+        by_root.setdefault(roots[job.form], []).append(job)
+    for root, jobs in by_root.items():
+        landing.finish()  # no writing thread while a pool forks
+        proofreader = workspace_at(root).proofreader
+        proofreader.index.make_folder = True  # outputs/ is made for the documents anyway
+
+        built = []
+
+        def build_and_read(changed: list[Path], root=root, jobs=jobs, built=built):
+            built.append(True)
+            stale = {str(path) for path in changed}
+            items: list = [replace(job, alone=True, index=os.path.realpath(job.form) in stale) for job in jobs]
+            stale -= {os.path.realpath(job.form) for job in jobs}
+            items += [(root, path) for path in sorted(stale)]  # changed forms not being built
+            passes.append(parallel_map(_first_pass, items, workers, [root]))
+            for result in passes[-1]:
+                if isinstance(result, Outcome):
+                    indexed = result.indexed
+                    landed(result)
+                    if indexed is not None:
+                        yield indexed
+                else:
+                    yield result
+
+        proofreader.prepare([Path(job.form) for job in jobs], read=build_and_read)
+        if not built:  # the index had nothing to read and did not ask: the forms are still to be built
+            for _ in build_and_read([]):
+                pass
+    landing.finish()  # every document is written; no writing thread while the pool forks
+    passes.append(parallel_map(compare_item, [(roots[h.form], h.form, h.shared) for h in held], workers,
+                               list(by_root)))
+    compared: dict[str, list] = {}
+    for form, found, bug in passes[-1]:
+        if bug:
+            reporter.note(f"{shown(form)}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{bug}")
+            tally.bugs += 1
+        compared[form] = found or []
+    _say_held(held, compared, queue, reporter)
+
+
+def _say_held(held: list[Held], compared: dict[str, list], queue: list[Job], reporter: Reporter) -> None:
+    """Say the warnings of the forms in ``held``, with their comparison's (``compared``, by form)
+    where there is one, in the order the forms were found whatever the pool's; ``held`` is emptied."""
+    if not held:
+        return  # an unchanged rebuild imports nothing the build needs
+    from pipeline.commands.build import with_comparison
+
+    position = {job.form: number for number, job in enumerate(queue)}
+    for kept in sorted(held, key=lambda h: position[h.form]):
+        found = compared.get(kept.form)
+        lines = kept.warnings if not found else [str(d) for d in with_comparison(kept.stated, kept.own, found)]
+        for line in lines:
+            reporter.note(line)
+    held.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What is kept of a form built alone until it is compared: its warnings, whole and in parts."""
+
+    form: str
+    warnings: list[str]
+    stated: list
+    own: tuple
+    shared: object
+
+
+def _first_pass(item):
+    """A form built alone (a :class:`Job`), or only read for the index (``(root, path)``)."""
+    return build_job(item) if isinstance(item, Job) else read_for_index(item)
 
 
 def _save(ledgers, reporter: Reporter, tally: Tally) -> None:
@@ -312,13 +481,14 @@ def _check_configs(queue: list[Job], roots: dict, reporter: Reporter, tally: Tal
 
 
 def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[str, str], reporter: Reporter,
-          tally: Tally) -> None:
+          tally: Tally, landing: Landing, say: bool = True) -> None:
+    """Write one outcome's document; ``say``: its warnings too (else they are said later)."""
     job = outcome.job
     if outcome.bug:
         reporter.note(f"{job.display}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{outcome.bug}")
         tally.bugs += 1
         return
-    for line in outcome.warnings + outcome.errors:
+    for line in (outcome.warnings if say else []) + outcome.errors:
         reporter.note(line)
     if outcome.errors:
         tally.failed += 1
@@ -333,8 +503,8 @@ def _land(outcome: Outcome, root: Path | None, ledger: Ledger, claimed: dict[str
     claimed[os.path.normpath(target)] = job.form
     sources = {Path(job.form): job.sha or "", **{Path(p): sha for p, (sha, _) in outcome.depends.items()}}
     states = {Path(job.form): job.state, **{Path(p): state for p, (_, state) in outcome.depends.items()}}
-    land_output(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
-                tally=tally, states=states)
+    landing.land(target, outcome.docx, ledger, outcome.term, sources, who=job.display, reporter=reporter,
+                 tally=tally, states=states)
 
 
 # --- PDFs ----------------------------------------------------------------------

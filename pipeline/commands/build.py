@@ -36,22 +36,37 @@ class Built:
     warnings: list[Diagnostic] = field(default_factory=list)
     #: Files besides the form that decided the document (last period's form): see Earlier.depends.
     depends: tuple[Path, ...] = ()
+    #: Built without comparing the form with other forms (``compare=False``): the form as read, and
+    #: the warnings to say with the comparison's (:func:`with_comparison`).
+    checked: object = None
+    stated: list[Diagnostic] = field(default_factory=list)  # the form's and assembling's
+    own: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])  # proofreading's: before and after the comparison's
 
 
-def build_form(path: Path, workspace: Workspace, display: str | None = None, strict: bool = False) -> Built:
+def build_form(path: Path, workspace: Workspace, display: str | None = None, strict: bool = False,
+               compare: bool = True) -> Built:
     """Build one form. Raises :class:`~pipeline.diagnostics.FormError` on errors.
 
     Proofreading warnings (:mod:`pipeline.proofread`) come with the result; with
-    ``strict`` they are errors and nothing is built.
+    ``strict`` they are errors and nothing is built. Without ``compare`` the form
+    is proofread alone, not compared with other forms (no index is needed): a batch
+    compares it afterwards, and only when the index says it shares text (see
+    :mod:`pipeline.commands.batch`).
     """
-    from pipeline.proofread.proofreader import Checked
+    from pipeline.proofread.proofreader import Checked, in_line_order
     from pipeline.wording.attachments import figures_attachment
     from pipeline.wording.summary import word
 
     form, loaded = read_form(path, workspace.config, display)
     classifier = FormClassifier(workspace)  # proofreading and the document group the same records
     checked = Checked(path.resolve(), loaded.path, form, loaded, classifier)
-    checks = [issue.diagnostic for issue in workspace.proofreader.check([checked])[checked.path]]
+    own: tuple[list[Diagnostic], list[Diagnostic]] = ([], [])
+    if compare:
+        checks = [issue.diagnostic for issue in workspace.proofreader.check([checked])[checked.path]]
+    else:
+        before, after = workspace.proofreader.own_issues(checked)
+        own = [i.diagnostic for i in before], [i.diagnostic for i in after]
+        checks = in_line_order([*own[0], *own[1]])
     if strict and checks:
         raise FormError([replace(d, severity="error") for d in checks])
 
@@ -61,7 +76,15 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     if workspace.profile.attachments:  # the layout profile asks for the figures as a 附件
         manuscript.attachments += figures_attachment(summary)
     return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks,
-                 earlier.depends)
+                 earlier.depends, None if compare else checked, loaded.warnings + warnings, own)
+
+
+def with_comparison(stated: list, own: tuple[list, list], compared: list) -> list:
+    """A form's warnings when the comparison with other forms (``compared``) comes after it was built
+    without: as :func:`build_form` gives them with ``compare``."""
+    from pipeline.proofread.proofreader import in_line_order
+
+    return [*stated, *in_line_order([*own[0], *compared, *own[1]])]
 
 
 def summarise(form: Form, loaded: Loaded, workspace: Workspace, classifier=None,

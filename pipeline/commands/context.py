@@ -61,6 +61,9 @@ class Workspace:
 
     root: Path | None  # None: a form outside any workspace, built with the defaults
     _found: tuple[list[Path], set[str]] | None = field(default=None, repr=False, compare=False)
+    #: The process that made this workspace; a pool's worker, forked from it, lives for one run.
+    made_in: int = field(default_factory=os.getpid, repr=False, compare=False)
+    _folders: dict = field(default_factory=dict, repr=False, compare=False)  # department → template folders
 
     @property
     def base(self) -> Path:
@@ -126,11 +129,19 @@ class Workspace:
         return (kind, True) if kind and kind in templatesets.available_sets(self.root) else (None, False)
 
     def template_folders(self, department: str) -> tuple:
-        """Where ``department``'s templates are looked up, first match wins."""
+        """Where ``department``'s templates are looked up, first match wins.
+
+        A pool's worker (forked, see :mod:`pipeline.commands.batch`) lives for one run, in
+        which templates/ does not change: it looks each department's folders up once, not
+        once per form (it lists folders). The process that made the workspace looks every time.
+        """
         from pipeline.workspace import templatesets
 
+        if self.made_in != os.getpid() and department in self._folders:
+            return self._folders[department]
         name, inferred = self.template_set(department)
-        return templatesets.search_path(self.root, name, inferred=inferred)
+        folders = self._folders[department] = templatesets.search_path(self.root, name, inferred=inferred)
+        return folders
 
     @cached_property
     def classifier(self):

@@ -152,10 +152,23 @@ def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path
     too, not ``counted`` as a document built. ``states``: the sources' sizes and
     times, taken before they were hashed (see ``Ledger.record``).
     """
-    try:
-        with uninterrupted():
+    with uninterrupted():
+        try:
             landed = land(target, docx, ledger.recorded(target))
-            ledger.record(term, target, sources, docx, kind=kind, folders=folders, states=states)
+        except OSError as exc:
+            landed = exc
+        return _recorded(landed, target, docx, ledger, term, sources, who=who, reporter=reporter, tally=tally,
+                         kind=kind, folders=folders, states=states, noun=noun, counted=counted)
+
+
+def _recorded(landed, target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], *, who: str,
+              reporter: Reporter, tally: Tally, kind: str = "form", folders=(), states=None,
+              noun: str | None = None, counted: bool = True) -> bool:
+    """The second half of :func:`land_output`, once the file is written (``landed``) or could not be (an OSError)."""
+    try:
+        if isinstance(landed, OSError):
+            raise landed
+        ledger.record(term, target, sources, docx, kind=kind, folders=folders, states=states)
     except OSError as exc:
         reporter.note(f"{who}: 错误: 无法写入 {shown(exc.filename or target)}：{describe(exc)}；原有文档未被改动")
         tally.failed += 1
@@ -168,3 +181,60 @@ def land_output(target: Path, docx: bytes, ledger, term: str, sources: dict[Path
         tally.written.append(target)
         tally.built += 1
     return True
+
+
+class Landing:
+    """Lands a batch's outputs as :func:`land_output` does, the writing on a few threads.
+
+    Writing a document is mostly waiting for the disk to confirm it (fsync); done
+    one after another in the process that lands them, that wait paces the whole
+    batch. Here the files are written side by side on ``threads`` threads, and
+    each is recorded in the manifest, said and counted by the calling thread once
+    written, in the order given. At most ``PENDING`` documents are held here; :meth:`finish`
+    waits for every write (also after Ctrl-C, so every file written is recorded).
+    """
+
+    PENDING = 32
+
+    def __init__(self, threads: int):
+        from collections import deque
+
+        self.threads = threads
+        self.pool = None  # made when the first document comes; ended by finish(), before a fork
+        self.pending = deque()
+
+    def land(self, target: Path, docx: bytes, ledger, term: str, sources: dict[Path, str], **details) -> None:
+        if self.threads <= 1:
+            land_output(target, docx, ledger, term, sources, **details)
+            return
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="worksum-write")
+        write = self.pool.submit(_land_or_error, target, docx, ledger.recorded(target))
+        self.pending.append((write, (target, docx, ledger, term, sources), details))
+        self._record(wait=len(self.pending) > self.PENDING)
+
+    def _record(self, wait: bool = False) -> None:
+        while self.pending and (wait or self.pending[0][0].done()):
+            write, arguments, details = self.pending[0]
+            landed = write.result()  # Ctrl-C while waiting leaves it pending: finish() records it
+            self.pending.popleft()
+            with uninterrupted():
+                _recorded(landed, *arguments, **details)
+            wait = wait and len(self.pending) > self.PENDING
+
+    def finish(self) -> None:
+        """Wait for every write and record it; the threads end (a process about to fork has none)."""
+        while self.pending:
+            self._record(wait=True)
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _land_or_error(target: Path, docx: bytes, recorded):
+    try:
+        return land(target, docx, recorded)
+    except OSError as exc:
+        return exc

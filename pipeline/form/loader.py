@@ -40,6 +40,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?$|^[-+]?0?\.[0-9]+$")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _FOLDED_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
@@ -365,7 +366,8 @@ class _Builder:
             # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
             return node.value
         try:
-            value = self.loader.construct_object(node, deep=True)
+            # Text is the node's own value (what the constructor would return, less its bookkeeping).
+            value = node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError):
             # A timestamp-looking value that is not a real date (2025-02-30): keep the
             # text, so validation can say precisely what is wrong with it.

@@ -84,6 +84,10 @@ CREATE TABLE IF NOT EXISTS keys(key INTEGER PRIMARY KEY, forms INTEGER NOT NULL)
 """
 
 WORD_SEPARATOR = "\x1f"
+#: The indexes that look sentences up (the schema's CREATE INDEX lines): an empty index filed with
+#: at least BULK_FORMS forms makes them after the rows are in.
+_LOOKUP_INDEXES = ("sentences_by_form", "sentences_by_key", "postings_by_word", "postings_by_form")
+BULK_FORMS = 200
 
 
 def key_hash(key: str) -> int:
@@ -253,16 +257,26 @@ class SentenceIndex:
             with _transaction(connection):
                 for path in gone:
                     self._drop(path)
+        known = {path for (path,) in connection.execute("SELECT path FROM forms")}
+        # Filing many forms into an empty index: its look-up indexes are made once at the end, from
+        # sorted rows, instead of growing with every row (made again on next opening if interrupted).
+        bulk = not known and len(changed) >= BULK_FORMS
+        if bulk:
+            connection.executescript("".join(f"DROP INDEX IF EXISTS {name};" for name in _LOOKUP_INDEXES))
         count = 0
         batch: list[Indexed] = []
-        for indexed in read(changed):
-            batch.append(indexed)
-            count += 1
-            if len(batch) >= 200:
-                self._store(batch)
-                batch = []
-        if batch:
-            self._store(batch)
+        try:
+            for indexed in read(changed):
+                batch.append(indexed)
+                count += 1
+                if len(batch) >= 200:
+                    self._store(batch, known)
+                    batch = []
+            if batch:
+                self._store(batch, known)
+        finally:
+            if bulk:
+                connection.executescript(_SCHEMA)
         self._forms.clear()
         self._stock.clear()
         return count
@@ -279,14 +293,18 @@ class SentenceIndex:
         connection.execute("DELETE FROM postings WHERE form=?", (form,))
         connection.execute("DELETE FROM forms WHERE id=?", (form,))
 
-    def _store(self, batch: list[Indexed]) -> None:
+    def _store(self, batch: list[Indexed], known: set[str]) -> None:
+        """File ``batch``; ``known``: the paths the index already has (their old rows are dropped)."""
         connection = self.connection
         now = time.time_ns()
+        fields: dict[tuple, str] = {}  # a form has a few dozen fields: each written as JSON once
         with _transaction(connection):
             next_id = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM sentences").fetchone()[0]
             sentences, postings, keys = [], [], []
             for indexed in batch:
-                self._drop(indexed.path)
+                if indexed.path in known:
+                    self._drop(indexed.path)
+                known.add(indexed.path)
                 term, campus, department = indexed.identity or (None, None, None)
                 cursor = connection.execute(
                     "INSERT INTO forms(path, size, mtime, sha, text_sha, indexed, display, term, campus, department)"
@@ -297,7 +315,10 @@ class SentenceIndex:
                 if indexed.identity is None:
                     continue
                 for filed in indexed.sentences:
-                    sentences.append((next_id, form, filed.order, json.dumps(filed.field, ensure_ascii=False),
+                    place = fields.get(filed.field)
+                    if place is None:
+                        place = fields[filed.field] = json.dumps(filed.field, ensure_ascii=False)
+                    sentences.append((next_id, form, filed.order, place,
                                       filed.start, filed.stop, filed.line, filed.key,
                                       WORD_SEPARATOR.join(filed.words), WORD_SEPARATOR.join(filed.prefix),
                                       term, campus, department))

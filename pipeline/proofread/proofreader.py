@@ -100,6 +100,29 @@ class Issue:
     edits: tuple[punctuation.Edit, ...] = ()
 
 
+@dataclass(frozen=True)
+class Shared:
+    """A form as comparing it with other forms needs it: where its sentences are indexed, and which
+    forms it is compared with (same term at other campuses; ``previous`` term, same campus and department)."""
+
+    path: str  # resolved
+    display: str
+    text_sha: str  # of the text its sentences were cut from
+    term: str
+    campus: str
+    department: str
+    previous: str
+
+
+def in_line_order(issues: Iterable) -> list:
+    """Issues (or diagnostics) by line and column; those at one place keep the order given."""
+    def place(item) -> tuple[int, int]:
+        diagnostic = getattr(item, "diagnostic", item)
+        return diagnostic.line, diagnostic.col
+
+    return sorted(issues, key=place)
+
+
 @dataclass(eq=False)
 class Sentence:
     """One sentence of a prose value, with the words it is compared by."""
@@ -208,10 +231,20 @@ class Proofreader:
             form, loaded = read_form(path, self.config, shown(path))
         except (OSError, FormError):
             return Indexed(str(path), *state, _sha_or_empty(path), shown(path))  # invalid: said when it is built
-        checked = Checked(path, loaded.path, form, loaded)
-        filed = [sentence_filed(sentence) for sentence in self._cut(checked)]
-        return Indexed(str(path), *state, sha256_of(raw), loaded.path, sha256_of(loaded.content.encode("utf-8")),
+        return self.indexed(Checked(path, loaded.path, form, loaded), state, sha256_of(raw))
+
+    def indexed(self, checked: Checked, state: tuple[int, int], sha: str, display: str | None = None) -> Indexed:
+        """What the index keeps of a form already read: ``state`` (size, mtime) taken before it was
+        read, ``sha`` of the bytes read, ``display`` the resolved path as shown (the form's own by
+        default). Its sentences are cut once, for the index and for its checks."""
+        form = checked.form
+        filed = [sentence_filed(sentence) for sentence in self.sentences(checked)]
+        return Indexed(str(checked.path), *state, sha, display or checked.loaded.path, self._text_sha(checked),
                        (form.term, form.campus, form.department), filed)
+
+    @staticmethod
+    def _text_sha(checked: Checked) -> str:
+        return sha256_of(checked.loaded.content.encode("utf-8"))
 
     def check(self, targets: Iterable[Checked]) -> dict[Path, list[Issue]]:
         """Issues of every target form, by its path, each list in line order."""
@@ -220,10 +253,40 @@ class Proofreader:
             self.prepare([t.path for t in targets])
         results = {}
         for checked in targets:
-            issues = [*self._punctuation(checked), *self._repeats(checked), *self._reuse(checked),
-                      *self._headings(checked), *self._figures(checked)]
-            results[checked.path] = sorted(issues, key=lambda i: (i.diagnostic.line, i.diagnostic.col))
+            before, after = self.own_issues(checked)
+            results[checked.path] = in_line_order([*before, *self._reuse(checked), *after])
         return results
+
+    def own_issues(self, checked: Checked) -> tuple[list[Issue], list[Issue]]:
+        """The issues found in the form alone, without comparing it with other forms (no index is
+        needed): those :meth:`check` orders before the comparison's, and those after them."""
+        return ([*self._punctuation(checked), *self._repeats(checked)],
+                [*self._headings(checked), *self._figures(checked)])
+
+    def shared(self, checked: Checked) -> Shared:
+        """What comparing ``checked`` with other forms starts from (see :meth:`shares_text`)."""
+        form = checked.form
+        return Shared(str(checked.path), checked.loaded.path, self._text_sha(checked), form.term, form.campus,
+                      form.department, form.period.previous().id)
+
+    def shares_text(self, shared: Shared) -> bool:
+        """Whether the form may share a sentence with the forms it is compared with, looked up in the
+        index alone, without reading the form: when False, comparing it (:meth:`reuse`) finds nothing.
+
+        A run that reads every form before the index is complete checks each form alone first,
+        and reads again only the few forms this says share text.
+        """
+        filed = self.index.filed(Path(shared.path), shared.text_sha) if self._prepared else None
+        if filed is None:
+            return True  # not indexed as it was read: compare it in full
+        return any(other.path != shared.path
+                   for sentence in filed
+                   for other, _ in self.index.similar(sentence.key, frozenset(sentence.words), sentence.prefix,
+                                                      shared.term, shared.campus, shared.department, shared.previous))
+
+    def reuse(self, checked: Checked) -> list[Issue]:
+        """The issues of comparing ``checked`` with the other forms (the index must be current)."""
+        return list(self._reuse(checked))
 
     # --- sentences ------------------------------------------------------
 
@@ -234,7 +297,7 @@ class Proofreader:
                 self._sentences.clear()  # checked form by form: memory stays flat over any number of forms
             filed = None
             if self._prepared:
-                filed = self.index.filed(checked.path, sha256_of(checked.loaded.content.encode("utf-8")))
+                filed = self.index.filed(checked.path, self._text_sha(checked))
             if filed is None:
                 self._sentences[key] = list(self._cut(checked))
             else:

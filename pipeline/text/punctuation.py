@@ -203,19 +203,14 @@ def _trailing_spaces(text: str, end: int) -> int:
 
 def _runs(text: str) -> list[Finding]:
     findings = []
-    i = 0
-    while i < len(text):
-        if text[i] not in _RUN_MARKS or text[i] in "()":
-            i += 1
-            continue
-        j = i
-        while j < len(text) and text[j] in _RUN_MARKS:
-            j += 1
-        finding = _run(text, i, j)
+    for match in _RUN.finditer(text):  # each longest run of marks
+        finding = _run(text, match.start(), match.end())
         if finding:
             findings.append(finding)
-        i = j
     return findings
+
+
+_RUN = re.compile(f"[{re.escape(_RUN_MARKS)}]+")
 
 
 def _run(text: str, start: int, end: int) -> Finding | None:
@@ -274,7 +269,8 @@ def _pairs(text: str) -> list[Finding]:
     findings: list[Finding] = []
     unpaired: list[int] = []
     stacks: dict[str, list[int]] = {}
-    for index, char in enumerate(text):
+    for match in _PAIR_MARK.finditer(text):  # the marks only: most characters are none
+        index, char = match.start(), match.group()
         if char in _PAIRS:
             stacks.setdefault(_SAME_BRACKET.get(char, char), []).append(index)
         elif char in _CLOSERS:
@@ -295,6 +291,7 @@ def _pairs(text: str) -> list[Finding]:
     return findings + [_unpaired(text, index) for index in first.values()]
 
 
+_PAIR_MARK = re.compile(f"[{re.escape(''.join(_PAIRS) + ''.join(_CLOSERS))}]")
 _MARK_NAMES = {"“": "左双引号", "”": "右双引号", "‘": "左单引号", "’": "右单引号", "（": "左括号", "）": "右括号",
                "(": "左括号", ")": "右括号", "《": "左书名号", "》": "右书名号", "【": "左方括号", "】": "右方括号"}
 
@@ -329,6 +326,8 @@ def _half_width_brackets(text: str, open_index: int, close_index: int) -> Findin
 
 def _straight_quotes(text: str) -> list[Finding]:
     """Half-width double quotes around Chinese text; fixed when they pair up."""
+    if '"' not in text:
+        return []
     marks = [i for i, c in enumerate(text) if c == '"']
     chinese = [i for i in marks if _in_chinese(text, i, i + 1)]
     if not chinese:
