@@ -43,6 +43,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import traceback
@@ -340,7 +341,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         root = roots[outcome.job.form]
         with uninterrupted():
             if outcome.shared is not None:
-                held.append(Held(outcome.job.form, outcome.warnings, outcome.stated, outcome.own, outcome.shared))
+                held.append(Held.of(outcome))
             _land(outcome, root, ledgers[root], claimed, reporter, tally, landing, say=outcome.shared is None)
             outcome.docx, outcome.indexed = b"", None  # kept until compared: only what is said
             if time.monotonic() - last_save > save_interval:
@@ -436,22 +437,39 @@ def _say_held(held: list[Held], compared: dict[str, list], queue: list[Job], rep
 
     position = {job.form: number for number, job in enumerate(queue)}
     for kept in sorted(held, key=lambda h: position[h.form]):
-        found = compared.get(kept.form)
-        lines = kept.warnings if not found else [str(d) for d in with_comparison(kept.stated, kept.own, found)]
-        for line in lines:
-            reporter.note(line)
+        for diagnostic in with_comparison(kept.stated, kept.own, compared.get(kept.form) or []):
+            reporter.note(str(diagnostic))
     held.clear()
 
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """What is kept of a form built alone until it is compared: its warnings, whole and in parts."""
+    """What is kept of a form built alone until it is compared: its warnings in parts (the form's
+    and assembling's, proofreading's before and after the comparison's: build.with_comparison).
+
+    One is kept per form until every form is built, so it is kept small: no empty lists (one
+    shared empty tuple), the words every form of a campus or term repeats interned, the form's
+    path held once."""
 
     form: str
-    warnings: list[str]
-    stated: list
+    stated: tuple
     own: tuple
     shared: object
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> "Held":
+        shared = outcome.shared
+        shared = replace(shared, **{name: sys.intern(getattr(shared, name))
+                                    for name in ("term", "campus", "department", "previous")})
+        form = shared.path if shared.path == outcome.job.form else outcome.job.form
+        if shared.display == form:
+            shared = replace(shared, display=form)
+        before, after = outcome.own
+        own = (tuple(before), tuple(after)) if before or after else _NOTHING_OWN
+        return cls(form, tuple(outcome.stated), own, shared)
+
+
+_NOTHING_OWN = ((), ())
 
 
 def _first_pass(item):

@@ -100,7 +100,7 @@ class Issue:
     edits: tuple[punctuation.Edit, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one is kept per form until all are built: no __dict__
 class Shared:
     """A form as comparing it with other forms needs it: where its sentences are indexed, and which
     forms it is compared with (same term at other campuses; ``previous`` term, same campus and department)."""

@@ -24,6 +24,7 @@ from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSectio
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording.facts import facts
+from pipeline.wording.sandbox import watching
 from pipeline.wording.summary import Writer, frame, heading_title, lead_template
 from pipeline.wording.vocabulary import words
 
@@ -39,6 +40,11 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool = Fal
     """Turn ``rollup`` into a :class:`Manuscript` using the templates of ``env``; with
     ``attachments`` (the layout profile's 附件 option) each heading's figures table is a
     附件 of the document instead of standing under the heading."""
+    with watching(env):  # the sandbox's timer armed once for the document's many renders
+        return _word_rollup(rollup, env, attachments)
+
+
+def _word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool) -> Manuscript:
     writer = Writer(env)
     base = {"rollup": rollup, "period": rollup.period, "organization": rollup.organization,
             "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,

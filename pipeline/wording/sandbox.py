@@ -30,6 +30,7 @@ traceback still points at the template line that ran (see
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -79,6 +80,10 @@ class TemplateFileError(Exception):
 class TemplateFiles(jinja2.FileSystemLoader):
     """Template files read as UTF-8, with a size limit and a Chinese message naming the
     file (and the line of the first byte that is not UTF-8, as a GBK-saved file has)."""
+
+    def find(self, environment, template) -> str:
+        """The file ``template`` is read from (raises TemplateNotFound), without reading it."""
+        return _found(self, environment, template)[1]
 
     def get_source(self, environment, template):
         _, filename, uptodate = _found(self, environment, template)
@@ -408,6 +413,44 @@ class _Watch:
         self._stop()
 
 
+#: The watch :func:`watching` armed for a whole document: each render under it only sets its
+#: clock and memory baseline, instead of arming and disarming a timer (five system calls) itself.
+_armed: _Watch | None = None
+
+
+@contextlib.contextmanager
+def watching(env: jinja2.Environment):
+    """Arm the timer once for every template rendered with ``env`` inside the block (one document's
+    parts): the limits of each render stay its own; between renders nothing is watched."""
+    global _armed
+    if _armed is not None and _armed.armed:
+        yield  # already watched (a roll-up wording its campuses' parts)
+        return
+    watch = _Watch(getattr(env, "clock", None) or _Clock())
+    with watch:
+        watch.baseline = None  # no render running yet: nothing to measure growth from
+        _armed = watch if watch.armed else None
+        try:
+            yield
+        finally:
+            _armed = None
+
+
+@contextlib.contextmanager
+def _watched(clock: _Clock):
+    """The timer for one render: the document's (see :func:`watching`) when armed, else its own."""
+    watch = _armed
+    if watch is not None and watch.armed and threading.current_thread() is threading.main_thread():
+        watch.clock, watch.baseline = clock, _resident_bytes()
+        try:
+            yield
+        finally:
+            watch.baseline = None
+    else:
+        with _Watch(clock):
+            yield
+
+
 # --- the environment ------------------------------------------------------------------
 
 class _LimitedCodeGenerator(CodeGenerator):
@@ -433,6 +476,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.clock = _Clock()
+        self.found: dict[str, bool] = {}  # template name → whether a file has it (summary.Writer.exists)
         self.filters = _LimitedFilters(self.filters)
         self.globals.pop("lipsum", None)  # placeholder text, as long as asked for: no use in a summary
 
@@ -476,7 +520,7 @@ def render(template: jinja2.Template, context: dict) -> str:
     clock.deadline = time.monotonic() + MAX_SECONDS
     parts, size = [], 0
     try:
-        with _Watch(clock):
+        with _watched(clock):
             for chunk in template.generate(context):
                 size += len(chunk)
                 if size > MAX_OUTPUT:

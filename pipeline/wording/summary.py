@@ -37,7 +37,7 @@ from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
 from pipeline.wording.facts import facts, grouped, unsaid
 from pipeline.wording.filters import FILTERS
-from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render
+from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render, watching
 from pipeline.wording.vocabulary import words
 
 # --- environment ----------------------------------------------------------
@@ -84,14 +84,27 @@ class Writer:
         return "".join(lines), offsets
 
     def exists(self, name: str) -> bool:
-        """Whether some folder of the search path has ``name`` (without compiling it)."""
+        """Whether some folder of the search path has ``name`` (without reading or compiling it).
+
+        Asked for every heading of every document: the answer is kept on the environment, which
+        (like its compiled templates, never reloaded) lives for the run."""
+        known = getattr(self.env, "found", None)
+        if known is not None and name in known:
+            return known[name]
+        loader = self.env.loader
         try:
-            self.env.loader.get_source(self.env, name)
-            return True
+            if isinstance(loader, TemplateFiles):
+                loader.find(self.env, name)  # where it is, without reading it
+            else:
+                loader.get_source(self.env, name)
+            found = True
         except jinja2.TemplateNotFound:
-            return False
+            found = False
         except TemplateFileError:
-            return True  # it is there; rendering it says what is wrong with it
+            found = True  # it is there; rendering it says what is wrong with it
+        if known is not None:
+            known[name] = found
+        return found
 
     def render(self, name: str, **context: Any) -> str:
         try:
@@ -112,6 +125,11 @@ def base_context(summary: Summary) -> dict[str, Any]:
 
 def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     """Turn ``summary`` into a :class:`Manuscript` using the templates of ``env``."""
+    with watching(env):  # the sandbox's timer armed once for the document's many renders
+        return _word(summary, env)
+
+
+def _word(summary: Summary, env: jinja2.Environment) -> Manuscript:
     writer = Writer(env)
     base = base_context(summary)
     title, breaks = (summary.title, ()) if summary.title else writer.title("title.j2", **base)

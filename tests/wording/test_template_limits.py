@@ -121,3 +121,24 @@ def test_a_template_saved_as_gbk_is_named_with_its_folder_and_line(tmp_path, run
     assert ("templates/opening.j2:2:1: 错误: 模板文件不是 UTF-8 编码（可能是 GBK）；"
             "请用记事本或 WPS“另存为”并选择 UTF-8 编码") in result.stderr
     assert "UnicodeDecodeError" not in result.stderr
+
+
+def test_a_document_arms_the_timer_once_and_each_render_keeps_its_own_time_limit(monkeypatch):
+    import signal
+
+    import jinja2
+
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    env = sandbox.LimitedSandbox(loader=jinja2.DictLoader({"ok.j2": "好", "loop.j2": loop}))
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.3)
+    calls = []
+    real = signal.setitimer
+    monkeypatch.setattr(signal, "setitimer", lambda which, *times: (calls.append(times), real(which, *times))[1])
+    with sandbox.watching(env):
+        assert [sandbox.render(env.get_template("ok.j2"), {}) for _ in range(5)] == ["好"] * 5
+        started = time.monotonic()
+        with pytest.raises(sandbox.TemplateLimitError, match="模板运行超过 0.3 秒"):
+            sandbox.render(env.get_template("loop.j2"), {})
+        assert time.monotonic() - started < 2
+    assert calls == [(sandbox.TICK, sandbox.TICK), (0, 0)]  # armed once for six renders, disarmed once
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
