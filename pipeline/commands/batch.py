@@ -311,10 +311,10 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
             ledgers[root] = Ledger(root)
             locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
         ledger = ledgers[root]
-        entry = None if force else ledger.up_to_date(form)
-        if entry:
+        unchanged = None if force else ledger.up_to_date(form)
+        if unchanged:
             tally.unchanged += 1
-            output = os.path.normpath(os.path.join(ledger.root, entry.output))  # strings: one per form, each run
+            output = os.path.normpath(os.path.join(ledger.root, unchanged))  # strings: one per form, each run
             tally.kept.append(output)
             claimed[output] = os.path.abspath(form)
         else:
