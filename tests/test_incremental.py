@@ -10,7 +10,6 @@ documents and warnings as with the whole dictionary.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import shutil
 import subprocess
@@ -364,7 +363,7 @@ def test_a_manifest_changed_by_hand_is_the_judge_not_its_quick_file(workspace, r
     path.write_text(text.replace(line, line.replace(tool, "0.0.1")), encoding="utf-8")  # by another version
 
     assert read_quick(path) is None  # it no longer names the manifest's bytes
-    ledger, answers = _quick_ledger(workspace)
+    _, answers = _quick_ledger(workspace)
     assert answers[str(workspace / NEXT)] is None and sum(map(bool, answers.values())) == 11
     assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"
 
@@ -376,7 +375,8 @@ def test_a_damaged_quick_file_is_ignored_and_written_again(workspace, run):
     assert run(workspace, "build").exit_code == 0
     manifest = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
     quick = manifest.with_name(QUICK_NAME)
-    good = quick.read_bytes()
+    good, expected = quick.read_bytes(), read_quick(manifest)
+    assert good.startswith(b"worksum-quick 1 ") and len(expected) == 6
     for damaged in (b"", b"\x00garbage", good[: len(good) // 2]):
         quick.write_bytes(damaged)
         assert read_quick(manifest) is None
@@ -385,7 +385,7 @@ def test_a_damaged_quick_file_is_ignored_and_written_again(workspace, run):
     quick.unlink()
 
     assert summary_line(run(workspace, "build")) == "完成：生成 0 份，未变化 12 份，失败 0 份"
-    assert marshal.loads(quick.read_bytes()) == marshal.loads(good)  # written again, as a save writes it
+    assert read_quick(manifest) == expected  # written again, as a save writes it
 
 
 def test_once_a_document_is_recorded_the_manifests_answer(workspace, run):
@@ -398,3 +398,21 @@ def test_once_a_document_is_recorded_the_manifests_answer(workspace, run):
 
     assert ledger._quick is None
     assert ledger.up_to_date(workspace / NEXT) is None  # recorded from other bytes than the form's
+
+
+def test_the_index_takes_the_states_the_plan_took_and_looks_at_the_rest(workspace, run, monkeypatch):
+    from pipeline.commands.context import workspace_at
+
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    index = workspace_at(workspace).proofreader.index
+    forms = sorted(os.path.realpath(p) for p in (workspace / "inputs").rglob("*.yaml"))
+    given, other = forms[0], forms[1]
+    assert index.stale(forms) == ([], [])
+
+    looked = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: looked.append(str(path)) or real_stat(path, *a, **k))
+    assert index.stale(forms, {given: real_stat(given)}) == ([], [])
+    assert given not in looked and other in looked  # the state given stands for the file
+    assert index.stale(forms, {given: None}) == ([Path(given)], [])  # given as gone: read again

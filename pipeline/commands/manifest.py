@@ -50,6 +50,8 @@ MANIFEST_NAME = ".worksum-manifest.json"
 #: (see :func:`write_quick`). It stands for the manifest only while it names the manifest's SHA-256.
 QUICK_NAME = ".worksum-manifest.quick"
 QUICK_FORMAT = 1
+#: A quick file starts with this and the manifest's SHA-256 (hex), then a line break and the marshal data.
+QUICK_HEAD = b"worksum-quick 1 "
 #: A file's size and modification time stand for its bytes only when it was last modified
 #: this long before it was recorded (nanoseconds).
 RACY_NS = 2_000_000_000
@@ -208,7 +210,7 @@ class Manifest:
         kept = {entry.output: entry for entry in entries if entry is not None}
         warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
         manifest = cls(path, kept, on_disk=set(kept), seen=seen)
-        if warning is None and read_quick(path, raw) is None:
+        if warning is None and read_quick(path, raw, body=False) is None:
             manifest.quick_missing = sha256(raw)
         if lines is not None:
             for line, data, entry in zip(lines, outputs, entries):
@@ -278,23 +280,30 @@ def write_quick(manifest: Manifest, digest: str) -> None:
             sources = tuple((source, sha, *entry.stats.get(source, (-1, -1))) for source, sha in entry.forms.items())
             forms[_form_of(entry)] = (entry.output, entry.templates, entry.config, entry.tool, sources)
     try:
-        write_atomic(manifest.path.with_name(QUICK_NAME), marshal.dumps((QUICK_FORMAT, digest, forms)))
+        write_atomic(manifest.path.with_name(QUICK_NAME),
+                     QUICK_HEAD + digest.encode() + b"\n" + marshal.dumps((QUICK_FORMAT, digest, forms)))
     except (OSError, ValueError):
         manifest.path.with_name(QUICK_NAME).unlink(missing_ok=True)
 
 
-def read_quick(path: Path, raw: bytes | None = None) -> dict | None:
+def read_quick(path: Path, raw: bytes | None = None, body: bool = True) -> dict | None:
     """The quick file beside the manifest at ``path`` (whose bytes are ``raw``, when read already), by form,
     when it stands for the manifest as it is now (it names the SHA-256 of the manifest's bytes); else
-    None. Its contents are checked where used."""
+    None. Its contents are checked where used; without ``body``, only whether it stands for the manifest."""
     try:
         raw = read_capped(path, MAX_MANIFEST_BYTES) if raw is None else raw
         quick = read_capped(path.with_name(QUICK_NAME), MAX_MANIFEST_BYTES)
-        data = marshal.loads(quick)
+        digest = sha256(raw)
+        head = QUICK_HEAD + digest.encode() + b"\n"
+        if not quick.startswith(head):
+            return None
+        if not body:
+            return {}  # stands for the manifest (its contents not read)
+        data = marshal.loads(quick[len(head):])
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if (type(data) is not tuple or len(data) != 3 or data[0] != QUICK_FORMAT or type(data[2]) is not dict
-            or data[1] != sha256(raw)):
+            or data[1] != digest):
         return None
     return data[2]
 
@@ -513,6 +522,11 @@ class Ledger:
             return None
         return output
 
+    @property
+    def states(self) -> dict[str, os.stat_result | None]:
+        """The sources' ``os.stat`` taken this run while planning (None: no file), by absolute path."""
+        return self._states
+
     def _state(self, path: str) -> os.stat_result | None:
         """``os.stat(path)``, None when there is none; each path once per run (last period's form is
         also a form of the workspace)."""
@@ -525,9 +539,10 @@ class Ledger:
         self._states[path] = found
         return found
 
-    def _full_up_to_date(self, key: str) -> Entry | None:
-        """The manifests' answer to :meth:`up_to_date`: the entry of the form ``key``, if it makes building it unnecessary."""
-        entry = self._index().get(key)
+    def _full_up_to_date(self, form: str) -> Entry | None:
+        """The manifests' answer to :meth:`up_to_date`: the entry of ``form`` (as :meth:`relative` gives it),
+        if it makes building it unnecessary."""
+        entry = self._index().get(form)
         if entry is None:
             return None
         print_ = self.fingerprint
