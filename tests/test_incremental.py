@@ -416,3 +416,17 @@ def test_the_index_takes_the_states_the_plan_took_and_looks_at_the_rest(workspac
     assert index.stale(forms, {given: real_stat(given)}) == ([], [])
     assert given not in looked and other in looked  # the state given stands for the file
     assert index.stale(forms, {given: None}) == ([Path(given)], [])  # given as gone: read again
+
+
+def test_forms_recorded_without_size_and_time_are_judged_by_their_hash_in_the_quick_files(workspace, run):
+    """Forms changed just before a build are recorded without size and time (a change in the same clock
+    tick would not show): the quick files compare their hashes, as the manifests would, and say which
+    changed, without the manifests being read."""
+    assert run(workspace, "build").exit_code == 0  # the forms were copied just now
+    ledger, answers = _quick_ledger(workspace)
+    assert ledger._manifests is None and all(answers.values()) and len(answers) == 12
+
+    form = workspace / NEXT
+    form.write_text(form.read_text(encoding="utf-8") + "# 改过\n", encoding="utf-8")
+    ledger, answers = _quick_ledger(workspace)
+    assert answers[str(form)] is None and sum(map(bool, answers.values())) == 11
