@@ -21,6 +21,11 @@ Two questions are answered from it without importing any heavy library:
   written: keep the edited file as a backup before replacing it
   (:func:`land`).
 
+Beside each manifest, a *quick file* (``.worksum-manifest.quick``) holds what the first question
+needs per form, in a form quick to load; it names the SHA-256 of the manifest's bytes and stands for the
+manifest only while they match, so an unchanged rebuild of ten thousand forms need not parse and check
+the manifests (:meth:`Ledger.up_to_date`). Whatever it cannot answer yes to, the manifest answers.
+
 The manifest is written atomically and updated as outputs land (each record
 costs the same however many entries there are; the files are saved at
 intervals and at the end), so an interruption leaves it describing files that
@@ -282,8 +287,11 @@ def write_quick(manifest: Manifest, digest: str) -> None:
     try:
         write_atomic(manifest.path.with_name(QUICK_NAME),
                      QUICK_HEAD + digest.encode() + b"\n" + marshal.dumps((QUICK_FORMAT, digest, forms)))
-    except (OSError, ValueError):
-        manifest.path.with_name(QUICK_NAME).unlink(missing_ok=True)
+    except (OSError, ValueError):  # the manifest is read whole next time: a stale quick file never stands for it
+        try:
+            manifest.path.with_name(QUICK_NAME).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def read_quick(path: Path, raw: bytes | None = None, body: bool = True) -> dict | None:
