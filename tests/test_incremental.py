@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from test_batch import summary_line
 from pipeline.proofread import proofreader
 from pipeline.proofread.sentences import spans, words_of
 from pipeline.text import segment
@@ -320,3 +321,112 @@ def test_the_proofreader_takes_the_forms_build_listed_for_that_run_only(workspac
 
     assert listings == [workspace / "inputs"]  # listed once for the run, not again for the proofreader
     assert current._found is None
+
+
+# --- the quick files beside the manifests ---------------------------------------------------------
+
+def _quick_ledger(workspace: Path):
+    from pipeline.commands.manifest import Ledger
+    from pipeline.workspace.discovery import forms_in
+
+    ledger = Ledger(workspace)
+    return ledger, {str(form): ledger.up_to_date(form) for form in forms_in(workspace / "inputs")}
+
+
+def test_an_unchanged_rebuild_is_answered_by_the_quick_files_without_reading_the_manifests(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME, QUICK_NAME, Ledger, read_quick
+
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    for manifest in (workspace / "outputs").glob(f"*/{MANIFEST_NAME}"):
+        assert manifest.with_name(QUICK_NAME).is_file() and read_quick(manifest) is not None
+
+    ledger, answers = _quick_ledger(workspace)
+
+    assert ledger._manifests is None  # the manifests were not read
+    whole = Ledger(workspace)
+    whole._quick = None  # the manifests' own answers
+    expected = {form: (entry.output if entry else None) for form, entry in
+                ((form, whole._full_up_to_date(whole.relative(Path(form)))) for form in answers)}
+    assert answers == expected and all(answers.values()) and len(answers) == 12
+
+
+def test_a_manifest_changed_by_hand_is_the_judge_not_its_quick_file(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME, read_quick
+
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
+    text = path.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if NEXT in line)
+    tool = json.loads(line.rstrip(","))["tool"]
+    path.write_text(text.replace(line, line.replace(tool, "0.0.1")), encoding="utf-8")  # by another version
+
+    assert read_quick(path) is None  # it no longer names the manifest's bytes
+    _, answers = _quick_ledger(workspace)
+    assert answers[str(workspace / NEXT)] is None and sum(map(bool, answers.values())) == 11
+    assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"
+
+
+def test_a_damaged_quick_file_is_ignored_and_written_again(workspace, run):
+    from pipeline.commands.manifest import MANIFEST_NAME, QUICK_NAME, read_quick
+
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    manifest = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
+    quick = manifest.with_name(QUICK_NAME)
+    good, expected = quick.read_bytes(), read_quick(manifest)
+    assert good.startswith(b"worksum-quick 1 ") and len(expected) == 6
+    for damaged in (b"", b"\x00garbage", good[: len(good) // 2]):
+        quick.write_bytes(damaged)
+        assert read_quick(manifest) is None
+        ledger, answers = _quick_ledger(workspace)
+        assert all(answers.values()) and ledger._manifests is not None  # the manifests answered
+    quick.unlink()
+
+    assert summary_line(run(workspace, "build")) == "完成：生成 0 份，未变化 12 份，失败 0 份"
+    assert read_quick(manifest) == expected  # written again, as a save writes it
+
+
+def test_once_a_document_is_recorded_the_manifests_answer(workspace, run):
+    """A run that recorded a document holds manifests newer than the quick files: they answer."""
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    ledger, answers = _quick_ledger(workspace)
+    output = workspace / answers[str(workspace / NEXT)]
+    ledger.record("2024-2025-1", output, {workspace / NEXT: "0" * 64}, b"other bytes")
+
+    assert ledger._quick is None
+    assert ledger.up_to_date(workspace / NEXT) is None  # recorded from other bytes than the form's
+
+
+def test_the_index_takes_the_states_the_plan_took_and_looks_at_the_rest(workspace, run, monkeypatch):
+    from pipeline.commands.context import workspace_at
+
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    index = workspace_at(workspace).proofreader.index
+    forms = sorted(os.path.realpath(p) for p in (workspace / "inputs").rglob("*.yaml"))
+    given, other = forms[0], forms[1]
+    assert index.stale(forms) == ([], [])
+
+    looked = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: looked.append(str(path)) or real_stat(path, *a, **k))
+    assert index.stale(forms, {given: real_stat(given)}) == ([], [])
+    assert given not in looked and other in looked  # the state given stands for the file
+    assert index.stale(forms, {given: None}) == ([Path(given)], [])  # given as gone: read again
+
+
+def test_forms_recorded_without_size_and_time_are_judged_by_their_hash_in_the_quick_files(workspace, run):
+    """Forms changed just before a build are recorded without size and time (a change in the same clock
+    tick would not show): the quick files compare their hashes, as the manifests would, and say which
+    changed, without the manifests being read."""
+    assert run(workspace, "build").exit_code == 0  # the forms were copied just now
+    ledger, answers = _quick_ledger(workspace)
+    assert ledger._manifests is None and all(answers.values()) and len(answers) == 12
+
+    form = workspace / NEXT
+    form.write_text(form.read_text(encoding="utf-8") + "# 改过\n", encoding="utf-8")
+    ledger, answers = _quick_ledger(workspace)
+    assert answers[str(form)] is None and sum(map(bool, answers.values())) == 11

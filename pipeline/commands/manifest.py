@@ -21,6 +21,11 @@ Two questions are answered from it without importing any heavy library:
   written: keep the edited file as a backup before replacing it
   (:func:`land`).
 
+Beside each manifest, a *quick file* (``.worksum-manifest.quick``) holds what the first question
+needs per form, in a form quick to load; it names the SHA-256 of the manifest's bytes and stands for the
+manifest only while they match, so an unchanged rebuild of ten thousand forms need not parse and check
+the manifests (:meth:`Ledger.up_to_date`). Whatever it cannot answer yes to, the manifest answers.
+
 The manifest is written atomically and updated as outputs land (each record
 costs the same however many entries there are; the files are saved at
 intervals and at the end), so an interruption leaves it describing files that
@@ -34,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import marshal
 import os
 import time
 from dataclasses import dataclass, field, fields, replace
@@ -45,6 +51,12 @@ from pipeline.workspace.reading import file_state, read_capped
 from pipeline.workspace.write import describe, write_atomic
 
 MANIFEST_NAME = ".worksum-manifest.json"
+#: Beside each manifest: what an unchanged rebuild asks of it, per form, in a form quick to load
+#: (see :func:`write_quick`). It stands for the manifest only while it names the manifest's SHA-256.
+QUICK_NAME = ".worksum-manifest.quick"
+QUICK_FORMAT = 1
+#: A quick file starts with this and the manifest's SHA-256 (hex), then a line break and the marshal data.
+QUICK_HEAD = b"worksum-quick 1 "
 #: A file's size and modification time stand for its bytes only when it was last modified
 #: this long before it was recorded (nanoseconds).
 RACY_NS = 2_000_000_000
@@ -164,6 +176,9 @@ class Manifest:
     #: Each entry's line in the file, by output, while the entry is the one read or written there:
     #: an Entry is never changed in place (it is replaced), so the line stands for it.
     lines: dict[str, tuple[Entry, str]] = field(default_factory=dict, repr=False)
+    #: The SHA-256 of the file's bytes when read whole and every entry was kept, and no quick file stood
+    #: for it (one is then written when the ledger saves): see :func:`write_quick`.
+    quick_missing: str = ""
 
     @classmethod
     def load(cls, path: Path) -> tuple["Manifest", str | None]:
@@ -200,6 +215,8 @@ class Manifest:
         kept = {entry.output: entry for entry in entries if entry is not None}
         warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
         manifest = cls(path, kept, on_disk=set(kept), seen=seen)
+        if warning is None and read_quick(path, raw, body=False) is None:
+            manifest.quick_missing = sha256(raw)
         if lines is not None:
             for line, data, entry in zip(lines, outputs, entries):
                 if entry is not None and kept[entry.output] is entry and _canonical(line, data):
@@ -235,8 +252,10 @@ class Manifest:
             lines = [json.dumps(vars(self.entries[key])) for key in keys]
             text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
         write_atomic(self.path, text)
+        write_quick(self, sha256(text))
         self.lines = {key: (self.entries[key], line) for key, line in zip(keys, lines) if _CANONICAL_LINE not in line}
         self.seen = file_state(self.path)
+        self.quick_missing = ""
         self.on_disk = set(self.entries)
         self.removed.clear()
         self.dirty = False
@@ -252,6 +271,49 @@ class Manifest:
         del self.entries[key]
         self.removed.add(key)
         self.dirty = True
+
+
+def write_quick(manifest: Manifest, digest: str) -> None:
+    """Write the quick file of ``manifest``, whose file's bytes hash to ``digest``: for each form's entry, in
+    the manifest's order, (output, templates, config, tool, ((source, hash, size, mtime ns), ...)); size and
+    mtime -1 where the manifest records none. A file that cannot be written is left out (the manifest
+    is then read whole, as before)."""
+    forms = {}
+    for key in sorted(manifest.entries):
+        entry = manifest.entries[key]
+        if entry.kind == "form":
+            sources = tuple((source, sha, *entry.stats.get(source, (-1, -1))) for source, sha in entry.forms.items())
+            forms[_form_of(entry)] = (entry.output, entry.templates, entry.config, entry.tool, sources)
+    try:
+        write_atomic(manifest.path.with_name(QUICK_NAME),
+                     QUICK_HEAD + digest.encode() + b"\n" + marshal.dumps((QUICK_FORMAT, digest, forms)))
+    except (OSError, ValueError):  # the manifest is read whole next time: a stale quick file never stands for it
+        try:
+            manifest.path.with_name(QUICK_NAME).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def read_quick(path: Path, raw: bytes | None = None, body: bool = True) -> dict | None:
+    """The quick file beside the manifest at ``path`` (whose bytes are ``raw``, when read already), by form,
+    when it stands for the manifest as it is now (it names the SHA-256 of the manifest's bytes); else
+    None. Its contents are checked where used; without ``body``, only whether it stands for the manifest."""
+    try:
+        raw = read_capped(path, MAX_MANIFEST_BYTES) if raw is None else raw
+        quick = read_capped(path.with_name(QUICK_NAME), MAX_MANIFEST_BYTES)
+        digest = sha256(raw)
+        head = QUICK_HEAD + digest.encode() + b"\n"
+        if not quick.startswith(head):
+            return None
+        if not body:
+            return {}  # stands for the manifest (its contents not read)
+        data = marshal.loads(quick[len(head):])
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if (type(data) is not tuple or len(data) != 3 or data[0] != QUICK_FORMAT or type(data[2]) is not dict
+            or data[1] != digest):
+        return None
+    return data[2]
 
 
 def _unreadable(path: Path, partly: bool = False) -> str:
@@ -362,6 +424,8 @@ class Ledger:
         self._workspace_root = root
         self._folder_hashes: dict[str, str] = {}  # computed once per run
         self._missing_folders: dict[str, bool] = {}  # folder → whether it is missing, asked once per run
+        self._quick: dict | None | bool = False  # by form, from the quick files (False: not read yet)
+        self._states: dict[str, os.stat_result | None] = {}  # sources' states, each taken once per run
 
     @property
     def fingerprint(self) -> Fingerprint:
@@ -415,9 +479,78 @@ class Ledger:
             return entry.forms[key]
         return file_sha256(Path(path)) or ABSENT
 
-    def up_to_date(self, form: Path) -> Entry | None:
-        """The entry that makes building ``form`` unnecessary, if there is one."""
-        entry = self._index().get(self.relative(form))
+    def up_to_date(self, form: Path) -> str | None:
+        """The output (relative to the workspace) that makes building ``form`` unnecessary, if there is one.
+
+        Asked first of the quick files (:func:`read_quick`), which stand for the manifests as they are: a
+        form whose sources all have the size and time recorded, and whose output exists, is up to date
+        without the manifests being read. Any other answer is the manifests' own."""
+        key = self.relative(form)
+        if self._quick is not None:  # None: unusable, or a document was recorded since
+            if self._quick is False:
+                self._quick = self._read_quick()
+            if self._quick is not None:
+                try:
+                    output = self._quick_up_to_date(self._quick.get(key))
+                except (TypeError, ValueError, IndexError):  # not as write_quick writes it
+                    output = None
+                if output is not None:
+                    return output
+        entry = self._full_up_to_date(key)
+        return entry.output if entry is not None else None
+
+    def _read_quick(self) -> dict | None:
+        quick: dict = {}
+        for path in sorted(self.outputs.glob(f"*/{MANIFEST_NAME}")):
+            forms = read_quick(path)
+            if forms is None:
+                return None
+            quick.update(forms)
+        return quick
+
+    def _quick_up_to_date(self, item) -> str | None:
+        """The output of the quick file's ``item`` when every source is as recorded and the output exists."""
+        if item is None:
+            return None
+        output, templates, config, tool, sources = item
+        print_ = self.fingerprint
+        if templates != print_.templates or config != print_.config or tool != print_.tool:
+            return None
+        for source, recorded, size, mtime in sources:
+            if type(source) is not str or source.endswith("/"):
+                return None  # a folder: the manifest decides
+            path = os.path.join(self._prefix, source)
+            found = self._state(path)
+            if found is None:
+                if recorded != ABSENT:
+                    return None
+            elif (size != found.st_size or mtime != found.st_mtime_ns) and file_sha256(Path(path)) != recorded:
+                return None  # as the manifest judges it: a source whose size or time is new is hashed
+        if type(output) is not str or not _inside_outputs(output) or not os.path.isfile(self._prefix + output):
+            return None
+        return output
+
+    @property
+    def states(self) -> dict[str, os.stat_result | None]:
+        """The sources' ``os.stat`` taken this run while planning (None: no file), by absolute path."""
+        return self._states
+
+    def _state(self, path: str) -> os.stat_result | None:
+        """``os.stat(path)``, None when there is none; each path once per run (last period's form is
+        also a form of the workspace)."""
+        if path in self._states:
+            return self._states[path]
+        try:
+            found = None if self._missing_folder(path) else os.stat(path)
+        except OSError:
+            found = None
+        self._states[path] = found
+        return found
+
+    def _full_up_to_date(self, form: str) -> Entry | None:
+        """The manifests' answer to :meth:`up_to_date`: the entry of ``form`` (as :meth:`relative` gives it),
+        if it makes building it unnecessary."""
+        entry = self._index().get(form)
         if entry is None:
             return None
         print_ = self.fingerprint
@@ -467,6 +600,7 @@ class Ledger:
         """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash; a form's own
         first) and whatever forms ``folders`` hold. ``states``: each file's (size, mtime ns) taken
         before it was hashed, so an unchanged rebuild need not hash it again."""
+        self._quick = None  # the manifests now differ from their files
         key = self.relative(output)
         print_ = self.fingerprint
         sources = {self.relative(p): h for p, h in forms.items()}
@@ -500,6 +634,10 @@ class Ledger:
         """Save every changed manifest; returns what could not be saved, as messages."""
         problems = []
         for manifest in (self._manifests or {}).values():
+            if manifest.quick_missing and not manifest.dirty:  # read whole, unchanged: next time, quickly
+                if file_state(manifest.path) == manifest.seen:
+                    write_quick(manifest, manifest.quick_missing)
+                manifest.quick_missing = ""
             try:
                 manifest.save()
             except OSError as exc:
@@ -510,6 +648,7 @@ class Ledger:
 
     def record_pdf(self, output: Path, pdf: bytes) -> None:
         """Note the PDF written beside ``output`` (an output the manifest knows)."""
+        self._quick = None  # the manifests now differ from their files
         key = self.relative(output)
         entry = self.recorded(output)
         if entry is not None:

@@ -38,7 +38,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from pipeline.workspace.reading import file_state, read_capped
 
@@ -229,17 +229,22 @@ class SentenceIndex:
 
     # --- keeping it current ----------------------------------------------------
 
-    def stale(self, paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+    def stale(self, paths: Iterable[Path | str], states: Mapping[str, os.stat_result | None] | None = None
+              ) -> tuple[list[Path], list[str]]:
         """Which of ``paths`` (resolved) must be read again, in the order of sorted Paths, and which
-        indexed forms are gone."""
+        indexed forms are gone. ``states``: the forms' ``os.stat`` taken earlier in this run, by path (None:
+        there was no file), so a run that has just looked at every form need not look again."""
+        states = states or {}
         rows = {row[0]: row for row in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
         changed = []
         for path in paths:
             key = storable(str(path))
             row = rows.pop(key, None)
             try:
-                found = os.stat(path)
+                found = states[path] if path in states else os.stat(path)
             except OSError:
+                found = None
+            if found is None:
                 changed.append(Path(path))
                 continue
             if row is None or found.st_size != row[1] or found.st_mtime_ns != row[2]:
@@ -248,10 +253,12 @@ class SentenceIndex:
                 changed.append(Path(path))  # rewritten within a clock tick of being indexed
         return sorted(changed), list(rows)
 
-    def update(self, paths: Iterable[Path | str], read: Callable[[list[Path]], Iterable[Indexed]]) -> int:
+    def update(self, paths: Iterable[Path | str], read: Callable[[list[Path]], Iterable[Indexed]],
+               states: Mapping[str, os.stat_result | None] | None = None) -> int:
         """Index ``paths`` (every form that proofreading compares with): read the new and changed
-        ones with ``read``, drop the forms no longer there. Returns how many forms were read."""
-        changed, gone = self.stale(paths)
+        ones with ``read``, drop the forms no longer there (``states``: see :meth:`stale`). Returns how
+        many forms were read."""
+        changed, gone = self.stale(paths, states)
         connection = self.connection
         if gone:
             with _transaction(connection):

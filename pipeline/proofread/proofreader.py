@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from pipeline.diagnostics import Diagnostic, FormError, shown
 from pipeline.form.config import Config
@@ -199,17 +199,18 @@ class Proofreader:
         return json.dumps([corpus.FORMAT, self.threshold, self.min_chars, sorted(set(self._words))],
                           ensure_ascii=False)
 
-    def prepare(self, targets: Iterable[Path] = (), read: Callable[[list[Path]], Iterable[Indexed]] | None = None
-                ) -> int:
+    def prepare(self, targets: Iterable[Path] = (), read: Callable[[list[Path]], Iterable[Indexed]] | None = None,
+                states: Mapping[str, os.stat_result | None] | None = None) -> int:
         """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
-        new and changed ones (in this process when not given). Returns how many were read."""
+        new and changed ones (in this process when not given); ``states``: the forms' ``os.stat`` taken
+        earlier in this run (see :meth:`SentenceIndex.stale`). Returns how many were read."""
         # As strings: ten thousand Path objects hashed and compared cost more (the index reads the
         # changed ones in the order sorted Paths have).
         paths = {*map(str, self._peers()), *(os.path.realpath(p) for p in targets)}  # a looping link too
         database = self.index.database
         segment.keep_dictionary(database.parent if database is not None else None,
                                 write=len(paths) >= STORED_DICTIONARY_FORMS)
-        count = self.index.update(paths, read or self.read_all)
+        count = self.index.update(paths, read or self.read_all, states)
         self._prepared = True
         return count
 
