@@ -24,18 +24,34 @@ _OUTSIDE = Path(tempfile.mkdtemp(prefix="worksum-example-"))
 atexit.register(shutil.rmtree, _OUTSIDE, ignore_errors=True)
 EXAMPLE_FORM = Path(shutil.copy(ROOT / "tests" / "data" / "example-form.yaml", _OUTSIDE / "example-form.yaml"))
 
-#: The smallest valid form: what the validation and hostile-input tests start from.
-VALID = textwrap.dedent("""\
+#: A form's identity lines, for tests that write the rest of the form themselves.
+HEAD = textwrap.dedent("""\
     organization: 明德实验学校
     campus: 东湖校区
     department: 后勤处
     term: 2024-2025-1
     date: 2025-01-16
+    """)
+
+#: The smallest valid form: what the validation and hostile-input tests start from.
+VALID = HEAD + textwrap.dedent("""\
     activities:
       - title: 消防疏散演练
         category: safety
         details: 全校师生参加。
     """)
+
+
+#: The fixture workspace with the seed samples' kinds of flaws (tests/data/seed_like).
+SEED_LIKE = ROOT / "tests" / "data" / "seed_like"
+
+
+@pytest.fixture
+def seed_like(tmp_path: Path) -> Path:
+    """A copy of the fixture workspace whose 东园区 form has the seed samples' kinds of flaws."""
+    target = tmp_path / "seed_like"
+    shutil.copytree(SEED_LIKE, target)
+    return target
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import ROOT
-
-SEED_LIKE = ROOT / "tests" / "data" / "seed_like"
+from conftest import SEED_LIKE
 
 
 def warnings(stderr: str) -> set[str]:

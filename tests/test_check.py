@@ -8,21 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
 
-SEED_LIKE = ROOT / "tests" / "data" / "seed_like"
 EAST = "inputs/2024-2025-1/东园区/后勤部.yaml"
 WEST = "inputs/2024-2025-1/西园区/后勤部.yaml"
 EAST_BEFORE = "inputs/2023-2024-2/东园区/后勤部.yaml"
-
-
-@pytest.fixture
-def seed_like(tmp_path: Path) -> Path:
-    """A copy of the fixture workspace whose 东园区 form has the seed samples' kinds of flaws."""
-    target = tmp_path / "seed_like"
-    shutil.copytree(SEED_LIKE, target)
-    return target
 
 
 def warnings_of(stderr: str, path: str) -> list[str]:

@@ -14,24 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SEED_LIKE
 
-from conftest import ROOT
 from pipeline.commands import manifest
 from pipeline.proofread import corpus
 from pipeline.proofread.proofreader import Proofreader
 
-SEED_LIKE = ROOT / "tests" / "data" / "seed_like"
 EAST = "inputs/2024-2025-1/东园区/后勤部.yaml"
 WEST = "inputs/2024-2025-1/西园区/后勤部.yaml"
 TERM = "2024-2025-1"
 COPIED = "入冬后每天早晨由保安检查户外场地和楼梯"
-
-
-@pytest.fixture
-def seed_like(tmp_path: Path) -> Path:
-    target = tmp_path / "seed_like"
-    shutil.copytree(SEED_LIKE, target)
-    return target
 
 
 def warnings(stderr: str) -> list[str]:

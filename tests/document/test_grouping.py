@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from conftest import write_form
+from conftest import HEAD, write_form
 from docx_reading import paragraphs
-
-HEAD = textwrap.dedent("""\
-    organization: 明德实验学校
-    campus: 东湖校区
-    department: 后勤处
-    term: 2024-2025-1
-    date: 2025-01-16
-    """)
 
 
 def build(tmp_path, run, body: str, config: str | None = None):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import ROOT, worksum, write_form
+from conftest import HEAD, ROOT, worksum, write_form
 from docx_text import Para, paragraphs
+
 from pipeline.form.config import Config
 from pipeline.proofread.proofreader import content, copies_between
 from pipeline.text.chinese import sentence
@@ -246,14 +246,6 @@ def test_approximate_values_written_in_the_form(tmp_path, run):
 
 
 # --- small faults ---------------------------------------------------------------------
-
-HEAD = textwrap.dedent("""\
-    organization: 明德实验学校
-    campus: 东湖校区
-    department: 后勤处
-    term: 2024-2025-1
-    date: 2025-01-16
-    """)
 
 
 def _build(folder: Path, run, body_text: str, head: str = HEAD, config: str | None = None) -> list[Para]:
