@@ -302,25 +302,29 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
-    folder_roots: dict[str, Path | None] = {}  # by the folder as the form's path names it
+    by_folder: dict[str, tuple[Path | None, Ledger]] = {}  # a folder's root and ledger, by the folder
+    # Strings, each made once per form: an unchanged rebuild of ten thousand forms is mostly this loop.
+    cwd = os.getcwd()  # os.path.abspath would ask it again for every form
     for form in forms:
-        folder = os.path.dirname(form)
-        if folder not in folder_roots:
-            folder_roots[folder] = root_of(os.path.abspath(folder or os.curdir))
-        root = folder_roots[folder]
-        if root not in ledgers:
-            ledgers[root] = Ledger(root)
-            locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
-        ledger = ledgers[root]
-        unchanged = None if force else ledger.up_to_date(form)
+        absolute = os.path.normpath(os.path.join(cwd, form))
+        folder = absolute.rpartition(os.sep)[0] or os.sep
+        found = by_folder.get(folder)
+        if found is None:
+            root = root_of(folder)
+            if root not in ledgers:
+                ledgers[root] = Ledger(root)
+                locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
+            found = by_folder[folder] = (root, ledgers[root])
+        root, ledger = found
+        unchanged = None if force else ledger.up_to_date(absolute)
         if unchanged:
             tally.unchanged += 1
-            output = os.path.normpath(os.path.join(ledger.root, unchanged))  # strings: one per form, each run
+            output = os.path.normpath(os.path.join(ledger.root, unchanged))
             tally.kept.append(output)
-            claimed[output] = os.path.abspath(form)
+            claimed[output] = absolute
         else:
             state = file_state(form)  # before hashing: a change after it shows as a new state
-            job = Job(os.path.abspath(form), shown(form), file_sha256(form), strict, state)
+            job = Job(absolute, shown(form), file_sha256(form), strict, state)
             roots[job.form] = root
             queue.append(job)
     for ledger in ledgers.values():
