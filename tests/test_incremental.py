@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -314,10 +315,10 @@ def test_recording_a_document_reads_and_writes_its_own_rows_only(workspace, run)
     ledger.record("2024-2025-1", output, {form: entry.forms[ledger.relative(form)]}, b"new bytes")
     ledger.record_pdf(output, b"%PDF")
     assert ledger.save() == []
-    connection.set_trace_callback(None)
 
     touching = [s for s in statements if s.split()[0] in ("SELECT", "INSERT", "DELETE", "UPDATE")]
     assert [s.split()[0] for s in touching] == ["SELECT", "DELETE", "INSERT", "UPDATE"]
+    connection = sqlite3.connect(ledger.database)
     for statement in touching:
         plan = " ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + statement))
         assert "SCAN" not in plan, (statement, plan)
