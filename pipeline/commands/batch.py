@@ -41,7 +41,6 @@ One failing form never stops the others; its problems are reported as
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import threading
@@ -230,9 +229,12 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
     """``function`` over ``items``, in a pool when there are many, as they finish; this process is
     warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
     process holds, so it runs in forked workers only (in this process where there is no fork)."""
+    if workers <= 1 or len(items) < IN_PROCESS_BELOW:
+        yield from map(function, items)  # (and multiprocessing not even imported: a one-form rebuild)
+        return
     context = _pool_context()
     forked = context.get_start_method() == "fork"
-    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
+    if inherited and not forked:
         yield from map(function, items)
         return
     if forked:
@@ -266,6 +268,8 @@ def _chunk(items: int, workers: int) -> int:
 
 
 def _pool_context():
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
 
