@@ -32,6 +32,8 @@ from pipeline.text.characters import NOT_IN_FILE_NAMES
 from pipeline.text.suggest import did_you_mean
 
 DEFAULT_SET = "default"
+#: ``{% extends "内置/<set>/<file>" %}`` names a shipped template whatever the workspace holds.
+BUILTIN_PREFIX = "内置"
 
 _PACKAGED = HOME / "templates"  # inside an installed wheel: pipeline/templates/<set>/
 _SOURCE = HOME.parent / "templates"  # in a source checkout: templates/<set>/
