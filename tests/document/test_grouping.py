@@ -144,7 +144,7 @@ def test_counts_are_worded_with_unit_and_change(tmp_path, run):
             previous: 96
         """)
     text = "\n".join(p.text for p in paras)
-    assert "维修课桌椅112套，较上学期增长30.2%，用水量900吨，较上学期下降10%，接送卡发放40张，与上学期持平。" in text
+    assert "维修课桌椅112套，较上学期增长30.2%；用水量900吨，较上学期下降10%；接送卡发放40张，与上学期持平。" in text
     assert "体检合格率98.5%，较上学期提高2.5个百分点。" in text
 
 
