@@ -134,6 +134,8 @@ def test_incident_totals(rolled):
     # One severity: 均为轻微事件, not 按严重程度分，轻微4起.
     assert "本学期各校区共发生安全事件4起（本部校区2起、东湖校区2起），均为轻微事件，已全部妥善处理。" in logistics
     assert "处理情况：" not in logistics  # an incident's handling is prose, not a form's label
+    # The safety lead says 参与 once and gives the largest item's figure in brackets (was: 3100人次参加 … 有1860人次参加).
+    assert "本学期安全方面共开展工作5项，参与3100人次，其中消防设施月度巡查与疏散演练规模最大（1860人次）。" in logistics
     academic = "\n".join(b[2] for b in blocks(rolled / ACADEMIC) if b[0] == "p")
     # 滨江校区 1 minor incident; 东湖校区 wrote incidents: [] (none happened); 本部校区 did not report.
     # One incident: the campus and its severity in one plain sentence.
