@@ -375,7 +375,7 @@ def test_a_lead_works_for_a_heading_config_yaml_adds(tmp_path, run):
     paras = _build(tmp_path, run, ONE_OF_EACH.replace("category: duties", "category: moral"), config=config)
     text = [p.text for p in paras]
     moral = next(i for i, t in enumerate(text) if t.endswith("加强德育工作，培养良好习惯"))
-    assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比参与的人最多。"
+    assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比人数最多。"
 
 
 def test_the_opening_and_closing_state_the_forms_highlights(built):
@@ -528,3 +528,14 @@ def test_figures_that_carry_a_comparison_are_separated_by_semicolons(built):
     assert "本学期幼儿伙食费结余率1.8%，较上学期降低0.8个百分点；节约水电费8600元，较上学期增长19.4%。" in dongyuan
     old = next(t for n, t in texts.items() if "本部校区后勤处2023" in n)
     assert "本学期维修课桌凳86套，校舍维修项目27项。" in old  # no comparison inside an item: commas suffice
+
+
+def test_a_lead_does_not_say_its_verb_twice(built):
+    """参加632人次，其中教研组主题教研活动参加的人最多: the verb that gives the total is not repeated."""
+    texts = _all_text(built)
+    donghu = next(t for n, t in texts.items() if "东湖校区教务处2024" in n)
+    assert ("本学期共组织教研和培训活动3项22次，参加632人次，其中教研组主题教研活动人数最多。"
+            "听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。") in donghu
+    for name, text in texts.items():
+        for t in text:
+            assert not re.search(r"(参与|参加)\d+人次，其中[^，。]*\1的人最多", t), (name, t)
