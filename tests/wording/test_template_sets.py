@@ -366,3 +366,43 @@ def test_the_built_in_prefix_cannot_leave_the_built_in_sets(tmp_path, run):
     template(root, "opening.j2", '{% include "内置/../pyproject.toml" %}')
     stderr = failing_build(run, root)
     assert "templates/opening.j2:1:" in stderr and "pyproject" in stderr
+
+
+def test_a_default_copy_from_an_older_init_is_not_an_edit(tmp_path, run):
+    """A workspace made by an earlier `worksum init` holds an earlier shipped opening.j2: it is
+    no school's edit, so 后勤处 still gets the 后勤 set's opening, not the copy's."""
+    import hashlib
+    import json
+
+    earlier = json.loads((ROOT / "pipeline" / "workspace" / "shipped_templates.json").read_text(encoding="utf-8"))
+    old = OLDER_OPENING.encode("utf-8")
+    assert hashlib.sha256(old).hexdigest() in earlier["default"]["opening.j2"]
+    root = workspace(tmp_path / "old", departments=("后勤处",))
+    (root / "templates" / "default").mkdir(parents=True)
+    (root / "templates" / "default" / "opening.j2").write_bytes(old)
+    assert not templatesets.edited(root / "templates" / "default")
+    assert build(run, root, "后勤处")[2].startswith(HOUQIN_OPENING.replace("东湖校区", "本学期，东湖校区", 1))
+    # one changed character makes it the school's own again
+    root = workspace(tmp_path / "mine", departments=("后勤处",))
+    template(root, "default/opening.j2", OLDER_OPENING.replace("开展重点工作", "开展主要工作"))
+    assert templatesets.edited(root / "templates" / "default")
+    assert "开展主要工作2项" in build(run, root, "后勤处")[2]
+
+
+#: templates/default/opening.j2 as main shipped it before the department sets shared it.
+OLDER_OPENING = """\
+{#- 导语：校区和部门，再写本期的实绩（工作项数和参与人次、参与最多的一项或第一项、
+    增长最多的一项数据（没有时为第一项数据）、安全事件的有无），以“现总结如下：”结尾。每句都由填报表的内容写成（facts 见《模板编写指南》）。 -#}
+{% set top = facts.headline %}
+{{ period.this }}，{{ campus }}{{ department }}
+{% if facts.activities %}
+开展重点工作{{ facts.activities }}项
+{%- if facts.participants %}，参与{{ facts.participants }}人次{% endif %}
+{%- if facts.busiest %}，其中{{ facts.busiest.title | bare }}规模最大（{{ facts.busiest.participants }}人次）{% else %}，包括{{ (sections | map(attribute='activities') | select | first | first).title | bare }}等{% endif %}
+{%- if top %}。{{ top.item }}{{ top | amount }}{% if top | change(period) %}，{{ top | change(period) }}{% endif %}{% endif %}
+{% else %}
+的工作
+{% endif %}
+{%- if facts.quiet %}，{{ words.whole }}未发生安全责任事故{% elif facts.incidents %}，发生{{ '事件' if facts.other_incidents else '安全事件' }}{{ facts.incidents | length }}起{% endif %}
+，现总结如下：
+"""
