@@ -57,7 +57,7 @@ from pipeline.commands.runner import Landing, Reporter, Tally, quiet_worker, uni
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
 from pipeline.workspace.lock import workspace_lock
-from pipeline.workspace.root import RootFinder, find_root
+from pipeline.workspace.root import RootFinder, find_root, remember_roots
 
 #: Below this many forms to build, a process pool costs more than it saves.
 IN_PROCESS_BELOW = 24
@@ -252,13 +252,20 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
                     return
             yield item
 
-    with context.Pool(workers, initializer=quiet_worker) as pool:
+    with context.Pool(workers, initializer=_start_worker) as pool:
         try:
             for result in pool.imap_unordered(function, feed(), chunksize=chunk):
                 slots.release()
                 yield result
         finally:
             stopped.set()  # before the pool stops: its feeding thread must not wait for a slot
+
+
+def _start_worker() -> None:
+    """A pool's worker: the stop signals are this process's to handle; it lives for one run,
+    so the workspace root of a path, asked several times per form, is looked up once."""
+    quiet_worker()
+    remember_roots()
 
 
 def _chunk(items: int, workers: int) -> int:
