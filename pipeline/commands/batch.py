@@ -188,7 +188,7 @@ def compare_item(item: tuple[Path | None, str, object]) -> tuple[str, list | Non
         return form, None, detail
 
 
-def warm(roots) -> None:
+def warm(roots, dictionary: bool = True) -> None:
     """Load what every build needs (config, templates, jieba's dictionary, the base document) in
     this process, then freeze it.
 
@@ -206,7 +206,8 @@ def warm(roots) -> None:
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
             engines.prepare(workspace.profile)
-            workspace.proofreader.warm()
+            if dictionary:
+                workspace.proofreader.warm()
         except FormError:
             pass  # reported per form
     gc.freeze()
@@ -231,17 +232,18 @@ def prepare_proofreading(jobs: list[Job], roots: dict[str, Path | None], workers
             read_for_index, [(root, str(p)) for p in paths], workers, [root]))
 
 
-def parallel_map(function, items: list, workers: int, roots, inherited: bool = False):
+def parallel_map(function, items: list, workers: int, roots, inherited: bool = False, dictionary: bool = True):
     """``function`` over ``items``, in a pool when there are many, as they finish; this process is
-    warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
-    process holds, so it runs in forked workers only (in this process where there is no fork)."""
+    warmed up for the workspaces at ``roots`` first (``dictionary``: jieba's too). ``inherited``: the
+    function reads what this process holds, so it runs in forked workers only (in this process where
+    there is no fork)."""
     context = _pool_context()
     forked = context.get_start_method() == "fork"
-    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
+    if not pooled(items, workers) or (inherited and not forked):
         yield from map(function, items)
         return
     if forked:
-        warm(roots)
+        warm(roots, dictionary)
     workers = min(workers, len(items))
     chunk = _chunk(len(items), workers)
     # At most IN_FLIGHT_PER_WORKER items per worker handed out and not yet taken back: when this
@@ -264,6 +266,11 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
                 yield result
         finally:
             stopped.set()  # before the pool stops: its feeding thread must not wait for a slot
+
+
+def pooled(items: list, workers: int) -> bool:
+    """Whether :func:`parallel_map` runs ``items`` in a pool of worker processes."""
+    return workers > 1 and len(items) >= IN_PROCESS_BELOW
 
 
 def _start_worker() -> None:
@@ -436,8 +443,15 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
             for _ in build_and_read([]):
                 pass
     landing.finish()  # every document is written; no writing thread while the pool forks
-    passes.append(parallel_map(compare_item, [(roots[h.form], h.form, h.shared) for h in held], workers,
-                               list(by_root)))
+    compared_items = [(roots[h.form], h.form, h.shared) for h in held]
+    if pooled(compared_items, workers):
+        # Comparing takes each form's sentences from the index, not from jieba: the dictionary (the
+        # largest thing this process holds) is let go before the pool forks, so neither this process
+        # nor the workers hold it while they compare. A worker that must cut a form loads it again.
+        from pipeline.text import segment
+
+        segment.release()
+    passes.append(parallel_map(compare_item, compared_items, workers, list(by_root), dictionary=False))
     compared: dict[str, list] = {}
     for form, found, bug in passes[-1]:
         if bug:

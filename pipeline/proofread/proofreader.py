@@ -523,6 +523,7 @@ class _Index:
     _by_key: dict[str, list[Sentence]] = field(default_factory=dict)
     _by_word: dict[str, list[Sentence]] = field(default_factory=dict)
     _frequency: dict[str, int] = field(default_factory=dict)
+    _prefixes: dict[int, list[str]] = field(default_factory=dict)  # by id() of a filed sentence
 
     def __post_init__(self):
         for sentence in self.sentences:
@@ -530,7 +531,8 @@ class _Index:
             for word in sentence.words:
                 self._frequency[word] = self._frequency.get(word, 0) + 1
         for sentence in self.sentences:
-            for word in self._prefix(sentence.words):
+            prefix_words = self._prefixes[id(sentence)] = self._prefix(sentence.words)
+            for word in prefix_words:
                 self._by_word.setdefault(word, []).append(sentence)
 
     def _prefix(self, words: frozenset[str]) -> list[str]:
@@ -554,7 +556,10 @@ class _Index:
         for other in self._by_key.get(sentence.key, ())[:MAX_CANDIDATES]:
             found[id(other)] = (other, 1.0)
         examined = 0
-        for word in self._prefix(sentence.words):
+        prefix_words = self._prefixes.get(id(sentence))  # the filed sentences are alive: an id is theirs alone
+        if prefix_words is None:
+            prefix_words = self._prefix(sentence.words)  # not one of the filed sentences
+        for word in prefix_words:
             postings = self._by_word.get(word, ())
             for other in postings[:MAX_CANDIDATES - examined]:
                 if id(other) in found or other is sentence:
