@@ -55,8 +55,8 @@ from pipeline.commands.context import current_workspace, find_workspace, workspa
 from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, land_pdf
 from pipeline.commands.runner import Landing, Reporter, Tally, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
-from pipeline.workspace.discovery import real_paths
 from pipeline.diagnostics import shown
+from pipeline.workspace.discovery import real_paths
 from pipeline.workspace.lock import workspace_lock
 from pipeline.workspace.root import RootFinder, find_root, remember_roots
 
@@ -188,7 +188,7 @@ def compare_item(item: tuple[Path | None, str, object]) -> tuple[str, list | Non
         return form, None, detail
 
 
-def warm(roots, dictionary: bool = True) -> None:
+def warm(roots) -> None:
     """Load what every build needs (config, templates, jieba's dictionary, the base document) in
     this process, then freeze it.
 
@@ -206,8 +206,7 @@ def warm(roots, dictionary: bool = True) -> None:
         try:
             _ = workspace.environment, workspace.classifier  # cached on the workspace
             engines.prepare(workspace.profile)
-            if dictionary:
-                workspace.proofreader.warm()
+            workspace.proofreader.warm()
         except FormError:
             pass  # reported per form
     gc.freeze()
@@ -232,18 +231,17 @@ def prepare_proofreading(jobs: list[Job], roots: dict[str, Path | None], workers
             read_for_index, [(root, str(p)) for p in paths], workers, [root]))
 
 
-def parallel_map(function, items: list, workers: int, roots, inherited: bool = False, dictionary: bool = True):
+def parallel_map(function, items: list, workers: int, roots, inherited: bool = False):
     """``function`` over ``items``, in a pool when there are many, as they finish; this process is
-    warmed up for the workspaces at ``roots`` first (``dictionary``: jieba's too). ``inherited``: the
-    function reads what this process holds, so it runs in forked workers only (in this process where
-    there is no fork)."""
+    warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
+    process holds, so it runs in forked workers only (in this process where there is no fork)."""
     context = _pool_context()
     forked = context.get_start_method() == "fork"
-    if not pooled(items, workers) or (inherited and not forked):
+    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
         yield from map(function, items)
         return
     if forked:
-        warm(roots, dictionary)
+        warm(roots)
     workers = min(workers, len(items))
     chunk = _chunk(len(items), workers)
     # At most IN_FLIGHT_PER_WORKER items per worker handed out and not yet taken back: when this
@@ -266,11 +264,6 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
                 yield result
         finally:
             stopped.set()  # before the pool stops: its feeding thread must not wait for a slot
-
-
-def pooled(items: list, workers: int) -> bool:
-    """Whether :func:`parallel_map` runs ``items`` in a pool of worker processes."""
-    return workers > 1 and len(items) >= IN_PROCESS_BELOW
 
 
 def _start_worker() -> None:
@@ -444,14 +437,17 @@ def _build_then_compare(queue: list[Job], roots: dict, workers: int, passes: lis
                 pass
     landing.finish()  # every document is written; no writing thread while the pool forks
     compared_items = [(roots[h.form], h.form, h.shared) for h in held]
-    if pooled(compared_items, workers):
+    warmed = list(by_root)
+    if workers > 1 and len(compared_items) >= IN_PROCESS_BELOW:  # compared in a pool (parallel_map)
         # Comparing takes each form's sentences from the index, not from jieba: the dictionary (the
         # largest thing this process holds) is let go before the pool forks, so neither this process
-        # nor the workers hold it while they compare. A worker that must cut a form loads it again.
+        # nor the workers hold it while they compare (a worker that must cut a form loads it again);
+        # the workspaces are not warmed again (that loads it), the first pass warmed all but it.
         from pipeline.text import segment
 
         segment.release()
-    passes.append(parallel_map(compare_item, compared_items, workers, list(by_root), dictionary=False))
+        warmed = []
+    passes.append(parallel_map(compare_item, compared_items, workers, warmed))
     compared: dict[str, list] = {}
     for form, found, bug in passes[-1]:
         if bug:
