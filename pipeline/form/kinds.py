@@ -39,8 +39,11 @@ _INSTITUTION_WORDS = (
 )
 
 #: Department kinds, each with the words its names are made of (后勤处, 总务处, 后勤保障部 …).
+#: A department whose work is one topic joins that topic's kind: 校车, 交通 and 消防 are 安全,
+#: 学生资助 and 收费 are 财务, 心理健康 is 德育 (心理 stands before 健康教育 in its name).
+#: docs/填报指南.md lists the kinds, their words and their headings in a table (a test compares).
 DEPARTMENT_KINDS = ("后勤", "教务", "保教", "德育", "安全", "财务", "办公室", "卫生保健", "教科研", "家校")
-_DEPARTMENT_WORDS = (
+DEPARTMENT_WORDS = (
     ("后勤", ("后勤", "总务")),
     ("教务", ("教务", "教导", "教学处", "教学部", "课程")),
     ("保教", ("保教", "保育")),
@@ -85,4 +88,4 @@ def is_kindergarten(kind: str) -> bool:
 def department_kind(department: str | None) -> str | None:
     """The department's kind from its name (后勤处 → 后勤, 政教处 → 德育), or None when the name
     says nothing worksum knows (校长室)."""
-    return _first_kind(department, _DEPARTMENT_WORDS) if department else None
+    return _first_kind(department, DEPARTMENT_WORDS) if department else None
