@@ -9,7 +9,9 @@ workspace's config.yaml, ``--config``) over
 * ``tests/data/labelled_records.yaml``: the project's own records in the form's style
   (every 4th one is held out of training),
 
-each record with its department's heading set and kind, as ``worksum build`` places it.
+each record with its department's heading set and kind, as ``worksum build`` places it. The
+held-out records added after the held-out part was first looked at (:data:`FIRST_LOOK`) are
+reported on their own as well (``HELD-OUT-NEW``): no choice was made with them in view.
 For each part it prints: accuracy when sure, the unsure (warned) rate, accuracy of the
 unsure guesses, per-heading accuracy and a confusion matrix; then the time per record.
 
@@ -38,6 +40,9 @@ from pipeline.form.kinds import department_kind, institution_kind, is_kindergart
 REAL = ROOT / "tests" / "data" / "real_records.yaml"
 LABELLED = ROOT / "tests" / "data" / "labelled_records.yaml"
 HOLD_OUT_EVERY = 4
+#: The held-out part was first looked at when the file held this many records; the held-out records
+#: after them had never been looked at before the next report, so they are reported on their own too.
+FIRST_LOOK = 899
 
 
 def held_out(index: int) -> bool:
@@ -108,15 +113,27 @@ def infer(classifier: Classifier, config: Config, record: dict) -> Inference:
                             department_kind=kind, institution="幼儿园" if kindergarten else "学校")
 
 
-def evaluate(records: list[dict], classifier: Classifier, config: Config | None = None) -> dict[str, Tally]:
-    """A tally per part (``tuning``, ``held-out``) and per part and heading (``held-out:safety``)."""
+def evaluate(records: list[dict], classifier: Classifier, config: Config | None = None,
+             unseen_from: int | None = None) -> dict[str, Tally]:
+    """A tally per part (``tuning``, ``held-out``) and per part and heading (``held-out:safety``).
+
+    With ``unseen_from``, the held-out records from that index on are also tallied as the part
+    ``held-out-new`` (records added after the held-out part was first looked at).
+    """
     config = config or Config()
     tallies: dict[str, Tally] = {}
-    for record in records:
+    for index, record in enumerate(records):
         inference = infer(classifier, config, record)
-        for name in (record["part"], f"{record['part']}:{record['expected']}"):
-            tallies.setdefault(name, Tally()).add(record, inference)
+        parts = [record["part"]]
+        if unseen_from is not None and index >= unseen_from and record["part"] == "held-out":
+            parts.append("held-out-new")
+        for part in parts:
+            for name in (part, f"{part}:{record['expected']}"):
+                tallies.setdefault(name, Tally()).add(record, inference)
     return tallies
+
+
+PARTS = ("held-out", "held-out-new", "tuning")
 
 
 def _row(name: str, tally: Tally) -> str:
@@ -127,14 +144,14 @@ def _row(name: str, tally: Tally) -> str:
 def print_report(title: str, tallies: dict[str, Tally], keys: list[str]) -> None:
     print(f"\n{title}")
     print(f"{'':<18}{'n':>5}{'acc/sure':>10}{'unsure%':>9}{'acc/unsure':>11}{'acc/all':>9}")
-    for part in ("held-out", "tuning"):
+    for part in PARTS:
         if part not in tallies:
             continue
         print(_row(part.upper(), tallies[part]))
         for key in keys:
             if f"{part}:{key}" in tallies:
                 print(_row(f"  {key}", tallies[f"{part}:{key}"]))
-    for part in ("held-out", "tuning"):
+    for part in PARTS:
         if part not in tallies:
             continue
         tally = tallies[part]
@@ -161,10 +178,11 @@ def main() -> int:
     classifier = Classifier(config.heading_list, config.words)
     keys = [h.key for h in config.heading_list if h.key != "shortcomings"]
     real, own = load_real(), load_records()
-    real_tallies = evaluate(real, classifier, config)
+    real_tallies = evaluate(real, classifier, config, unseen_from=FIRST_LOOK)
     print(f"real records: {len(real)} ({REAL.relative_to(ROOT)}), "
           f"{len({r['source'] for r in real})} sources in {len({r['group'] for r in real})} groups")
-    print_report("REAL PUBLISHED SUMMARIES", real_tallies, keys)
+    print_report("REAL PUBLISHED SUMMARIES (HELD-OUT-NEW: held-out records added after the held-out part "
+                 f"was first looked at, at {FIRST_LOOK} records)", real_tallies, keys)
     print_report(f"OWN LABELLED SET ({LABELLED.relative_to(ROOT)}, every {HOLD_OUT_EVERY}th held out)",
                  evaluate(own, classifier, config), keys)
 
@@ -194,10 +212,11 @@ def main() -> int:
                        else f"runner-up {inference.runner_up}, {inference.score:.2f}")
                 print(f"{label:<7} {record['expected']:>8} → {inference.key:<8}({why}) "
                       f"[{record['department']}] {record['title']}")
-    held = real_tallies["held-out"]
-    met = held.accuracy_sure >= 0.92 and held.unsure_rate <= 0.15 and held.accuracy_unsure <= 0.60
-    print("issue 14 target on the held-out part (≥92% right when sure, ≤15% unsure, unsure ones right ≤60%):",
-          "met" if met else "NOT met")
+    for part in ("held-out", "held-out-new"):
+        held = real_tallies.get(part, Tally())
+        met = held.accuracy_sure >= 0.92 and held.unsure_rate <= 0.15 and held.accuracy_unsure <= 0.60
+        print(f"issue 14 target on the {part} part (≥92% right when sure, ≤15% unsure, unsure ones right ≤60%):",
+              "met" if met else "NOT met")
     return 0
 
 

@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("staging", type=Path)
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--base", default="0cf1cd0",
+    parser.add_argument("--base", default="HEAD",
                         help="the commit whose records are kept as they are (the staging file holds the rest)")
     args = parser.parse_args(argv)
     import subprocess
