@@ -165,11 +165,14 @@ class _ChineseFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{self.SECTIONS.get(heading, heading)}：\n")
 
-    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        """click's definition list, its columns lined up by how wide the text shows: a Chinese
-        character takes two columns of a terminal (--term 学期 is 11 columns, not 9)."""
-        from click.formatting import wrap_text
+    def write_text(self, text: str) -> None:
+        """A command's help, its paragraphs wrapped by how wide they show (:func:`_wrapped`)."""
+        self.write(_wrap_paragraphs(text, self.width, " " * self.current_indent) + "\n")
 
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        """click's definition list, its columns lined up and its descriptions wrapped by how
+        wide the text shows: a Chinese character takes two columns of a terminal (--term 学期
+        is 11 columns, not 9)."""
         rows = [(term, self._chinese(text)) for term, text in rows]
         first_col = min(max((_shown_width(term) for term, _ in rows), default=0), col_max) + col_spacing
         for term, text in rows:
@@ -181,7 +184,7 @@ class _ChineseFormatter(click.HelpFormatter):
                 self.write(" " * (first_col - _shown_width(term)))
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
-            lines = wrap_text(text, max(self.width - first_col - 2, 10), preserve_paragraphs=True).splitlines()
+            lines = _wrap_paragraphs(text, max(self.width - first_col - 2, 10)).splitlines()
             self.write(f"{lines[0]}\n" if lines else "\n")
             for line in lines[1:]:
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
@@ -199,6 +202,62 @@ def _shown_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+#: Marks a line may not start with, and marks it may not end with (Chinese line-breaking rules).
+_NO_LINE_START = "，。、；：！？）》」』”’"
+_NO_LINE_END = "（《「『“‘"
+
+
+def _wrap_units(word: str) -> list[str]:
+    """Where a word (no white space in it) may break: between two Chinese characters and after
+    a closing mark, not before a closing mark or after an opening one; a Latin word and a path
+    (with a /, such as inputs/<学期>/) are never broken."""
+    pieces = re.findall(f".+?(?:[{_NO_LINE_START}]+|$)", word) if "/" in word else [word]
+    if len(pieces) > 1:
+        return [unit for piece in pieces for unit in _wrap_units(piece)]
+    if "/" in word:
+        return [word]
+    units: list[str] = []
+    for char in word:
+        if units and (char in _NO_LINE_START or units[-1][-1] in _NO_LINE_END
+                      or _shown_width(char + units[-1][-1]) < 4):  # not between two wide characters
+            units[-1] += char
+        else:
+            units.append(char)
+    return units
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """One paragraph in lines of at most ``width`` terminal columns (:func:`_shown_width`), as
+    click wraps help but by display width: line ends read as spaces, breaks at spaces and where
+    :func:`_wrap_units` allows. A word wider than ``width`` stands alone on its line."""
+    lines: list[str] = []
+    line = ""
+    for space, word in re.findall(r"(\s*)(\S+)", text):
+        for number, unit in enumerate(_wrap_units(word)):
+            joined = line + (re.sub(r"\s", " ", space) if number == 0 else "") + unit if line else unit
+            if line and _shown_width(joined) > width:
+                lines.append(line)
+                line = unit
+            else:
+                line = joined
+    return [*lines, line] if line else lines
+
+
+def _wrap_paragraphs(text: str, width: int, indent: str = "") -> str:
+    """``text`` rewrapped paragraph by paragraph (:func:`_wrapped`), as click's ``wrap_text``
+    with ``preserve_paragraphs``: paragraphs apart by a blank line, each keeping its own indent;
+    one whose first line is ``\\b`` is kept as written."""
+    shown = []
+    for paragraph in re.split(r"\n\s*\n", text.expandtabs().strip("\n")):
+        lines = paragraph.splitlines()
+        if lines and lines[0].strip() == "\b":
+            shown.append("\n".join(indent + line for line in lines[1:]))
+            continue
+        own = indent + " " * (len(lines[0]) - len(lines[0].lstrip())) if lines else indent
+        shown.append("\n".join(own + line for line in _wrapped(" ".join(lines), max(width - len(own), 1))))
+    return "\n\n".join(shown)
+
+
 class _Context(click.Context):
     formatter_class = _ChineseFormatter
 
@@ -211,6 +270,13 @@ class _ChineseHelp:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The help's first sentence (to its first 。), whole, for the list of commands; a long
+        one wraps there (write_dl) rather than being cut to ``limit`` characters, which click
+        counts as columns though a Chinese character shows two wide."""
+        text = super().get_short_help_str(limit=10_000)
+        return text[:text.index("。") + 1] if "。" in text else text
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)

@@ -233,7 +233,7 @@ def test_from_an_empty_folder_to_next_terms_comparisons(tmp_path, run):
     assert built.exit_code == 0, built.stderr
     document = texts(tmp_path / "outputs" / "2024-2025-2" / "本部校区" /
                      "明德实验学校本部校区后勤处2024—2025学年第二学期工作总结.docx")
-    assert "本学期维修课桌凳100套，较上学期增长25%，考试及格率92.5%，较上学期提高2.5个百分点。" in document
+    assert "本学期维修课桌凳100套，较上学期增长25%；考试及格率92.5%，较上学期提高2.5个百分点。" in document
     # Last term's plan and shortcoming, as this term's work items (their heading is the classifier's call).
     assert any(re.fullmatch(r"\d\.建立维修台账。", text) for text in document)
     assert any(re.fullmatch(r"\d\.整改：维修记录不够完整。", text) for text in document)

@@ -287,7 +287,9 @@ def test_a_real_sigint_during_a_pooled_build_leaves_everything_consistent(worksp
     err = log.read_bytes()
 
     if process.returncode == 130:
-        assert "已中断：" in err.decode()
+        # 已中断：<counts> when the signal lands while documents are landing; a bare 已中断 when it lands
+        # between phases (the index being saved, the comparison): the state is checked below either way.
+        assert "已中断" in err.decode()
         assert "Traceback" not in err.decode()
     else:  # the signal came after the last form: the run completed (and may have died exiting)
         assert process.returncode in (0, -signal.SIGINT), err.decode()

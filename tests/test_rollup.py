@@ -74,7 +74,12 @@ def test_one_document_per_department_with_the_same_headings_and_every_campus(rol
     campus_headings = [text for kind, style, *rest in body if kind == "p" and style == "Heading 2" for text in rest]
     assert campus_headings[:3] == ["（一）本部校区", "（二）东湖校区", "（三）滨江校区"]
     text = "\n".join(b[2] for b in body if b[0] == "p")
-    assert "明德实验学校后勤处收到本部校区、东湖校区、滨江校区共3个校区报送的工作总结，各校区合计开展重点工作23项" in text
+    # The opening: who reported, then what they did and the safety record, then 现汇总如下 (not one run-on clause chain).
+    assert ("2024—2025学年第一学期，明德实验学校后勤处收到本部校区、东湖校区、滨江校区共三个校区报送的工作总结。"
+            "各校区合计开展重点工作23项，参与3913人次，发生安全事件4起。现汇总如下：") in text
+    # The closing counts shortcomings and plans in words, each once, and names each campus once.
+    assert ("各校区共查找出不足七条，提出今后打算九项。下一步，后勤处将督促各校区把这些打算逐项落实，"
+            "对查找出的不足逐条研究解决，把行之有效的做法在校区之间推广。") in text
     assert "1.后勤职工政策法规与业务知识学习。" in text  # 本部校区's first activity, numbered in its part
     assert "1.宿管员与炊事员岗位练兵。" in text  # 东湖校区's, numbered from 1 again
     assert "1.存在的不足。（1）本部校舍建成年代较早" in text
@@ -126,11 +131,17 @@ def test_the_second_department_and_the_heading_chosen_by_most_campuses(rolled):
 def test_incident_totals(rolled):
     logistics = "\n".join(b[2] for b in blocks(rolled / LOGISTICS) if b[0] == "p")
     # 本部校区 2 and 东湖校区 2, all minor and resolved; 滨江校区 did not report incidents.
-    assert "本学期各校区共发生安全事件4起，其中本部校区2起、东湖校区2起；按严重程度分，轻微4起；均已妥善处理。" in logistics
+    # One severity: 均为轻微事件, not 按严重程度分，轻微4起.
+    assert "本学期各校区共发生安全事件4起（本部校区2起、东湖校区2起），均为轻微事件，已全部妥善处理。" in logistics
+    assert "处理情况：" not in logistics  # an incident's handling is prose, not a form's label
+    # The safety lead says 参与 once and gives the largest item's figure in brackets (was: 3100人次参加 … 有1860人次参加).
+    assert "本学期安全方面共开展工作5项，参与3100人次，其中消防设施月度巡查与疏散演练规模最大（1860人次）。" in logistics
     academic = "\n".join(b[2] for b in blocks(rolled / ACADEMIC) if b[0] == "p")
     # 滨江校区 1 minor incident; 东湖校区 wrote incidents: [] (none happened); 本部校区 did not report.
-    assert "本学期各校区共发生安全事件1起，发生在滨江校区；按严重程度分，轻微1起；均已妥善处理。" in academic
-    assert "东湖校区本学期未发生安全责任事故。" in academic
+    # One incident: the campus and its severity in one plain sentence.
+    assert "本学期滨江校区发生轻微安全事件1起，已妥善处理。" in academic
+    # 东湖校区 says it had none once, in its own part (with the date), not again in the tally above it.
+    assert academic.count("东湖校区本学期未发生安全责任事故。") == 1
     assert "本部校区本学期未发生" not in academic
 
 

@@ -37,7 +37,6 @@ PATH (for example ``/opt/libreoffice/program/soffice``).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -165,22 +164,8 @@ _WORD_RULES = (('<w:overflowPunct w:val="1"/>', '<w:overflowPunct w:val="0"/>'),
                ('<w:jc w:val="both"/>', '<w:jc w:val="left"/>'))
 
 
-#: A run of Chinese quotes (layout.parts.punctuation_fonts) right after Chinese text, in
-#: word/document.xml. Its fonts and east-Asian hint tell Word to draw “” in the Chinese
-#: font; LibreOffice already does so after Chinese text (it gives a quote the script of
-#: the character before it), but told so explicitly it sets the mark and the comma after
-#: it a fraction wider than the character grid, and a full line then breaks one character
-#: early. The copy leaves those runs to the paragraph's fonts, which LibreOffice sets at the
-#: body's pitch, as Word does; a mark after a digit or Latin letter keeps its fonts.
-_MARK_AFTER_CHINESE = re.compile(
-    r'([\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]</w:t></w:r><w:r><w:rPr>)'
-    r'<w:rFonts w:ascii="[^"]*" w:hAnsi="[^"]*" w:eastAsia="[^"]*" w:hint="eastAsia"/>'
-    r'(?=</w:rPr><w:t[^>]*>[“”‘’]+</w:t>)')  # quotes only: told nothing, LibreOffice draws · in Latin
-
-
 def copy_for_libreoffice(docx: Path, target: Path) -> None:
-    """Copy ``docx`` to ``target`` for LibreOffice to lay out as Word would (:data:`_WORD_RULES`,
-    :data:`_MARK_AFTER_CHINESE`).
+    """Copy ``docx`` to ``target`` for LibreOffice to lay out as Word would (:data:`_WORD_RULES`).
     Only the copy changes; a file that is not a readable .docx is copied as it is, for
     LibreOffice to report."""
     try:
@@ -196,8 +181,6 @@ def copy_for_libreoffice(docx: Path, target: Path) -> None:
                 for word, libreoffice in _WORD_RULES:
                     text = text.replace(word, libreoffice)
                 data = text.encode("utf-8")
-            elif info.filename == "word/document.xml":
-                data = _MARK_AFTER_CHINESE.sub(r"\1", data.decode("utf-8")).encode("utf-8")
             copy.writestr(info, data)
 
 

@@ -588,9 +588,8 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
                                      f"{text_w // (size - size // 10)} 字")
     elif spacing > size:
         problem([("chars_per_line",), ("body", "size"), ("margins", "left"), ("margins", "right")], f"每行 {chars} 字太少：字与字之间会空出一个字以上")
-    if round(title["size"] * 20) > pitch:
-        problem([("title", "size"), ("line_spacing",), ("lines_per_page",), ("margins", "top"), ("margins", "bottom")], f"标题字号{_size_name(title['size'])}（{title['size']:g} 磅）大于行距 {pitch / 20:g} 磅，"
-                                   f"标题会被截去一截；请用小一些的字号或加大行距")
+    # A title larger than the line spacing is not checked: its lines take the height its type
+    # needs (layout.profile.Profile.title_line_twips). Headings keep the body's spacing: below.
     if body["indent"] >= chars:
         problem([("body", "indent"), ("chars_per_line",)], f"首行缩进 {body['indent']:g} 字，一行只有 {chars} 字")
     signature = values["signature"]

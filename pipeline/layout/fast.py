@@ -48,6 +48,7 @@ from typing import Callable
 from pipeline.document.manuscript import Block, Manuscript, Paragraph, Table
 from pipeline.layout.measure import (
     BREAK,
+    TEXT,
     balanced_lines,
     clean,
     line_runs,
@@ -161,34 +162,37 @@ def ppr(style: str, keep_next: bool = False, ind: str = "", section: str = "") -
 
 
 @lru_cache(maxsize=64)
-def _run_properties(profile: Profile, style: str, run_style: str) -> tuple[str, str]:
-    """The ``<w:rPr>`` of a run of text and of a run of Chinese punctuation, per style."""
+def _run_properties(profile: Profile, style: str, run_style: str) -> tuple[str, str, str]:
+    """The ``<w:rPr>`` of a run of text, of a MARK and of a LATIN_MARK (:func:`pieces`), per style:
+    indexed by the kind."""
     style_xml = f'<w:rStyle w:val="{run_style}"/>' if run_style else ""
-    fonts = punctuation_fonts(east_asian_font(profile, run_style or style))
-    return (f"<w:rPr>{style_xml}</w:rPr>" if style_xml else ""), f"<w:rPr>{style_xml}{fonts}</w:rPr>"
+    font = east_asian_font(profile, run_style or style)
+    return ((f"<w:rPr>{style_xml}</w:rPr>" if style_xml else ""),
+            *(f"<w:rPr>{style_xml}{punctuation_fonts(font, latin)}</w:rPr>" for latin in (False, True)))
 
 
-def _runs(text: str, context: Context, style: str, run_style: str = "") -> str:
+def _runs(text: str, context: Context, style: str, run_style: str = "", before: str = "") -> str:
     """``text`` as python-docx's ``run.text`` sets it, one run per :func:`pieces` piece;
     Chinese punctuation in the style's Chinese font (its pieces hold only those marks:
     no white space, nothing to escape)."""
-    plain, marks = _run_properties(context.profile, style, run_style)
-    return "".join(f"<w:r>{marks}<w:t>{piece}</w:t></w:r>" if east_asian else run(run_content(piece), plain)
-                   for piece, east_asian in pieces(text))
+    properties = _run_properties(context.profile, style, run_style)
+    return "".join(run(run_content(piece), properties[kind]) if kind == TEXT
+                   else f"<w:r>{properties[kind]}<w:t>{piece}</w:t></w:r>"
+                   for piece, kind in pieces(text, before))
 
 
 def _line_runs(lines: list[str], context: Context, style: str) -> str:
     """Lines in one paragraph, joined by ``<w:br/>`` (:func:`line_runs`)."""
-    fonts = f"<w:rPr>{punctuation_fonts(east_asian_font(context.profile, style))}</w:rPr>"
-    return "".join(run("".join("<w:br/>" if item is BREAK else t(item) for item in content),
-                       fonts if east_asian else "")
-                   for east_asian, content in line_runs(lines))
+    properties = _run_properties(context.profile, style, "")
+    return "".join(run("".join("<w:br/>" if item is BREAK else t(item) for item in content), properties[kind])
+                   for kind, content in line_runs(lines))
 
 
 def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind: str = "") -> str:
     """Body, blank, headings and items: an optional run-in title, then the text."""
     style = ROLE_STYLES[paragraph.role]
-    body = _runs(clean(paragraph.runin), context, style, RUNIN_STYLE) + _runs(clean(paragraph.text), context, style)
+    runin = clean(paragraph.runin)
+    body = _runs(runin, context, style, RUNIN_STYLE) + _runs(clean(paragraph.text), context, style, before=runin)
     return f"<w:p>{ppr(style, keep_next, ind, _section_end(context))}{body}</w:p>"
 
 

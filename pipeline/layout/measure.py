@@ -19,12 +19,25 @@ from pipeline.text.characters import NOT_TEXT
 _NO_BREAK = re.compile(r"[0-9A-Za-z\u2014\-—.%]")
 
 #: Punctuation Unicode shares between Latin and Chinese text. Word draws it with the
-#: Latin font unless told otherwise (w:hint), LibreOffice whenever a digit or Latin
-#: letter stands before it; a Chinese document means the full-width Chinese marks, so
-#: the layout gives these their own runs in the paragraph's Chinese font.
+#: Latin font unless told otherwise (w:hint); LibreOffice gives it the script of the
+#: character before it, so the Latin font after a digit, a Latin letter or a line break
+#: and at a paragraph's start, and always for · (a Latin character to it). A Chinese
+#: document means the full-width Chinese marks, so the layout gives these their own runs
+#: (:func:`pieces`).
 EAST_ASIAN_PUNCTUATION = "‘’“”—―…·"
 _EAST_ASIAN_MARK = re.compile(f"[{EAST_ASIAN_PUNCTUATION}]")
 _EAST_ASIAN_PIECES = re.compile(f"[{EAST_ASIAN_PUNCTUATION}]+|[^{EAST_ASIAN_PUNCTUATION}]+")
+#: What LibreOffice counts as Chinese script before a mark (spaces take the script before them).
+_CHINESE_SCRIPT = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+_LATIN_TO_LIBREOFFICE = "·"
+
+#: How a piece of :func:`pieces` is set. TEXT: in its style's fonts. MARK: Chinese
+#: punctuation after Chinese text; Word needs only the east-Asian hint to take the style's
+#: Chinese font, and LibreOffice does so unasked (told the font by name, it set ”， wider
+#: than the character grid and broke a full line one character early). LATIN_MARK: Chinese
+#: punctuation LibreOffice would draw in the Latin font (see above): the Chinese font is
+#: written into the Latin slots as well.
+TEXT, MARK, LATIN_MARK = 0, 1, 2
 
 
 #: Where Chinese meets a digit or Latin letter (either way round); lookahead so neighbours overlap.
@@ -52,30 +65,43 @@ def width(text: str, autospace: float = 0.0) -> float:
     return letters + autospace * len(_SCRIPT_CHANGE.findall(text))
 
 
-def pieces(text: str) -> list[tuple[str, bool]]:
-    """``text`` cut where :data:`EAST_ASIAN_PUNCTUATION` starts and ends: (piece, whether
-    it is that punctuation, to be drawn in the Chinese font)."""
+def pieces(text: str, before: str = "") -> list[tuple[str, int]]:
+    """``text`` cut where :data:`EAST_ASIAN_PUNCTUATION` starts and ends: (piece, how it is
+    set: :data:`TEXT`, :data:`MARK` or :data:`LATIN_MARK`). ``before``: the paragraph's text
+    before ``text`` on the same line (a run-in title's)."""
     if not _EAST_ASIAN_MARK.search(text):  # the common case, fast
-        return [(text, False)] if text else []
-    return [(piece, piece[0] in EAST_ASIAN_PUNCTUATION) for piece in _EAST_ASIAN_PIECES.findall(text)]
+        return [(text, TEXT)] if text else []
+    found = []
+    for match in _EAST_ASIAN_PIECES.finditer(text):
+        piece = match.group()
+        if piece[0] not in EAST_ASIAN_PUNCTUATION:
+            found.append((piece, TEXT))
+            continue
+        at = match.start() - 1
+        while at >= 0 and text[at] == " ":  # a space takes the script before it
+            at -= 1
+        preceding = text[at] if at >= 0 else before.rstrip(" ")[-1:]
+        chinese = preceding and _CHINESE_SCRIPT.match(preceding) and _LATIN_TO_LIBREOFFICE not in piece
+        found.append((piece, MARK if chinese else LATIN_MARK))
+    return found
 
 
 #: A line break inside a run (``<w:br/>``), among the text of :func:`line_runs`.
 BREAK = None
 
 
-def line_runs(lines: list[str]) -> list[tuple[bool, list[str | None]]]:
-    """Lines set as one paragraph (a title, a long signature): the runs, each (whether it
-    is Chinese punctuation, its content: text pieces and :data:`BREAK`). A break opens
-    the run of the text after it, so text without such punctuation is one run."""
-    runs: list[tuple[bool, list[str | None]]] = []
+def line_runs(lines: list[str]) -> list[tuple[int, list[str | None]]]:
+    """Lines set as one paragraph (a title, a long signature): the runs, each (how it is
+    set, as :func:`pieces` says, its content: text pieces and :data:`BREAK`). A break
+    opens the run of the text after it, so text without such punctuation is one run."""
+    runs: list[tuple[int, list[str | None]]] = []
     for number, line in enumerate(lines):
         content: list[str | None] = [BREAK] if number else []
-        for piece, east_asian in pieces(line) or [("", False)]:
-            if runs and runs[-1][0] == east_asian:
+        for piece, kind in pieces(line) or [("", TEXT)]:
+            if runs and runs[-1][0] == kind:
                 runs[-1][1].extend([*content, piece] if piece else content)
             else:
-                runs.append((east_asian, [*content, piece] if piece else content))
+                runs.append((kind, [*content, piece] if piece else content))
             content = []
     return runs
 

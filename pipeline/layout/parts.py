@@ -11,7 +11,16 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pipeline.document.manuscript import Table
-from pipeline.layout.measure import BREAK, arranged, balanced_lines, clean, column_widths, line_runs
+from pipeline.layout.measure import (
+    BREAK,
+    LATIN_MARK,
+    TEXT,
+    arranged,
+    balanced_lines,
+    clean,
+    column_widths,
+    line_runs,
+)
 from pipeline.layout.profile import Profile, mm_to_twips
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -70,15 +79,18 @@ def east_asian_font(p: Profile, style: str) -> str:
             TABLE_TEXT_STYLE: p.table_font, TABLE_HEADING_STYLE: p.table_header_font}.get(style, p.body_font)
 
 
-#: The attributes of a Chinese punctuation run's ``w:rFonts``, in the order both engines write them.
-PUNCTUATION_FONT_SLOTS = ("ascii", "hAnsi", "eastAsia")
+#: The Latin font slots of a Chinese punctuation run's ``w:rFonts`` (a LATIN_MARK's), in
+#: the order both engines write them, before the hint.
+LATIN_FONT_SLOTS = ("ascii", "hAnsi")
 
 
-def punctuation_fonts(font: str) -> str:
+def punctuation_fonts(font: str, latin: bool) -> str:
     """``w:rFonts`` for a run of :data:`~pipeline.layout.measure.EAST_ASIAN_PUNCTUATION`:
-    the Chinese font in every slot, for LibreOffice, and the east-Asian hint, for Word."""
-    slots = " ".join(f'w:{slot}="{font}"' for slot in PUNCTUATION_FONT_SLOTS)
-    return f'<w:rFonts {slots} w:hint="eastAsia"/>'
+    the east-Asian hint, for Word, which then takes the style's Chinese font; where
+    LibreOffice would draw the marks in the Latin font (``latin``, a LATIN_MARK of
+    :func:`~pipeline.layout.measure.pieces`), ``font`` in the Latin slots as well."""
+    slots = "".join(f'w:{slot}="{font}" ' for slot in LATIN_FONT_SLOTS) if latin else ""
+    return f'<w:rFonts {slots}w:hint="eastAsia"/>'
 
 
 def styles_xml(p: Profile) -> str:
@@ -458,10 +470,10 @@ def table_xml(table: Table, profile: Profile, available: int | None = None) -> s
         lines = balanced_lines(text, capacity) if capacity > 0 else [text]
         font = east_asian_font(profile, style)
         return "".join(
-            f'<w:r>{f"<w:rPr>{punctuation_fonts(font)}</w:rPr>" if east_asian else ""}'
+            f'<w:r>{f"<w:rPr>{punctuation_fonts(font, kind == LATIN_MARK)}</w:rPr>" if kind != TEXT else ""}'
             + "".join("<w:br/>" if item is BREAK else f'<w:t xml:space="preserve">{escape(item)}</w:t>'
                       for item in content) + "</w:r>"
-            for east_asian, content in line_runs(lines))
+            for kind, content in line_runs(lines))
 
     def row(cells: tuple[str, ...], style: str, header: bool, last: bool = False) -> str:
         properties = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"

@@ -21,6 +21,8 @@ import zipfile
 from pipeline.document.manuscript import Manuscript, Table
 from pipeline.layout.measure import (
     BREAK,
+    LATIN_MARK,
+    TEXT,
     balanced_lines,
     clean,
     line_runs,
@@ -31,7 +33,7 @@ from pipeline.layout.measure import (
     signature_texts,
 )
 from pipeline.layout.parts import (
-    PUNCTUATION_FONT_SLOTS,
+    LATIN_FONT_SLOTS,
     ROLE_STYLES,
     RUNIN_STYLE,
     base_package,
@@ -83,8 +85,9 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
             if name := clean(paragraph.text):
                 _add_lines(p, signature_lines(profile, name), east_asian_font(profile, style))
             continue
-        _add_runs(p, clean(paragraph.runin), east_asian_font(profile, RUNIN_STYLE), RUNIN_STYLE)
-        _add_runs(p, clean(paragraph.text), east_asian_font(profile, style))
+        runin = clean(paragraph.runin)
+        _add_runs(p, runin, east_asian_font(profile, RUNIN_STYLE), RUNIN_STYLE)
+        _add_runs(p, clean(paragraph.text), east_asian_font(profile, style), before=runin)
         if index in presented.section_ends:  # the last paragraph of a section holds its properties
             p.get_or_add_pPr().append(parse_xml(presented.section_ends[index]))
     if presented.landscape_last:  # the body's own section holds a landscape 附件
@@ -103,33 +106,35 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
         return zip_parts((info.filename, saved.read(info)) for info in saved.infolist())
 
 
-def _punctuation_fonts(run, font: str) -> None:
-    """Chinese punctuation's run: the Chinese font in every slot and the east-Asian hint."""
+def _punctuation_fonts(run, font: str, kind: int) -> None:
+    """Chinese punctuation's run: the east-Asian hint, and for a LATIN_MARK ``font`` in the
+    Latin slots (:func:`pipeline.layout.parts.punctuation_fonts`)."""
     from docx.oxml.ns import qn
 
     fonts = run.get_or_add_rPr().get_or_add_rFonts()
-    for slot in PUNCTUATION_FONT_SLOTS:
-        fonts.set(qn(f"w:{slot}"), font)
+    if kind == LATIN_MARK:
+        for slot in LATIN_FONT_SLOTS:
+            fonts.set(qn(f"w:{slot}"), font)
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _add_runs(p, text: str, font: str, run_style: str | None = None) -> None:
+def _add_runs(p, text: str, font: str, run_style: str | None = None, before: str = "") -> None:
     """``text`` set with ``run.text``, one run per piece; Chinese punctuation in ``font``."""
-    for piece, east_asian in pieces(text):
+    for piece, kind in pieces(text, before):
         run = p.add_r()
         if run_style:
             run.get_or_add_rPr().style = run_style
-        if east_asian:
-            _punctuation_fonts(run, font)
+        if kind != TEXT:
+            _punctuation_fonts(run, font, kind)
         run.text = piece
 
 
 def _add_lines(p, lines: list[str], font: str) -> None:
     """Lines in one paragraph, joined by breaks, as :func:`line_runs` groups them."""
-    for east_asian, content in line_runs(lines):
+    for kind, content in line_runs(lines):
         run = p.add_r()
-        if east_asian:
-            _punctuation_fonts(run, font)
+        if kind != TEXT:
+            _punctuation_fonts(run, font, kind)
         for item in content:
             if item is BREAK:
                 run.add_br()

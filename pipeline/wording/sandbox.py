@@ -45,6 +45,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline.workspace.reading import read_capped, reason
+from pipeline.workspace.templatesets import BUILTIN_PREFIX, builtin_sets
 
 #: Characters one template may produce for one document part.
 MAX_OUTPUT = 200_000
@@ -79,7 +80,11 @@ class TemplateFileError(Exception):
 
 class TemplateFiles(jinja2.FileSystemLoader):
     """Template files read as UTF-8, with a size limit and a Chinese message naming the
-    file (and the line of the first byte that is not UTF-8, as a GBK-saved file has)."""
+    file (and the line of the first byte that is not UTF-8, as a GBK-saved file has).
+
+    A name under ``内置/`` (``{% extends "内置/default/opening.j2" %}``) is the shipped file
+    itself, whatever the workspace overrides: a set that extends the built-in base sentence
+    gets that base, not a school's older copy of it that has no blocks to fill."""
 
     def find(self, environment, template) -> str:
         """The file ``template`` is read from (raises TemplateNotFound), without reading it."""
@@ -103,7 +108,10 @@ class TemplateFiles(jinja2.FileSystemLoader):
 def _found(loader: jinja2.FileSystemLoader, environment, template):
     """Where FileSystemLoader finds ``template``, without reading it (it raises TemplateNotFound)."""
     pieces = jinja2.loaders.split_template_path(template)
-    for folder in loader.searchpath:
+    folders = loader.searchpath
+    if len(pieces) > 1 and pieces[0] == BUILTIN_PREFIX:
+        pieces, folders = pieces[1:], [str(builtin_sets())]
+    for folder in folders:
         filename = os.path.normpath(os.path.join(folder, *pieces))
         if os.path.isfile(filename):
             mtime = os.path.getmtime(filename)

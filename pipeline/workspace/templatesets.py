@@ -23,6 +23,9 @@ This module only finds folders; :mod:`pipeline.wording` renders.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,8 @@ from pipeline.text.characters import NOT_IN_FILE_NAMES
 from pipeline.text.suggest import did_you_mean
 
 DEFAULT_SET = "default"
+#: ``{% extends "内置/<set>/<file>" %}`` names a shipped template whatever the workspace holds.
+BUILTIN_PREFIX = "内置"
 
 _PACKAGED = HOME / "templates"  # inside an installed wheel: pipeline/templates/<set>/
 _SOURCE = HOME.parent / "templates"  # in a source checkout: templates/<set>/
@@ -116,15 +121,34 @@ def search_path(workspace: Path | None, template_set: str | None = None, *,
     return tuple(dict.fromkeys(folders))
 
 
+#: Hashes of earlier shipped versions of the default set's files (``worksum init`` copied one of them).
+#: When a default template changes, add the SHA-256 of the version main shipped before (``git show
+#: main:templates/default/<file> | sha256sum``); tests/wording/test_template_sets.py checks one of them.
+_EARLIER = Path(__file__).with_name("shipped_templates.json")
+
+
+@functools.lru_cache(maxsize=1)
+def _earlier_versions() -> dict[str, frozenset[str]]:
+    data = json.loads(_EARLIER.read_text(encoding="utf-8"))
+    return {name: frozenset(hashes) for name, hashes in data["default"].items()}
+
+
 def edited(folder: Path) -> bool:
     """Whether a workspace's copy of the default set differs from the built-in one (a file
-    changed or added); False when there is no such folder or it is the built-in one itself."""
+    changed or added); False when there is no such folder or it is the built-in one itself.
+
+    A file equal to an earlier shipped version is not an edit: a workspace made by an older
+    ``worksum init`` keeps its copy, and the department sets still come before it."""
     shipped = builtin_templates()
     if not folder.is_dir() or folder.resolve() == shipped.resolve():
         return False
     for path in folder.glob("*.j2"):
         original = shipped / path.name
-        if not original.is_file() or original.read_bytes() != path.read_bytes():
+        if not original.is_file():
+            return True
+        mine = path.read_bytes()
+        if mine != original.read_bytes() and \
+                hashlib.sha256(mine).hexdigest() not in _earlier_versions().get(path.name, ()):
             return True
     return False
 

@@ -115,7 +115,7 @@ def test_incidents_are_listed_under_safety(tmp_path, run):
     text = [p.text for p in paras]
     # The count leads the first incident's paragraph; each further incident has its own.
     assert ("本学期共发生安全事件2起，1起仍在跟进：2024年10月21日，一名学生课间奔跑时扭伤脚踝。"
-            "处理情况：校医处置后送医，通知家长。") in text
+            "校医处置后送医，通知家长。") in text
     assert "2024年12月2日，食堂一台冰柜夜间断电，目前仍在跟进处理。" in text
 
 
@@ -144,7 +144,7 @@ def test_counts_are_worded_with_unit_and_change(tmp_path, run):
             previous: 96
         """)
     text = "\n".join(p.text for p in paras)
-    assert "维修课桌椅112套，较上学期增长30.2%，用水量900吨，较上学期下降10%，接送卡发放40张，与上学期持平。" in text
+    assert "维修课桌椅112套，较上学期增长30.2%；用水量900吨，较上学期下降10%；接送卡发放40张，与上学期持平。" in text
     assert "体检合格率98.5%，较上学期提高2.5个百分点。" in text
 
 

@@ -321,6 +321,39 @@ def test_signature_and_date_stand_where_the_profile_says(built):
         assert set(cases) == {"name keeps the space", "date keeps the space"}, cases
 
 
+def test_a_page_ends_short_only_where_a_heading_or_the_signature_must_move(built):
+    """What keeps with what is limited as a typesetter limits it: a heading keeps with the
+    first line after it, the closing paragraph with the signature, nothing more. So a page
+    that is not the last ends short only by fewer lines than the block opening the next page
+    needs (the headings there and one line; or the closing, the empty line, signature and
+    date, which LibreOffice moves whole), and never ends with a heading."""
+    short = collections.Counter()
+    for document, pdf, pages in built.documents:
+        paragraphs = docx.Document(document).paragraphs
+        if docx.Document(document).tables:  # a table that fits on a page is not split: measured elsewhere
+            continue
+        headings = {p.text for p in paragraphs if p.style.style_id.startswith("Heading")}
+        first_signature = next(i for i, p in enumerate(paragraphs) if p.style.style_id == "Signature")
+        closing = next(p.text for p in reversed(paragraphs[:first_signature]) if p.text)
+        for page, next_page in zip(pages.pages, pages.pages[1:]):
+            lines, following = built.body_lines(page), [line.text for line in built.body_lines(next_page)]
+            assert lines[-1].text not in headings, (pdf.name, page.number, lines[-1].text)
+            used = len(lines) * built.pitch  # the grid's lines; page 1: the title's are taller, then an empty line
+            if page.number == 1:
+                title = next(i for i in range(len(lines)) if "".join(l.text for l in lines[:i + 1]) == pages.title) + 1
+                used += title * (built.profile.title_line_twips / 20 - built.pitch) + built.pitch
+            free = int((built.profile.lines_per_page * built.pitch - used + 0.1) // built.pitch)  # whole lines
+            if following[0] in headings:
+                needed = next(i for i, text in enumerate(following) if text not in headings) + 1
+            elif closing.startswith(following[0]) and next_page is pages.pages[-1]:
+                needed = len(following) + 1  # and the empty line above the signature
+            else:
+                needed = 1  # a paragraph runs on: the page is full
+            assert free < needed, (pdf.name, page.number, free, following[:needed])
+            short[free] += 1
+    assert short[0] >= 3, short  # most pages are full
+
+
 def test_title_body_and_headings_are_in_the_profiles_fonts(built):
     """Title, body and headings are each in the stand-in fonts.conf names for the profile's
     font; in the built-in profiles 仿宋, 楷体, 黑体 and the title's 小标宋 are four faces.

@@ -30,7 +30,7 @@ def test_sample_figures_compare_with_last_term_on_their_own(workspace, run):
     document, _ = build(run, workspace, "inputs/2024-2025-1/东湖校区/后勤处.yaml")
     assert figures_of(document) == [
         # 宿舍报修处理 gives previous: 142; 食堂食材验收 and 绿化补植面积 have no counterpart last term.
-        "本学期宿舍报修处理168件，较上学期增长18.3%，食堂食材验收138批次，绿化补植面积420平方米。",
+        "本学期宿舍报修处理168件，较上学期增长18.3%；食堂食材验收138批次；绿化补植面积420平方米。",
         "本学期消防设施检查10次。",
         # 节约水电费 gives no previous: last term's form says 9800元.
         "本学期节约水电费12600元，较上学期增长28.6%。",

@@ -215,13 +215,28 @@ def test_the_guides_examples_are_the_test_profiles(name):
     ("format:\n  signature: {lines: [<organisation>]}", '落款中的 <organisation> 不可用，是否应为 <organization>？'),
     ("format:\n  line_spacing: 12pt", 'config.yaml:2:17: 错误: 行距 12 磅小于正文字号三号（16 磅），文字会重叠'),
     ("format:\n  chars_per_line: 40", 'config.yaml:2:19: 错误: 每行 40 字太多：版心宽 156mm，三号字每行最多排 30 字'),
-    ("format:\n  title: {size: 初号}", '标题字号初号（42 磅）大于行距 28.95 磅'),
+    ("format:\n  heading1: {size: 初号}", 'config.yaml:2:20: 错误: 1级标题字号初号大于行距 28.95 磅，标题会被截去一截'),
     ("format:\n  margins: {left: 80mm, right: 80mm}", '左右边距太大'),
     ("format:\n  page_number: {gap: 40mm}", '页码离版心 40mm，连同页码本身超出了下边距 35mm'),
     ("format: [a, b]", '字段 "format"：format 应为版式名称'),
 ])
 def test_mistakes_in_format_are_named_at_their_line(tmp_path, format_text, expected):
     assert expected in refused(workspace_with(tmp_path, format_text))
+
+
+def test_a_title_larger_than_the_line_spacing_is_accepted_and_gets_lines_its_size_needs(tmp_path):
+    """No refusal ("标题会被截去"): the title's lines are as high as its type needs, so it
+    cannot be cut; headings, which keep the body's spacing, still are refused (above)."""
+    folder = workspace_with(tmp_path, "format:\n  title: {size: 初号}")
+    done = worksum("build", FORM, "-o", str(folder / "out.docx"), cwd=folder)
+    assert done.returncode == 0 and "截去" not in done.stderr.decode(), done.stderr.decode()
+    styles = part((folder / "out.docx").read_bytes(), "word/styles.xml")
+    title = styles.find("w:style[@w:styleId='Title']", NS)
+    spacing = title.find("w:pPr/w:spacing", NS)
+    w = f"{{{NS['w']}}}"
+    assert spacing.get(f"{w}lineRule") == "exact"
+    assert int(spacing.get(f"{w}line")) == round(42 * 20 * 1.3) > round(28.95 * 20)  # 54.6 pt lines for 42 pt type
+    assert title.find("w:rPr/w:sz", NS).get(f"{w}val") == "84"
 
 
 def test_mistakes_in_a_workspace_profile_file_are_named_in_it(tmp_path):
@@ -396,7 +411,8 @@ def test_any_valid_profile_lays_out_without_overflow(text):
     text_height = round((p.page_height_mm - p.margin_top_mm - p.margin_bottom_mm) / 25.4 * 1440)
     assert p.lines_per_page * p.line_pitch_twips <= text_height
     assert p.chars_per_line * p.char_twips <= p.text_width_twips
-    assert p.line_pitch_twips >= p.body_size_pt * 20 and p.line_pitch_twips >= p.title_size_pt * 20
+    assert p.line_pitch_twips >= p.body_size_pt * 20  # the title's lines take what its type needs:
+    assert p.title_line_twips >= max(p.line_pitch_twips, p.title_size_pt * 20 * p.type_height_em - 1)
     assert p.footer_twips >= 0
     name_indent, date_indent = signature_indents(p, "东湖校区后勤处", "二〇二五年一月十五日")
     assert 0 <= name_indent and date_indent <= p.text_width_twips - 10 * p.char_twips

@@ -30,39 +30,61 @@ def runs_with_fonts(element) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
+def hinted(font: str | None = None) -> dict[str, str]:
+    """A mark run's rFonts: the east-Asian hint, and ``font`` in the Latin slots if given."""
+    return {"ascii": font, "hAnsi": font, "hint": "eastAsia"} if font else {"hint": "eastAsia"}
+
+
 @pytest.mark.parametrize("engine", ENGINES)
-def test_shared_punctuation_runs_carry_the_chinese_font_of_their_style(engine):
-    text = "他说：“好”——2024—2025学年……玛丽·居里"
+def test_shared_punctuation_is_hinted_and_named_in_the_latin_slots_only_where_libreoffice_needs_it(engine):
+    """Every mark run carries the east-Asian hint (Word takes the style's Chinese font); the
+    Latin slots name the style's Chinese font only where LibreOffice would take the Latin
+    font: after a digit or Latin letter, at the start of a paragraph or line, and for ·."""
+    text = "他说：“好”——2024—2025学年……玛丽·居里 “甲”"
     manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [
         Paragraph("title", "“平安校园”2024—2025学年总结"), Paragraph("body", text),
         Paragraph("heading1", "一、“双减”落实"), Paragraph("item", text, runin="1.“午餐”管理。"),
+        Paragraph("item", "“早读”坚持", runin="2.晨读。"), Paragraph("body", "“早读”坚持"),
         Table(("项目“甲”", "说明"), (("1—2", "“好”"),))])
     laid = paragraphs(lay_out(manuscript, PROFILE, engine=engine))
-    fonts_of = {"Title": PROFILE.title_font, "Normal": PROFILE.body_font, "Heading 1": PROFILE.heading1_font}
-    for paragraph in laid[:3]:
+    title, body, head = PROFILE.title_font, PROFILE.body_font, PROFILE.heading3_font
+    in_body = [("“", hinted()), ("”——", hinted()), ("—", hinted(body)), ("……", hinted()), ("·", hinted(body)),
+               ("“", hinted()), ("”", hinted())]
+    expected = [
+        [("“", hinted(title)), ("”", hinted()), ("—", hinted(title))],
+        in_body,
+        [("“", hinted()), ("”", hinted())],
+        [("“", hinted(head)), ("”", hinted()), *in_body],  # the run-in title's marks in its font
+        [("“", hinted()), ("”", hinted())],  # after the run-in title's 。
+        [("“", hinted(body)), ("”", hinted())],  # at the paragraph's start
+    ]
+    assert [p.text for p in laid[:6]] == ["“平安校园”2024—2025学年总结", text, "一、“双减”落实",
+                                          "1.“午餐”管理。" + text, "2.晨读。“早读”坚持", "“早读”坚持"]
+    for paragraph, marks in zip(laid, expected, strict=False):
         runs = runs_with_fonts(paragraph.element)
-        assert "".join(t for t, _ in runs).replace("\n", "") in (text, "“平安校园”2024—2025学年总结", "一、“双减”落实")
-        for run_text, fonts in runs:
-            marks = set(run_text) & set(MARKS)
-            if marks:  # only marks in the run, each slot the style's Chinese font, hinted
-                assert set(run_text) <= set(MARKS + "\n"), run_text
-                font = fonts_of[paragraph.style]
-                assert fonts == {"ascii": font, "hAnsi": font, "eastAsia": font, "hint": "eastAsia"}
-            else:
-                assert "ascii" not in fonts  # the rest keeps its style's fonts
-    item = runs_with_fonts(laid[3].element)
-    assert ("“", {"ascii": PROFILE.heading3_font, "hAnsi": PROFILE.heading3_font,
-                  "eastAsia": PROFILE.heading3_font, "hint": "eastAsia"}) in item  # the run-in title's font
+        assert [(t, fonts) for t, fonts in runs if set(t) & set(MARKS)] == marks, paragraph.text
+        for run_text, fonts in runs:  # marks have runs of their own; the rest keeps its style's fonts
+            assert not (set(run_text) & set(MARKS)) or set(run_text) <= set(MARKS), run_text
+            assert set(run_text) & set(MARKS) or fonts == {}, run_text
+
+
+def test_a_mark_opening_a_title_line_names_the_font_in_the_latin_slots():
+    """After a line break LibreOffice takes the Latin font, as at a paragraph's start."""
+    unit = "明德实验学校东湖校区后勤处"
+    title = Paragraph("title", unit + "“平安校园”创建工作总结", breaks=(len(unit),))
+    laid = paragraphs(lay_out(Manuscript("t", "a", dt.datetime(2025, 1, 1), [title]), PROFILE))
+    assert laid[0].text.split("\n") == [unit, "“平安校园”创建工作总结"]
+    runs = runs_with_fonts(laid[0].element)
+    assert next(fonts for text, fonts in runs if "“" in text) == hinted(PROFILE.title_font)
 
 
 def test_table_cells_put_their_punctuation_in_the_table_fonts():
     manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [Table(("项目“甲”",), (("“好”",),))])
     document = docx.Document(io.BytesIO(lay_out(manuscript, PROFILE)))
     header, body = (document.tables[0].rows[i].cells[0]._tc for i in (0, 1))
-    assert ("“", {"ascii": PROFILE.table_header_font, "hAnsi": PROFILE.table_header_font,
-                  "eastAsia": PROFILE.table_header_font, "hint": "eastAsia"}) in runs_with_fonts(header)
-    assert ("“", {"ascii": PROFILE.table_font, "hAnsi": PROFILE.table_font,
-                  "eastAsia": PROFILE.table_font, "hint": "eastAsia"}) in runs_with_fonts(body)
+    assert [run for run in runs_with_fonts(header) if run[0] in "“”"] == [("“", hinted()), ("”", hinted())]
+    assert [run for run in runs_with_fonts(body) if run[0] in "“”"] == [("“", hinted(PROFILE.table_font)),
+                                                                         ("”", hinted())]
 
 
 def test_a_sixty_character_signature_wraps_and_the_date_stays_inside_the_block():

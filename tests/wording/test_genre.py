@@ -375,14 +375,14 @@ def test_a_lead_works_for_a_heading_config_yaml_adds(tmp_path, run):
     paras = _build(tmp_path, run, ONE_OF_EACH.replace("category: duties", "category: moral"), config=config)
     text = [p.text for p in paras]
     moral = next(i for i, t in enumerate(text) if t.endswith("加强德育工作，培养良好习惯"))
-    assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比参与的人最多。"
+    assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比人数最多。"
 
 
 def test_the_opening_and_closing_state_the_forms_highlights(built):
     document = next(d for d, _ in documents(built["school"]) if "本部校区后勤处2024" in d.name)
     text = [p.text for p in paragraphs(document) if p.text]
     assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，其中消防设施月度巡查与疏散演练规模最大"
-                       "（1860人次）。维修课桌凳124套，较上学期增长44.2%，发生安全事件2起，现总结如下：")
+                       "（1860人次）；维修课桌凳124套，较上学期增长44.2%，发生安全事件2起。现总结如下：")
     assert text[-3] == ("下一步，后勤处将按照上述三项打算，首先编制校舍水电管网改造计划，"
                         "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
 
@@ -472,7 +472,70 @@ def test_a_number_an_item_states_is_not_said_again_around_it(built):
 def test_the_opening_does_not_give_the_same_number_twice(built):
     texts = _all_text(built)
     benbu = next(t for n, t in texts.items() if "本部校区教务处2023" in n)
-    assert benbu[0] == ("本学期，本部校区教务处开展教务工作4项，参与243人次，其中教师暑期网络研修规模最大（185人次）。"
-                        "听课评课312节，现总结如下：")  # not 教师培训185人次 again
+    assert benbu[0] == ("本学期，本部校区教务处开展教务工作4项，参与243人次，其中教师暑期网络研修规模最大（185人次）；"
+                        "听课评课312节。现总结如下：")  # not 教师培训185人次 again
     binjiang = next(t for n, t in texts.items() if "滨江校区教务处2024" in n)
-    assert "。教师培训132人次，较上学期增长37.5%，" in binjiang[0]  # the same number, but it says how it moved
+    assert "；教师培训132人次，较上学期增长37.5%，" in binjiang[0]  # the same number, but it says how it moved
+
+
+# --- sentences a principal would not sign unchanged ------------------------------------
+
+def test_the_opening_is_sentences_not_one_comma_chain(built):
+    """The busiest item and the headline figure are parts of one list (；), and 现总结如下 is a
+    sentence of its own, not a clause glued to a figure. (The safety record stays a clause of the
+    figure's part: alone, 全园未发生安全责任事故 would be the same sentence in every campus's document.)"""
+    texts = _all_text(built)
+    donghu = next(t for n, t in texts.items() if "东湖校区后勤处2024" in n)
+    assert donghu[0] == ("本学期，东湖校区后勤处完成后勤保障工作8项，参与1454人次，其中宿舍楼消防隐患排查与夜间疏散演练"
+                         "规模最大（1240人次）；节约水电费12600元，较上学期增长28.6%，发生安全事件2起。现总结如下：")
+    xiyuan = next(t for n, t in texts.items() if "西园区后勤部" in n)
+    assert xiyuan[0] == ("本学期，西园区后勤部完成后勤保障工作8项，参与177人次，其中后勤人员业务学习规模最大（117人次）；"
+                         "维修桌椅和教玩具80余件，全园未发生安全责任事故。现总结如下：")
+    for name, text in texts.items():
+        assert text[0].endswith("。现总结如下：") and "，现总结如下" not in text[0], name
+
+
+def test_an_opening_without_activities_is_a_sentence(tmp_path, run):
+    paras = _build(tmp_path, run, """\
+        counts:
+          - item: 维修课桌椅
+            value: 112
+            unit: 套
+        incidents: []
+        """)
+    # was: 本学期，东湖校区后勤处的后勤工作，全校未发生安全责任事故，现总结如下：
+    assert [p.text for p in paras][2] == "本学期，全校未发生安全责任事故。现将东湖校区后勤处的工作总结如下："
+
+
+def test_an_incidents_handling_reads_as_prose_without_a_form_label(built):
+    texts = _all_text(built)
+    benbu = next(t for n, t in texts.items() if "本部校区后勤处2024" in n)
+    assert ("本学期共发生安全事件2起，均已处理完毕：2024年10月15日，教学楼四层男卫生间进水阀门破裂，走廊短时积水。"
+            "水电工15分钟内关闭总阀并更换阀门，保洁员随即清理积水并放置防滑提示牌。") in benbu
+    dongyuan = next(t for n, t in texts.items() if "东园区后勤部" in n)
+    assert ("本学期发生安全事件1起：2024年10月22日，中二班一名幼儿户外活动时在滑梯出口处摔倒，膝盖擦伤。"
+            "保健医生当即清洗消毒并通知家长，后勤部当天在滑梯出口加铺了防滑垫。") in dongyuan
+    for name, text in texts.items():
+        assert not any("处理情况：" in t for t in text), name
+
+
+def test_figures_that_carry_a_comparison_are_separated_by_semicolons(built):
+    """维修课桌凳124套，较上学期增长44.2%，校舍维修项目35项 left the reader to guess which item grew."""
+    texts = _all_text(built)
+    benbu = next(t for n, t in texts.items() if "本部校区后勤处2024" in n)
+    assert "本学期维修课桌凳124套，较上学期增长44.2%；校舍维修项目35项，较上学期增长29.6%；食品留样合格率100%。" in benbu
+    dongyuan = next(t for n, t in texts.items() if "东园区后勤部" in n)
+    assert "本学期幼儿伙食费结余率1.8%，较上学期降低0.8个百分点；节约水电费8600元，较上学期增长19.4%。" in dongyuan
+    old = next(t for n, t in texts.items() if "本部校区后勤处2023" in n)
+    assert "本学期维修课桌凳86套，校舍维修项目27项。" in old  # no comparison inside an item: commas suffice
+
+
+def test_a_lead_does_not_say_its_verb_twice(built):
+    """参加632人次，其中教研组主题教研活动参加的人最多: the verb that gives the total is not repeated."""
+    texts = _all_text(built)
+    donghu = next(t for n, t in texts.items() if "东湖校区教务处2024" in n)
+    assert ("本学期共组织教研和培训活动3项22次，参加632人次，其中教研组主题教研活动人数最多。"
+            "听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。") in donghu
+    for name, text in texts.items():
+        for t in text:
+            assert not re.search(r"(参与|参加)\d+人次，其中[^，。]*\1的人最多", t), (name, t)

@@ -122,3 +122,15 @@ def test_the_guide_names_every_template_of_the_default_set():
         if name.startswith(("lead_", "heading_")) and name != "heading_safety.j2":
             continue  # described as lead_<标题代号>.j2, heading_<标题代号>.j2
         assert f"`{name}`" in GUIDE, name
+
+
+def test_the_guide_shows_how_a_set_fills_the_shared_opening_and_closing():
+    """The guide quotes a built-in set's opening as it ships, and names every block the default
+    opening and closing offer, with the default set's words for it."""
+    sets = builtin_templates().parent
+    assert (sets / "后勤" / "opening.j2").read_text(encoding="utf-8") in GUIDE
+    for file in ("opening.j2", "closing.j2"):
+        base = (sets / "default" / file).read_text(encoding="utf-8")
+        for name, words in re.findall(r"{% block (\w+) %}(.*?){% endblock %}", base):
+            assert f"| `{file}` | `{name}` |" in GUIDE and f"| {words} |" in GUIDE, (file, name)
+    assert '以 `内置/` 开头的名称总是指 worksum 自带的文件' in GUIDE

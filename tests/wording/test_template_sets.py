@@ -39,6 +39,7 @@ HOUQIN_OPENING = "东湖校区后勤处完成后勤保障工作2项"
 
 
 def workspace(tmp_path: Path, config: str = "", departments=("后勤处", "教务处")) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
     for department in departments:
         path = tmp_path / "inputs" / "2024-2025-1" / "东湖校区" / f"{department}.yaml"
@@ -285,3 +286,123 @@ def test_every_built_in_set_ships_in_the_wheel():
     for folder in (ROOT / "templates").iterdir():
         if folder.is_dir() and any(folder.glob("*.j2")):
             assert shipped.get(f"templates/{folder.name}") == f"pipeline/templates/{folder.name}", folder.name
+
+
+# --- the department sets share the default opening and closing ------------------
+
+CLOSING_HOUQIN = "总之，本学期后勤处完成了2项重点工作，今后我们将继续让后勤服务跟上教育教学的需要。"
+OLD_HOUQIN_OPENING = """\
+{% set top = facts.headline %}
+{{ period.this }}，{{ campus }}{{ department }}
+{% if facts.activities %}
+完成后勤保障工作{{ facts.activities }}项，我们自己的导语
+{% else %}
+的后勤工作
+{% endif %}
+，现总结如下：
+"""
+
+
+def test_each_built_in_set_says_only_its_own_phrase(tmp_path):
+    """A set's opening and closing extend the shipped default ones and fill only their blocks."""
+    builtin = templatesets.builtin_sets()
+    sets = [s for s in templatesets.available_sets(None) if s != templatesets.DEFAULT_SET]
+    assert len(sets) == 7
+    for name in sets:
+        for file, blocks in (("opening.j2", ["done"]), ("closing.j2", ["aim"])):
+            text = (builtin / name / file).read_text(encoding="utf-8")
+            lines = text.splitlines()
+            assert lines[1] == f'{{% extends "内置/default/{file}" %}}', (name, file)
+            assert [re.match(r"{% block (\w+) %}.+{% endblock %}$", line).group(1) for line in lines[2:]] == blocks
+    # and the default set's own files keep the whole sentence, so a workspace copy stands alone
+    for file in ("opening.j2", "closing.j2"):
+        assert "extends" not in (builtin / "default" / file).read_text(encoding="utf-8")
+
+
+def test_a_workspace_copy_of_a_set_opening_still_wins(tmp_path, run):
+    """Schools copy a set's templates and edit them year after year: a whole old-style copy
+    (no blocks, no extends) in templates/后勤/ is used as written, and so is templates/opening.j2."""
+    root = workspace(tmp_path / "set", departments=("后勤处",))
+    template(root, "后勤/opening.j2", OLD_HOUQIN_OPENING)
+    houqin = build(run, root, "后勤处")
+    assert houqin[2] == "本学期，东湖校区后勤处完成后勤保障工作2项，我们自己的导语，现总结如下："
+    assert CLOSING_HOUQIN in houqin  # the closing is still the built-in set's
+    root = workspace(tmp_path / "all", departments=("后勤处",))
+    template(root, "后勤/opening.j2", OLD_HOUQIN_OPENING)
+    template(root, "opening.j2", "全校统一的导语。")
+    assert build(run, root, "后勤处")[2] == "全校统一的导语。"
+
+
+def test_a_workspace_template_may_extend_the_built_in_base_and_fill_one_block(tmp_path, run):
+    root = workspace(tmp_path, departments=("后勤处",))
+    template(root, "后勤/opening.j2",
+             '{% extends "内置/default/opening.j2" %}\n{% block done %}做好服务保障工作{% endblock %}\n')
+    template(root, "后勤/closing.j2",
+             '{% extends "内置/后勤/closing.j2" %}\n{% block aim %}让{{ words.people }}满意{% endblock %}\n')
+    text = build(run, root, "后勤处")
+    assert text[2].startswith("本学期，东湖校区后勤处做好服务保障工作2项，包括集体备课等；")
+    assert CLOSING_HOUQIN.replace("让后勤服务跟上教育教学的需要", "让师生满意") in text
+
+
+def test_an_edited_default_copy_does_not_become_the_base_of_a_named_set(tmp_path, run):
+    """config.yaml names 后勤 for 后勤处: the set's opening extends the *shipped* default opening,
+    not the school's edited copy in templates/default/ (which has no blocks to fill)."""
+    root = workspace(tmp_path, "templates:\n  后勤处: 后勤\n", departments=("后勤处", "教务处"))
+    template(root, "default/opening.j2", "我们的默认导语。")
+    assert build(run, root, "后勤处")[2].startswith("本学期，东湖校区后勤处完成后勤保障工作2项")
+    assert build(run, root, "教务处")[2] == "我们的默认导语。"  # inferred set: the edited copy wins
+
+
+def test_an_error_in_a_block_names_the_file_that_fills_it(tmp_path, run):
+    root = workspace(tmp_path, departments=("后勤处",))
+    template(root, "后勤/opening.j2",
+             '{% extends "内置/default/opening.j2" %}\n{% block done %}{{ facts.activitys }}{% endblock %}\n')
+    stderr = failing_build(run, root)
+    assert "templates/后勤/opening.j2:2:" in stderr and "activitys" in stderr
+
+
+def test_the_built_in_prefix_cannot_leave_the_built_in_sets(tmp_path, run):
+    root = workspace(tmp_path, departments=("后勤处",))
+    template(root, "opening.j2", '{% include "内置/../pyproject.toml" %}')
+    stderr = failing_build(run, root)
+    assert "templates/opening.j2:1:" in stderr and "pyproject" in stderr
+
+
+def test_a_default_copy_from_an_older_init_is_not_an_edit(tmp_path, run):
+    """A workspace made by an earlier `worksum init` holds an earlier shipped opening.j2: it is
+    no school's edit, so 后勤处 still gets the 后勤 set's opening, not the copy's."""
+    import hashlib
+    import json
+
+    earlier = json.loads((ROOT / "pipeline" / "workspace" / "shipped_templates.json").read_text(encoding="utf-8"))
+    old = OLDER_OPENING.encode("utf-8")
+    assert hashlib.sha256(old).hexdigest() in earlier["default"]["opening.j2"]
+    root = workspace(tmp_path / "old", departments=("后勤处",))
+    (root / "templates" / "default").mkdir(parents=True)
+    (root / "templates" / "default" / "opening.j2").write_bytes(old)
+    assert not templatesets.edited(root / "templates" / "default")
+    assert build(run, root, "后勤处")[2].startswith(HOUQIN_OPENING.replace("东湖校区", "本学期，东湖校区", 1))
+    # one changed character makes it the school's own again
+    root = workspace(tmp_path / "mine", departments=("后勤处",))
+    template(root, "default/opening.j2", OLDER_OPENING.replace("开展重点工作", "开展主要工作"))
+    assert templatesets.edited(root / "templates" / "default")
+    assert "开展主要工作2项" in build(run, root, "后勤处")[2]
+
+
+#: templates/default/opening.j2 as main shipped it before the department sets shared it.
+OLDER_OPENING = """\
+{#- 导语：校区和部门，再写本期的实绩（工作项数和参与人次、参与最多的一项或第一项、
+    增长最多的一项数据（没有时为第一项数据）、安全事件的有无），以“现总结如下：”结尾。每句都由填报表的内容写成（facts 见《模板编写指南》）。 -#}
+{% set top = facts.headline %}
+{{ period.this }}，{{ campus }}{{ department }}
+{% if facts.activities %}
+开展重点工作{{ facts.activities }}项
+{%- if facts.participants %}，参与{{ facts.participants }}人次{% endif %}
+{%- if facts.busiest %}，其中{{ facts.busiest.title | bare }}规模最大（{{ facts.busiest.participants }}人次）{% else %}，包括{{ (sections | map(attribute='activities') | select | first | first).title | bare }}等{% endif %}
+{%- if top %}。{{ top.item }}{{ top | amount }}{% if top | change(period) %}，{{ top | change(period) }}{% endif %}{% endif %}
+{% else %}
+的工作
+{% endif %}
+{%- if facts.quiet %}，{{ words.whole }}未发生安全责任事故{% elif facts.incidents %}，发生{{ '事件' if facts.other_incidents else '安全事件' }}{{ facts.incidents | length }}起{% endif %}
+，现总结如下：
+"""
