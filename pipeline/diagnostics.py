@@ -95,6 +95,16 @@ def shown(path: Path | str) -> str:
     A link is shown by its own name, not its target's (a dangling or looping link has
     no target to show)."""
     try:
+        absolute, here = os.path.abspath(path), os.getcwd()
+    except OSError:
+        absolute = here = ""
+    if absolute and not absolute.startswith("//"):  # as Path.relative_to gives it, without making Paths
+        if absolute == here:
+            return "."
+        inside = here if here.endswith(os.sep) else here + os.sep
+        if absolute.startswith(inside):
+            return absolute[len(inside):]
+    try:
         return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
     except (ValueError, OSError):
         pass

@@ -430,3 +430,22 @@ def test_forms_recorded_without_size_and_time_are_judged_by_their_hash_in_the_qu
     form.write_text(form.read_text(encoding="utf-8") + "# 改过\n", encoding="utf-8")
     ledger, answers = _quick_ledger(workspace)
     assert answers[str(form)] is None and sum(map(bool, answers.values())) == 11
+
+
+def test_a_released_dictionary_is_let_go_and_cuts_the_same_once_needed_again(tmp_path, fresh_segment):
+    """A batch lets the whole dictionary go before its comparison pool forks; a later cut (a form that
+    changed meanwhile) gets the same words, from the stored dictionary when the workspace has one."""
+    segment.keep_dictionary(tmp_path, write=True)
+    whole = segment.tokenizer(["家校共育"])
+    texts = sample_sentences()[:50]
+    expected = [whole.lcut(text) for text in texts]
+
+    segment.release()
+
+    assert not segment.loaded()
+    again = segment.tokenizer(["家校共育"])
+    assert again is not whole and not segment.loaded()  # looked up in the store, not loaded whole
+    assert [again.lcut(text) for text in texts] == expected
+    segment.keep_dictionary(None)
+    segment.release()
+    assert segment.tokenizer(["家校共育"]).lcut(texts[0]) == expected[0] and segment.loaded()

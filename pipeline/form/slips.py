@@ -38,9 +38,11 @@ _BLOCK_START = re.compile(r"[:：]\s*[|>][-+0-9]*\s*(#.*)?$")
 _NUMBERED = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:[.、．,，]|[)）])\s*(?=\S)"
                        r"|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _INDENT = " \t\u3000"
+_DASH = re.compile(r"-[ \u3000]+")
+_COMMENT = re.compile(r"(?:^|\s)#")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     """One line as a person sees it."""
 
@@ -83,7 +85,7 @@ def _lines(text: str, keys: frozenset[str]) -> list[_Line]:
         elif line.kind in ("dash", "bullet", "numbered"):
             line.mark = _mark(content, line.kind)
             _read_marked_key(line, keys)
-        if _BLOCK_START.search(raw) and line.significant:
+        if ("|" in raw or ">" in raw) and _BLOCK_START.search(raw) and line.significant:
             block_indent = indent
         lines.append(line)
     return lines
@@ -137,7 +139,7 @@ def _read_key(line: _Line, keys: frozenset[str]) -> None:
             return
         line.key, value = match.group("key"), content[match.end():]
     line.key_col = line.indent + (len(line.content) - len(line.content.lstrip("\u3000\t"))) + offset
-    value = value if value.lstrip()[:1] in ("'", '"') else re.split(r"(?:^|\s)#", value, maxsplit=1)[0]
+    value = value if value.lstrip()[:1] in ("'", '"') else _COMMENT.split(value, maxsplit=1)[0]
     line.value = value.strip()  # without an end-of-line comment
     line.item = line.kind == "item"
     line.kind = "key"
@@ -191,7 +193,7 @@ def typing_slips(text: str, display: str, keys: frozenset[str], lists: frozenset
 def _input_method_slip(line: _Line, display: str, keys: frozenset[str]) -> Diagnostic | None:
     content = line.text.lstrip(_INDENT)
     lead = line.text[: len(line.text) - len(content)]
-    dash = re.match(r"-[ \u3000]+", content)
+    dash = _DASH.match(content)
     after_dash = content[dash.end():] if dash else content
     match = _KEY.match(after_dash)
     if match and match.group("key") not in keys:

@@ -32,9 +32,10 @@ class Source:
         self.loaded = loaded
         self.text = loaded.text
         self._line_starts = [0]
-        for index, char in enumerate(self.text):
-            if char == "\n":
-                self._line_starts.append(index + 1)
+        index = self.text.find("\n")
+        while index >= 0:
+            self._line_starts.append(index + 1)
+            index = self.text.find("\n", index + 1)
         self._maps: dict[PathKey, list[int] | None] = {}
 
     # --- line/column <-> index ------------------------------------------
@@ -105,7 +106,25 @@ class Source:
         elif style:
             j += 1
         mapping: list[int] = []
-        for char in value:
+        # Without quotes or backslashes in the value, a stretch of the source line equal to the value's
+        # next characters maps one to one, as matching them one by one below would (no rule before
+        # "the same character" applies to them): compared a line at a time, not a character at a time.
+        runs = not ("'" in value or '"' in value or "\\" in value)
+        resume = 0  # past a stretch that differs, one by one to its line's end
+        i, size = 0, len(value)
+        while i < size:
+            if runs and j >= resume:
+                stop = text.find("\n", j)
+                stop = len(text) if stop < 0 else stop
+                length = min(stop - j, size - i)
+                if length > 0 and text.startswith(value[i:i + length], j):
+                    mapping.extend(range(j, j + length))
+                    i += length
+                    j += length
+                    continue
+                resume = stop
+            char = value[i]
+            i += 1
             while True:
                 if j >= len(text):
                     return None

@@ -53,6 +53,7 @@ from pipeline.proofread.sentences import (content, differ_in_numbers_only, label
                                           spans, words_of)
 from pipeline.text import punctuation, segment
 from pipeline.form.loader import MAX_BYTES
+from pipeline.workspace.discovery import real_paths
 from pipeline.workspace.reading import read_capped
 
 #: A heading whose only record has fewer characters than this (title and text) is thin.
@@ -199,14 +200,16 @@ class Proofreader:
         return json.dumps([corpus.FORMAT, self.threshold, self.min_chars, sorted(set(self._words))],
                           ensure_ascii=False)
 
-    def prepare(self, targets: Iterable[Path] = (), read: Callable[[list[Path]], Iterable[Indexed]] | None = None,
-                states: Mapping[str, os.stat_result | None] | None = None) -> int:
-        """Bring the index up to date with the workspace's forms and ``targets``; ``read`` reads the
-        new and changed ones (in this process when not given); ``states``: the forms' ``os.stat`` taken
-        earlier in this run (see :meth:`SentenceIndex.stale`). Returns how many were read."""
+    def prepare(self, targets: Iterable[Path | str] = (), read: Callable[[list[Path]], Iterable[Indexed]] | None = None,
+                states: Mapping[str, os.stat_result | None] | None = None, resolved: bool = False) -> int:
+        """Bring the index up to date with the workspace's forms and ``targets`` (``resolved``: already
+        real paths); ``read`` reads the new and changed ones (in this process when not given); ``states``:
+        the forms' ``os.stat`` taken earlier in this run (see :meth:`SentenceIndex.stale`). Returns how
+        many were read."""
         # As strings: ten thousand Path objects hashed and compared cost more (the index reads the
         # changed ones in the order sorted Paths have).
-        paths = {*map(str, self._peers()), *(os.path.realpath(p) for p in targets)}  # a looping link too
+        targets = map(str, targets) if resolved else real_paths(targets)  # a looping link too
+        paths = {*map(str, self._peers()), *targets}
         database = self.index.database
         segment.keep_dictionary(database.parent if database is not None else None,
                                 write=len(paths) >= STORED_DICTIONARY_FORMS)
@@ -520,6 +523,7 @@ class _Index:
     _by_key: dict[str, list[Sentence]] = field(default_factory=dict)
     _by_word: dict[str, list[Sentence]] = field(default_factory=dict)
     _frequency: dict[str, int] = field(default_factory=dict)
+    _prefixes: dict[int, list[str]] = field(default_factory=dict)  # by id() of a filed sentence
 
     def __post_init__(self):
         for sentence in self.sentences:
@@ -527,7 +531,8 @@ class _Index:
             for word in sentence.words:
                 self._frequency[word] = self._frequency.get(word, 0) + 1
         for sentence in self.sentences:
-            for word in self._prefix(sentence.words):
+            prefix_words = self._prefixes[id(sentence)] = self._prefix(sentence.words)
+            for word in prefix_words:
                 self._by_word.setdefault(word, []).append(sentence)
 
     def _prefix(self, words: frozenset[str]) -> list[str]:
@@ -551,7 +556,10 @@ class _Index:
         for other in self._by_key.get(sentence.key, ())[:MAX_CANDIDATES]:
             found[id(other)] = (other, 1.0)
         examined = 0
-        for word in self._prefix(sentence.words):
+        prefix_words = self._prefixes.get(id(sentence))  # the filed sentences are alive: an id is theirs alone
+        if prefix_words is None:
+            prefix_words = self._prefix(sentence.words)  # not one of the filed sentences
+        for word in prefix_words:
             postings = self._by_word.get(word, ())
             for other in postings[:MAX_CANDIDATES - examined]:
                 if id(other) in found or other is sentence:

@@ -71,6 +71,13 @@ def tokenizer(words: Iterable[str] = (), whole: bool = False):
         return _tokenizer
 
 
+def release() -> None:
+    """Let go of the whole dictionary in this process (about 60 MB); it is loaded again when next needed."""
+    global _tokenizer
+    with _lock:
+        _tokenizer = None
+
+
 def keep_dictionary(folder: Path | None, write: bool = False) -> None:
     """Look jieba's words up in the dictionary stored in ``folder`` when one is there (None: never);
     ``write``: store it there once the whole dictionary is loaded in this process (a large workspace)."""

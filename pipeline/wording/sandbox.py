@@ -60,6 +60,8 @@ MAX_SECONDS = 2.0
 MAX_MEMORY = 512 * 1024 * 1024
 #: How often the timer looks at the clock and the memory (seconds).
 TICK = 0.02
+#: Answers of "may a template read this attribute" an environment keeps (see LimitedSandbox.is_safe_attribute).
+SAFE_ANSWERS = 4096
 
 
 class TemplateLimitError(Exception):
@@ -487,6 +489,23 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         self.found: dict[str, bool] = {}  # template name → whether a file has it (summary.Writer.exists)
         self.filters = _LimitedFilters(self.filters)
         self.globals.pop("lipsum", None)  # placeholder text, as long as asked for: no use in a summary
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's answer, kept per type and attribute name.
+
+        A template reads a few dozen attributes (``activity.title``) for every document; Jinja's
+        checks (underscores, internal attributes of functions, methods, frames, generators; methods
+        that modify lists, dicts, sets) depend on nothing but the object's type and the name, so each
+        pair is asked once. An object whose ``__class__`` is not its type is asked every time.
+        """
+        kind = type(obj)
+        known = self._safe.get((kind, attr))
+        if known is None:
+            known = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe) < SAFE_ANSWERS and getattr(obj, "__class__", None) is kind:
+                self._safe[(kind, attr)] = known
+        return known
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         _binop_estimate(operator, left, right)

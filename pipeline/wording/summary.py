@@ -42,10 +42,34 @@ from pipeline.wording.vocabulary import words
 
 # --- environment ----------------------------------------------------------
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by the environments of one process, by file and text.
+
+    Each department's environment has its own search path, but most of their
+    templates are the same files (the default set's): each file is compiled once
+    per process instead of once per environment. Every environment is made by
+    :func:`environment`, with the same settings, filters and code generator, so
+    the same text compiles to the same code in each.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[str, str], object] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.codes.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_compiled = _CompiledTemplates()
+
+
 @lru_cache(maxsize=16)
 def environment(search_path: tuple[Path, ...]) -> jinja2.Environment:
     """A sandboxed environment over ``search_path``; built once per process and path."""
     env = LimitedSandbox(
+        bytecode_cache=_compiled,
         loader=TemplateFiles([str(p) for p in search_path]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,

@@ -113,3 +113,20 @@ def unread_warning(path: Path) -> str:
             f"如果这是填报表，{fix}")
 
 
+
+
+def real_paths(paths) -> list[str]:
+    """``os.path.realpath`` of each of ``paths``, each folder resolved once: a form that is not
+    itself a link is its resolved folder and its name (one look-up instead of one per folder above it)."""
+    folders: dict[str, str] = {}
+    resolved = []
+    for path in paths:
+        folder, name = os.path.split(os.fspath(path))
+        if name in ("", os.curdir, os.pardir):
+            resolved.append(os.path.realpath(path))
+            continue
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder or os.curdir)
+        joined = os.path.join(folders[folder], name)
+        resolved.append(os.path.realpath(joined) if os.path.islink(joined) else joined)
+    return resolved

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import worksum
 
-from pipeline.workspace.discovery import forms_in
+import os
+
+from pipeline.workspace.discovery import forms_in, real_paths
 
 TERM = "2024-2025-1"
 EAST = f"inputs/{TERM}/东湖校区"
@@ -114,3 +116,20 @@ def test_a_yml_file_named_on_the_command_line_is_read(with_yml):
     done = worksum("validate", f"{EAST}/后勤处.yml", cwd=with_yml)
     assert done.returncode == 0
     assert done.stderr.decode().splitlines() == ["检查了 1 份填报表：没有发现错误"]
+
+
+def test_real_paths_resolve_as_realpath_does(tmp_path, monkeypatch):
+    """Each folder is resolved once, but every path comes out as os.path.realpath gives it: a linked
+    folder, a linked form, a link to itself, a missing form, ``..`` after a link, a relative path."""
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "c" / "e").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.yaml").write_text("term: 2024-2025-1\n", encoding="utf-8")
+    (tmp_path / "a" / "l").symlink_to(tmp_path / "c" / "e")
+    (tmp_path / "a" / "b" / "y.yaml").symlink_to(tmp_path / "a" / "b" / "x.yaml")
+    (tmp_path / "a" / "b" / "loop.yaml").symlink_to(tmp_path / "a" / "b" / "loop.yaml")
+    monkeypatch.chdir(tmp_path)
+    paths = [tmp_path / "a" / "l" / ".." / "b.yaml", tmp_path / "a" / "b" / "y.yaml", tmp_path / "a" / "b" / "x.yaml",
+             "a/l/x.yaml", "missing.yaml", tmp_path / "a" / "b" / "loop.yaml", tmp_path / "a" / "l" / "..", "a/b/"]
+    assert real_paths(paths) == [os.path.realpath(p) for p in paths]
+    real = Path(os.path.realpath(tmp_path))
+    assert real_paths(paths)[:2] == [str(real / "c" / "b.yaml"), str(real / "a" / "b" / "x.yaml")]
