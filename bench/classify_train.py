@@ -48,7 +48,7 @@ import numpy as np
 import yaml
 
 from pipeline.document.classify import MODEL_FILE, Classifier, Model, normalise
-from pipeline.form.config import DEFAULT_HEADINGS, Config
+from pipeline.form.config import DEFAULT_HEADINGS, OTHER_DEPARTMENT, Config
 from pipeline.form.kinds import department_kind, institution_kind, is_kindergarten
 
 REAL = ROOT / "tests" / "data" / "real_records.yaml"
@@ -87,6 +87,7 @@ OUTSIDE_MARGIN = 1.5
 TARGET_UNSURE = 0.12  # the share of real tuning records left unsure in cross-validation
 MAX_RIGHT_WHEN_UNSURE = 0.55  # below issue 14's 60%, with room for another sample's swing
 PRIOR_PENALTY = 0.001  # department and institution priors: barely pulled to zero
+NEUTRAL_OTHER = True  # the prior of departments of no known kind stays zero (see Problem.fit)
 REPEATS = 3  # cross-validation runs, each with the documents dealt into five folds another way
 
 BASE = Settings()
@@ -116,13 +117,30 @@ BASE = Settings()
 #: (acc 83.8). On details 1.0 + department words: lambda 0.001 88.1, min documents 1 87.8, head
 #: 1.0 88.2, department words pulled 0.3 88.9 (54.4% right when unsure), warning by margin
 #: 89.2% / 12.0% / 46.5% (better on both counts, as it was by a little on 535 and 690 records).
+#: Department kinds for the names that fell to none (same 598 real records, margin): 家校 (家长学校,
+#: 家长工作, 家访) 89.7 / 53.0 (acc 85.3); + 校车, 交通, 消防 … as 安全 90.1; + 学生资助, 收费 as 财务
+#: 90.2; + 心理 as 德育 91.0; + 健康教育 as 卫生保健 91.4; + 培训, 师训 as 教科研 91.5% / 12.0% / 54.0%
+#: (acc 87.0%); 课后服务 as 教务 91.5 but 55.8% right when unsure, dropped; 食堂 as 后勤 (a user's
+#: 食堂 form is 后勤-shaped; two 食堂燃气安全 records move) 91.2 / 54.0. On that: department words
+#: pulled 0.3 91.1 (61.9% right when unsure), by probability 91.0, lambda 0.01 91.5, detail cap 10
+#: 91.3, head 1.5 91.6 (57.7% right when unsure), detail pairs 1.0 91.5, scale 90.5, min documents 1
+#: 90.8; priors pulled to zero 0.01/0.03 88.7/88.2; unsure target 13%/14% 91.4/91.4 (55.4/57.8%
+#: right when unsure). 24 own records of 德育 departments (辅导员岗前培训 is study, as a form writes it):
+#: 91.2% / 12.0% / 49.8% by margin, 91.3% / 12.0% / 48.8% by probability.
+#: On 1,533 records (1,325 real tuning, after merging cls-kg3 and cls-school3): base 90.7, details 1.0
+#: 90.9, department words 91.8% / 12.0% / 47.4% (acc 86.5%), by margin 91.5 / 49.9, scale 90.7. With
+#: the new records' department names given kinds (营养餐 后勤, 图书 教务, 防汛 安全, 经费 财务, 研训
+#: 教科研), by margin: 92.0% / 12.0% / 50.3% (acc 87.0%).
+#: Neutral prior for departments of no known kind (NEUTRAL_OTHER), details 1.0 + department words, by
+#: margin: own records weighted 1/3/5: 91.3% / 12.0% / 53.8%, 91.2 / 52.7, 91.2% / 12.0% / 51.4%. The
+#: real records are sentences from published summaries and outnumber the own ones seven to one; with
+#: them weighted 1 (and the learned prior of unknown departments) the model left 17% of the own held-out
+#: quarter (short titles, as a form writes them) unsure and put a config keyword (护苗行动) under duties.
+#: Weighted 5, at no cost on the real records, it is the one trained. Dropped: a title's head only
+#: a word that weighs at least TELLING_WEIGHT (行为 not outvoting 收费): 90.7% / 12.0% / 54.0%.
 _WORDS = BASE.but(department_words=1.0, position={"detail": 1.0})
 CANDIDATES = (
-    BASE,
-    BASE.but(position={"detail": 1.0}),
-    _WORDS,
-    _WORDS.but(warn_by="margin"),
-    _WORDS.but(scale_penalty=0.01),
+    _WORDS.but(warn_by="margin", own_weight=5.0),
 )
 
 
@@ -266,6 +284,9 @@ class Problem:
         W, B, C = self.base.copy(), np.zeros((D.shape[1], k)), np.zeros((2, k))
         A = np.ones(D.shape[1])  # each department kind's scale of the text's evidence
         department = D.argmax(axis=1)
+        # A department whose name says nothing (校长室) keeps no prior: the real records of such names
+        # (园务, 工会, 学校 …) are whole-school summaries, no sample of what its form holds.
+        unlearned = [i for i, d in enumerate(self.departments) if d == OTHER_DEPARTMENT] if NEUTRAL_OTHER else []
         target = np.eye(k)[y]
         params = (W, B, C, A) if scale_penalty is not None else (W, B, C)
         state = [np.zeros_like(a) for a in params] + [np.zeros_like(a) for a in params]
@@ -278,8 +299,9 @@ class Problem:
             G = (E / E.sum(axis=1, keepdims=True) - target) * share
             GS = G * scale
             XtG = np.stack([np.bincount(c, weights=v * GS[r, j], minlength=f) for j in range(k)], axis=1)
-            grads = (XtG + lam * self.penalty * (W - self.base), D.T @ G + PRIOR_PENALTY * B,
-                     P.T @ G + PRIOR_PENALTY * C)
+            prior_grad = D.T @ G + PRIOR_PENALTY * B
+            prior_grad[unlearned] = 0.0
+            grads = (XtG + lam * self.penalty * (W - self.base), prior_grad, P.T @ G + PRIOR_PENALTY * C)
             if scale_penalty is not None:
                 grads += (D.T @ (G * XW).sum(axis=1) + scale_penalty * (A - 1.0),)
             n_params = len(params)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
-from pipeline.form.kinds import department_kind, institution_kind
+from pipeline.form.config import HEADING_SETS, OTHER_DEPARTMENT, Config
+from pipeline.form.kinds import DEPARTMENT_KINDS, DEPARTMENT_WORDS, department_kind, institution_kind
 
 
 @pytest.mark.parametrize("name, kind", [
@@ -33,7 +35,38 @@ def test_config_names_the_kind_over_the_name():
     ("保教部", "保教"), ("政教处", "德育"), ("德育处", "德育"), ("安全保卫处", "安全"), ("财务室", "财务"),
     ("校长办公室", "办公室"), ("卫生保健室", "卫生保健"), ("教科室", "教科研"),
     ("后勤安全处", "后勤"),  # the word that comes first decides
-    ("校长室", None), (None, None),
+    # Departments real summaries come from, each with the kind whose headings fit its work.
+    ("少先队大队部", "德育"), ("校团委", "德育"), ("心理健康教育中心", "德育"),  # 心理 before 健康教育
+    ("校车管理办公室", "安全"), ("交通安全办", "安全"), ("消防工作组", "安全"), ("周边环境整治办", "安全"),
+    ("学生资助中心", "财务"), ("收费管理办公室", "财务"), ("健康教育室", "卫生保健"), ("校本培训办", "教科研"),
+    ("食堂", "后勤"), ("营养餐办公室", "后勤"), ("图书室", "教务"), ("防汛工作组", "安全"), ("经费管理组", "财务"),
+    ("园本研训组", "教科研"), ("近视防控工作组", "卫生保健"), ("防溺水工作组", "安全"), ("校本研修室", "教科研"),
+    ("家长学校", "家校"), ("家长委员会", "家校"), ("家园共育部", "家校"), ("家访工作组", "家校"),
+    ("校长室", None), ("园务", None), (None, None),
 ])
 def test_department_kind_from_the_name(name, kind):
     assert department_kind(name) == kind
+
+
+def _guide_table() -> dict[str, tuple[list[str], list[str], list[str]]]:
+    """The department kinds table of docs/填报指南.md: kind → (name words, a school's headings,
+    a kindergarten's headings)."""
+    guide = (ROOT / "docs" / "填报指南.md").read_text(encoding="utf-8")
+    header = "| 部门名称中有 | 部门类别 | 学校可归入的标题 | 幼儿园可归入的标题 |"
+    rows = guide.split(header, 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    table = {}
+    for row in rows:
+        words, kind, school, kindergarten = (cell.strip() for cell in row.strip("|").split("|"))
+        table[kind] = (words.split("、"), school.split("、"), kindergarten.split("、"))
+    return table
+
+
+def test_the_guide_lists_every_department_kind_with_its_words_and_headings():
+    names = {h.key: h.name for h in Config().heading_list}
+    table = _guide_table()
+    assert set(table) == set(DEPARTMENT_KINDS) | {OTHER_DEPARTMENT}
+    for kind, words in DEPARTMENT_WORDS:
+        assert table[kind][0] == list(words), kind
+    for kind, by_institution in HEADING_SETS.items():
+        assert table[kind][1] == [names[key] for key in by_institution["学校"]], kind
+        assert table[kind][2] == [names[key] for key in by_institution["幼儿园"]], kind
