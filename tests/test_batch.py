@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from conftest import worksum
 
 from pipeline.commands import batch
 from pipeline.commands.batch import run_build
+from pipeline.commands.manifest import Ledger
 from pipeline.commands.runner import Reporter
 from pipeline.commands.select import Selection
 
@@ -261,20 +261,20 @@ def test_changing_config_or_a_template_rebuilds_everything(workspace):
 def test_the_manifest_records_form_and_output_hashes(workspace, run):
     run(workspace, "build", "--term", TERM)
 
-    manifest = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
-    entries = {e["output"]: e for e in manifest["outputs"]}
-    assert len(entries) == 6
+    entries = Ledger(workspace).entries()
+    assert len(entries) == 6  # this term's only
     entry = entries[f"outputs/{expected(TERM, '本部校区', '后勤处')}"]
     form = f"inputs/{TERM}/本部校区/后勤处.yaml"
-    assert entry["forms"][form] == hashlib.sha256((workspace / form).read_bytes()).hexdigest()
+    assert entry.forms[form] == hashlib.sha256((workspace / form).read_bytes()).hexdigest()
     earlier = "inputs/2023-2024-2/本部校区/后勤处.yaml"  # last period's form, read for its figures
     # The form first; not the whole folder; and the usual place of a workbook form, absent now, where
     # last period's form may yet be put (pipeline.form.history).
-    assert list(entry["forms"]) == [form, earlier, earlier.replace(".yaml", ".xlsx")]
-    assert entry["forms"][earlier] == hashlib.sha256((workspace / earlier).read_bytes()).hexdigest()
-    assert entry["docx_sha256"] == hashlib.sha256((workspace / entry["output"]).read_bytes()).hexdigest()
-    assert entry["tool"].startswith("0.") and entry["templates"] and entry["config"]
-    assert not (workspace / "outputs" / "2023-2024-2" / ".worksum-manifest.json").exists()
+    assert list(entry.forms) == [form, earlier, earlier.replace(".yaml", ".xlsx")]
+    assert entry.forms[earlier] == hashlib.sha256((workspace / earlier).read_bytes()).hexdigest()
+    assert entry.forms[earlier.replace(".yaml", ".xlsx")] == "absent"
+    assert entry.docx_sha256 == hashlib.sha256((workspace / entry.output).read_bytes()).hexdigest()
+    assert entry.tool.startswith("0.") and entry.templates and entry.config
+    assert list((workspace / "outputs").glob("*/.worksum-manifest*")) == []  # one database, in outputs/
 
 
 def test_an_unchanged_rebuild_imports_neither_python_docx_nor_jieba(workspace):
@@ -306,8 +306,7 @@ def test_a_form_whose_output_moved_is_skipped_afterwards(workspace, run):
     assert summary_line(again) == "完成：生成 0 份，未变化 6 份，失败 0 份"
     # the earlier document stays where it was, untouched
     assert (workspace / "outputs" / expected(TERM, "东湖校区", "后勤处")).is_file()
-    data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
-    assert len(data["outputs"]) == 6
+    assert len(Ledger(workspace).entries()) == 6
 
 
 def test_changing_last_periods_form_rebuilds_this_periods_documents(workspace, run):

@@ -7,13 +7,12 @@ the manifest describes exactly the files there, every document was built.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
 import json
 import os
-import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,8 +20,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline.commands import manifest
 from pipeline.layout.parts import ZIP_DATE, made_by_worksum
 from pipeline.workspace import lock
@@ -30,7 +29,8 @@ from pipeline.workspace import lock
 TERM = "2024-2025-1"
 DOCUMENT = f"outputs/{TERM}/东湖校区/明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结.docx"
 FORM = f"inputs/{TERM}/东湖校区/后勤处.yaml"
-MANIFEST = f"outputs/{TERM}/{manifest.MANIFEST_NAME}"
+MANIFEST = f"outputs/{manifest.MANIFEST_NAME}"
+LEGACY = f"outputs/{TERM}/{manifest.LEGACY_NAME}"  # an earlier version's manifest, read once
 
 FAKE_SOFFICE = f"""#!{sys.executable}
 import hashlib, sys
@@ -62,11 +62,7 @@ def change_form(ws: Path) -> None:
 
 def recorded(ws: Path) -> dict[str, dict]:
     """Every manifest entry of the workspace, by output."""
-    entries = {}
-    for path in (ws / "outputs").rglob(manifest.MANIFEST_NAME):
-        for entry in json.loads(path.read_text(encoding="utf-8"))["outputs"]:
-            entries[entry["output"]] = entry
-    return entries
+    return {output: vars(entry) for output, entry in manifest.Ledger(ws).entries().items()}
 
 
 def assert_consistent(ws: Path, documents: int) -> None:
@@ -231,8 +227,8 @@ ENTRY = {"output": DOCUMENT, "forms": {FORM: "0" * 64}, "templates": "", "config
 ], ids=["outputs-a-number", "a-list", "entries-not-objects", "nested-100000-deep", "output-root",
         "output-outside", "forms-folder-root", "forms-a-number", "hash-a-list"])
 def test_a_manifest_of_the_wrong_shape_is_set_aside_and_every_document_built(workspace, content):
-    (workspace / MANIFEST).parent.mkdir(parents=True)
-    (workspace / MANIFEST).write_text(content, encoding="utf-8")
+    (workspace / LEGACY).parent.mkdir(parents=True)
+    (workspace / LEGACY).write_text(content, encoding="utf-8")
     started = time.monotonic()
     done = worksum("build", cwd=workspace)
     stderr = done.stderr.decode()
@@ -248,17 +244,14 @@ def test_a_manifest_that_cannot_be_saved_is_one_message_and_the_documents_stay(w
     if fault == "folder":
         (workspace / MANIFEST).mkdir(parents=True)
     else:
-        real = manifest.write_atomic
+        def full(ledger, path):
+            raise sqlite3.OperationalError("database or disk is full")
 
-        def full(path, data):
-            if path.name == manifest.MANIFEST_NAME:
-                raise OSError(errno.ENOSPC, "No space left on device", str(path))
-            return real(path, data)
-
-        monkeypatch.setattr(manifest, "write_atomic", full)
+        monkeypatch.setattr(manifest.Ledger, "_connect", full)
     result = run(workspace, "build")
     assert result.exit_code == 1
     assert "错误: 无法保存生成记录（manifest）：" in result.stderr
+    assert ("磁盘空间不足" if fault == "full disk" else "输出路径是一个文件夹") in result.stderr
     assert "已生成的文档不受影响，下次运行会重新生成它们" in result.stderr
     assert "完成：生成 12 份" in result.stderr
     assert len(list((workspace / "outputs").rglob("*.docx"))) == 12

@@ -9,18 +9,20 @@ documents and warnings as with the whole dictionary.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from test_batch import summary_line
+
 from pipeline.proofread import proofreader
 from pipeline.proofread.sentences import spans, words_of
 from pipeline.text import segment
@@ -42,7 +44,7 @@ try:
     runpy.run_module("pipeline", run_name="__main__")
 except SystemExit:
     pass
-heavy = ("jieba", "docx", "lxml", "pydantic", "jinja2", "yaml", "sqlite3", "openpyxl")
+heavy = ("jieba", "docx", "lxml", "pydantic", "jinja2", "yaml", "openpyxl")
 print(json.dumps(sorted(name for name in heavy if name in sys.modules)), file=sys.stderr)
 print(json.dumps(sorted(opened)), file=sys.stderr)
 """
@@ -221,58 +223,6 @@ def test_a_one_form_rebuild_with_the_stored_dictionary_says_and_writes_the_same(
     assert stderr.strip().endswith("生成 1 份，未变化 11 份，失败 0 份")
 
 
-# --- the manifest's lines ------------------------------------------------------------
-
-def test_an_unchanged_entry_is_saved_as_the_line_it_was_read_from(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME, Manifest
-
-    assert run(workspace, "build").exit_code == 0
-    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
-    before = path.read_bytes()
-    manifest, warning = Manifest.load(path)
-    assert warning is None and len(manifest.lines) == len(manifest.entries) == 6
-
-    manifest.dirty = True
-    manifest.save()
-    assert path.read_bytes() == before  # the same bytes as json.dumps wrote them
-
-    key = sorted(manifest.entries)[0]
-    manifest.entries[key] = type(manifest.entries[key])(**{**vars(manifest.entries[key]), "built": "edited"})
-    manifest.dirty = True
-    manifest.save()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert json.loads(lines[1].rstrip(","))["built"] == "edited"  # a replaced entry is encoded again
-    assert lines[2:] == before.decode("utf-8").splitlines()[2:]
-
-
-def test_a_manifest_laid_out_otherwise_is_still_read(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME
-
-    assert run(workspace, "build").exit_code == 0
-    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")  # as an editor saves it
-
-    again = run(workspace, "build")
-
-    assert again.stderr.strip().endswith("生成 0 份，未变化 12 份，失败 0 份")
-    assert "生成记录" not in again.stderr
-
-
-def test_two_entries_on_one_line_are_read_as_json_reads_them(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME, Manifest
-
-    assert run(workspace, "build").exit_code == 0
-    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
-    lines = path.read_text(encoding="utf-8").split("\n")
-    lines[1:3] = [lines[1] + " " + lines[2]]
-    path.write_text("\n".join(lines), encoding="utf-8")
-
-    manifest, warning = Manifest.load(path)
-
-    assert warning is None and len(manifest.entries) == 6 and manifest.lines == {}
-
-
 # --- links ------------------------------------------------------------------------------
 
 def test_a_form_reached_through_a_link_is_built_once(workspace, run):
@@ -293,8 +243,8 @@ def test_a_form_reached_through_a_link_is_built_once(workspace, run):
 
 
 def test_the_proofreader_takes_the_forms_build_listed_for_that_run_only(workspace, run, monkeypatch):
-    from pipeline.commands.context import workspace_at
     from pipeline.commands import select
+    from pipeline.commands.context import workspace_at
     from pipeline.commands.select import Selection, discover
     from pipeline.workspace import discovery
 
@@ -312,7 +262,7 @@ def test_the_proofreader_takes_the_forms_build_listed_for_that_run_only(workspac
 
     listings = []
     original = discovery.forms_in
-    counted = lambda *a, **k: listings.append(a[0]) or original(*a, **k)  # noqa: E731
+    counted = lambda *a, **k: listings.append(a[0]) or original(*a, **k)
     monkeypatch.setattr(discovery, "forms_in", counted)
     monkeypatch.setattr(select, "forms_in", counted)
     changed = workspace / CHANGED
@@ -323,9 +273,10 @@ def test_the_proofreader_takes_the_forms_build_listed_for_that_run_only(workspac
     assert current._found is None
 
 
-# --- the quick files beside the manifests ---------------------------------------------------------
+# --- the manifest's database ---------------------------------------------------------------
 
-def _quick_ledger(workspace: Path):
+def _answers(workspace: Path):
+    """A fresh ledger, and its answer to up_to_date for every form of the workspace."""
     from pipeline.commands.manifest import Ledger
     from pipeline.workspace.discovery import forms_in
 
@@ -333,70 +284,102 @@ def _quick_ledger(workspace: Path):
     return ledger, {str(form): ledger.up_to_date(form) for form in forms_in(workspace / "inputs")}
 
 
-def test_an_unchanged_rebuild_is_answered_by_the_quick_files_without_reading_the_manifests(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME, QUICK_NAME, Ledger, read_quick
+def test_an_unchanged_rebuild_is_answered_by_one_query(workspace, run):
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    from pipeline.commands.manifest import Ledger
+
+    ledger = Ledger(workspace)
+    statements: list[str] = []
+    ledger._db().set_trace_callback(statements.append)
+    answers = [ledger.up_to_date(form) for form in sorted((workspace / "inputs").rglob("*.yaml"))]
+
+    assert len(answers) == 12 and all(answers)
+    assert len(statements) == 1 and statements[0].startswith("SELECT output, sources FROM entries")
+
+
+def test_recording_a_document_reads_and_writes_its_own_rows_only(workspace, run):
+    """Each statement a one-form rebuild sends finds its rows through a key or an index, never by
+    reading the whole table: the cost of recording does not grow with the workspace."""
+    age(workspace / "inputs")
+    assert run(workspace, "build").exit_code == 0
+    from pipeline.commands.manifest import Ledger
+
+    ledger = Ledger(workspace)
+    form = workspace / NEXT
+    output = workspace / ledger.up_to_date(form)
+    statements: list[str] = []
+    connection = ledger._db()
+    connection.set_trace_callback(statements.append)
+    entry = ledger.recorded(output)
+    ledger.record("2024-2025-1", output, {form: entry.forms[ledger.relative(form)]}, b"new bytes")
+    ledger.record_pdf(output, b"%PDF")
+    assert ledger.save() == []
+
+    touching = [s for s in statements if s.split()[0] in ("SELECT", "INSERT", "DELETE", "UPDATE")]
+    assert [s.split()[0] for s in touching] == ["SELECT", "DELETE", "INSERT", "UPDATE"]
+    connection = sqlite3.connect(ledger.database)
+    for statement in touching:
+        plan = " ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + statement))
+        assert "SCAN" not in plan, (statement, plan)
+    again = Ledger(workspace).recorded(output)
+    assert again.docx_sha256 == hashlib.sha256(b"new bytes").hexdigest()
+    assert again.pdf_sha256 == hashlib.sha256(b"%PDF").hexdigest()
+    assert len(Ledger(workspace).entries()) == 12
+
+
+def as_the_previous_version_left_it(workspace: Path) -> dict:
+    """Turn the workspace's database into the JSON manifests the previous version kept (one per term,
+    each with a quick file beside it); returns the entries, by output."""
+    from pipeline.commands.manifest import LEGACY_NAME, LEGACY_QUICK_NAME, MANIFEST_NAME, Ledger
+
+    entries = Ledger(workspace).entries()
+    by_term: dict[str, list] = {}
+    for output, entry in entries.items():
+        by_term.setdefault(output.split("/")[1], []).append(vars(entry))
+    for term, outputs in by_term.items():
+        folder = workspace / "outputs" / term
+        text = json.dumps({"format": 1, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)[:-1]
+        lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in outputs)
+        (folder / LEGACY_NAME).write_text(text + ', "outputs": [\n' + lines + "\n]}\n", encoding="utf-8")
+        (folder / LEGACY_QUICK_NAME).write_bytes(b"worksum-quick 1 0000\n")
+    for name in (MANIFEST_NAME, MANIFEST_NAME + "-wal", MANIFEST_NAME + "-shm"):
+        (workspace / "outputs" / name).unlink(missing_ok=True)
+    return entries
+
+
+def test_a_workspace_built_by_the_previous_version_is_read_once_and_its_edits_still_kept(workspace, run):
+    from pipeline.commands.manifest import Ledger
 
     age(workspace / "inputs")
     assert run(workspace, "build").exit_code == 0
-    for manifest in (workspace / "outputs").glob(f"*/{MANIFEST_NAME}"):
-        assert manifest.with_name(QUICK_NAME).is_file() and read_quick(manifest) is not None
+    before = as_the_previous_version_left_it(workspace)
+    assert len(before) == 12
+    ledger, answers = _answers(workspace)
+    assert all(answers.values())  # read from the JSON files into a new database, nothing rebuilt
+    assert ledger.entries() == before
+    assert list((workspace / "outputs").glob("*/.worksum-manifest.*")) == []  # read once, then removed
 
-    ledger, answers = _quick_ledger(workspace)
+    document = workspace / answers[str(workspace / NEXT)]
+    document.write_bytes(document.read_bytes() + b"edited by the principal")
+    changed = workspace / NEXT
+    changed.write_text(changed.read_text(encoding="utf-8").replace("value: ", "value: 1", 1), encoding="utf-8")
+    rebuilt = run(workspace, "build")
 
-    assert ledger._manifests is None  # the manifests were not read
-    whole = Ledger(workspace)
-    whole._quick = None  # the manifests' own answers
-    expected = {form: (entry.output if entry else None) for form, entry in
-                ((form, whole._full_up_to_date(whole.relative(Path(form)))) for form in answers)}
-    assert answers == expected and all(answers.values()) and len(answers) == 12
-
-
-def test_a_manifest_changed_by_hand_is_the_judge_not_its_quick_file(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME, read_quick
-
-    age(workspace / "inputs")
-    assert run(workspace, "build").exit_code == 0
-    path = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
-    text = path.read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines() if NEXT in line)
-    tool = json.loads(line.rstrip(","))["tool"]
-    path.write_text(text.replace(line, line.replace(tool, "0.0.1")), encoding="utf-8")  # by another version
-
-    assert read_quick(path) is None  # it no longer names the manifest's bytes
-    _, answers = _quick_ledger(workspace)
-    assert answers[str(workspace / NEXT)] is None and sum(map(bool, answers.values())) == 11
-    assert summary_line(run(workspace, "build")) == "完成：生成 1 份，未变化 11 份，失败 0 份"
-
-
-def test_a_damaged_quick_file_is_ignored_and_written_again(workspace, run):
-    from pipeline.commands.manifest import MANIFEST_NAME, QUICK_NAME, read_quick
-
-    age(workspace / "inputs")
-    assert run(workspace, "build").exit_code == 0
-    manifest = workspace / "outputs" / "2024-2025-1" / MANIFEST_NAME
-    quick = manifest.with_name(QUICK_NAME)
-    good, expected = quick.read_bytes(), read_quick(manifest)
-    assert good.startswith(b"worksum-quick 1 ") and len(expected) == 6
-    for damaged in (b"", b"\x00garbage", good[: len(good) // 2]):
-        quick.write_bytes(damaged)
-        assert read_quick(manifest) is None
-        ledger, answers = _quick_ledger(workspace)
-        assert all(answers.values()) and ledger._manifests is not None  # the manifests answered
-    quick.unlink()
-
+    assert summary_line(rebuilt) == "完成：生成 1 份，未变化 11 份，失败 0 份；另存了 1 份修改过的文档"
+    [backup] = (workspace / "outputs").rglob("*.edited-*")
+    assert backup.read_bytes().endswith(b"edited by the principal") and backup.parent == document.parent
     assert summary_line(run(workspace, "build")) == "完成：生成 0 份，未变化 12 份，失败 0 份"
-    assert read_quick(manifest) == expected  # written again, as a save writes it
+    assert len(Ledger(workspace).entries()) == 12
 
 
-def test_once_a_document_is_recorded_the_manifests_answer(workspace, run):
-    """A run that recorded a document holds manifests newer than the quick files: they answer."""
+def test_once_a_document_is_recorded_the_database_answers(workspace, run):
     age(workspace / "inputs")
     assert run(workspace, "build").exit_code == 0
-    ledger, answers = _quick_ledger(workspace)
+    ledger, answers = _answers(workspace)
     output = workspace / answers[str(workspace / NEXT)]
     ledger.record("2024-2025-1", output, {workspace / NEXT: "0" * 64}, b"other bytes")
 
-    assert ledger._quick is None
     assert ledger.up_to_date(workspace / NEXT) is None  # recorded from other bytes than the form's
 
 
@@ -418,17 +401,16 @@ def test_the_index_takes_the_states_the_plan_took_and_looks_at_the_rest(workspac
     assert index.stale(forms, {given: None}) == ([Path(given)], [])  # given as gone: read again
 
 
-def test_forms_recorded_without_size_and_time_are_judged_by_their_hash_in_the_quick_files(workspace, run):
+def test_forms_recorded_without_size_and_time_are_judged_by_their_hash(workspace, run):
     """Forms changed just before a build are recorded without size and time (a change in the same clock
-    tick would not show): the quick files compare their hashes, as the manifests would, and say which
-    changed, without the manifests being read."""
+    tick would not show): their hashes are compared, and say which changed."""
     assert run(workspace, "build").exit_code == 0  # the forms were copied just now
-    ledger, answers = _quick_ledger(workspace)
-    assert ledger._manifests is None and all(answers.values()) and len(answers) == 12
+    ledger, answers = _answers(workspace)
+    assert all(answers.values()) and len(answers) == 12
 
     form = workspace / NEXT
     form.write_text(form.read_text(encoding="utf-8") + "# 改过\n", encoding="utf-8")
-    ledger, answers = _quick_ledger(workspace)
+    _, answers = _answers(workspace)
     assert answers[str(form)] is None and sum(map(bool, answers.values())) == 11
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -110,28 +109,31 @@ def test_a_file_the_manifest_does_not_know_is_kept(workspace, run):
 
 def test_a_lost_manifest_causes_no_false_backups(workspace, run):
     run(workspace, "build")
-    for found in (workspace / "outputs").rglob(".worksum-manifest.json"):
-        found.unlink()
+    (workspace / "outputs" / manifest.MANIFEST_NAME).unlink()  # its -wal and -shm files left behind
 
     result = run(workspace, "build")
 
     assert "生成 12 份" in result.stderr
     assert backups(workspace) == []
+    assert len(manifest.Ledger(workspace).entries()) == 12
 
 
 def test_a_damaged_manifest_is_reported_and_nothing_is_lost(workspace, run):
     run(workspace, "build")
     edited = polish(workspace / DOCUMENT, "手工补充的一段。")
-    (workspace / "outputs" / TERM / ".worksum-manifest.json").write_text("{not json", encoding="utf-8")
+    database = workspace / "outputs" / manifest.MANIFEST_NAME
+    for name in (database, database.with_name(database.name + "-wal")):
+        if name.exists():
+            name.write_bytes(b"{not a database" * 1000)
 
     result = run(workspace, "build")
 
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert "生成记录（manifest）无法读取" in result.stderr
     [backup] = backups(workspace)
     assert backup.read_bytes() == edited
-    manifest_data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest_data["outputs"]) == 6
+    assert len(manifest.Ledger(workspace).entries()) == 12
+    assert "生成 0 份，未变化 12 份" in run(workspace, "build").stderr
 
 
 # --- atomic writes ------------------------------------------------------------------
@@ -235,11 +237,10 @@ def test_a_failed_write_in_a_batch_fails_that_form_only(workspace, monkeypatch):
 def assert_consistent(ws: Path) -> None:
     """The manifest describes files that exist, byte for byte, and no temporary file is left."""
     assert temp_files(ws) == []
-    for path in (ws / "outputs").rglob(".worksum-manifest.json"):
-        for entry in json.loads(path.read_text(encoding="utf-8"))["outputs"]:
-            output = ws / entry["output"]
-            assert output.is_file(), entry["output"]
-            assert hashlib.sha256(output.read_bytes()).hexdigest() == entry["docx_sha256"]
+    for entry in manifest.Ledger(ws).entries().values():
+        output = ws / entry.output
+        assert output.is_file(), entry.output
+        assert hashlib.sha256(output.read_bytes()).hexdigest() == entry.docx_sha256
 
 
 def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
@@ -259,8 +260,7 @@ def test_ctrl_c_while_landing_saves_what_landed(workspace, monkeypatch):
 
     assert tally.interrupted and tally.built == 2
     assert tally.line().startswith("已中断：生成 2 份")
-    data = json.loads((workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
-    assert sorted(workspace / e["output"] for e in data["outputs"]) == sorted(landed)
+    assert sorted(workspace / output for output in manifest.Ledger(workspace).entries()) == sorted(landed)
     assert_consistent(workspace)
     monkeypatch.setattr(runner, "land", real_land)
     again = run_build(Selection(terms=(TERM,)), Reporter())
@@ -278,7 +278,7 @@ def test_a_real_sigint_during_a_pooled_build_leaves_everything_consistent(worksp
     with open(log, "wb") as stderr:
         process = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "--term", TERM], cwd=workspace,
                                    env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        manifest_file = workspace / "outputs" / TERM / manifest.MANIFEST_NAME
+        manifest_file = workspace / "outputs" / manifest.MANIFEST_NAME
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not manifest_file.exists() and process.poll() is None:
             time.sleep(0.02)  # wait until outputs are landing
@@ -306,12 +306,11 @@ def test_a_real_sigint_during_a_pooled_build_leaves_everything_consistent(worksp
 def test_ctrl_c_inside_a_landing_is_held_until_it_has_landed(tmp_path):
     target = tmp_path / "总结.docx"
     steps = []
-    with pytest.raises(KeyboardInterrupt):
-        with batch.uninterrupted():
-            os.kill(os.getpid(), signal.SIGINT)
-            steps.append("still running")
-            write.write_atomic(target, b"whole")
-            steps.append("landed")
+    with pytest.raises(KeyboardInterrupt), batch.uninterrupted():
+        os.kill(os.getpid(), signal.SIGINT)
+        steps.append("still running")
+        write.write_atomic(target, b"whole")
+        steps.append("landed")
     assert steps == ["still running", "landed"]
     assert target.read_bytes() == b"whole"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 from conftest import EXAMPLE_FORM, ROOT, worksum
 from docx_text import texts
 
+from pipeline.commands.manifest import Ledger
 from pipeline.workspace.root import find_root
 
 TERM = "2024-2025-1"
@@ -58,9 +58,8 @@ def test_a_form_named_from_elsewhere_belongs_to_its_workspace(bare_workspace, tm
     assert not (elsewhere / "outputs").exists()  # outputs/ and the manifest are the workspace's
     [document] = built_documents(bare_workspace)
     assert OWN_CLOSING in texts(document)
-    manifest = json.loads((bare_workspace / "outputs" / TERM / ".worksum-manifest.json").read_text(encoding="utf-8"))
-    [entry] = manifest["outputs"]
-    assert entry["output"] == document.relative_to(bare_workspace).as_posix()
+    [entry] = Ledger(bare_workspace).entries().values()
+    assert entry.output == document.relative_to(bare_workspace).as_posix()
 
 
 def test_every_command_run_inside_the_workspace_works_on_all_of_it(bare_workspace):

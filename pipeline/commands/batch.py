@@ -41,7 +41,6 @@ One failing form never stops the others; its problems are reported as
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import threading
@@ -235,9 +234,12 @@ def parallel_map(function, items: list, workers: int, roots, inherited: bool = F
     """``function`` over ``items``, in a pool when there are many, as they finish; this process is
     warmed up for the workspaces at ``roots`` first. ``inherited``: the function reads what this
     process holds, so it runs in forked workers only (in this process where there is no fork)."""
+    if workers <= 1 or len(items) < IN_PROCESS_BELOW:
+        yield from map(function, items)  # (and multiprocessing not even imported: a one-form rebuild)
+        return
     context = _pool_context()
     forked = context.get_start_method() == "fork"
-    if workers <= 1 or len(items) < IN_PROCESS_BELOW or (inherited and not forked):
+    if inherited and not forked:
         yield from map(function, items)
         return
     if forked:
@@ -280,6 +282,8 @@ def _chunk(items: int, workers: int) -> int:
 
 
 def _pool_context():
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
 
@@ -316,25 +320,29 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
     root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
-    folder_roots: dict[str, Path | None] = {}  # by the folder as the form's path names it
+    by_folder: dict[str, tuple[Path | None, Ledger]] = {}  # a folder's root and ledger, by the folder
+    # Strings, each made once per form: an unchanged rebuild of ten thousand forms is mostly this loop.
+    cwd = os.getcwd()  # os.path.abspath would ask it again for every form
     for form in forms:
-        folder = os.path.dirname(form)
-        if folder not in folder_roots:
-            folder_roots[folder] = root_of(os.path.abspath(folder or os.curdir))
-        root = folder_roots[folder]
-        if root not in ledgers:
-            ledgers[root] = Ledger(root)
-            locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
-        ledger = ledgers[root]
-        unchanged = None if force else ledger.up_to_date(form)
+        absolute = os.path.normpath(os.path.join(cwd, form))
+        folder = absolute.rpartition(os.sep)[0] or os.sep
+        found = by_folder.get(folder)
+        if found is None:
+            root = root_of(folder)
+            if root not in ledgers:
+                ledgers[root] = Ledger(root)
+                locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
+            found = by_folder[folder] = (root, ledgers[root])
+        root, ledger = found
+        unchanged = None if force else ledger.up_to_date(absolute)
         if unchanged:
             tally.unchanged += 1
-            output = os.path.normpath(os.path.join(ledger.root, unchanged))  # strings: one per form, each run
+            output = os.path.normpath(os.path.join(ledger.root, unchanged))
             tally.kept.append(output)
-            claimed[output] = os.path.abspath(form)
+            claimed[output] = absolute
         else:
             state = file_state(form)  # before hashing: a change after it shows as a new state
-            job = Job(os.path.abspath(form), shown(form), file_sha256(form), strict, state)
+            job = Job(absolute, shown(form), file_sha256(form), strict, state)
             roots[job.form] = root
             queue.append(job)
     for ledger in ledgers.values():

@@ -1,73 +1,98 @@
 """The manifest: what was built from what, so unchanged work is skipped and edits are kept.
 
-Each term has one manifest, ``outputs/<term>/.worksum-manifest.json``. For every
-document written it records the output's path, the SHA-256 of every source it
-was built from (its form first, then the previous period's form that
-:mod:`pipeline.form.history` read figures from, or the place it looked when there
-was none: ``absent``; a roll-up, the folders of forms it read), each file's size
-and modification time, a fingerprint of what else shaped it (the templates and
-layout profiles in use, config.yaml, the tool's version and code) and the SHA-256 of the bytes
-written.
+One SQLite database per workspace, ``outputs/.worksum-manifest.sqlite``, holds a
+row for every document written (:data:`_SCHEMA`): the output's path, its term,
+the SHA-256 of every source it was built from (its form first, then the
+previous period's form that :mod:`pipeline.form.history` read figures from, or
+the place it looked when there was none: ``absent``; a roll-up, the folders of
+forms it read) with each file's size and modification time, a fingerprint of
+what else shaped it (the templates and layout profiles in use, config.yaml, the
+tool's version and code) and the SHA-256 of the bytes written (and of the PDF
+beside it).
 
 Two questions are answered from it without importing any heavy library:
 
 * *Is this output up to date?* The sources' bytes, the fingerprint and the
-  output's existence match the record: skip it (:meth:`Ledger.up_to_date`). A
-  source whose size and modification time are those recorded is not read
-  again (its time must be older than the record by :data:`RACY_NS`, since a
-  file rewritten within one tick of the clock keeps its time); any other is
+  output's existence match the record: skip it (:meth:`Ledger.up_to_date`).
+  One query gives every form's row made with today's fingerprint; a source
+  whose size and modification time are those recorded is not read again (its
+  time must be older than the record by :data:`RACY_NS`, since a file
+  rewritten within one tick of the clock keeps its time); any other is
   hashed, and the hash decides.
 * *Did someone edit this output?* Its bytes on disk no longer hash to what was
-  written: keep the edited file as a backup before replacing it
-  (:func:`land`).
+  written: keep the edited file as a backup before replacing it (:func:`land`).
 
-Beside each manifest, a *quick file* (``.worksum-manifest.quick``) holds what the first question
-needs per form, in a form quick to load; it names the SHA-256 of the manifest's bytes and stands for the
-manifest only while they match, so an unchanged rebuild of ten thousand forms need not parse and check
-the manifests (:meth:`Ledger.up_to_date`). Whatever it cannot answer yes to, the manifest answers.
+Recording a document reads and writes its own row only, so a run costs what it
+built. Rows are written in a transaction committed at intervals and at the end
+(:meth:`Ledger.save`), after the documents they describe are on disk: a run
+killed at any point leaves the database describing files that exist. If it
+lags behind (killed between writing a document and committing), the next run
+compares the file with the bytes it would write before calling it edited, so
+no false backups.
 
-The manifest is written atomically and updated as outputs land (each record
-costs the same however many entries there are; the files are saved at
-intervals and at the end), so an interruption leaves it describing files that
-exist. If it ever lags behind
-(killed between writing an output and saving), the next run compares the file
-with the bytes it would write before calling it edited, so no false backups.
+Earlier versions kept one JSON file per term (``outputs/<term>/.worksum-manifest.json``):
+the first run that finds no database reads them once into a new one
+(:func:`load_legacy`, which keeps only well-formed entries naming a document in
+``outputs/``) and removes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import marshal
 import os
+import sqlite3
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 
 from pipeline.workspace.discovery import FORM_SUFFIXES
 from pipeline.workspace.outputs import OUTPUTS_FOLDER, outputs_folder
-from pipeline.workspace.reading import file_state, read_capped
+from pipeline.workspace.reading import file_state, read_capped  # noqa: F401 - file_state: for batch
 from pipeline.workspace.write import describe, write_atomic
 
-MANIFEST_NAME = ".worksum-manifest.json"
-#: Beside each manifest: what an unchanged rebuild asks of it, per form, in a form quick to load
-#: (see :func:`write_quick`). It stands for the manifest only while it names the manifest's SHA-256.
-QUICK_NAME = ".worksum-manifest.quick"
-QUICK_FORMAT = 1
-#: A quick file starts with this and the manifest's SHA-256 (hex), then a line break and the marshal data.
-QUICK_HEAD = b"worksum-quick 1 "
+#: The workspace's manifest, in outputs/.
+MANIFEST_NAME = ".worksum-manifest.sqlite"
+#: What earlier versions kept in each term's folder of outputs/ (read once, then removed): the manifest,
+#: and the file that stood for it in an unchanged rebuild.
+LEGACY_NAME = ".worksum-manifest.json"
+LEGACY_QUICK_NAME = ".worksum-manifest.quick"
+#: The database's ``user_version``: a database of another format is set aside.
+FORMAT = 1
+LEGACY_FORMAT = 1
 #: A file's size and modification time stand for its bytes only when it was last modified
 #: this long before it was recorded (nanoseconds).
 RACY_NS = 2_000_000_000
 #: What the manifest records for a source that does not exist (a previous period's form not yet there).
 ABSENT = "absent"
-FORMAT = 1
-#: A manifest is a few hundred bytes per document; one past this is not ours.
+#: A legacy manifest is a few hundred bytes per document; one past this is not ours.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: The largest output kept as an edited copy before it is replaced (a .docx or PDF is a few MB).
 MAX_KEPT_BYTES = 1024 * 1024 * 1024
 TEMPLATE_SUFFIXES = (".j2", ".yaml")  # templates, and layout profiles (templates/<name>.profile.yaml)
+#: What an output may be: a document, or the figures' workbook beside a roll-up.
+OUTPUT_SUFFIXES = (".docx", ".xlsx")
+
+#: ``sources``: marshal of ((source, sha256, size, mtime ns), ...), the form first; size and time -1 where
+#: none was recorded (a file changed too recently, a folder). A source ending in / is a folder of forms.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries(
+    output TEXT PRIMARY KEY,
+    term TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    form TEXT,
+    templates TEXT NOT NULL,
+    config TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    docx_sha256 TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    built TEXT NOT NULL,
+    sources BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_by_form ON entries(form);
+"""
+_COLUMNS = "output, term, kind, form, templates, config, tool, docx_sha256, pdf_sha256, built, sources"
 
 
 def sha256(data: bytes) -> str:
@@ -154,7 +179,7 @@ class Entry:
     tool: str
     docx_sha256: str
     kind: str = "form"  # "form" or "rollup"
-    built: str = ""  # when, local time, for people reading the file
+    built: str = ""  # when, local time, for people reading the record
     stats: dict[str, list[int]] = field(default_factory=dict)  # file source → [size, mtime ns] when hashed
     pdf_sha256: str = ""  # of the PDF written beside the output (build --pdf), if any
 
@@ -163,157 +188,410 @@ class Entry:
                 and self.config == print_.config and self.tool == print_.tool)
 
 
-@dataclass
-class Manifest:
-    """One term's manifest file."""
+class Ledger:
+    """The manifest of one workspace (see the module's description), opened on first use.
 
-    path: Path
-    entries: dict[str, Entry] = field(default_factory=dict)  # by output
-    dirty: bool = False
-    on_disk: set[str] = field(default_factory=set)  # the outputs the file held when read or written
-    removed: set[str] = field(default_factory=set)  # outputs this run took out
-    seen: tuple[int, int] | None = None  # the file's (size, mtime ns) when read or written
-    #: Each entry's line in the file, by output, while the entry is the one read or written there:
-    #: an Entry is never changed in place (it is replaced), so the line stands for it.
-    lines: dict[str, tuple[Entry, str]] = field(default_factory=dict, repr=False)
-    #: The SHA-256 of the file's bytes when read whole and every entry was kept, and no quick file stood
-    #: for it (one is then written when the ledger saves): see :func:`write_quick`.
-    quick_missing: str = ""
+    Used by the process that runs a command, in its main thread, while it holds the
+    workspace's lock (:mod:`pipeline.workspace.lock`).
+    """
 
-    @classmethod
-    def load(cls, path: Path) -> tuple["Manifest", str | None]:
-        """The manifest at ``path`` (empty if absent), and a warning if it was unreadable.
+    def __init__(self, root: Path | None):
+        self.root = Path(os.path.abspath(root or Path.cwd()))
+        self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
+        self.outputs = outputs_folder(self.root)
+        self.database = self.outputs / MANIFEST_NAME
+        self.warnings: list[str] = []
+        self._connection: sqlite3.Connection | None = None
+        self._opened = False  # looked for the database (None above: there was none)
+        self._writing = False  # a transaction is open: committed by save()
+        #: Why the records of this run cannot be kept (said once, by save()): they are kept in memory.
+        self._unsaved: str | None = None
+        #: Every form's (output, sources) recorded with today's fingerprint, by form: what an unchanged
+        #: rebuild asks (read in one query when first asked; None again once a document is recorded).
+        self._plan: dict[str, tuple] | None = None
+        self._fingerprint: Fingerprint | None = None
+        self._workspace_root = root
+        self._folder_hashes: dict[str, str] = {}  # computed once per run
+        self._missing_folders: dict[str, bool] = {}  # folder → whether it is missing, asked once per run
+        self._states: dict[str, os.stat_result | None] = {}  # sources' states, each taken once per run
 
-        Whatever the file holds, only well-formed entries naming a document
-        inside ``outputs/`` are kept: the manifest decides what is read and
-        overwritten, so one edited by hand or by another program must not
-        point anywhere else.
-        """
-        seen = file_state(path)
-        try:
-            raw = read_capped(path, MAX_MANIFEST_BYTES)
-        except FileNotFoundError:
-            return cls(path), None
-        except OSError:
-            return cls(path), _unreadable(path)
-        try:
-            text = raw.decode("utf-8")
-            lines = _entry_lines(text)
-            if lines is not None:  # as save writes it: each entry's line is kept, to be written again as it is
+    @property
+    def fingerprint(self) -> Fingerprint:
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self._workspace_root)
+        return self._fingerprint
+
+    # --- the database ---------------------------------------------------------
+
+    def _db(self, create: bool = False) -> sqlite3.Connection | None:
+        """The connection; None when nothing was ever recorded here and ``create`` is not asked."""
+        if self._connection is None and (create or not self._opened):
+            self._opened = True
+            self._connection = self._open(create)
+        return self._connection
+
+    def _open(self, create: bool) -> sqlite3.Connection | None:
+        path = str(self.database)
+        if not os.path.lexists(path):
+            legacy = self._legacy()
+            if not (create or legacy):
+                return None
+            for stale in (path + "-wal", path + "-shm"):  # left by a database deleted by hand: never replayed
                 try:
-                    outputs = [json.loads(line) for line in lines]
-                except ValueError:  # two entries on one line, say: read as a whole
-                    lines = None
-            if lines is None:
-                data = json.loads(text)
-                if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("outputs"), list):
-                    raise ValueError("unknown format")
-                outputs = data["outputs"]
-            entries = [_entry(e) for e in outputs]
-        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
-            return cls(path), _unreadable(path)
-        kept = {entry.output: entry for entry in entries if entry is not None}
-        warning = _unreadable(path, partly=True) if len(kept) < len(entries) else None
-        manifest = cls(path, kept, on_disk=set(kept), seen=seen)
-        if warning is None and read_quick(path, raw, body=False) is None:
-            manifest.quick_missing = sha256(raw)
-        if lines is not None:
-            for line, data, entry in zip(lines, outputs, entries):
-                if entry is not None and kept[entry.output] is entry and _canonical(line, data):
-                    manifest.lines[entry.output] = (entry, line)
-        return manifest, warning
-
-    def save(self) -> None:
-        """Write the manifest, merged with what another run wrote since it was read.
-
-        Runs in one workspace take turns (:mod:`pipeline.workspace.lock`), but a
-        run that held no lock (an older worksum, an outputs/ folder that cannot
-        hold a lock file) may have written it meanwhile: its entries are kept,
-        unless this run replaced or removed them. Raises OSError when it cannot
-        be written.
-        """
-        if not self.dirty:
-            return
-        if file_state(self.path) != self.seen:  # changed by someone else (rare): merge
-            theirs, _warning = Manifest.load(self.path)
-            for key, entry in theirs.entries.items():
-                if key not in self.entries and key not in self.removed and key not in self.on_disk:
-                    self.entries[key] = entry
-        # One entry a line, each by json's C encoder (indent= would use the pure-Python one, several
-        # times slower): saving ten thousand entries at intervals must stay a small part of the run.
-        head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
-        # An entry read from the file and not replaced since is written as the line it was read from
-        # (what json.dumps would give again): a run that rebuilt one form encodes one entry, not all.
-        keys = sorted(self.entries)
+                    os.unlink(stale)
+                except OSError:
+                    pass
         try:
-            lines = [self._line(key, ensure_ascii=False) for key in keys]
-            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
-        except UnicodeEncodeError:  # a folder name that is not UTF-8 (unzipped from a GBK archive): escaped
-            lines = [json.dumps(vars(self.entries[key])) for key in keys]
-            text = (head[:-1] + ', "outputs": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
-        write_atomic(self.path, text)
-        write_quick(self, sha256(text))
-        self.lines = {key: (self.entries[key], line) for key, line in zip(keys, lines) if _CANONICAL_LINE not in line}
-        self.seen = file_state(self.path)
-        self.quick_missing = ""
-        self.on_disk = set(self.entries)
-        self.removed.clear()
-        self.dirty = False
+            return self._connect(path)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _damaged(exc):
+                return self._in_memory(exc)
+            self.warnings.append(_unreadable(self.database))
+        try:  # damaged, or another format: set aside, and a new one made
+            for name in (path, path + "-wal", path + "-shm"):
+                if os.path.lexists(name):
+                    os.unlink(name)
+            return self._connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            return self._in_memory(exc)
 
-    def _line(self, key: str, ensure_ascii: bool) -> str:
-        entry = self.entries[key]
-        kept = self.lines.get(key)
-        if kept is not None and kept[0] is entry:
-            return kept[1]
-        return json.dumps(vars(entry), ensure_ascii=ensure_ascii)
-
-    def remove(self, key: str) -> None:
-        del self.entries[key]
-        self.removed.add(key)
-        self.dirty = True
-
-
-def write_quick(manifest: Manifest, digest: str) -> None:
-    """Write the quick file of ``manifest``, whose file's bytes hash to ``digest``: for each form's entry, in
-    the manifest's order, (output, templates, config, tool, ((source, hash, size, mtime ns), ...)); size and
-    mtime -1 where the manifest records none. A file that cannot be written is left out (the manifest
-    is then read whole, as before)."""
-    forms = {}
-    for key in sorted(manifest.entries):
-        entry = manifest.entries[key]
-        if entry.kind == "form":
-            sources = tuple((source, sha, *entry.stats.get(source, (-1, -1))) for source, sha in entry.forms.items())
-            forms[_form_of(entry)] = (entry.output, entry.templates, entry.config, entry.tool, sources)
-    try:
-        write_atomic(manifest.path.with_name(QUICK_NAME),
-                     QUICK_HEAD + digest.encode() + b"\n" + marshal.dumps((QUICK_FORMAT, digest, forms)))
-    except (OSError, ValueError):  # the manifest is read whole next time: a stale quick file never stands for it
+    def _connect(self, path: str) -> sqlite3.Connection:
+        """The database at ``path``, made (and the legacy manifests read into it) if new."""
+        if not os.path.lexists(path):
+            self.outputs.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=60, isolation_level=None)
         try:
-            manifest.path.with_name(QUICK_NAME).unlink(missing_ok=True)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:  # new (or made by a run killed before its first commit)
+                connection.execute("PRAGMA journal_mode=WAL")
+                self._create(connection)
+            elif version != FORMAT:
+                raise sqlite3.DatabaseError(f"format {version}")
+            else:
+                connection.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
+            connection.execute("PRAGMA synchronous=NORMAL")  # committed rows survive a killed process
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _create(self, connection: sqlite3.Connection) -> None:
+        """Make the tables and fill them from the legacy manifests, in one transaction, then remove those."""
+        legacy = self._legacy()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            for path in legacy:
+                entries, warning = load_legacy(path)
+                if warning:
+                    self.warnings.append(warning)
+                connection.executemany(f"INSERT OR REPLACE INTO entries({_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                                       [_row(path.parent.name, entry) for entry in entries])
+            connection.execute(f"PRAGMA user_version={FORMAT}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        for path in legacy:  # read into the database: no longer the judge, nor left to mislead
+            for name in (path, path.with_name(LEGACY_QUICK_NAME)):
+                try:
+                    name.unlink()
+                except OSError:
+                    pass
+
+    def _legacy(self) -> list[Path]:
+        """The JSON manifests of earlier versions, one per term, in term order."""
+        try:
+            return sorted(self.outputs.glob(f"*/{LEGACY_NAME}"))
         except OSError:
-            pass
+            return []
 
+    def _in_memory(self, exc: BaseException) -> sqlite3.Connection:
+        """A database for this run only, when the file cannot be opened or made (said once, by save())."""
+        self._unsaved = _why(exc, self.database)
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        return connection
 
-def read_quick(path: Path, raw: bytes | None = None, body: bool = True) -> dict | None:
-    """The quick file beside the manifest at ``path`` (whose bytes are ``raw``, when read already), by form,
-    when it stands for the manifest as it is now (it names the SHA-256 of the manifest's bytes); else
-    None. Its contents are checked where used; without ``body``, only whether it stands for the manifest."""
-    try:
-        raw = read_capped(path, MAX_MANIFEST_BYTES) if raw is None else raw
-        quick = read_capped(path.with_name(QUICK_NAME), MAX_MANIFEST_BYTES)
-        digest = sha256(raw)
-        head = QUICK_HEAD + digest.encode() + b"\n"
-        if not quick.startswith(head):
+    def _query(self, sql: str, arguments: tuple = ()) -> list[tuple]:
+        """The rows of a read; none when nothing is recorded. A database found damaged here is set aside."""
+        connection = self._db()
+        if connection is None:
+            return []
+        try:
+            return connection.execute(sql, arguments).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and not _damaged(exc):
+                raise
+            self._set_aside()
+            return []
+
+    def _set_aside(self) -> None:
+        """The database turned out damaged mid-run: said, and replaced by a new one."""
+        self.warnings.append(_unreadable(self.database))
+        if self._connection is not None:
+            self._connection.close()
+        self._connection, self._writing = None, False
+        path = str(self.database)
+        try:
+            for name in (path, path + "-wal", path + "-shm"):
+                if os.path.lexists(name):
+                    os.unlink(name)
+            self._connection = self._connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            self._connection = self._in_memory(exc)
+
+    def _write(self, sql: str, arguments: tuple) -> None:
+        """One change, in the transaction :meth:`save` commits."""
+        connection = self._db(create=True)
+        if not self._writing:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and not _damaged(exc):
+                    self._connection = connection = self._in_memory(exc)
+                else:
+                    self._set_aside()
+                    connection = self._connection
+                connection.execute("BEGIN IMMEDIATE")
+            self._writing = True
+        connection.execute(sql, arguments)
+
+    def save(self) -> list[str]:
+        """Commit what this run recorded; returns what could not be saved, as messages (each said once)."""
+        problems = []
+        if self._writing:
+            self._writing = False
+            try:
+                self._connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                try:
+                    self._connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                self._connection = self._in_memory(exc)  # the rest of the run is not recorded either
+        if self._connection is not None and self._unsaved is None:
+            # Closed between saves: the file is whole on disk (its log folded in), and no connection
+            # outlives the run (a later one in this process, or the file replaced, would meet it).
+            self._connection.close()
+            self._connection, self._opened = None, False
+        if self._unsaved:
+            problems.append(f"{self.database}: 错误: 无法保存生成记录（manifest）：{self._unsaved}；"
+                            f"已生成的文档不受影响，下次运行会重新生成它们")
+            self._unsaved = ""  # said once; this run's records stay in memory
+        return problems
+
+    # --- the questions ------------------------------------------------------------
+
+    def relative(self, path: Path) -> str:
+        """``path`` as the manifest writes it: relative to the workspace when inside it.
+
+        String operations, not pathlib: an unchanged rebuild asks this of every form."""
+        absolute = os.path.abspath(path)
+        inside = absolute.startswith(self._prefix)
+        text = absolute[len(self._prefix):] if inside else absolute
+        return text.replace(os.sep, "/") if os.sep != "/" else text
+
+    def source_key(self, path: Path, folder: bool = False) -> str:
+        return self.relative(path) + ("/" if folder else "")
+
+    def _current(self, key: str) -> str:
+        """The hash of the source ``key`` now (a folder's forms, each folder once per run)."""
+        if key.endswith("/"):
+            if key not in self._folder_hashes:
+                self._folder_hashes[key] = folder_sha256(self.root / key)
+            return self._folder_hashes[key]
+        path = os.path.join(self._prefix, key)
+        return (file_sha256(Path(path)) or ABSENT) if self._state(path) is not None else ABSENT
+
+    def up_to_date(self, form: Path) -> str | None:
+        """The output (relative to the workspace) that makes building ``form`` unnecessary, if there is one:
+        its row was made with today's fingerprint, every source is as recorded (a source whose size and
+        time are those recorded is not read) and the output exists.
+
+        An unchanged rebuild asks this of every form: it reads the rows once (:meth:`_read_plan`), and
+        each file's size and time once."""
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = self._read_plan()
+        item = plan.get(self.relative(form))
+        if item is None:
             return None
-        if not body:
-            return {}  # stands for the manifest (its contents not read)
-        data = marshal.loads(quick[len(head):])
-    except (OSError, ValueError, EOFError, TypeError):
+        output, sources = item
+        prefix, states = self._prefix, self._states
+        try:
+            for source, recorded, size, mtime in sources:
+                if source.endswith("/"):
+                    if not _safe_source(source) or self._current(source) != recorded:
+                        return None
+                    continue
+                # os.path.join(prefix, source): a source may be absolute (a form outside the workspace)
+                path = source if source[:1] == "/" or source[1:2] == ":" else prefix + source
+                found = states[path] if path in states else self._state(path)
+                if found is None:
+                    if recorded != ABSENT:
+                        return None
+                elif (size != found.st_size or mtime != found.st_mtime_ns) and file_sha256(Path(path)) != recorded:
+                    return None
+        except (TypeError, ValueError, AttributeError):  # a row not as record() writes it
+            return None
+        if type(output) is not str or not _inside_outputs(output) or not os.path.isfile(prefix + output):
+            return None
+        return output
+
+    def _read_plan(self) -> dict[str, tuple]:
+        """Every form's (output, sources) recorded with today's fingerprint, by form, in one query; their
+        shape is checked where they are used (:meth:`up_to_date`)."""
+        print_ = self.fingerprint
+        plan = {}
+        loads = marshal.loads
+        for output, blob in self._query("SELECT output, sources FROM entries WHERE kind='form' AND templates=? "
+                                        "AND config=? AND tool=?", (print_.templates, print_.config, print_.tool)):
+            try:
+                sources = loads(blob)
+                form = sources[0][0]  # a form's own first
+            except (TypeError, ValueError, EOFError, IndexError, KeyError):
+                continue
+            if type(form) is str and not form.endswith("/"):
+                plan[form] = (output, sources)
+        return plan
+
+    @property
+    def states(self) -> dict[str, os.stat_result | None]:
+        """The sources' ``os.stat`` taken this run while planning (None: no file), by absolute path."""
+        return self._states
+
+    def _state(self, path: str) -> os.stat_result | None:
+        """``os.stat(path)``, None when there is none; each path once per run (last period's form is
+        also a form of the workspace)."""
+        if path in self._states:
+            return self._states[path]
+        try:
+            found = None if self._missing_folder(path) else os.stat(path)
+        except OSError:
+            found = None
+        self._states[path] = found
+        return found
+
+    def _missing_folder(self, path: str) -> bool:
+        """Whether the folder of ``path`` is known, in this run, not to exist: last period's forms are
+        looked for in a folder that is often not there, once for every form of the period after."""
+        folder = path.rpartition(os.sep)[0] or os.sep  # os.path.dirname, for a path without a trailing separator
+        missing = self._missing_folders.get(folder)
+        if missing is None:
+            missing = self._missing_folders[folder] = not os.path.isdir(folder)
+        return missing
+
+    def folder_hash(self, folder: Path) -> str:
+        return self._current(self.source_key(folder, folder=True)) or "absent"
+
+    def recorded(self, output: Path) -> Entry | None:
+        """The entry of ``output``, if one is recorded."""
+        rows = self._query(f"SELECT {_COLUMNS} FROM entries WHERE output=?", (self.relative(output),))
+        return _entry_of(rows[0]) if rows else None
+
+    def entries(self) -> dict[str, Entry]:
+        """Every entry, by output (for people and tests; a run asks for what it needs)."""
+        found = (_entry_of(row) for row in self._query(f"SELECT {_COLUMNS} FROM entries ORDER BY output"))
+        return {entry.output: entry for entry in found if entry is not None}
+
+    # --- recording -------------------------------------------------------------------
+
+    def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form",
+               folders: tuple[Path, ...] = (), states: dict[Path, tuple[int, int] | None] | None = None) -> None:
+        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash; a form's own
+        first) and whatever forms ``folders`` hold. ``states``: each file's (size, mtime ns) taken
+        before it was hashed, so an unchanged rebuild need not hash it again."""
+        self._plan = None  # asked again, it is read again
+        key = self.relative(output)
+        print_ = self.fingerprint
+        sources = {self.relative(p): h for p, h in forms.items()}
+        sources.update({self.source_key(f, folder=True): self.folder_hash(f) for f in folders})
+        settled = time.time_ns() - RACY_NS
+        stats = {self.relative(p): list(state) for p, state in (states or {}).items()
+                 if state is not None and state[1] < settled}
+        entry = Entry(output=key, forms=sources,
+                      templates=print_.templates, config=print_.config, tool=print_.tool,
+                      docx_sha256=sha256(docx), kind=kind,
+                      built=dt.datetime.now().isoformat(timespec="seconds"), stats=stats)
+        row = _row(term, entry)
+        if row[3] is not None:  # the form's document moved (new title): the old file stays, unrecorded
+            self._write("DELETE FROM entries WHERE form=? AND kind='form' AND output<>?", (row[3], key))
+        self._write(f"INSERT OR REPLACE INTO entries({_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", row)
+
+    def record_pdf(self, output: Path, pdf: bytes) -> None:
+        """Note the PDF written beside ``output`` (an output the manifest knows)."""
+        self._write("UPDATE entries SET pdf_sha256=? WHERE output=?", (sha256(pdf), self.relative(output)))
+
+
+def _row(term: str, entry: Entry) -> tuple:
+    """``entry`` as a row of ``entries`` (in the order of :data:`_COLUMNS`)."""
+    sources = tuple((source, sha, *entry.stats.get(source, (-1, -1))) for source, sha in entry.forms.items())
+    form = _form_in(sources) if entry.kind == "form" else None
+    return (entry.output, term, entry.kind, form, entry.templates, entry.config, entry.tool, entry.docx_sha256,
+            entry.pdf_sha256, entry.built, marshal.dumps(sources))
+
+
+def _entry_of(row: tuple) -> Entry | None:
+    """A row of ``entries`` as an :class:`Entry`, if it is as :meth:`Ledger.record` writes one."""
+    output, _term, kind, _form, templates, config, tool, docx_sha256, pdf_sha256, built, blob = row
+    sources = _sources(blob)
+    if sources is None or type(output) is not str or not _inside_outputs(output):
         return None
-    if (type(data) is not tuple or len(data) != 3 or data[0] != QUICK_FORMAT or type(data[2]) is not dict
-            or data[1] != digest):
+    texts = (kind, templates, config, tool, docx_sha256, pdf_sha256, built)
+    if not all(type(text) is str for text in texts):
         return None
-    return data[2]
+    return Entry(output=output, forms={source: sha for source, sha, _, _ in sources}, templates=templates,
+                 config=config, tool=tool, docx_sha256=docx_sha256, kind=kind, built=built,
+                 stats={source: [size, mtime] for source, _, size, mtime in sources if size >= 0},
+                 pdf_sha256=pdf_sha256)
+
+
+def _sources(blob: object) -> tuple | None:
+    """A row's sources, if they have the shape :func:`_row` gives them (and no folder outside the workspace)."""
+    try:
+        sources = marshal.loads(blob)
+    except (TypeError, ValueError, EOFError):
+        return None
+    if type(sources) is not tuple:
+        return None
+    for source in sources:
+        if (type(source) is not tuple or len(source) != 4 or type(source[0]) is not str or type(source[1]) is not str
+                or type(source[2]) is not int or type(source[3]) is not int or not _safe_source(source[0])):
+            return None
+    return sources
+
+
+def _form_in(sources: tuple) -> str | None:
+    """The form a form's entry was built from (its first source that is a file)."""
+    return next((source[0] for source in sources if not source[0].endswith("/")), None)
+
+
+def _damaged(exc: sqlite3.OperationalError) -> bool:
+    """Whether an error opening or reading the database says its contents are not what they should be
+    (a file that is no database, a table missing) rather than that it cannot be opened."""
+    text = str(exc)
+    return "no such table" in text or "no such column" in text or "malformed" in text
+
+
+def _why(exc: BaseException, path: Path) -> str:
+    """What keeps the manifest from being written, in Chinese (as :func:`describe` says it of a file)."""
+    if isinstance(exc, OSError):
+        return describe(exc)
+    text = str(exc)
+    if "full" in text:
+        return "磁盘空间不足，请清理后重新生成"
+    if "readonly" in text or "read-only" in text:
+        return "磁盘或文件夹是只读的"
+    if os.path.isdir(path):
+        return "输出路径是一个文件夹"
+    if "locked" in text or "busy" in text:
+        return "文件正被其他程序占用，请关闭后重新生成"
+    return f"没有写入权限，或文件已损坏（{text}）"
 
 
 def _unreadable(path: Path, partly: bool = False) -> str:
@@ -321,48 +599,39 @@ def _unreadable(path: Path, partly: bool = False) -> str:
     return f"{path}: 警告: 生成记录（manifest）{what}；本次将重新生成，修改过的文档会另存备份"
 
 
+# --- the JSON manifests of earlier versions ----------------------------------------------
+
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
-_FIELD_ORDER = [f.name for f in fields(Entry)]
-#: json.dumps writes a control character so (and, when told to, any non-ASCII one): such a line is
-#: encoded again rather than kept, so the file stays what save would write.
-_CANONICAL_LINE = "\\u"
 
 
-def _head() -> str:
-    head = json.dumps({"format": FORMAT, "about": "worksum 的生成记录，请勿手工修改"}, ensure_ascii=False)
-    return head[:-1] + ', "outputs": ['
+def load_legacy(path: Path) -> tuple[list[Entry], str | None]:
+    """The entries of an earlier version's manifest at ``path``, and a warning if it was unreadable.
 
+    Whatever the file holds, only well-formed entries naming a document inside
+    ``outputs/`` are kept: the manifest decides what is read and overwritten, so
+    one edited by hand or by another program must not point anywhere else.
+    """
+    import json
 
-def _entry_lines(text: str) -> list[str] | None:
-    """The entries' lines of a manifest as :meth:`Manifest.save` writes it (its head, one entry a line,
-    ``]}``), or None for a file laid out otherwise (read as a whole)."""
-    lines = text.split("\n")
-    if len(lines) < 4 or lines[0] != _head() or lines[-2] != "]}" or lines[-1] != "":
-        return None
-    body = lines[1:-2]
-    if body == [""]:
-        return []
-    for number, line in enumerate(body):
-        if number < len(body) - 1:
-            if not line.endswith("},"):
-                return None
-            body[number] = line[:-1]
-        elif not line.endswith("}"):
-            return None
-        if not line.startswith("{"):
-            return None
-    return body
-
-
-def _canonical(line: str, data: dict) -> bool:
-    """Whether ``line`` is what json.dumps(ensure_ascii=False) writes for the entry read from it."""
-    return _CANONICAL_LINE not in line and list(data) == _FIELD_ORDER
+    try:
+        raw = read_capped(path, MAX_MANIFEST_BYTES)
+    except FileNotFoundError:
+        return [], None
+    except OSError:
+        return [], _unreadable(path)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != LEGACY_FORMAT or not isinstance(data.get("outputs"), list):
+            raise ValueError("unknown format")
+        entries = [_entry(e) for e in data["outputs"]]
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
+        return [], _unreadable(path)
+    kept = [entry for entry in entries if entry is not None]
+    return kept, (_unreadable(path, partly=True) if len(kept) < len(entries) else None)
 
 
 def _entry(data: object) -> Entry | None:
-    """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/.
-
-    Written for speed as much as for strictness: every entry is checked on every run."""
+    """``data`` as an :class:`Entry` if it has the shape of one and names a document in outputs/."""
     if type(data) is not dict or not data.keys() <= _ENTRY_FIELDS:
         return None
     for name, value in data.items():
@@ -393,7 +662,7 @@ def _inside_outputs(output: str) -> bool:
         return False  # absolute
     parts = [part for part in output.split("/") if part and part != "."]  # as PurePosixPath(output).parts
     return (len(parts) >= 2 and parts[0] == OUTPUTS_FOLDER and ".." not in parts and "\\" not in output
-            and output.endswith(".docx"))
+            and output.endswith(OUTPUT_SUFFIXES))
 
 
 def _safe_source(source: str) -> bool:
@@ -403,265 +672,6 @@ def _safe_source(source: str) -> bool:
         return bool(source)
     parts = PurePosixPath(source).parts
     return bool(parts) and not PurePosixPath(source).is_absolute() and ".." not in parts and ":" not in parts[0]
-
-
-class Ledger:
-    """Every term's manifest of one workspace, loaded on first use.
-
-    Entries are also held by form and by output, so recording a document and
-    asking whether a form is up to date cost the same at ten forms or ten thousand.
-    """
-
-    def __init__(self, root: Path | None):
-        self.root = Path(os.path.abspath(root or Path.cwd()))
-        self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
-        self.outputs = outputs_folder(self.root)
-        self.warnings: list[str] = []
-        self._manifests: dict[str, Manifest] | None = None
-        self._by_form: dict[str, Entry] = {}
-        self._by_output: dict[str, str] = {}  # output → the term whose manifest has it
-        self._fingerprint: Fingerprint | None = None
-        self._workspace_root = root
-        self._folder_hashes: dict[str, str] = {}  # computed once per run
-        self._missing_folders: dict[str, bool] = {}  # folder → whether it is missing, asked once per run
-        self._quick: dict | None | bool = False  # by form, from the quick files (False: not read yet)
-        self._states: dict[str, os.stat_result | None] = {}  # sources' states, each taken once per run
-
-    @property
-    def fingerprint(self) -> Fingerprint:
-        if self._fingerprint is None:
-            self._fingerprint = fingerprint(self._workspace_root)
-        return self._fingerprint
-
-    @property
-    def manifests(self) -> dict[str, Manifest]:
-        if self._manifests is None:
-            self._manifests = {}
-            for path in sorted(self.outputs.glob(f"*/{MANIFEST_NAME}")):
-                manifest, warning = Manifest.load(path)
-                if warning:
-                    self.warnings.append(warning)
-                term = path.parent.name
-                self._manifests[term] = manifest
-                for key, entry in manifest.entries.items():
-                    self._by_output[key] = term
-                    if entry.kind == "form":
-                        self._by_form[_form_of(entry)] = entry
-        return self._manifests
-
-    def _index(self) -> dict[str, Entry]:
-        """Entries by form path (loading the manifests first)."""
-        return self._by_form if self.manifests is not None else {}
-
-    def relative(self, path: Path) -> str:
-        """``path`` as the manifest writes it: relative to the workspace when inside it.
-
-        String operations, not pathlib: an unchanged rebuild asks this of every form."""
-        absolute = os.path.abspath(path)
-        inside = absolute.startswith(self._prefix)
-        text = absolute[len(self._prefix):] if inside else absolute
-        return text.replace(os.sep, "/") if os.sep != "/" else text
-
-    def source_key(self, path: Path, folder: bool = False) -> str:
-        return self.relative(path) + ("/" if folder else "")
-
-    def _current(self, key: str, entry: Entry | None = None) -> str | None:
-        """The hash of the source ``key`` now; the recorded one when its size and time are unchanged."""
-        if key.endswith("/"):
-            if key not in self._folder_hashes:
-                self._folder_hashes[key] = folder_sha256(self.root / key)
-            return self._folder_hashes[key]
-        path = os.path.join(self._prefix, key)
-        state = file_state(path)
-        if state is None:
-            return ABSENT
-        if entry is not None and entry.stats.get(key) == list(state):
-            return entry.forms[key]
-        return file_sha256(Path(path)) or ABSENT
-
-    def up_to_date(self, form: Path) -> str | None:
-        """The output (relative to the workspace) that makes building ``form`` unnecessary, if there is one.
-
-        Asked first of the quick files (:func:`read_quick`), which stand for the manifests as they are: a
-        form whose sources all have the size and time recorded, and whose output exists, is up to date
-        without the manifests being read. Any other answer is the manifests' own."""
-        key = self.relative(form)
-        if self._quick is not None:  # None: unusable, or a document was recorded since
-            if self._quick is False:
-                self._quick = self._read_quick()
-            if self._quick is not None:
-                try:
-                    output = self._quick_up_to_date(self._quick.get(key))
-                except (TypeError, ValueError, IndexError):  # not as write_quick writes it
-                    output = None
-                if output is not None:
-                    return output
-        entry = self._full_up_to_date(key)
-        return entry.output if entry is not None else None
-
-    def _read_quick(self) -> dict | None:
-        quick: dict = {}
-        for path in sorted(self.outputs.glob(f"*/{MANIFEST_NAME}")):
-            forms = read_quick(path)
-            if forms is None:
-                return None
-            quick.update(forms)
-        return quick
-
-    def _quick_up_to_date(self, item) -> str | None:
-        """The output of the quick file's ``item`` when every source is as recorded and the output exists."""
-        if item is None:
-            return None
-        output, templates, config, tool, sources = item
-        print_ = self.fingerprint
-        if templates != print_.templates or config != print_.config or tool != print_.tool:
-            return None
-        for source, recorded, size, mtime in sources:
-            if type(source) is not str or source.endswith("/"):
-                return None  # a folder: the manifest decides
-            path = os.path.join(self._prefix, source)
-            found = self._state(path)
-            if found is None:
-                if recorded != ABSENT:
-                    return None
-            elif (size != found.st_size or mtime != found.st_mtime_ns) and file_sha256(Path(path)) != recorded:
-                return None  # as the manifest judges it: a source whose size or time is new is hashed
-        if type(output) is not str or not _inside_outputs(output) or not os.path.isfile(self._prefix + output):
-            return None
-        return output
-
-    @property
-    def states(self) -> dict[str, os.stat_result | None]:
-        """The sources' ``os.stat`` taken this run while planning (None: no file), by absolute path."""
-        return self._states
-
-    def _state(self, path: str) -> os.stat_result | None:
-        """``os.stat(path)``, None when there is none; each path once per run (last period's form is
-        also a form of the workspace)."""
-        if path in self._states:
-            return self._states[path]
-        try:
-            found = None if self._missing_folder(path) else os.stat(path)
-        except OSError:
-            found = None
-        self._states[path] = found
-        return found
-
-    def _full_up_to_date(self, form: str) -> Entry | None:
-        """The manifests' answer to :meth:`up_to_date`: the entry of ``form`` (as :meth:`relative` gives it),
-        if it makes building it unnecessary."""
-        entry = self._index().get(form)
-        if entry is None:
-            return None
-        print_ = self.fingerprint
-        if entry.templates != print_.templates or entry.config != print_.config or entry.tool != print_.tool:
-            return None
-        # Each source as made_by would compare it, stopping at the first that differs: an unchanged
-        # rebuild asks this of every form, so a source's size and time are read once, and nothing else.
-        stats = entry.stats
-        for key, recorded in entry.forms.items():
-            if not key.endswith("/"):
-                path = os.path.join(self._prefix, key)  # a key may be absolute (outside the workspace)
-                try:
-                    if self._missing_folder(path):
-                        raise FileNotFoundError(path)
-                    found = os.stat(path)
-                except OSError:
-                    if recorded != ABSENT:
-                        return None
-                    continue
-                state = stats.get(key)
-                if state is not None and state[0] == found.st_size and state[1] == found.st_mtime_ns:
-                    continue
-            if self._current(key, entry) != recorded:
-                return None
-        return entry if os.path.isfile(self._prefix + entry.output) else None
-
-    def _missing_folder(self, path: str) -> bool:
-        """Whether the folder of ``path`` is known, in this run, not to exist: last period's forms are
-        looked for in a folder that is often not there, once for every form of the period after."""
-        folder = path.rpartition(os.sep)[0] or os.sep  # os.path.dirname, for a path without a trailing separator
-        missing = self._missing_folders.get(folder)
-        if missing is None:
-            missing = self._missing_folders[folder] = not os.path.isdir(folder)
-        return missing
-
-    def folder_hash(self, folder: Path) -> str:
-        return self._current(self.source_key(folder, folder=True)) or "absent"
-
-    def recorded(self, output: Path) -> Entry | None:
-        """The entry of ``output`` in any term's manifest."""
-        key = self.relative(output)
-        term = self._by_output.get(key) if self.manifests is not None else None
-        return self.manifests[term].entries.get(key) if term is not None else None
-
-    def record(self, term: str, output: Path, forms: dict[Path, str], docx: bytes, kind: str = "form",
-               folders: tuple[Path, ...] = (), states: dict[Path, tuple[int, int] | None] | None = None) -> None:
-        """Note that ``output`` now holds ``docx``, built from ``forms`` (path → hash; a form's own
-        first) and whatever forms ``folders`` hold. ``states``: each file's (size, mtime ns) taken
-        before it was hashed, so an unchanged rebuild need not hash it again."""
-        self._quick = None  # the manifests now differ from their files
-        key = self.relative(output)
-        print_ = self.fingerprint
-        sources = {self.relative(p): h for p, h in forms.items()}
-        sources.update({self.source_key(f, folder=True): self.folder_hash(f) for f in folders})
-        settled = time.time_ns() - RACY_NS
-        stats = {self.relative(p): list(state) for p, state in (states or {}).items()
-                 if state is not None and state[1] < settled}
-        entry = Entry(output=key, forms=sources,
-                      templates=print_.templates, config=print_.config, tool=print_.tool,
-                      docx_sha256=sha256(docx), kind=kind,
-                      built=dt.datetime.now().isoformat(timespec="seconds"), stats=stats)
-        stale = [key]  # an output belongs to one term only
-        if kind == "form":
-            earlier = self._index().get(_form_of(entry))
-            if earlier is not None and earlier.kind == "form":
-                stale.append(earlier.output)  # the form's document moved (new title): the old file stays, unrecorded
-        for old in stale:
-            old_term = self._by_output.pop(old, None)
-            if old_term is not None and old in self.manifests[old_term].entries:
-                self.manifests[old_term].remove(old)
-        manifest = self.manifests.get(term)
-        if manifest is None:
-            manifest = self.manifests[term] = Manifest(self.outputs / term / MANIFEST_NAME)
-        manifest.entries[key] = entry
-        manifest.dirty = True
-        self._by_output[key] = term
-        if kind == "form":
-            self._by_form[_form_of(entry)] = entry
-
-    def save(self) -> list[str]:
-        """Save every changed manifest; returns what could not be saved, as messages."""
-        problems = []
-        for manifest in (self._manifests or {}).values():
-            if manifest.quick_missing and not manifest.dirty:  # read whole, unchanged: next time, quickly
-                if file_state(manifest.path) == manifest.seen:
-                    write_quick(manifest, manifest.quick_missing)
-                manifest.quick_missing = ""
-            try:
-                manifest.save()
-            except OSError as exc:
-                manifest.dirty = False  # said once; the next run rebuilds what is not recorded
-                problems.append(f"{manifest.path}: 错误: 无法保存生成记录（manifest）：{describe(exc)}；"
-                                f"已生成的文档不受影响，下次运行会重新生成它们")
-        return problems
-
-    def record_pdf(self, output: Path, pdf: bytes) -> None:
-        """Note the PDF written beside ``output`` (an output the manifest knows)."""
-        self._quick = None  # the manifests now differ from their files
-        key = self.relative(output)
-        entry = self.recorded(output)
-        if entry is not None:
-            manifest = self.manifests[self._by_output[key]]
-            manifest.entries[key] = replace(entry, pdf_sha256=sha256(pdf))  # replaced, never changed in place
-            if self._by_form.get(_form_of(entry)) is entry:
-                self._by_form[_form_of(entry)] = manifest.entries[key]
-            manifest.dirty = True
-
-
-def _form_of(entry: Entry) -> str | None:
-    """The form a form's entry was built from (its one source that is a file)."""
-    return next((source for source in entry.forms if not source.endswith("/")), None)
 
 
 # --- landing an output -----------------------------------------------------

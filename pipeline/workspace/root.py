@@ -10,11 +10,14 @@ INPUTS = "inputs"
 TEMPLATES = "templates"
 
 
-def is_root(folder: Path) -> bool:
-    """Whether ``folder`` is a workspace: config.yaml, inputs/, or templates/ with templates."""
-    if (folder / CONFIG_NAME).is_file() or (folder / INPUTS).is_dir():
+def is_root(folder: Path | str) -> bool:
+    """Whether ``folder`` is a workspace: config.yaml, inputs/, or templates/ with templates.
+
+    Strings, not pathlib: a batch asks this of every folder that holds forms."""
+    folder = os.fspath(folder)
+    if os.path.isfile(os.path.join(folder, CONFIG_NAME)) or os.path.isdir(os.path.join(folder, INPUTS)):
         return True
-    templates = folder / TEMPLATES
+    templates = Path(folder, TEMPLATES)
     return templates.is_dir() and (any(templates.glob("*.j2")) or any(templates.glob("*/*.j2")))
 
 
@@ -65,7 +68,7 @@ class RootFinder:
         """The workspace root of the folder ``folder`` (an absolute path)."""
         if folder not in self._roots:
             parent = os.path.dirname(folder)
-            if is_root(Path(folder)):
+            if is_root(folder):
                 self._roots[folder] = Path(folder)
             else:
                 self._roots[folder] = self(parent) if parent != folder else None
