@@ -279,6 +279,16 @@ def capped(command: list[str]) -> list[str]:
     return [sys.executable, "-I", "-c", _CAPPED, str(MEMORY_LIMIT_BYTES), program, *command[1:]]
 
 
+#: What LibreOffice prints, and then carries on with status 0, when it cannot open a document: a
+#: damaged file, or (it happens about one time in six under a tight cap) memory it could not get.
+_NOT_LOADED = "source file could not be loaded"
+
+
+def not_loaded_message() -> str:
+    return (f"LibreOffice 无法打开这份文档：文件可能已损坏，或打开它所需的内存超过了上限（{MEMORY_LIMIT_BYTES // 1024 ** 2} MB）；"
+            "请在 Word 中打开检查、压缩其中的图片后再生成 PDF")
+
+
 def out_of_memory_message() -> str:
     return (f"LibreOffice 转换时所需内存超过了上限（{MEMORY_LIMIT_BYTES // 1024 ** 2} MB），已停止："
             "这份文档可能过大，例如含有很大的图片；请在 Word 中压缩图片后再生成 PDF")
@@ -319,14 +329,14 @@ def _run(command: list[str], env: dict, copies: list[Path], outbox: Path, logs: 
         finally:
             if process.poll() is None:
                 _kill(process)
+    said = errors.read_bytes()[seen:].decode("utf-8", "replace")
     if process.returncode != 0:
-        said = errors.read_bytes()[seen:].decode("utf-8", "replace")
         if any(words in said for words in _OUT_OF_MEMORY):
             return out_of_memory_message()
         detail = errors.read_bytes().decode("utf-8", "replace").strip().splitlines()
         detail = [line for line in detail if "javaldx" not in line]
         raise PdfError(f"LibreOffice 转换失败（退出码 {process.returncode}）" + (f"：{detail[-1]}" if detail else ""))
-    return None
+    return not_loaded_message() if _NOT_LOADED in said else None
 
 
 def _kill(process: subprocess.Popen) -> None:
