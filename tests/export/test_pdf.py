@@ -187,7 +187,6 @@ def test_libreoffice_runs_with_its_address_space_capped(tmp_path):
     assert shown == f"({pdf.MEMORY_LIMIT_BYTES}, {pdf.MEMORY_LIMIT_BYTES})" == "(2147483648, 2147483648)"
 
 
-@pytest.mark.slow
 def test_a_document_libreoffice_cannot_open_gets_a_message_not_a_pdf(tmp_path):
     """A damaged .docx: LibreOffice says it could not be loaded and ends with status 0 (after
     about 90 seconds of its own, on LibreOffice 7.4)."""
