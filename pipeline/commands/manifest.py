@@ -236,11 +236,10 @@ class Ledger:
             legacy = self._legacy()
             if not (create or legacy):
                 return None
-            for stale in (path + "-wal", path + "-shm"):  # left by a database deleted by hand: never replayed
-                try:
-                    os.unlink(stale)
-                except OSError:
-                    pass
+            try:  # WAL files left by a database deleted by hand: never replayed
+                _remove_database(path)
+            except OSError:
+                pass
         try:
             return self._connect(path)
         except sqlite3.DatabaseError as exc:
@@ -248,9 +247,7 @@ class Ledger:
                 return self._in_memory(exc)
             self.warnings.append(_unreadable(self.database))
         try:  # damaged, or another format: set aside, and a new one made
-            for name in (path, path + "-wal", path + "-shm"):
-                if os.path.lexists(name):
-                    os.unlink(name)
+            _remove_database(path)
             return self._connect(path)
         except (OSError, sqlite3.Error) as exc:
             return self._in_memory(exc)
@@ -280,9 +277,7 @@ class Ledger:
         legacy = self._legacy()
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
+            _make_tables(connection)
             for path in legacy:
                 entries, warning = load_legacy(path)
                 if warning:
@@ -312,9 +307,7 @@ class Ledger:
         """A database for this run only, when the file cannot be opened or made (said once, by save())."""
         self._unsaved = _why(exc, self.database)
         connection = sqlite3.connect(":memory:", isolation_level=None)
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                connection.execute(statement)
+        _make_tables(connection)
         return connection
 
     def _query(self, sql: str, arguments: tuple = ()) -> list[tuple]:
@@ -338,9 +331,7 @@ class Ledger:
         self._connection, self._writing = None, False
         path = str(self.database)
         try:
-            for name in (path, path + "-wal", path + "-shm"):
-                if os.path.lexists(name):
-                    os.unlink(name)
+            _remove_database(path)
             self._connection = self._connect(path)
         except (OSError, sqlite3.Error) as exc:
             self._connection = self._in_memory(exc)
@@ -526,6 +517,20 @@ class Ledger:
     def record_pdf(self, output: Path, pdf: bytes) -> None:
         """Note the PDF written beside ``output`` (an output the manifest knows)."""
         self._write("UPDATE entries SET pdf_sha256=? WHERE output=?", (sha256(pdf), self.relative(output)))
+
+
+def _make_tables(connection: sqlite3.Connection) -> None:
+    """The schema, statement by statement: executescript would commit the caller's open transaction."""
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+def _remove_database(path: str) -> None:
+    """The database file at ``path`` and its WAL files, those that exist."""
+    for name in (path, path + "-wal", path + "-shm"):
+        if os.path.lexists(name):
+            os.unlink(name)
 
 
 def _row(term: str, entry: Entry) -> tuple:
