@@ -40,32 +40,34 @@ _INSTITUTION_WORDS = (
 
 #: Department kinds, each with the words its names are made of (后勤处, 总务处, 后勤保障部 …).
 #: A department whose work is one topic joins that topic's kind: 校车, 交通, 消防 and 防溺水 are 安全,
-#: 学生资助 and 收费 are 财务, 心理健康 is 德育 (心理 stands before 健康教育 in its name).
+#: 学生资助, 收费 and 伙食费 are 财务, 心理健康 is 德育 (心理 stands before 健康教育 in its name); 师德师风,
+#: 教师读书 and 教师队伍建设 are teachers' learning, 教科研 (in real summaries of these nearly every item is study).
 #: docs/填报指南.md lists the kinds, their words and their headings in a table (a test compares).
 DEPARTMENT_KINDS = ("后勤", "教务", "保教", "德育", "安全", "财务", "办公室", "卫生保健", "教科研", "家校")
 DEPARTMENT_WORDS = (
     ("后勤", ("后勤", "总务", "食堂", "膳食", "营养餐")),
-    ("教务", ("教务", "教导", "教学处", "教学部", "课程", "图书")),
+    ("教务", ("教务", "教导", "教学", "课程", "图书")),
     ("保教", ("保教", "保育")),
     ("德育", ("德育", "政教", "学生处", "学生发展", "学工", "少先队", "团委", "心理", "心育")),
     ("安全", ("安全", "保卫", "安保", "综治", "校车", "交通", "消防", "周边环境", "护校", "溺水", "欺凌", "防汛")),
-    ("财务", ("财务", "会计", "财会", "资产", "资助", "收费", "经费")),
+    ("财务", ("财务", "会计", "财会", "资产", "资助", "收费", "经费", "伙食费")),
     ("办公室", ("办公室", "校办", "园办", "行政办", "综合办")),
     ("卫生保健", ("卫生", "保健", "医务", "健康教育", "近视")),
-    ("教科研", ("教科", "教研", "科研", "研修", "研训", "培训", "师训")),
+    ("教科研", ("教科", "教研", "教学研究", "科研", "研修", "研训", "培训", "师训", "师德", "教师读书", "队伍建设")),
     ("家校", ("家长", "家校", "家园", "家访", "家庭教育", "家委会")),
 )
 
 
 def _first_kind(name: str, table) -> str | None:
-    """The kind whose word stands earliest in ``name`` (ties: the table's order)."""
-    best: tuple[int, int, str] | None = None
+    """The kind whose word stands earliest in ``name``; of words starting at one place the
+    longest (教学研究室 is 教学研究, not 教学), then the table's order."""
+    best: tuple[int, int, int, str] | None = None
     for order, (kind, words) in enumerate(table):
         for word in words:
             at = name.find(word)
-            if at >= 0 and (best is None or (at, order) < best[:2]):
-                best = (at, order, kind)
-    return best[2] if best else None
+            if at >= 0 and (best is None or (at, -len(word), order) < best[:3]):
+                best = (at, -len(word), order, kind)
+    return best[3] if best else None
 
 
 def institution_kind(organization: str | None, configured: str | None = None) -> str:
