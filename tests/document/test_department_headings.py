@@ -51,6 +51,19 @@ def _build(folder: Path, run, department: str, activities: list[str], organizati
     # 学生资助: a 财务 department.
     ("学生资助中心", "明德实验学校", {"国家助学金发放": "一、严格预算管理，管好用好资金资产",
                                      "家庭经济困难学生资助": "一、严格预算管理，管好用好资金资产"}),
+    # 师德师风, 教师读书, 教学研究: teachers' learning, a 教科研 department (study and its own routine only).
+    ("师德师风建设组", "明德实验学校", {"师德专题学习": "一、加强学习培训，提高队伍素质",
+                                       "师德师风自查": "一、加强学习培训，提高队伍素质"}),
+    ("教师读书会", "明德实验学校", {"共读教育专著": "一、加强学习培训，提高队伍素质",
+                                   "读书心得交流": "一、加强学习培训，提高队伍素质"}),
+    ("教学研究室", "明德实验学校", {"校本教研活动": "一、加强学习培训，提高队伍素质",
+                                   "课题研究": "一、加强学习培训，提高队伍素质"}),
+    # 伙食费: a 财务 department, with the 财务 set's headings (公示 is not the head word).
+    ("伙食费管理小组", "青禾幼儿园", {"伙食费公示": "一、严格预算管理，管好用好资金资产",
+                                     "伙食费退费": "一、严格预算管理，管好用好资金资产"}),
+    # 教学 (教学管理中心): a 教务 department, with the 教务 set's headings.
+    ("教学管理中心", "明德实验学校", {"青年教师培训": "一、加强教研培训，促进教师成长",
+                                     "集体备课检查": "二、抓实教学常规，提高教学质量"}),
 ])
 def test_a_departments_records_land_under_its_kinds_headings(tmp_path, run, department, organization, placed):
     headings, under, stderr = _build(tmp_path, run, department, list(placed), organization)
