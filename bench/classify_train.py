@@ -156,9 +156,17 @@ BASE = Settings()
 #: worse). Every choice within half a point of right when sure: none kept for that. 行动 generic too (as 活动
 #: is; 护苗行动 had fallen to a coin flip, its head 行动 outvoting the config keyword 护苗): 91.5% / 12.0% /
 #: 52.5% (acc 86.8%), the same, kept.
+#: On 2,196 records (1,988 real tuning, main of 14:47 merged), the choice above: 90.1% / 12.0% / 59.4% (acc
+#: 86.4%), its unsure guesses right more often than MAX_RIGHT_WHEN_UNSURE (the new records are harder:
+#: 后勤 68.7%, 保教 50% right); min documents 3 90.2% / 12.0% / 57.1% (acc 86.2%) with the model at 790 KB
+#: against 938: kept. 25 of its unsure decisions are reports of a heading outside the set, all right guesses
+#: (安全 records naming 家长, 晨午检): a report needing 3.0 more than the set's best, not 1.5, 90.2 / 58.2,
+#: dropped (a 后勤 form's 家长开放日, 2.1, would no longer be reported). 班主任 and 大队部 as 德育 90.1 / 56.4
+#: (acc 86.1%) on 2,191 (the corpus's 班主任 are kindergarten class teachers, a fifth of whose items are
+#: 卫生保健, outside the 德育 set): left for a kindergarten 班主任 set of its own.
 _WORDS = BASE.but(department_words=1.0, position={"detail": 1.0})
 CANDIDATES = (
-    _WORDS.but(warn_by="margin", own_weight=5.0),
+    _WORDS.but(warn_by="margin", own_weight=5.0, min_documents=3),
 )
 
 
@@ -473,17 +481,19 @@ def main() -> int:
     real = sum(1 for r in records if not r["group"].startswith("own-"))
     print(f"{len(records)} tuning records ({real} real, {len({r['group'] for r in records})} groups); "
           "cross-validated figures on the real ones:")
-    best = None
+    tried = []
     for settings in CANDIDATES:
         decisions = cross_validate(records, settings)
         threshold = threshold_for(decisions)
         result = figures(decisions, threshold)
         print(f"{settings}\n    threshold {threshold:.3f}: {result}")
-        if result.right_when_unsure > MAX_RIGHT_WHEN_UNSURE:
-            continue
-        if best is None or result.right_when_sure > best[0].right_when_sure:
-            best = (result, settings, threshold)
-    _, settings, threshold = best
+        tried.append((result, settings, threshold))
+    # Among those whose warnings pick the likely mistakes; if none does, the one whose warnings do most.
+    passing = [t for t in tried if t[0].right_when_unsure <= MAX_RIGHT_WHEN_UNSURE]
+    if not passing:
+        print(f"no candidate's unsure guesses are right at most {MAX_RIGHT_WHEN_UNSURE:.0%} of the time")
+    _, settings, threshold = (max(passing, key=lambda t: t[0].right_when_sure) if passing
+                              else min(tried, key=lambda t: t[0].right_when_unsure))
     problem = Problem(skeleton(*vocabulary(records, settings), settings), records, settings)
     model = model_data(problem, fitted(problem, records, np.arange(len(records)), settings), settings, threshold,
                        f"{len(records)} records: tests/data/real_records.yaml (part: tuning) and "
