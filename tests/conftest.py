@@ -84,15 +84,33 @@ def run(monkeypatch):
     return invoke
 
 
+def small_docx(path: Path, text: str) -> Path:
+    """The smallest whole .docx at ``path``: one paragraph of ``text`` (escaped), nothing else.
+    For tests of the PDF step, which refuses a damaged file before LibreOffice sees it."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'content-types"/>')
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>'
+                         '</w:body></w:document>')
+    return path
+
+
 def write_form(folder: Path, text: str, name: str = "form.yaml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline ARGS`` as a real process, using this checkout's code."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 120,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline ARGS`` as a real process, using this checkout's code
+    (``env``: variables to set for it besides the test's own)."""
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     env.pop("WORKSUM_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, input=input,
                           capture_output=True, timeout=timeout)
