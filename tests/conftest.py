@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A shell starts a background job (`python3 -m pytest … &`; many CI runners start jobs without a
+# terminal the same way) with SIGINT ignored, and every process started from it inherits that: a
+# Ctrl-C test would then wait for an interrupt that never comes. The tests start as a terminal's
+# foreground job does, with Ctrl-C raising KeyboardInterrupt here and ending (by default) the
+# processes they start; what worksum does when started with a signal ignored is tested on its own.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # Read from a copy outside any workspace, as a form someone sent would be: in place, it
 # would belong to the repository's sample workspace and meet its config.yaml's lists.
 _OUTSIDE = Path(tempfile.mkdtemp(prefix="worksum-example-"))
