@@ -11,7 +11,7 @@ edit to keep: a document the other run has just written, and not yet recorded
 to change. SQLite keeps the database itself whole, but a run holds its write
 transaction open between save points, so the other would wait on it mid-run or
 fail with "database is locked". :func:`workspace_lock` makes the second run
-wait for the first before it reads anything (saying so once), and refuse with
+wait for the first before it reads the manifest (saying so once), and refuse with
 a Chinese message after :data:`WAIT_SECONDS`.
 
 The lock is the operating system's (``flock`` on Linux and macOS, ``msvcrt``
