@@ -1,5 +1,6 @@
 """Measuring text on the page: widths in characters, balanced title lines, signature
-indents, table column widths. Pure functions of text and the profile."""
+indents, table column widths. Pure functions of text and the profile (and, where a
+large title must break inside the wording's parts, of jieba's own dictionary)."""
 
 from __future__ import annotations
 
