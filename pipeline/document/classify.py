@@ -57,11 +57,12 @@ DOMAIN_WORDS = (
 
 #: Words that say little on their own: they weigh little and are never a title's head. 公示 and
 #: 公布 say what was done with a thing, not what it is: 伙食费公示 is money, not 公示 (duties);
-#: 行动 is 活动's like (护苗行动 is what 护苗 is).
+#: 行动 is 活动's like (护苗行动 is what 护苗 is), and so are 教育 and 行为 (防溺水安全教育 is safety in a
+#: 德育 form, whose own routine 教育 otherwise names; 规范收费行为 is money).
 GENERIC_WORDS = frozenset({
     "检查", "管理", "工作", "登记", "活动", "安排", "整理", "制度", "落实", "开展", "组织", "加强",
     "规范", "专项", "情况", "相关", "人员", "全体", "定期", "日常", "统一", "做好", "发放", "核对",
-    "收取", "使用", "办理", "手续", "统计", "维护", "公示", "公布", "行动",
+    "收取", "使用", "办理", "手续", "统计", "维护", "公示", "公布", "行动", "教育", "行为",
 })
 
 #: Words read whole so that no keyword inside them votes: 依法治园 is not 法治 (safety).
