@@ -7,7 +7,7 @@ every number they state is one of the form's or a sum or count of them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from pipeline.form.model import Activity, Figure, Incident
@@ -38,6 +38,9 @@ class Facts:
     #: The figure an opening names: the one that rose most, else the first; not one that only
     #: restates the activities' 人次 (教师培训185人次 beside the busiest activity's 185人次).
     headline: Figure | None = None
+    #: A heading's only: the document's opening already gives these 人次 (the heading holds every
+    #: activity that gives 人次), so the heading's lead does not give them again.
+    said: bool = False
 
 
 def relative_change(figure: Figure) -> float | None:
@@ -81,6 +84,19 @@ def facts(sections: Iterable) -> Facts:
         groups=groups,
         headline=news[0] if news else None,
     )
+
+
+def heading_facts(parts: Iterable, whole: Facts | None) -> Facts:
+    """The :class:`Facts` of one heading's ``parts``; ``whole`` is the document's, when its opening
+    is worded from them (None when a person wrote the opening).
+
+    One rule for every lead: the opening states the document's 人次 and its busiest activity,
+    so when this heading holds every activity that gives 人次, its lead would say the same figures
+    two lines later (参与261人次，其中…规模最大 / 参训261人次，其中…人数最多) and leaves them out."""
+    here = facts(parts)
+    said = whole is not None and here.peopled >= 2 and \
+        (here.participants, here.peopled) == (whole.participants, whole.peopled)
+    return replace(here, said=said) if said else here
 
 
 def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[str, list[Activity]]]]:

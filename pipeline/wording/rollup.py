@@ -23,7 +23,7 @@ from pipeline.document.manuscript import Attachment, Manuscript, Table
 from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
-from pipeline.wording.facts import facts
+from pipeline.wording.facts import facts, heading_facts
 from pipeline.wording.sandbox import watching
 from pipeline.wording.summary import Writer, frame, heading_title, lead_template
 from pipeline.wording.vocabulary import words
@@ -71,7 +71,7 @@ def _word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool) -> 
 
 def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict,
              attached: list[Attachment] | None, single: bool = False) -> None:
-    context = {**base, "section": section, "here": facts(section.parts)}
+    context = {**base, "section": section, "here": heading_facts(section.parts, base["facts"])}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
             number=section.number)
     for text in writer.paragraphs(lead_template(writer, section.key), **context):
