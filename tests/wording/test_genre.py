@@ -344,7 +344,7 @@ def test_config_yaml_overrides_the_set_and_names_the_institution(tmp_path, run):
                    config="templates:\n  政教处: default\ninstitution: 幼儿园\n")
     headings = [p.text for p in paras if p.style == "Heading 1"]
     assert headings[1:3] == ["二、明确岗位职责，做好服务保障", "三、狠抓安全管理，保障师幼平安"]
-    assert "截至2025年1月16日，全园本学期未发生安全责任事故。" in [p.text for p in paras]
+    assert "截至2025年1月16日，本园区本学期未发生安全责任事故。" in [p.text for p in paras]
     other = tmp_path / "other"
     other.mkdir()
     (other / "config.yaml").write_text("institution: 幼儿圆\n", encoding="utf-8")
