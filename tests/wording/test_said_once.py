@@ -250,3 +250,20 @@ def test_the_closing_of_a_document_without_plans_sums_up_the_term(tmp_path, run)
     assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
     body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
     assert body[-1] == "总之，本学期后勤处完成了2项重点工作，今后我们将继续让后勤服务跟上教育教学的需要。"
+
+
+# --- a figure that only restates an item's own count -------------------------------------
+
+def test_a_figure_that_only_restates_an_items_count_is_said_by_the_item_alone(built):
+    binjiang = texts(built["school"], "滨江校区教务处2023")
+    # was: …规模最大（320人次）；教师培训96人次。 and 本学期教师培训96人次。 above 2.教师专业发展培训…参与96人次。
+    assert binjiang[0] == ("本学期，滨江校区教务处开展教务工作4项，参与416人次，其中校区首届教学开放日规模最大（320人次）；"
+                           "期末考试及格率91.8%。现总结如下：")
+    assert not any("教师培训96人次" in t for t in binjiang)
+    assert any(t.startswith("2.教师专业发展培训。") and t.endswith("参与96人次。") for t in binjiang)
+    assert "本学期集体备课48次。" not in binjiang  # 1.集体备课制度落实…共开展48次。 says it
+    benbu = texts(built["school"], "本部校区教务处2023")
+    assert "本学期听课评课312节。" in benbu  # was: 本学期听课评课312节，集体备课64次。 above …共开展64次。
+    assert not any("教师培训185人次" in t for t in benbu)
+    # A figure that says how it moved is kept, though an item gives the same number.
+    assert "；教师培训132人次，较上学期增长37.5%，" in texts(built["school"], "滨江校区教务处2024")[0]
