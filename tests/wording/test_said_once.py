@@ -267,3 +267,12 @@ def test_a_figure_that_only_restates_an_items_count_is_said_by_the_item_alone(bu
     assert not any("教师培训185人次" in t for t in benbu)
     # A figure that says how it moved is kept, though an item gives the same number.
     assert "；教师培训132人次，较上学期增长37.5%，" in texts(built["school"], "滨江校区教务处2024")[0]
+
+
+def test_a_figures_note_stands_by_its_value_before_the_change(built):
+    """节约水电费21400元，较上学期增长15.1%（与上年同期相比） said the change was against last year."""
+    benbu = texts(built["school"], "本部校区后勤处2024")
+    assert "本学期节约水电费21400元（与上年同期相比），较上学期增长15.1%。" in benbu
+    assert not any("较上学期增长15.1%（与上年同期相比）" in t for t in benbu)
+    donghu = texts(built["school"], "东湖校区教务处2024")
+    assert "本学期作业检查8次，较上学期增长33.3%；教材征订14120册（含教辅用书），较上学期增长9.9%。" in donghu
