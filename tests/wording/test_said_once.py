@@ -276,3 +276,24 @@ def test_a_figures_note_stands_by_its_value_before_the_change(built):
     assert not any("较上学期增长15.1%（与上年同期相比）" in t for t in benbu)
     donghu = texts(built["school"], "东湖校区教务处2024")
     assert "本学期作业检查8次，较上学期增长33.3%；教材征订14120册（含教辅用书），较上学期增长9.9%。" in donghu
+
+
+def test_a_lead_gives_the_people_when_the_form_wrote_its_own_opening(tmp_path, run):
+    duties = textwrap.dedent("""\
+        activities:
+          - title: 主题班会观摩
+            category: duties
+            participants: 120
+          - title: 文明班级评比
+            category: duties
+            participants: 960
+        """)
+    lead = "本学期日常保障工作共2项，参与1080人次，其中文明班级评比涉及的人最多，达960人次。"
+    for intro, expected in (("", False), ("intro: 本学期我处围绕常规管理开展工作，现总结如下：\n", True)):
+        folder = tmp_path / str(expected)
+        folder.mkdir()
+        form = write_form(folder, HEAD + intro + duties)
+        out = folder / "out.docx"
+        assert run(folder, "build", str(form), "-o", str(out)).exit_code == 0
+        # Our opening gives 参与1080人次，其中文明班级评比规模最大（960人次）; a person's opening does not.
+        assert (lead in [p.text for p in paragraphs(out)]) is expected, intro
