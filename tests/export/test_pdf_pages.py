@@ -128,7 +128,7 @@ def test_the_profiles_differ_as_their_rules_say(built):
 def test_build_pdf_writes_a_pdf_beside_every_docx(built):
     for document, pdf, pages in built.documents:
         assert pdf.read_bytes().startswith(b"%PDF-"), pdf
-        assert len(pages.pages) >= 2
+        assert pages.pages  # a short form's document fits one page in sunwu's 28 lines
         assert pdf.parent == document.parent
         assert not list(document.parent.glob(".worksum-*")), "a temporary file was left behind"
         # The PDF's metadata title is the document's title, as in the .docx.
@@ -381,10 +381,12 @@ def test_title_body_and_headings_are_in_the_profiles_fonts(built):
         return name.removesuffix("-bold")
 
     seen: dict[str, set[str]] = collections.defaultdict(set)
-    for _document, pdf, pages in built.documents:
+    for document, pdf, pages in built.documents:
+        signed = signature(document)[0]  # on page 1 of a one-page document, and part of the title's words
         for page in pages.pages:
             for font, bold, text in fonts_by_text(pdf, page.number):
-                role = ("title" if page.number == 1 and re.fullmatch(r"[\u4e00-\u9fff]{4,}", text) and text in pages.title else
+                role = ("title" if page.number == 1 and re.fullmatch(r"[\u4e00-\u9fff]{4,}", text) and text in pages.title
+                        and text not in signed else
                         "heading1" if re.match("^[一二三四五六七八九十]+、", text) else
                         "heading2" if re.match("^（[一二三四五六七八九十]+）", text) else
                         "body" if re.fullmatch(r"[\u4e00-\u9fff，。、；：]{8,}", text) else None)
