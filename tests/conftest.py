@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A shell starts a background job (`python3 -m pytest … &`; many CI runners start jobs without a
+# terminal the same way) with SIGINT ignored, and every process started from it inherits that: a
+# Ctrl-C test would then wait for an interrupt that never comes. The tests start as a terminal's
+# foreground job does, with Ctrl-C raising KeyboardInterrupt here and ending (by default) the
+# processes they start; what worksum does when started with a signal ignored is tested on its own.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 # Read from a copy outside any workspace, as a form someone sent would be: in place, it
 # would belong to the repository's sample workspace and meet its config.yaml's lists.
 _OUTSIDE = Path(tempfile.mkdtemp(prefix="worksum-example-"))
@@ -84,15 +93,33 @@ def run(monkeypatch):
     return invoke
 
 
+def small_docx(path: Path, text: str) -> Path:
+    """The smallest whole .docx at ``path``: one paragraph of ``text`` (escaped), nothing else.
+    For tests of the PDF step, which refuses a damaged file before LibreOffice sees it."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                         'content-types"/>')
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>'
+                         '</w:body></w:document>')
+    return path
+
+
 def write_form(folder: Path, text: str, name: str = "form.yaml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``python -m pipeline ARGS`` as a real process, using this checkout's code."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 120,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m pipeline ARGS`` as a real process, using this checkout's code
+    (``env``: variables to set for it besides the test's own)."""
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     env.pop("WORKSUM_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, input=input,
                           capture_output=True, timeout=timeout)

@@ -217,3 +217,65 @@ def test_fix_repairs_everything_safe_in_one_run_and_removes_pasted_bullets(tmp_p
     assert lines[7] == "    details: 1.检修水电线路；2.给围栏刷漆（共30米）；3.为教室更换灯管。"
     assert lines[9] == "  - 保育员队伍年龄偏大。"
     assert "已改正 0 处标点" in run(tmp_path, "check", "--fix", "form.yaml").stderr
+
+
+# --- one way of checking, with or without --fix ---------------------------------------------
+
+def _lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if not line.startswith("检查了 ")]
+
+
+def test_fix_with_nothing_to_repair_says_what_check_says(seed_like, run):
+    """--fix and check go one way: once nothing is left to repair, they say the same lines in the
+    same order, errors included (an invalid form's error said once, not once per reading)."""
+    bad = seed_like / EAST_BEFORE
+    bad.write_text(bad.read_text(encoding="utf-8").replace("details:", "detials:", 1), encoding="utf-8")
+    first = run(seed_like, "check", "--fix")
+    error = f'{EAST_BEFORE}:10:5: 错误: 未知字段 "detials"'
+    assert [line for line in first.stderr.splitlines() if line.startswith(error)] == [first.stderr.splitlines()[0]]
+    said = first.stderr.splitlines()
+    assert said.index(next(line for line in said if "已修改" in line)) > 0  # errors first, then the repairs
+    checked, fixed = run(seed_like, "check"), run(seed_like, "check", "--fix")
+    assert (checked.exit_code, fixed.exit_code) == (1, 1)
+    assert _lines(fixed.stderr) == _lines(checked.stderr) and len(_lines(checked.stderr)) == 6
+    assert "检查了 3 份填报表：发现 5 处问题，1 份有错误" in checked.stderr
+    assert "检查了 3 份填报表：发现 5 处问题，已改正 0 处标点，1 份有错误" in fixed.stderr
+
+
+def test_fix_on_the_pool_repairs_and_reports_as_in_one_process(seed_like, run, monkeypatch):
+    """The same run with the forms dealt to worker processes: the same repairs, lines and files."""
+    from pipeline.commands import batch
+
+    copy = seed_like.parent / "pooled"
+    shutil.copytree(seed_like, copy)
+    alone = run(seed_like, "check", "--fix")
+    monkeypatch.setattr(batch, "IN_PROCESS_BELOW", 1)
+    used_pool = []
+    real_pool = batch._pool_context
+
+    def spy():
+        used_pool.append(True)
+        return real_pool()
+
+    monkeypatch.setattr(batch, "_pool_context", spy)
+    monkeypatch.setattr(batch, "cpu_count", lambda: 2)
+    pooled = run(copy, "check", "--fix")
+    assert used_pool
+    assert pooled.stderr == alone.stderr and "已改正 8 处标点" in pooled.stderr
+    assert snapshot(copy) == snapshot(seed_like)
+
+
+def test_fix_that_cannot_write_a_form_names_it_and_reports_no_repair(seed_like, run, monkeypatch):
+    from pipeline.proofread import repair
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    before = snapshot(seed_like)
+    monkeypatch.setattr(repair, "write_atomic", refuse)
+    result = run(seed_like, "check", "--fix")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (f"worksum check: 错误: 无法写入 {EAST}：没有写入权限（文件或文件夹是只读的，"
+                                              "或正被其他程序占用）")
+    assert "已修改" not in result.stderr and "检查了" not in result.stderr
+    assert snapshot(seed_like) == before

@@ -84,3 +84,32 @@ def test_a_stop_signal_exits_128_plus_its_number(workspace, name, status):
     stderr = done.stderr.decode()
     assert done.returncode == status, stderr
     assert stderr.strip() == ("已中断" if name == "SIGINT" else "已中断（收到停止信号）")
+
+
+IGNORED_PROBE = """\
+import os, signal, time
+from pipeline.commands import checking
+real = checking.validate
+def signalled(*args, **kwargs):
+    os.kill(os.getpid(), signal.{name})  # sent while the command works, as to a background job or under nohup
+    time.sleep(0.2)
+    return real(*args, **kwargs)
+checking.validate = signalled
+from pipeline.cli import main
+main(["validate"])
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
+def test_a_stop_signal_the_run_was_started_ignoring_stays_ignored(workspace, name):
+    """A shell starts a background job (worksum build &) with SIGINT ignored, and nohup starts it with
+    SIGHUP ignored, so that Ctrl-C or closing the terminal leaves it running: worksum keeps it so."""
+    import signal
+
+    number = getattr(signal, name)
+    done = subprocess.run([sys.executable, "-c", IGNORED_PROBE.format(name=name)], cwd=workspace, capture_output=True,
+                          timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                          preexec_fn=lambda: signal.signal(number, signal.SIG_IGN))
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "已中断" not in stderr and stderr.splitlines()[-1].startswith("检查了 12 份填报表")

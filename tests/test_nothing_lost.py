@@ -314,3 +314,21 @@ def test_ctrl_c_inside_a_landing_is_held_until_it_has_landed(tmp_path):
     assert steps == ["still running", "landed"]
     assert target.read_bytes() == b"whole"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_the_run_ignores_is_not_raised_after_a_landing(tmp_path):
+    """Started as a background job, the run ignores SIGINT: a landing neither catches it nor
+    raises it afterwards, and leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        target = tmp_path / "总结.docx"
+        try:
+            with batch.uninterrupted():
+                os.kill(os.getpid(), signal.SIGINT)
+                write.write_atomic(target, b"whole")
+        except KeyboardInterrupt:
+            pytest.fail("the ignored Ctrl-C was raised after the landing")
+        assert target.read_bytes() == b"whole"
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

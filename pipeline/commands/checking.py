@@ -1,20 +1,20 @@
 """Read and proofread forms without building anything: ``worksum validate`` and ``worksum check``.
 
-Both commands read the forms they are given (found by
-:func:`pipeline.commands.select.discover`) in one way, :func:`read_forms`:
+``validate`` reads the forms it is given (found by
+:func:`pipeline.commands.select.discover`) with :func:`read_forms`, and ``check``
+says their errors as it does:
 
 * forms are grouped by workspace (:mod:`pipeline.workspace`);
 * each workspace's config.yaml is read once; when it has errors they are said
   once and that workspace's forms count as failed, as ``build`` does;
 * each broken form's errors are said once, in the order the forms were found.
 
-``check`` then proofreads each workspace's forms against the rest of that
-workspace (:mod:`pipeline.proofread`); with ``fix`` it repairs the safe
-punctuation (:mod:`pipeline.proofread.repair`) and reads again, so what it reports is
-the files as they are now. Without ``fix`` the forms are not read here at all:
-the workers read each once, proofread it alone and file it in the sentence index,
-then compare it through the index, reading again only the forms that share text
-(:func:`_check_in_two_passes`); what is said, and in what order, is the same.
+``check`` reads and proofreads each form in one way, with or without ``fix``
+(:func:`check`): the workers read each form once, proofread it alone and file it
+in the sentence index, then compare it through the index, reading again only
+the forms that share text with another. With ``fix`` the safe punctuation is
+repaired first (:mod:`pipeline.proofread.repair`, the forms read by the workers
+too), so what is reported is the files as they are now.
 
 Every message goes to a ``note`` callback, in Chinese; the command prints the
 summary line and chooses the exit status.
@@ -102,58 +102,6 @@ class Proofread:
     changed: int = 0  # punctuation marks repaired
 
 
-def proofread(reading: Reading, workers: int = 0) -> list[tuple]:
-    """(form, its issues) for every form read, each compared with the rest of its workspace; on
-    ``workers`` processes (0: one per core) when there are many forms."""
-    from pipeline.commands.batch import cpu_count, parallel_map, read_for_index
-
-    global _checking
-    workers = workers or cpu_count()
-    results = []
-    for root, group in reading.groups.items():
-        proofreader = group.workspace.proofreader
-        # The index is brought up to date each time: after --fix the workspace's forms have changed.
-        proofreader.prepare((checked.path for checked in group.forms), read=lambda paths, root=root: parallel_map(
-            read_for_index, [(root, str(path)) for path in paths], workers, [root]))
-        _checking = group.forms  # forked workers inherit the forms already read
-        try:
-            issues = dict(parallel_map(_check_one, list(range(len(group.forms))), workers, [root], inherited=True))
-        finally:
-            _checking = []
-        results.extend((checked, issues[number]) for number, checked in enumerate(group.forms))
-    return results
-
-
-_checking: list = []
-
-
-def _check_one(number: int) -> tuple[int, list]:
-    checked = _checking[number]
-    return number, find_workspace(checked.path).proofreader.check([checked])[checked.path]
-
-
-def check(paths: list[Path], note: Note, fix: bool = False) -> Proofread:
-    """``worksum check``: proofread the forms at ``paths``; repair safe punctuation when ``fix``.
-
-    Raises OSError when a repaired form cannot be written.
-    """
-    if not fix:
-        return _check_in_two_passes(paths, note)
-    said = _Once(note)
-    reading = read_forms(paths, said)
-    results = proofread(reading)
-    changed = _repair(results, note)
-    if changed:  # what remains is reported from the files as they are now
-        reading = read_forms(paths, said)
-        results = proofread(reading)
-    found = 0
-    for checked, issues in results:
-        for diagnostic in [*checked.loaded.warnings, *(issue.diagnostic for issue in issues)]:
-            note(str(diagnostic))
-            found += 1
-    return Proofread(reading, found, changed)
-
-
 @dataclass
 class _Alone:
     """One form read and proofread alone, in a worker: its errors, or its warnings in parts."""
@@ -201,30 +149,27 @@ def _check_alone(item: tuple) -> object:
                   ([i.diagnostic for i in before], [i.diagnostic for i in after]), proofreader.shared(checked), indexed)
 
 
-def _check_in_two_passes(paths: list[Path], note: Note, workers: int = 0) -> Proofread:
-    """``check`` without ``fix``: every form is read once, by the workers, and proofread alone
-    while the index is brought up to date; then the index says which forms share text with
-    others, and only those are read again to be compared. Messages come in the order
-    :func:`read_forms` and :func:`proofread` give them."""
+def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) -> Proofread:
+    """``worksum check``: proofread the forms at ``paths``; with ``fix``, repair the safe punctuation
+    first (:func:`_repair`) and report the files as they are then.
+
+    Every form is read once, by the workers, and proofread alone while the index is brought up to
+    date; then the index says which forms share text with others, and only those are read again to
+    be compared. Errors come first, in the order the forms were found (each workspace's config.yaml
+    errors with its first form), then each workspace's warnings, form by form.
+    Raises OSError when a repaired form cannot be written.
+    """
     from pipeline.commands.batch import compare_item, cpu_count, parallel_map
     from pipeline.commands.build import with_comparison
-    from pipeline.workspace.root import find_root
 
     workers = workers or cpu_count()
-    said = _Once(note)
-    roots: dict[Path, Path | None] = {}
-    folders: dict[str, Path | None] = {}  # many forms share a folder: walk up once per folder
-    by_root: dict[Path | None, list[Path]] = {}
-    for path in paths:
-        folder = os.path.dirname(os.path.abspath(path))
-        if folder not in folders:
-            folders[folder] = find_root(Path(folder))
-        roots[path] = folders[folder]
-        by_root.setdefault(folders[folder], []).append(path)
+    said = _Once(note)  # after --fix the errors are met again: said once
+    roots = _roots(paths)
+    changed = _repair(paths, roots, said, note, workers) if fix else 0
     alone: dict[str, _Alone] = {}
     compared: dict[str, list] = {}
     bugs: list[str] = []
-    for root, forms in by_root.items():
+    for root, forms in _by_root(paths, roots).items():
         workspace = workspace_at(root)
         if workspace.config_errors:
             continue
@@ -255,53 +200,132 @@ def _check_in_two_passes(paths: list[Path], note: Note, workers: int = 0) -> Pro
             if bug:
                 bugs.append(f"{shown(form)}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{bug}")
             compared[form] = found or []
+    reading = _say_errors(paths, roots, alone, said)
+    for line in bugs:
+        note(line)
+    found = 0
+    for results in _valid_by_workspace(paths, roots, alone).values():  # each workspace's warnings, form by form
+        for result in results:
+            warnings = with_comparison(result.stated, result.own, compared.get(result.path, []))
+            for line in map(str, warnings):
+                note(line)
+                found += 1
+    return Proofread(reading, found, changed)
+
+
+def _roots(paths: list[Path]) -> dict[Path, Path | None]:
+    """The workspace root of every form (many forms share a folder: walked up once per folder)."""
+    from pipeline.workspace.root import find_root
+
+    folders: dict[str, Path | None] = {}
+    roots = {}
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in folders:
+            folders[folder] = find_root(Path(folder))
+        roots[path] = folders[folder]
+    return roots
+
+
+def _by_root(paths: list[Path], roots: dict[Path, Path | None]) -> dict[Path | None, list[Path]]:
+    by_root: dict[Path | None, list[Path]] = {}
+    for path in paths:
+        by_root.setdefault(roots[path], []).append(path)
+    return by_root
+
+
+def _say_errors(paths: list[Path], roots: dict[Path, Path | None], results: dict, said: Note) -> Reading:
+    """Say the errors of the forms read (``results`` by path, each with ``errors``: None when valid),
+    as :func:`read_forms` says them: in the order the forms were found, each workspace's config.yaml
+    errors with its first form (whose forms were then not read, and fail)."""
     reading = Reading()
     config_seen: set[Path | None] = set()
-    for path in paths:  # errors first, in the order the forms were found, as read_forms says them
+    for path in paths:
         root = roots[path]
         if root not in config_seen:
             config_seen.add(root)
             for diagnostic in workspace_at(root).config_errors:
                 said(str(diagnostic))
-        result = alone.get(str(path))
+        result = results.get(str(path))
         if result is None or result.errors is not None:
             for line in result.errors if result else []:
                 said(line)
             reading.failed += 1
         else:
             reading.passed += 1
-    for line in bugs:
-        note(line)
-    valid: dict[Path | None, list[_Alone]] = {}  # by workspace, in the order of their first valid form
+    return reading
+
+
+def _valid_by_workspace(paths: list[Path], roots: dict[Path, Path | None], results: dict) -> dict[Path | None, list]:
+    """The valid forms' results by workspace, in the order of each workspace's first valid form."""
+    valid: dict[Path | None, list] = {}
     for path in paths:
-        result = alone.get(str(path))
+        result = results.get(str(path))
         if result is not None and result.errors is None:
             valid.setdefault(roots[path], []).append(result)
-    found = 0
-    for results in valid.values():  # then each workspace's warnings, form by form
-        for result in results:
-            warnings = with_comparison(result.stated, result.own, compared.get(result.path, []))
-            for line in map(str, warnings):
-                note(line)
-                found += 1
-    return Proofread(reading, found)
+    return valid
 
 
-def _repair(results: list[tuple], note: Note) -> int:
-    """Apply the safe repairs of every form; how many marks were changed."""
+@dataclass
+class _Repaired:
+    """One form's safe repairs, made in a worker: its errors, or what was changed and said."""
+
+    path: str
+    errors: list[str] | None = None
+    refused: str | None = None  # the warning saying why the file was left alone
+    changes: list[str] = field(default_factory=list)
+    count: int = 0
+    failure: OSError | None = None  # the repaired form could not be written
+
+
+def _repair_one(item: tuple[Path | None, str]) -> _Repaired:
+    """Read the form ``(root, path)``, proofread it alone and write its safe repairs (in a worker). The
+    repairs come from the form alone: comparing it with other forms never proposes one."""
     from pipeline.proofread import repair
+    from pipeline.proofread.proofreader import Checked, in_line_order
 
-    changed = 0
-    for checked, issues in results:
-        planned = repair.plan(checked, issues)
-        if planned.refused:
-            note(f"{checked.display}: 警告: {planned.refused}")
-        if not planned.changes:
-            continue
+    root, path = item
+    proofreader = workspace_at(root).proofreader
+    try:
+        form, loaded = read_form(Path(path), workspace_at(root).config, shown(path))
+    except FormError as exc:
+        return _Repaired(path, errors=[str(d) for d in exc.diagnostics])
+    checked = Checked(Path(path).resolve(), loaded.path, form, loaded)
+    before, after = proofreader.own_issues(checked)
+    planned = repair.plan(checked, in_line_order([*before, *after]))
+    done = _Repaired(path, refused=f"{checked.display}: 警告: {planned.refused}" if planned.refused else None)
+    try:
         repair.write(planned)
-        for change in planned.changes:
-            note(change.describe(checked.display))
-        changed += len(planned.changes)
+    except OSError as exc:
+        done.failure = exc
+        return done
+    done.changes = [change.describe(checked.display) for change in planned.changes]
+    done.count = len(planned.changes)
+    return done
+
+
+def _repair(paths: list[Path], roots: dict[Path, Path | None], said: Note, note: Note, workers: int) -> int:
+    """``check --fix``: apply the safe repairs of every valid form; how many marks were changed. The
+    errors are said first (as :func:`check` would: ``said`` keeps it from saying them again), then
+    each form's repairs, by workspace."""
+    from pipeline.commands.batch import parallel_map
+
+    repaired: dict[str, _Repaired] = {}
+    for root, forms in _by_root(paths, roots).items():
+        if not workspace_at(root).config_errors:
+            for result in parallel_map(_repair_one, [(root, str(path)) for path in forms], workers, [root]):
+                repaired[result.path] = result
+    _say_errors(paths, roots, repaired, said)
+    changed = 0
+    for results in _valid_by_workspace(paths, roots, repaired).values():
+        for result in results:
+            if result.refused:
+                note(result.refused)
+            if result.failure is not None:
+                raise result.failure
+            for line in result.changes:
+                note(line)
+            changed += result.count
     return changed
 
 

@@ -47,10 +47,11 @@ def stop_on_signals():
 
     Returns what puts the previous handlers back, for when the command is done
     (a command run inside another program, as the tests do, leaves it as it was).
+    A signal this process was started with ignored stays ignored (:func:`_heeded`).
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    previous = {number: signal.signal(number, _terminate) for number in STOP_SIGNALS[1:]}
+    previous = {number: signal.signal(number, _terminate) for number in _heeded(STOP_SIGNALS[1:])}
 
     def restore() -> None:
         for number, handler in previous.items():
@@ -87,7 +88,7 @@ def uninterrupted():
         return
     pending: list[int] = []
     previous = {number: signal.signal(number, lambda number, frame: pending.append(number))
-                for number in STOP_SIGNALS}
+                for number in _heeded(STOP_SIGNALS)}
     _holding.append(True)
     try:
         yield
@@ -106,6 +107,13 @@ def uninterrupted():
 
 
 _holding: list[bool] = []  # non-empty while an uninterrupted() block runs in the main thread
+
+
+def _heeded(numbers) -> list[int]:
+    """The signals of ``numbers`` this process does not ignore. One it was started with ignored
+    stays ignored: ``nohup`` ignores SIGHUP so that closing the terminal does not stop the run,
+    and a shell starts a background job (``worksum build &``) with SIGINT ignored."""
+    return [number for number in numbers if signal.getsignal(number) != signal.SIG_IGN]
 
 
 class Reporter:

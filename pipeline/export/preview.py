@@ -49,7 +49,7 @@ def render(docx: Path, folder: Path, stem: str | None = None, dpi: int = DEFAULT
         except pdf.PdfError as exc:
             raise PreviewError(str(exc)) from None
         if not isinstance(rendered, Path):
-            raise PreviewError(rendered or f"LibreOffice 没有生成 {docx.name} 的 PDF")
+            raise PreviewError(f"{docx.name}：{rendered}" if rendered else f"LibreOffice 没有生成 {docx.name} 的 PDF")
         pages_dir = scratch_path / "pages"
         pages_dir.mkdir()
         done = subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(rendered), str(pages_dir / "page")],

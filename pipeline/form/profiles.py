@@ -18,6 +18,7 @@ line holds) are reported at the key that made them so.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -552,6 +553,36 @@ class _Problems:
             raise FormError(sorted(dict.fromkeys(self.found), key=lambda d: (d.path, d.line, d.col)))
 
 
+#: How tall renderers set a line of type, in ems of its size: the ascent and descent of the CJK
+#: fonts (and of their stand-ins), 28.6 pt for a 22 pt 二号 title. Exact line spacing below it
+#: draws the type above its line (LibreOffice) or clips its top (Word).
+TYPE_HEIGHT_EM = 1.3
+
+
+def type_line_twips(pitch: int, size_pt: float, type_height_em: float = TYPE_HEIGHT_EM) -> int:
+    """The exact height of a line of ``size_pt`` type on a grid of ``pitch`` twips: the pitch, or
+    what the type needs when that is more (a 二号 title under 23.3 pt spacing gets 28.6 pt lines)."""
+    return max(pitch, round(size_pt * 20 * type_height_em))
+
+
+#: A summary's title as wide as the sample's (明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结),
+#: in characters: what the first page is checked to hold under a 红头.
+TITLE_CHARS = 28
+
+
+def red_header_page_twips(red: dict[str, Any], pitch: int, title_pt: float, text_width: int) -> int:
+    """How far down the first page the 红头 and what must follow it on that page reach: the mark
+    (its line 1.2 times its type), the document number two lines below it (when there is one), the
+    rule ``rule_gap`` below them, two empty lines, the title, at the height of its own type, in the lines a title of
+    :data:`TITLE_CHARS` takes at its size across ``text_width`` twips (two at least: the wording
+    writes a title in two parts), then the empty line and the body's first line it keeps with."""
+    number_lines = 3 if red["number"] else 0
+    title_lines = max(2, math.ceil(TITLE_CHARS * title_pt * 20 / text_width))
+    rule = mm_to_twips(red["rule_gap"] + red["rule_width"])
+    return (mm_to_twips(red["top"]) + round(red["size"] * 24) + rule + (number_lines + 2 + 2) * pitch
+            + title_lines * type_line_twips(pitch, title_pt))
+
+
 def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     """The flat values of :class:`pipeline.layout.profile.Profile` the layers make."""
     values, origin = merge(layers)
@@ -589,7 +620,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     elif spacing > size:
         problem([("chars_per_line",), ("body", "size"), ("margins", "left"), ("margins", "right")], f"每行 {chars} 字太少：字与字之间会空出一个字以上")
     # A title larger than the line spacing is not checked: its lines take the height its type
-    # needs (layout.profile.Profile.title_line_twips). Headings keep the body's spacing: below.
+    # needs (type_line_twips). Headings keep the body's spacing: below.
     if body["indent"] >= chars:
         problem([("body", "indent"), ("chars_per_line",)], f"首行缩进 {body['indent']:g} 字，一行只有 {chars} 字")
     signature = values["signature"]
@@ -605,7 +636,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     if mm_to_twips(margins["bottom"] - number["gap"]) - number_line < 0:
         problem([("page_number", "gap"), ("page_number", "size"), ("margins", "bottom")], f"页码离版心 {number['gap']:g}mm，连同页码本身超出了下边距 {margins['bottom']:g}mm")
     red = values["red_header"]
-    if red["enabled"] and mm_to_twips(red["top"]) + red["size"] * 24 + 6 * pitch > text_h:
+    if red["enabled"] and red_header_page_twips(red, pitch, title["size"], text_w) > text_h:
         problem([("red_header", "top"), ("red_header", "size"), ("red_header", "enabled")], f"红头离版心上边缘 {red['top']:g}mm，首页排不下红头、标题和正文")
     headings = [{**values[f"heading{level}"], "size": values[f"heading{level}"].get("size", body["size"])}
                 for level in range(1, 5)]

@@ -49,7 +49,6 @@ from pipeline.document.manuscript import Block, Manuscript, Paragraph, Table
 from pipeline.layout.measure import (
     BREAK,
     TEXT,
-    balanced_lines,
     clean,
     line_runs,
     pieces,
@@ -57,6 +56,8 @@ from pipeline.layout.measure import (
     signature_indents,
     signature_lines,
     signature_texts,
+    title_lines,
+    unit_names,
 )
 from pipeline.layout.parts import (
     ROLE_STYLES,
@@ -149,6 +150,7 @@ class Context:
     date_indent: int
     section_ends: dict[int, str]  # block index → the w:sectPr of a section it ends (as reparsed)
     index: int = 0  # the block being written
+    names: tuple[str, ...] = ()  # the unit's names, which a title line does not break inside
 
 
 def _section_end(context: Context) -> str:
@@ -198,7 +200,7 @@ def _text_paragraph(paragraph: Paragraph, context: Context, keep_next: bool, ind
 
 def _title(paragraph: Paragraph, context: Context, keep_next: bool) -> str:
     """The balanced lines, joined by ``<w:br/>``."""
-    lines = balanced_lines(clean(paragraph.text), context.profile.title_chars_per_line, paragraph.breaks)
+    lines = title_lines(paragraph.text, context.profile, paragraph.breaks, context.names)
     return f'<w:p>{ppr(ROLE_STYLES["title"], keep_next)}{_line_runs(lines, context, ROLE_STYLES["title"])}</w:p>'
 
 
@@ -384,7 +386,8 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
     presented = present(manuscript, profile)
     blocks = presented.blocks
     ends = {index: reparsed(xml) for index, xml in presented.section_ends.items()}
-    context = Context(profile, *signature_indents(profile, *signature_texts(blocks)), ends)
+    context = Context(profile, *signature_indents(profile, *signature_texts(blocks)), ends,
+                      names=unit_names(manuscript))
     keep = signature_block(blocks)
     keep.update(i - 1 for i, block in enumerate(blocks) if i and block.role == "table")  # a table's opening line
     parts = []

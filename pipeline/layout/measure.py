@@ -1,13 +1,15 @@
 """Measuring text on the page: widths in characters, balanced title lines, signature
-indents, table column widths. Pure functions of text and the profile."""
+indents, table column widths. Pure functions of text and the profile (and, where a
+large title must break inside the wording's parts, of jieba's own dictionary)."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Sequence
 from itertools import accumulate, combinations
 
-from pipeline.document.manuscript import Paragraph, Table
+from pipeline.document.manuscript import Manuscript, Paragraph, Table
 from pipeline.layout.profile import Profile
 from pipeline.text.characters import NOT_TEXT
 
@@ -106,13 +108,75 @@ def line_runs(lines: list[str]) -> list[tuple[int, list[str | None]]]:
     return runs
 
 
-def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) -> list[str]:
+#: A title is broken between words (:func:`title_lines`) when it is at most this long; a longer
+#: one (hostile: no title is) breaks as any text does, without looking words up.
+TITLE_WORDS_UP_TO = 200
+#: The longest dictionary word looked for across a break (jieba's words are mostly 2–4 characters).
+_LONGEST_WORD = 4
+_ORDINAL = re.compile("第[0-9一二三四五六七八九十百千零〇两]+(?=[\u3400-\u9fff])")
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def title_lines(text: str, profile: Profile, breaks: tuple[int, ...] = (), names: tuple[str, ...] = ()) -> list[str]:
+    """The title's lines: ending where the wording put its parts (``breaks``) when those lines fit
+    the text block at the title's size; else balanced lines that end between words, and outside the
+    unit's ``names`` (its organization, campus, department) where they can. A large title (初号)
+    cannot keep 明德实验学校东湖校区后勤处 on one line: it breaks after 校区, not after 东湖校."""
+    text = clean(text)
+
+    def avoided() -> list[frozenset[int]]:
+        words = inside_words(text)
+        within_names = {i for name in names if len(name) > 1
+                        for found in re.finditer(re.escape(name), text) for i in range(found.start() + 1, found.end())}
+        return [words | within_names, words]
+
+    return balanced_lines(text, profile.title_chars_per_line, breaks, avoided)
+
+
+def unit_names(manuscript: Manuscript) -> tuple[str, ...]:
+    """The names of the unit a manuscript is of, as its title prints them."""
+    return tuple(name for name in (manuscript.organization, manuscript.campus, manuscript.department) if name)
+
+
+#: Marks a line may not start with, and marks it may not end with (the rules of Chinese line breaking).
+_CLOSING = set("、，。；：！？）》」』】〕’”…—·%")
+_OPENING = set("（《「『【〔‘“")
+
+
+def inside_words(text: str) -> frozenset[int]:
+    """The offsets in ``text`` a line should not end at: inside a word of the dictionary (东湖校|区,
+    学|年), between a number or an ordinal and the word after it (2025|学年, 第一|学期), before a
+    closing mark or after an opening one. Only the marks for a text longer than :data:`TITLE_WORDS_UP_TO`."""
+    inside = {i for i in range(1, len(text)) if text[i] in _CLOSING or text[i - 1] in _OPENING}
+    if len(text) > TITLE_WORDS_UP_TO:
+        return frozenset(inside)
+    from pipeline.text.segment import is_dictionary_word
+
+    inside.update(i for i in range(1, len(text)) if _NO_BREAK.match(text[i - 1]) and _HAN.match(text[i]))
+    for ordinal in _ORDINAL.finditer(text):  # 第一学期, 第二附属中学: the ordinal stays with what it counts
+        inside.update(range(ordinal.start() + 1, ordinal.end() + 1))
+    for start in range(len(text) - 1):
+        if not _HAN.match(text[start]):
+            continue
+        for end in range(start + 2, min(start + _LONGEST_WORD, len(text)) + 1):
+            word = text[start:end]
+            if not _HAN.match(word[-1]):
+                break
+            if not inside.issuperset(range(start + 1, end)) and is_dictionary_word(word):
+                inside.update(range(start + 1, end))
+    return frozenset(inside)
+
+
+def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = (),
+                   avoided: Callable[[], Sequence[Collection[int]]] | None = None) -> list[str]:
     """Split a title into the fewest lines that fit ``capacity``, as even as possible.
 
     ``preferred`` breaks (where the wording put the parts of a title: unit,
     period and subject) win whenever lines ending only there fit: the most even
     such split is taken. Otherwise, or when ``text`` was cleaned and the offsets
-    no longer apply, the general rule below decides.
+    no longer apply, the general rule below decides. ``avoided`` gives sets of
+    offsets not to break at (inside words, :func:`title_lines`; asked only then),
+    the most avoided first: the first whose lines all fit is taken, else none.
 
     Breaks never fall inside a run of digits, Latin letters or dashes. Each line
     ends at the allowed break whose width from the start is nearest to its share
@@ -135,9 +199,20 @@ def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = ()) 
         chosen = _preferred_split(text, capacity, preferred)
         if chosen:
             return chosen
-    # stops: where a line may start (0 and every allowed break), with the width before each
+    # stops: where a line may start (0 and every allowed break)
     stops = [0, *(i for i in range(1, len(text))
                   if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
+    for avoid in avoided() if avoided is not None else ():
+        between = [stop for stop in stops if stop not in avoid or stop in preferred]
+        if len(between) < len(stops):
+            lines = _spread(text, capacity, total, between)
+            if max(map(width, lines)) <= capacity:
+                return lines
+    return _spread(text, capacity, total, stops)
+
+
+def _spread(text: str, capacity: float, total: float, stops: list[int]) -> list[str]:
+    """:func:`balanced_lines`' general rule: ``text`` in lines starting at ``stops`` (0 first)."""
     upto = list(accumulate(map(char_width, text), initial=0.0))
     at = [upto[s] for s in stops]
     last = len(stops) - 1

@@ -16,12 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-MM_PER_INCH = 25.4
-TWIPS_PER_INCH = 1440
-
-
-def mm_to_twips(mm: float) -> int:
-    return round(mm / MM_PER_INCH * TWIPS_PER_INCH)
+from pipeline.form.profiles import TYPE_HEIGHT_EM, mm_to_twips, type_line_twips
 
 
 @dataclass(frozen=True)
@@ -112,10 +107,9 @@ class Profile:
     # More columns than this (a roll-up of five campuses or more), or numbers that would
     # break: the table is turned, campuses as rows (layout.measure.arranged).
     table_max_columns: int = 9
-    # How tall renderers set a line of type, in ems of its size: the ascent and descent of
-    # the CJK fonts (and of their stand-ins), 28.6 pt for a 22 pt 二号 title. Exact line
-    # spacing below it draws the type above its line (LibreOffice) or clips its top (Word).
-    type_height_em: float = 1.3
+    # How tall renderers set a line of type, in ems of its size (pipeline.form.profiles, whose
+    # checks measure with it too).
+    type_height_em: float = TYPE_HEIGHT_EM
     language: str = "zh-CN"
 
     # --- derived, in Word units ----------------------------------------------
@@ -134,7 +128,7 @@ class Profile:
         """The title's exact line height: the body's pitch, or what the title's type needs
         when that is more (a 二号 title under 23.3 pt body spacing gets 28.6 pt lines), so
         the title is never drawn above the text block."""
-        return max(self.line_pitch_twips, round(self.title_size_pt * 20 * self.type_height_em))
+        return type_line_twips(self.line_pitch_twips, self.title_size_pt, self.type_height_em)
 
     @property
     def title_chars_per_line(self) -> float:

@@ -23,7 +23,6 @@ from pipeline.layout.measure import (
     BREAK,
     LATIN_MARK,
     TEXT,
-    balanced_lines,
     clean,
     line_runs,
     pieces,
@@ -31,6 +30,8 @@ from pipeline.layout.measure import (
     signature_indents,
     signature_lines,
     signature_texts,
+    title_lines,
+    unit_names,
 )
 from pipeline.layout.parts import (
     LATIN_FONT_SLOTS,
@@ -75,7 +76,7 @@ def lay_out(manuscript: Manuscript, profile: Profile) -> bytes:
         if index in keep_with_next or introduces_table:  # a table's opening line stays with it
             p.get_or_add_pPr().keepNext_val = True
         if paragraph.role == "title":
-            lines = balanced_lines(clean(paragraph.text), profile.title_chars_per_line, paragraph.breaks)
+            lines = title_lines(paragraph.text, profile, paragraph.breaks, unit_names(manuscript))
             _add_lines(p, lines, east_asian_font(profile, style))
             continue
         if paragraph.role in ("signature", "date"):

@@ -93,10 +93,20 @@ def keep_dictionary(folder: Path | None, write: bool = False) -> None:
 
 def _add_words(into) -> None:
     added = into.__dict__.setdefault("worksum_added", set())
+    own = into.__dict__.setdefault("worksum_own", {})  # an added word's frequency in jieba's own dictionary
     for word in _added:
         if word not in added:
+            own[word] = into.FREQ.get(word) or 0
             into.add_word(word, freq=ADDED_WORD_FREQUENCY)
             added.add(word)
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether ``word`` is a word of jieba's own dictionary. The words worksum adds to it (which
+    depend on what the process did before) do not count, so every process gives the same answer."""
+    found = tokenizer()
+    own = getattr(found, "worksum_own", {})
+    return bool(own[word] if word in own else found.FREQ.get(word))
 
 
 class StoredFrequencies(dict):

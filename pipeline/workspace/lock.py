@@ -1,10 +1,18 @@
 """One build at a time per workspace: a lock file in ``outputs/``.
 
 Two worksum runs writing one workspace's outputs at once (two department heads
-building their own departments on a shared folder) would each save the term's
-manifest from what they had read before the other wrote, and one's entries
-would be lost. :func:`workspace_lock` makes the second run wait for the first
-(saying so once), and refuse with a Chinese message after :data:`WAIT_SECONDS`.
+building their own departments on a shared folder) would judge each other's
+work wrongly. A run decides, document by document, from the manifest
+(``outputs/.worksum-manifest.sqlite``) and the files on disk, whether an output
+is up to date and whether the file there is the one worksum wrote or someone's
+edit to keep: a document the other run has just written, and not yet recorded
+(rows are committed at intervals), would look edited, be copied aside as a
+``.edited-`` backup and replaced, or be skipped as up to date from a row about
+to change. SQLite keeps the database itself whole, but a run holds its write
+transaction open between save points, so the other would wait on it mid-run or
+fail with "database is locked". :func:`workspace_lock` makes the second run
+wait for the first before it reads the manifest (saying so once), and refuse with
+a Chinese message after :data:`WAIT_SECONDS`.
 
 The lock is the operating system's (``flock`` on Linux and macOS, ``msvcrt``
 on Windows) on ``outputs/.worksum.lock``: it is released when the process

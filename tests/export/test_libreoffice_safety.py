@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import worksum
+from conftest import small_docx, worksum
 from pdfpages import require_renderer
 from pipeline.export import pdf
 
@@ -118,15 +118,38 @@ def test_preview_refuses_a_zip_that_is_not_a_word_document_or_unpacks_too_far(tm
         assert message in done.stderr.decode()
 
 
+def test_preview_names_a_word_document_whose_text_is_cut_off_without_starting_libreoffice(tmp_path):
+    """A zip that looks like a Word document but whose text stops halfway (Word saved it half)."""
+    received = tmp_path / "总结.docx"
+    with zipfile.ZipFile(small_docx(tmp_path / "whole.docx", "正文")) as whole:
+        parts = {name: whole.read(name) for name in whole.namelist()}
+    with zipfile.ZipFile(received, "w") as cut:
+        for name, data in parts.items():
+            cut.writestr(name, data[:data.index(b"<w:r>")] if name == "word/document.xml" else data)
+    started = tmp_path / "soffice-started"
+    program = tmp_path / "bin" / "soffice"
+    program.parent.mkdir()
+    program.write_text(f"#!/bin/sh\ntouch '{started}'\n", encoding="utf-8")
+    program.chmod(0o755)
+    env = {"WORKSUM_SOFFICE": str(program)}
+    done = worksum("preview", str(received), str(tmp_path / "images"), cwd=tmp_path, env=env)
+    assert done.returncode == 1
+    assert ("错误: 总结.docx：文件已损坏：正文 word/document.xml 不完整，第 1 行第 97 列出错；"
+            "请在 Word 中打开检查、另存后再生成 PDF") in done.stderr.decode()
+    assert not started.exists()
+
+
 HANGING_SOFFICE = f"""#!{sys.executable}
-import sys, time
+import re, sys, time, zipfile
 from pathlib import Path
 args = sys.argv[1:]
 out = Path(args[args.index("--outdir") + 1])
 for name in (a for a in args if a.endswith(".docx")):
-    if Path(name).read_bytes().startswith(b"HANG"):
+    with zipfile.ZipFile(name) as document:
+        text = re.search(rb"<w:t>(.*)</w:t>", document.read("word/document.xml")).group(1)
+    if text.startswith(b"HANG"):
         time.sleep(600)  # as LibreOffice does on some documents
-    (out / (Path(name).stem + ".pdf")).write_bytes(b"%PDF-fake " + Path(name).read_bytes())
+    (out / (Path(name).stem + ".pdf")).write_bytes(b"%PDF-fake " + text)
 """
 
 
@@ -143,10 +166,8 @@ def hanging_soffice(tmp_path, monkeypatch):
 
 def test_a_libreoffice_hung_on_one_document_is_killed_and_the_rest_converted(tmp_path, hanging_soffice):
     documents = []
-    for number, content in enumerate([b"first", b"HANG second", b"third", b"fourth"], start=1):
-        document = tmp_path / f"总结{number}.docx"
-        document.write_bytes(content)
-        documents.append(document)
+    for number, content in enumerate(["first", "HANG second", "third", "fourth"], start=1):
+        documents.append(small_docx(tmp_path / f"总结{number}.docx", content))
     started = time.monotonic()
     with pytest.raises(pdf.PdfError) as raised:
         pdf.convert(documents)
@@ -163,9 +184,7 @@ def test_a_libreoffice_hung_on_one_document_is_killed_and_the_rest_converted(tmp
 def test_a_libreoffice_that_never_starts_is_killed_within_the_batch_deadline(tmp_path, hanging_soffice):
     documents = []
     for number in range(1, 4):
-        document = tmp_path / f"总结{number}.docx"
-        document.write_bytes(b"HANG")
-        documents.append(document)
+        documents.append(small_docx(tmp_path / f"总结{number}.docx", "HANG"))
     started = time.monotonic()
     with pytest.raises(pdf.PdfError) as raised:
         pdf.convert(documents)

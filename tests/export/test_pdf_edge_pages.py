@@ -78,17 +78,18 @@ def test_libreoffice_gets_a_copy_with_words_rules(tmp_path):
     manuscript = Manuscript("t", "a", dt.datetime(2025, 1, 1), [Paragraph("body", "正文。")])
     document.write_bytes(lay_out(manuscript, PROFILE))
     copy = tmp_path / "copy.docx"
-    pdf.copy_for_libreoffice(document, copy)
+    assert pdf.copy_for_libreoffice(document, copy) is None
     with zipfile.ZipFile(document) as original, zipfile.ZipFile(copy) as changed:
         assert original.namelist() == changed.namelist()
         before, after = original.read("word/styles.xml").decode(), changed.read("word/styles.xml").decode()
         assert original.read("word/document.xml") == changed.read("word/document.xml")
     assert '<w:overflowPunct w:val="1"/>' in before and '<w:overflowPunct w:val="0"/>' in after
     assert '<w:jc w:val="both"/>' in before and '<w:jc w:val="both"/>' not in after
-    not_a_docx = tmp_path / "b.docx"
+    not_a_docx = tmp_path / "b.docx"  # not given to LibreOffice at all: no copy, and why
     not_a_docx.write_bytes(b"not a zip")
-    pdf.copy_for_libreoffice(not_a_docx, tmp_path / "b-copy.docx")
-    assert (tmp_path / "b-copy.docx").read_bytes() == b"not a zip"
+    assert pdf.copy_for_libreoffice(not_a_docx, tmp_path / "b-copy.docx") == (
+        "文件已损坏：不是完整的 .docx 文件（可能没有保存完，或并非 Word 文档）；请在 Word 中打开检查、另存后再生成 PDF")
+    assert not (tmp_path / "b-copy.docx").exists()
 
 
 def test_a_full_line_with_quotes_after_chinese_holds_its_characters(tmp_path):

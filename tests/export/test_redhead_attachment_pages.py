@@ -143,3 +143,37 @@ def test_a_wide_table_is_set_on_a_landscape_page(tmp_path):
     cells = [line for line in turned.lines[2:] if "1234.5" in line.text]
     assert cells and all("校区" not in line.text for line in cells), "every figure on one row: nothing wrapped"
     assert pages[2].lines[0].text == "附件2"
+
+
+@pytest.mark.parametrize("size", ["初号", "二号"])
+def test_the_lowest_red_header_the_check_accepts_leaves_room_for_the_title_and_body(size, tmp_path):
+    """The 红头 as low as the profile check lets it stand (the largest ``top`` it accepts): the first
+    page still holds the whole title, at its own size, and the body's first line."""
+    require_renderer()
+    from pipeline.diagnostics import FormError
+    from pipeline.export.pdf import convert
+    from profile_cases import resolved
+
+    def text(top: int) -> str:
+        return f"format:\n  title: {{size: {size}}}\n  red_header: {{enabled: true, number: {NUMBER}, top: {top}mm}}\n"
+
+    def accepted(top: int) -> bool:
+        try:
+            resolved(text(top))
+        except FormError:
+            return False
+        return True
+
+    lowest = max(top for top in range(35, 200) if accepted(top))
+    assert not accepted(lowest + 1)
+    folder = tmp_path / "ws"
+    shutil.copytree(ROOT / "inputs", folder / "inputs")
+    config = re.sub(r"(?m)^format:.*\n", "", (ROOT / "config.yaml").read_text(encoding="utf-8"))
+    (folder / "config.yaml").write_text(text(lowest) + config, encoding="utf-8")
+    out = folder / "out.docx"
+    done = worksum("build", "inputs/2024-2025-1/东湖校区/后勤处.yaml", "-o", str(out), cwd=folder)
+    assert done.returncode == 0, done.stderr.decode()
+    (pdf,) = convert([out])
+    first = "".join(line.text for line in read(pdf).pages[0].lines).replace(" ", "")
+    assert "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结" in first
+    assert "本学期，东湖校区后勤处完成后勤保障工作8项" in first

@@ -239,6 +239,91 @@ def test_a_title_larger_than_the_line_spacing_is_accepted_and_gets_lines_its_siz
     assert title.find("w:rPr/w:sz", NS).get(f"{w}val") == "84"
 
 
+def _title_lines(data: bytes) -> list[str]:
+    """The title's lines as the document breaks them (runs joined, split at its w:br)."""
+    body = part(data, "word/document.xml").find("w:body", NS)
+    title = next(p for p in body.findall("w:p", NS) if p.find("w:pPr/w:pStyle", NS).get(f"{{{NS['w']}}}val") == "Title")
+    text = "".join("\n" if child.tag.endswith("}br") else (child.text or "") for child in title.iter()
+                   if child.tag.endswith("}t") or child.tag.endswith("}br"))
+    return text.split("\n")
+
+
+def test_a_title_too_large_for_its_parts_breaks_between_words(tmp_path):
+    """At 初号 a line holds ten characters: neither 明德实验学校东湖校区后勤处 nor the period fits
+    one line, so the title breaks inside the parts the wording gave, between words (never
+    东湖校|区 or 学|年), three balanced lines; both engines agree."""
+    data = build(workspace_with(tmp_path, "format:\n  title: {size: 初号}"))
+    assert _title_lines(data) == ["明德实验学校东湖校区", "后勤处2024—2025学年", "第一学期工作总结"]
+    at_default = build(workspace_with(tmp_path / "default", None))
+    assert _title_lines(at_default) == ["明德实验学校东湖校区后勤处", "2024—2025学年第一学期工作总结"]  # the parts fit
+    assert_engines_agree(sample_manuscript(), resolved("format:\n  title: {size: 初号}\n"))
+
+
+@pytest.mark.parametrize("size, title, lines", [
+    (42, "华东师范大学第二附属中学紫竹校区教务处2024—2025学年第二学期工作总结",
+     ["华东师范大学", "第二附属中学紫竹校区", "教务处2024—2025学年", "第二学期工作总结"]),
+    (36, "明德实验学校2024—2025学年第一学期后勤处工作总结（本部校区、东湖校区、滨江校区）",
+     ["明德实验学校", "2024—2025学年第一学期", "后勤处工作总结", "（本部校区、东湖", "校区、滨江校区）"]),
+])
+def test_title_lines_keep_names_ordinals_and_marks_whole(size, title, lines):
+    """A name longer than a line breaks between its words (华东师范大学|第二附属中学); an ordinal
+    keeps what it counts (第二附属中学, 第一学期); no line starts with 、 or ends with （."""
+    from pipeline.layout.measure import title_lines
+
+    profile = dataclasses.replace(GBT9704, title_size_pt=size)
+    got = title_lines(title, profile, names=("华东师范大学第二附属中学", "紫竹校区", "教务处", "明德实验学校"))
+    assert got == lines
+    assert all(width(line) <= profile.title_chars_per_line for line in got)
+
+
+_WORDS_PROBE = """\
+from pipeline.layout.measure import inside_words
+from pipeline.text import segment
+title = "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结"
+{before}
+print(sorted(inside_words(title)))
+"""
+
+
+def test_where_a_title_breaks_does_not_depend_on_the_words_added_before():
+    """Proofreading adds its words (config.yaml's, the trade's) to the process's dictionary; a title
+    measured after that breaks where it would in a process that added none."""
+    import subprocess
+    import sys
+
+    def inside(before: str) -> str:
+        done = subprocess.run([sys.executable, "-c", _WORDS_PROBE.format(before=before)], capture_output=True,
+                              text=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    alone = inside("")
+    assert alone == inside('segment.tokenizer(["校区后勤", "学校东湖", "工作总结", "年第一"])')
+    # 明德实验学校|东湖|校区|后勤处|2024—2025学年|第一学期|工作|总结: 学校东湖 and 校区后勤, words only
+    # because they were added, are broken (6, 10); 东湖校|区 (9), 学|年 (23), 第一|学期 (26) are not
+    assert alone == "[1, 3, 4, 5, 7, 9, 11, 12, 17, 22, 23, 25, 26, 27, 29, 31]\n"
+
+
+@pytest.mark.parametrize("title, top, refused_too", [("", "113mm", False), ("", "114mm", True),
+                                                     ("  title: {size: 初号}\n", "76mm", False),
+                                                     ("  title: {size: 初号}\n", "80mm", True)])
+def test_the_red_header_check_measures_the_title_at_its_own_size(title, top, refused_too):
+    """Under a 红头 the first page must hold the title and the body's first line: an 初号 title
+    (three lines of 54.6 pt for a title as wide as the sample's) takes far more of it than a
+    二号 one (two of the body's 28.95 pt lines). At 80mm the 初号 title's body went to page 2,
+    though the check that measured the title at the body's line height let 148mm through
+    (tests/export/test_redhead_attachment_pages.py renders the last top it accepts)."""
+    text = f"format:\n{title}  red_header: {{enabled: true, number: 明德校〔2025〕3号, top: {top}}}\n"
+    if not refused_too:
+        assert resolved(text).red_header
+        return
+    with pytest.raises(FormError) as raised:
+        resolved(text)
+    line = 3 if title else 2
+    assert [str(d) for d in raised.value.diagnostics] == [
+        f"config.yaml:{line}:57: 错误: 红头离版心上边缘 {top}，首页排不下红头、标题和正文"]
+
+
 def test_mistakes_in_a_workspace_profile_file_are_named_in_it(tmp_path):
     folder = workspace_with(tmp_path, "format: 我校", {"我校.profile.yaml": "# 我校的格式\nline_spacing: 12pt\nbody: {fnt: 黑体}\n"})
     message = refused(folder)
