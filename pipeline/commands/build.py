@@ -117,25 +117,36 @@ class FormClassifier:
     """The workspace's classifier for one form's build, answering each record once.
 
     Proofreading groups the form to check its headings, then the document is
-    grouped again; category inference (jieba) is the costly part of grouping,
-    so the second time reuses the first's answers. It lives for one build only:
-    nothing is remembered across forms. Called, it returns itself, as assemble
-    expects of its ``classifier`` argument; the real classifier (and jieba) is
-    made only when a record needs it.
+    grouped again; the second time reuses the first's answers. The answers are
+    kept on the workspace (:attr:`~pipeline.commands.context.Workspace.inferences`),
+    so a record another form of the run already had (real forms repeat their
+    records term after term, and across a campus's departments) is not scored again:
+    the classifier's answer depends on the record's words and the options only.
+    Called, it returns itself, as assemble expects of its ``classifier`` argument;
+    the real classifier is made only when a record needs it.
     """
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
-        self.answers: dict[tuple, object] = {}
+        self.answers: dict[tuple, object] = workspace.inferences
 
     def __call__(self) -> "FormClassifier":
         return self
 
     def infer(self, title: str, *texts: str | None, **options):
         key = (title, texts, tuple(sorted(options.items())))
-        if key not in self.answers:
-            self.answers[key] = self.workspace.classifier.infer(title, *texts, **options)
-        return self.answers[key]
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.workspace.classifier.infer(title, *texts, **options)
+            if len(self.answers) >= MAX_INFERENCES:
+                self.answers.clear()  # bounded: a run of distinct records starts afresh
+            self.answers[key] = answer
+        return answer
+
+
+#: Answers the workspace keeps before starting afresh: each holds its record's text (about 1 KB
+#: with the answer), so a worker keeps at most a few MB; the 1,000-form bench has 392 distinct records.
+MAX_INFERENCES = 4096
 
 
 def build_to_file(form_path: Path, target: Path, strict: bool = False):

@@ -150,6 +150,11 @@ class Workspace:
         return Classifier(self.config.heading_list, self.config.words)
 
     @cached_property
+    def inferences(self) -> dict:
+        """The classifier's answers in this process, by record and options (see build.FormClassifier)."""
+        return {}
+
+    @cached_property
     def proofreader(self):
         """Proofreading against this workspace's forms, through the workspace's sentence index
         (``outputs/.worksum-index.sqlite``; in memory outside a workspace). Nothing is read until it runs."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 TEMP_PREFIX = ".worksum-"
@@ -90,6 +91,12 @@ def _mode_for(target: Path) -> int:
     try:
         return target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
+        # Reading the umask sets it: a batch writes on several threads (runner.Landing), and two
+        # interleaved reads would leave the process's umask at 0 and its files writable by all.
+        with _umask_lock:
+            umask = os.umask(0)
+            os.umask(umask)
         return 0o666 & ~umask
+
+
+_umask_lock = threading.Lock()

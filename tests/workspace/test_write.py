@@ -36,3 +36,34 @@ def test_new_files_get_the_usual_permissions_and_old_ones_keep_theirs(tmp_path):
         assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_bytes() == b"y"
     finally:
         os.umask(umask)
+
+
+def test_files_written_side_by_side_all_get_the_usual_permissions(tmp_path):
+    """A batch writes documents on several threads (runner.Landing): reading the umask sets it, and two
+    reads interleaved would leave the umask at 0 and new files writable by everyone."""
+    import sys
+    import threading
+
+    from pipeline.workspace import write
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between any two steps, as they may on a busy machine
+    umask = os.umask(0o022)
+    modes: set[int] = set()
+    try:
+        def writer() -> None:
+            found = {write._mode_for(tmp_path / "new.docx") for _ in range(20_000)}  # what a new file gets
+            modes.update(found)
+
+        threads = [threading.Thread(target=writer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert os.umask(0o022) == 0o022
+        assert modes == {0o644}
+        write_atomic(tmp_path / "a.docx", b"x")
+        assert (tmp_path / "a.docx").stat().st_mode & 0o777 == 0o644
+    finally:
+        sys.setswitchinterval(interval)
+        os.umask(umask)
