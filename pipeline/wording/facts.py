@@ -7,7 +7,7 @@ every number they state is one of the form's or a sum or count of them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from pipeline.form.model import Activity, Figure, Incident
@@ -38,6 +38,9 @@ class Facts:
     #: The figure an opening names: the one that rose most, else the first; not one that only
     #: restates the activities' 人次 (教师培训185人次 beside the busiest activity's 185人次).
     headline: Figure | None = None
+    #: A heading's only: the document's opening already gives these 人次 (the heading holds every
+    #: activity that gives 人次), so the heading's lead does not give them again.
+    said: bool = False
 
 
 def relative_change(figure: Figure) -> float | None:
@@ -59,9 +62,10 @@ def facts(sections: Iterable) -> Facts:
     moved.sort(key=lambda f: -relative_change(f))  # stable: ties keep the form's order
     groups = tuple(dict.fromkeys(bare(a.group) for a in activities if bare(a.group)))
     busiest = max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None
-    people = {sum(a.participants for a in peopled)} | ({busiest.participants} if busiest else set())
+    total = sum(a.participants for a in peopled)
     rises = tuple(f for f in moved if f.value > f.previous)
-    news = [f for f in (*rises, *figures) if not (f.unit == "人次" and f.value in people and f not in rises)]
+    news = [f for f in (*rises, *figures)
+            if f in rises or not (counted(f, activities) or (f.unit == "人次" and f.value == total))]
     return Facts(
         activities=len(activities),
         times=sum(a.times or 0 for a in activities),
@@ -83,6 +87,19 @@ def facts(sections: Iterable) -> Facts:
     )
 
 
+def heading_facts(parts: Iterable, whole: Facts | None) -> Facts:
+    """The :class:`Facts` of one heading's ``parts``; ``whole`` is the document's, when its opening
+    is worded from them (None when a person wrote the opening).
+
+    One rule for every lead: the opening states the document's 人次 and its busiest activity,
+    so when this heading holds every activity that gives 人次, its lead would say the same figures
+    two lines later (参与261人次，其中…规模最大 / 参训261人次，其中…人数最多) and leaves them out."""
+    here = facts(parts)
+    said = whole is not None and here.peopled >= 2 and \
+        (here.participants, here.peopled) == (whole.participants, whole.peopled)
+    return replace(here, said=said) if said else here
+
+
 def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[str, list[Activity]]]]:
     """The activities without a group, and each group's activities, groups in order of first appearance."""
     loose = [a for a in activities if not bare(a.group)]
@@ -93,15 +110,30 @@ def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[
     return loose, list(groups.items())
 
 
+def counted(figure: Figure, activities: Sequence[Activity]) -> bool:
+    """Whether ``figure`` only restates an activity's own count: 教师培训96人次 beside an item that
+    says 参与96人次, 集体备课48次 beside one that says 共开展48次 (the item prints its 人次 and 次)."""
+    if figure.previous is not None or figure.note or figure.approx:
+        return False
+    if figure.unit == "人次":
+        return any(a.participants == figure.value for a in activities)
+    if figure.unit == "次":
+        return any(a.times == figure.value for a in activities)
+    return False
+
+
 def unsaid(figures: Sequence[Figure], activities: Sequence[Activity]) -> list[Figure]:
     """The figures a heading's lead still has to state: a figure an activity under the
-    heading already gives (本学期教学经费支出86500元，主要用于……) is left out of the lead,
-    unless the lead adds to it (a change since last period, a note)."""
+    heading already gives (本学期教学经费支出86500元，主要用于……, or 参与96人次 beside
+    教师培训96人次) is left out of the lead, unless the lead adds to it (a change since last
+    period, a note)."""
     told = "\n".join(text for a in activities for text in (a.details, a.result) if text)
 
     def said(figure: Figure) -> bool:
         if figure.previous is not None or figure.note:
             return False
+        if counted(figure, activities):
+            return True
         return re.search(rf"(?<![\d.]){re.escape(amount(figure))}", told) is not None
 
     return [f for f in figures if not said(f)]

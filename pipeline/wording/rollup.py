@@ -23,7 +23,7 @@ from pipeline.document.manuscript import Attachment, Manuscript, Table
 from pipeline.document.rollup import RATE_UNIT, CampusPart, Rollup, RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
-from pipeline.wording.facts import facts
+from pipeline.wording.facts import facts, heading_facts
 from pipeline.wording.sandbox import watching
 from pipeline.wording.summary import Writer, frame, heading_title, lead_template
 from pipeline.wording.vocabulary import words
@@ -46,10 +46,13 @@ def word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool = Fal
 
 def _word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool) -> Manuscript:
     writer = Writer(env)
+    vocabulary = words(rollup.kind)
+    # Who the roll-up speaks of: 各校区, or the one campus that sent its form (各校区合计 of one is not said).
+    who = rollup.campuses[0] if len(rollup.campuses) == 1 else f"各{vocabulary['campus']}"
     base = {"rollup": rollup, "period": rollup.period, "organization": rollup.organization,
-            "department": rollup.department, "campus": "各校区", "campuses": rollup.campuses,
+            "department": rollup.department, "campus": who, "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
-            "sections": rollup.sections, "kind": rollup.kind, "words": words(rollup.kind),
+            "sections": rollup.sections, "kind": rollup.kind, "words": vocabulary,
             "facts": facts(part for section in rollup.sections for part in section.parts)}
     title, breaks = writer.title("rollup_title.j2", **base)
 
@@ -71,7 +74,7 @@ def _word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool) -> 
 
 def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict,
              attached: list[Attachment] | None, single: bool = False) -> None:
-    context = {**base, "section": section, "here": facts(section.parts)}
+    context = {**base, "section": section, "here": heading_facts(section.parts, base["facts"])}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
             number=section.number)
     for text in writer.paragraphs(lead_template(writer, section.key), **context):
@@ -82,7 +85,7 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         if attached is not None:  # the table is a 附件; the text says which
             # Named after the heading's first phrase (加强学习培训), short enough for one title line.
             subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
-            title = f"各{context['words']['campus']}{subject}主要数据"
+            title = f"{context['campus']}{subject}主要数据"
             attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
         attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
         for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates,

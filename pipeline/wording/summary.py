@@ -35,7 +35,7 @@ from pipeline.document.rollup import RollupSection
 from pipeline.text import chinese
 from pipeline.text.chinese import bare, sentence
 from pipeline.wording import template_errors
-from pipeline.wording.facts import facts, grouped, unsaid
+from pipeline.wording.facts import facts, grouped, heading_facts, unsaid
 from pipeline.wording.filters import FILTERS
 from pipeline.wording.sandbox import LimitedSandbox, TemplateFileError, TemplateFiles, render, watching
 from pipeline.wording.vocabulary import words
@@ -144,7 +144,13 @@ def base_context(summary: Summary) -> dict[str, Any]:
     return {"summary": summary, "period": summary.period, "organization": summary.organization,
             "campus": summary.campus, "department": summary.department, "date": summary.date,
             "author": summary.author, "sections": summary.sections, "kind": summary.kind,
-            "words": words(summary.kind), "facts": facts(summary.sections)}
+            "words": words(summary.kind, campus=one_campus(summary)), "facts": facts(summary.sections)}
+
+
+def one_campus(summary: Summary) -> bool:
+    """Whether ``summary`` is one campus's of several: a form whose campus is the institution
+    itself (a school of one site) speaks for the whole school."""
+    return bool(bare(summary.campus)) and bare(summary.campus) != bare(summary.organization)
 
 
 def word(summary: Summary, env: jinja2.Environment) -> Manuscript:
@@ -204,7 +210,8 @@ def _section(doc: Manuscript, writer: Writer, section: Section, base: dict) -> N
     """One heading: its lead and figures (one paragraph when the lead is one), the activities
     without a group, the incidents, then each group as （一）… with its own activities 1. 2. …;
     when there are groups, the activities without one are the last group (（三）其他工作)."""
-    context = {**base, "section": section, "here": facts([section])}
+    whole = None if base["summary"].intro else base["facts"]  # an opening a person wrote gives no 人次
+    context = {**base, "section": section, "here": heading_facts([section], whole)}
     doc.add("heading1", f"{chinese.ordinal(section.number)}、{heading_title(writer, section, context)}",
             number=section.number)
     lead = [section.intro] if section.intro else writer.paragraphs(lead_template(writer, section.key), **context)

@@ -21,6 +21,10 @@ KINDERGARTEN_WORDS = {
 }
 
 
-def words(kind: str) -> dict[str, str]:
-    """The vocabulary of an institution kind (a fresh dict per document)."""
-    return dict(KINDERGARTEN_WORDS if is_kindergarten(kind) else SCHOOL_WORDS)
+def words(kind: str, *, campus: bool = False) -> dict[str, str]:
+    """The vocabulary of an institution kind (a fresh dict per document). In one ``campus``'s
+    document 全校 would claim more than its author answers for: ``whole`` is 本校区 (本园区)."""
+    chosen = dict(KINDERGARTEN_WORDS if is_kindergarten(kind) else SCHOOL_WORDS)
+    if campus:
+        chosen["whole"] = "本" + chosen["campus"]
+    return chosen

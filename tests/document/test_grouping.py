@@ -94,7 +94,7 @@ def test_unsure_inference_is_a_warning_with_the_records_line(tmp_path, run):
 def test_explicit_empty_incidents_is_stated_absent_claims_nothing(tmp_path, run):
     paras, _ = build(tmp_path, run, "incidents: []\n")
     assert headings(paras) == ["一、狠抓安全管理，保障师生平安"]
-    assert any(p.text == "截至2025年1月16日，全校本学期未发生安全责任事故。" for p in paras)
+    assert any(p.text == "截至2025年1月16日，本校区本学期未发生安全责任事故。" for p in paras)
 
     (tmp_path / "config.yaml").unlink(missing_ok=True)
     paras, _ = build(tmp_path, run, "activities:\n  - title: 消防演练\n    category: safety\n")

@@ -84,7 +84,7 @@ def test_text_follows_the_genre_in_order(built):
     assert paras[-2].style == "Signature" and paras[-2].text == "南园区后勤部"
     assert paras[-1].style == "Signature" and paras[-1].text == "2025年1月15日"
     assert paras[-3].text == ""  # a blank line before the signature
-    assert paras[-4].text.startswith("下一步，后勤部将按照上述")  # the closing leads into the plans
+    assert paras[-4].text == "2.健全物品申领和报修登记手续。"  # the plans end the text: no closing says them again
 
 
 def test_records_are_worded_under_their_headings(built):

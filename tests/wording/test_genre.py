@@ -344,7 +344,7 @@ def test_config_yaml_overrides_the_set_and_names_the_institution(tmp_path, run):
                    config="templates:\n  政教处: default\ninstitution: 幼儿园\n")
     headings = [p.text for p in paras if p.style == "Heading 1"]
     assert headings[1:3] == ["二、明确岗位职责，做好服务保障", "三、狠抓安全管理，保障师幼平安"]
-    assert "截至2025年1月16日，全园本学期未发生安全责任事故。" in [p.text for p in paras]
+    assert "截至2025年1月16日，本园区本学期未发生安全责任事故。" in [p.text for p in paras]
     other = tmp_path / "other"
     other.mkdir()
     (other / "config.yaml").write_text("institution: 幼儿圆\n", encoding="utf-8")
@@ -358,21 +358,25 @@ def test_a_title_config_yaml_wrote_is_not_reworded_by_a_set(tmp_path, run):
     assert "三、守住校园安全底线" in [p.text for p in paras]
 
 
+#: ONE_OF_EACH with 人次 under a second heading too, so the opening's total is not the duties heading's.
+PEOPLED_ELSEWHERE = ONE_OF_EACH.replace("        details: 全体参加。\n", "        details: 全体参加。\n        participants: 60\n")
+
+
 def test_a_lead_sums_up_its_heading_or_is_left_out(tmp_path, run):
-    paras = _build(tmp_path, run, ONE_OF_EACH)
+    paras = _build(tmp_path, run, PEOPLED_ELSEWHERE)
     text = [p.text for p in paras]
     duties = text.index("二、明确岗位职责，做好服务保障")
     # Two activities give 人次: the lead adds them up and names the larger.
     assert text[duties + 1] == "本学期日常保障工作共2项，参与1080人次，其中文明班级评比涉及的人最多，达960人次。"
     # One activity alone: no lead, its item follows the heading.
     safety = text.index("三、狠抓安全管理，保障师生平安")
-    assert text[safety + 1] == "1.疏散演练。全体参加。"
+    assert text[safety + 1].startswith("1.疏散演练。全体参加。")
 
 
 def test_a_lead_works_for_a_heading_config_yaml_adds(tmp_path, run):
     config = ("headings:\n  - key: moral\n    name: 德育\n    title: 加强德育工作，培养良好习惯\n"
               "    keywords: [班会, 评比]\n")
-    paras = _build(tmp_path, run, ONE_OF_EACH.replace("category: duties", "category: moral"), config=config)
+    paras = _build(tmp_path, run, PEOPLED_ELSEWHERE.replace("category: duties", "category: moral"), config=config)
     text = [p.text for p in paras]
     moral = next(i for i, t in enumerate(text) if t.endswith("加强德育工作，培养良好习惯"))
     assert text[moral + 1] == "本学期德育方面共开展工作2项，参与1080人次，其中文明班级评比人数最多。"
@@ -383,8 +387,8 @@ def test_the_opening_and_closing_state_the_forms_highlights(built):
     text = [p.text for p in paragraphs(document) if p.text]
     assert text[1] == ("本学期，本部校区后勤处完成后勤保障工作8项，参与2198人次，其中消防设施月度巡查与疏散演练规模最大"
                        "（1860人次）；维修课桌凳124套，较上学期增长44.2%，发生安全事件2起。现总结如下：")
-    assert text[-3] == ("下一步，后勤处将按照上述三项打算，首先编制校舍水电管网改造计划，"
-                        "同时对食堂新员工实行“师带徒”制度，让后勤服务跟上教育教学的需要。")
+    # The plans are listed last; no closing says two of them again (see test_said_once.py).
+    assert text[-3] == "3.梳理采购审批流程，为常用耗材建立安全库存。"
 
 
 def test_new_term_moves_an_approximate_value_to_previous_as_a_number(tmp_path, run):
@@ -419,7 +423,7 @@ def test_every_built_in_set_speaks_a_kindergartens_words(tmp_path, run, departme
     text = "\n".join(p.text for p in paras)
     for word in ("学校", "师生", "教学", "学生", "全校", "校区"):
         assert word not in text, (department, word)
-    assert "全园" in text
+    assert "本园区未发生安全责任事故" in text  # a campus's document: not 全园, nor 本校区
 
 
 # --- faults a principal would stop at ----------------------------------------------
@@ -430,19 +434,9 @@ def _all_text(built) -> dict[str, list[str]]:
 
 
 def test_a_connective_is_not_glued_to_a_time_that_opens_a_plan(built):
-    kindergarten = next(d for d, _ in documents(built["kindergarten"]) if "东园区保教部" in d.name)
-    assert body(paragraphs(kindergarten))[-1] == (
-        "下一步，保教部将按照上述三项打算，首先，下学期把观察记录的分析纳入教研，"
-        "同时各年级组梳理区域材料清单，让每一名幼儿健康、快乐地成长。")
     glued = re.compile(r"(首先|同时|其次)(下学期|下学年|寒假|暑假|入冬|开学|明年|今后)")
     for name, text in _all_text(built).items():
         assert not [t for t in text if glued.search(t)], name
-
-
-def test_the_closing_names_what_a_plan_is_about_not_a_fragment(built):
-    binjiang = next(d for d, _ in documents(built["school"]) if "滨江校区后勤处2024" in d.name)
-    assert "首先与施工方协调，在质保期满前完成全部遗留问题的整改验收，同时在后厨加装“明厨亮灶”视频监控，" \
-        in body(paragraphs(binjiang))[-1]
 
 
 def test_an_opening_never_reads_yi_hou(built):
@@ -483,14 +477,14 @@ def test_the_opening_does_not_give_the_same_number_twice(built):
 def test_the_opening_is_sentences_not_one_comma_chain(built):
     """The busiest item and the headline figure are parts of one list (；), and 现总结如下 is a
     sentence of its own, not a clause glued to a figure. (The safety record stays a clause of the
-    figure's part: alone, 全园未发生安全责任事故 would be the same sentence in every campus's document.)"""
+    figure's part: alone, 本园区未发生安全责任事故 would be the same sentence in every campus's document.)"""
     texts = _all_text(built)
     donghu = next(t for n, t in texts.items() if "东湖校区后勤处2024" in n)
     assert donghu[0] == ("本学期，东湖校区后勤处完成后勤保障工作8项，参与1454人次，其中宿舍楼消防隐患排查与夜间疏散演练"
                          "规模最大（1240人次）；节约水电费12600元，较上学期增长28.6%，发生安全事件2起。现总结如下：")
     xiyuan = next(t for n, t in texts.items() if "西园区后勤部" in n)
     assert xiyuan[0] == ("本学期，西园区后勤部完成后勤保障工作8项，参与177人次，其中后勤人员业务学习规模最大（117人次）；"
-                         "维修桌椅和教玩具80余件，全园未发生安全责任事故。现总结如下：")
+                         "维修桌椅和教玩具80余件，本园区未发生安全责任事故。现总结如下：")
     for name, text in texts.items():
         assert text[0].endswith("。现总结如下：") and "，现总结如下" not in text[0], name
 
@@ -504,7 +498,7 @@ def test_an_opening_without_activities_is_a_sentence(tmp_path, run):
         incidents: []
         """)
     # was: 本学期，东湖校区后勤处的后勤工作，全校未发生安全责任事故，现总结如下：
-    assert [p.text for p in paras][2] == "本学期，全校未发生安全责任事故。现将东湖校区后勤处的工作总结如下："
+    assert [p.text for p in paras][2] == "本学期，本校区未发生安全责任事故。现将东湖校区后勤处的工作总结如下："
 
 
 def test_an_incidents_handling_reads_as_prose_without_a_form_label(built):
@@ -533,9 +527,8 @@ def test_figures_that_carry_a_comparison_are_separated_by_semicolons(built):
 def test_a_lead_does_not_say_its_verb_twice(built):
     """参加632人次，其中教研组主题教研活动参加的人最多: the verb that gives the total is not repeated."""
     texts = _all_text(built)
-    donghu = next(t for n, t in texts.items() if "东湖校区教务处2024" in n)
-    assert ("本学期共组织教研和培训活动3项22次，参加632人次，其中教研组主题教研活动人数最多。"
-            "听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。") in donghu
+    benbu = next(t for n, t in texts.items() if "本部校区后勤处2024" in n)
+    assert "本学期共组织后勤人员学习培训2项11次，参训338人次，其中后勤职工政策法规与业务知识学习人数最多。" in benbu
     for name, text in texts.items():
         for t in text:
             assert not re.search(r"(参与|参加)\d+人次，其中[^，。]*\1的人最多", t), (name, t)

@@ -129,7 +129,7 @@ def test_the_guide_shows_how_a_set_fills_the_shared_opening_and_closing():
     opening and closing offer, with the default set's words for it."""
     sets = builtin_templates().parent
     assert (sets / "后勤" / "opening.j2").read_text(encoding="utf-8") in GUIDE
-    for file in ("opening.j2", "closing.j2"):
+    for file in ("opening.j2", "closing.j2", "lead_study.j2", "lead_duties.j2"):
         base = (sets / "default" / file).read_text(encoding="utf-8")
         for name, words in re.findall(r"{% block (\w+) %}(.*?){% endblock %}", base):
             assert f"| `{file}` | `{name}` |" in GUIDE and f"| {words} |" in GUIDE, (file, name)

@@ -1,0 +1,299 @@
+"""Each thing said once: a lead does not repeat the opening's 人次, a campus's document does
+not claim 全校, a one-campus roll-up does not count its incidents twice, and no closing says
+again the plans listed just above it. The department sets' leads are one sentence, the
+default set's, with their own words in blocks, as their openings and closings are.
+
+The sample workspaces (the school's and the kindergarten's) are built once, and the school's
+with only 本部校区's forms for the one-campus roll-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import HEAD, ROOT, worksum, write_form
+from docx_text import paragraphs
+
+from pipeline.workspace import templatesets
+
+BODY = ("Normal",)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The school's workspace, the kindergarten's, and the school's with one campus: built and
+    rolled up; name → workspace root."""
+    roots = {}
+    for name, source in (("school", ROOT), ("kindergarten", ROOT / "examples" / "启明幼儿园"), ("one", ROOT)):
+        root = tmp_path_factory.mktemp(name)
+        shutil.copy(source / "config.yaml", root / "config.yaml")
+        shutil.copytree(source / "inputs", root / "inputs")
+        if name == "one":  # 东湖校区 and 滨江校区 have not sent their forms yet
+            for campus in ("东湖校区", "滨江校区"):
+                for folder in (root / "inputs").glob(f"*/{campus}"):
+                    shutil.rmtree(folder)
+        result = worksum("build", cwd=root)
+        assert result.returncode == 0, result.stderr.decode()
+        for term in sorted(p.name for p in (root / "inputs").iterdir()):
+            result = worksum("rollup", "--term", term, cwd=root)
+            assert result.returncode == 0, result.stderr.decode()
+        roots[name] = root
+    return roots
+
+
+def texts(root: Path, name_part: str) -> list[str]:
+    """The body paragraphs of the one document of ``root`` whose file name holds ``name_part``."""
+    found = [d for d in (root / "outputs").rglob("*.docx") if name_part in d.name]
+    assert len(found) == 1, (name_part, found)
+    return [p.text for p in paragraphs(found[0]) if p.style in BODY and p.text]
+
+
+def campus_documents(root: Path) -> list[Path]:
+    return sorted(d for d in (root / "outputs").rglob("*.docx") if d.parent.name != "汇总")
+
+
+# --- 1. a lead leaves out the 人次 the opening gave -----------------------------------
+
+def test_a_lead_leaves_out_the_people_the_opening_gave(built):
+    binjiang = texts(built["school"], "滨江校区后勤处2024")
+    assert "参与261人次，其中后勤队伍作风建设学习规模最大（204人次）" in binjiang[0]
+    # The study heading holds both activities that give 人次: no lead, its items follow.
+    assert binjiang[1].startswith("1.新校区设施设备操作培训。")
+    assert not any("参训261人次" in t for t in binjiang)  # was: 参训261人次，其中后勤队伍作风建设学习人数最多
+    donghu = texts(built["school"], "东湖校区教务处2024")
+    assert "参与632人次，其中教研组主题教研活动规模最大（356人次）" in donghu[0]
+    # Still a whole sentence: the times, then the figures.
+    assert donghu[1] == ("本学期共组织教研和培训活动3项22次。"
+                         "听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。")
+    assert not any("参加632人次" in t for t in donghu)
+
+
+def test_a_lead_keeps_the_people_the_opening_did_not_give(built):
+    benbu = texts(built["school"], "本部校区后勤处2024")
+    assert "参与2198人次" in benbu[0]  # the whole document's; the study heading holds 338 of them
+    assert "本学期共组织后勤人员学习培训2项11次，参训338人次，其中后勤职工政策法规与业务知识学习人数最多。" in benbu
+
+
+def test_no_lead_repeats_its_openings_people_in_any_document(built):
+    checked = 0
+    for root in built.values():
+        for document in (root / "outputs").rglob("*.docx"):
+            text = [p.text for p in paragraphs(document) if p.style in BODY and p.text]
+            said = re.search(r"参与(\d+)人次", text[0])
+            if not said:
+                continue
+            again = re.compile(rf"(参训|参加|参与){said.group(1)}人次")
+            leads = [t for t in text[1:] if not re.match(r"\d+\.", t)]  # items print the form's own 人次
+            assert not [t for t in leads if again.search(t)], document.name
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_roll_up_lead_leaves_out_the_people_its_opening_gave(built):
+    academic = texts(built["school"], "教务处2024—2025学年第一学期工作汇总")
+    assert "参与1858人次" in academic[0]
+    assert "本学期共组织教研和培训活动7项76次。" in academic
+    assert not any("参加1858人次" in t for t in academic)
+
+
+# --- 2. the department sets' leads extend the default one --------------------------------
+
+SET_LEADS = {"lead_study.j2": {"trained", "joined"}, "lead_duties.j2": {"work", "joined", "most"}}
+
+
+def test_each_set_lead_extends_the_default_lead_and_fills_only_its_blocks():
+    builtin = templatesets.builtin_sets()
+    found = 0
+    for folder in builtin.iterdir():
+        for file, blocks in SET_LEADS.items():
+            path = folder / file
+            if folder.name == templatesets.DEFAULT_SET or not path.is_file():
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            assert lines[1] == f'{{% extends "内置/default/{file}" %}}', path
+            filled = [re.match(r"{% block (\w+) %}.+{% endblock %}$", line).group(1) for line in lines[2:]]
+            assert filled and set(filled) <= blocks, path
+            found += 1
+    assert found == 9  # study: 保教 后勤 安全 德育 教务; duties: 保教 后勤 德育 教务
+    for file in SET_LEADS:  # the default's own files keep the whole sentence and the one rule
+        text = (builtin / "default" / file).read_text(encoding="utf-8")
+        assert "extends" not in text and "here.said" in text
+
+
+#: templates/教务/lead_study.j2 as main shipped it before the sets shared the default lead.
+OLD_JIAOWU_LEAD_STUDY = """\
+{#- 教研和教师培训 -#}
+{% if here.activities >= 2 and (here.timed >= 2 or here.peopled >= 2) %}
+{{ period.this }}共组织教研和培训活动{{ here.activities }}项
+{%- if here.timed >= 2 %}{{ here.times }}次{% endif %}
+{%- if here.peopled >= 2 %}，参加{{ here.participants }}人次，其中{{ here.busiest.title | bare }}人数最多{% endif %}。
+{% endif %}
+"""
+
+
+def test_a_workspace_full_copy_of_an_old_set_lead_still_wins(tmp_path, run):
+    form = tmp_path / "inputs" / "2024-2025-1" / "东湖校区" / "教务处.yaml"
+    form.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "inputs" / "2024-2025-1" / "东湖校区" / "教务处.yaml", form)
+    copy = tmp_path / "templates" / "教务" / "lead_study.j2"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(OLD_JIAOWU_LEAD_STUDY, encoding="utf-8")
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    text = [p.text for p in paragraphs(out)]
+    # The school's copy is used as written (it has no here.said, so it says the 人次 again).
+    assert any(t.startswith("本学期共组织教研和培训活动3项22次，参加632人次，其中教研组主题教研活动人数最多。")
+               for t in text)
+
+
+#: templates/default/lead_study.j2 as main shipped it before here.said (a `worksum init` copy).
+OLD_DEFAULT_LEAD_STUDY = """\
+{#- 学习培训的引导语：合计培训次数和参训人次；只有一项时它自己的正文已有这些数字，不写。
+    block trained 是各部门自己的说法：组织了什么培训（后面接项数）；后勤、安全模板组只改写这一个 block。 -#}
+{% if here.activities >= 2 and (here.timed >= 2 or here.peopled >= 2) %}
+{{ period.this }}共组织{% block trained %}学习培训{% endblock %}{{ here.activities }}项
+{%- if here.timed >= 2 %}{{ here.times }}次{% endif %}
+{%- if here.peopled >= 2 %}，参训{{ here.participants }}人次，其中{{ here.busiest.title | bare }}人数最多{% endif %}。
+{% endif %}
+"""
+
+
+def test_an_untouched_older_default_copy_of_a_changed_template_is_not_an_edit(tmp_path):
+    earlier = json.loads((ROOT / "pipeline" / "workspace" / "shipped_templates.json").read_text(encoding="utf-8"))
+    assert hashlib.sha256(OLD_DEFAULT_LEAD_STUDY.encode("utf-8")).hexdigest() in earlier["default"]["lead_study.j2"]
+    folder = tmp_path / "templates" / "default"
+    folder.mkdir(parents=True)
+    (folder / "lead_study.j2").write_text(OLD_DEFAULT_LEAD_STUDY, encoding="utf-8")
+    assert not templatesets.edited(folder)
+    (folder / "lead_study.j2").write_text(OLD_DEFAULT_LEAD_STUDY.replace("参训", "参加"), encoding="utf-8")
+    assert templatesets.edited(folder)
+
+
+# --- 3. a campus's document speaks for its campus ---------------------------------------
+
+def test_a_campus_document_says_ben_xiaoqu_not_quanxiao(built):
+    donghu = texts(built["school"], "东湖校区教务处2024")
+    assert donghu[0].endswith("，本校区未发生安全责任事故。现总结如下：")
+    assert "截至2025年1月20日，本校区本学期未发生安全责任事故。" in donghu
+    xiyuan = texts(built["kindergarten"], "西园区后勤部")
+    assert xiyuan[0].endswith("，本园区未发生安全责任事故。现总结如下：")
+    for root in built.values():
+        for document in campus_documents(root):
+            text = "\n".join(p.text for p in paragraphs(document))
+            assert "全校未发生" not in text and "全园未发生" not in text, document.name
+
+
+def test_a_form_whose_campus_is_the_institution_still_says_quanxiao(tmp_path, run):
+    form = write_form(tmp_path, HEAD.replace("campus: 东湖校区", "campus: 明德实验学校") + "incidents: []\n")
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    assert "截至2025年1月16日，全校本学期未发生安全责任事故。" in [p.text for p in paragraphs(out)]
+
+
+# --- one campus in a roll-up ----------------------------------------------------------------
+
+def test_a_one_campus_roll_up_counts_its_incidents_once_and_says_no_gexiaoqu(built):
+    logistics = texts(built["one"], "后勤处2024—2025学年第一学期工作汇总")
+    assert logistics[0] == ("2024—2025学年第一学期，明德实验学校后勤处收到本部校区报送的工作总结，东湖校区、滨江校区尚未报送，"
+                            "暂未列入。本部校区开展重点工作8项，参与2198人次，发生安全事件2起。现汇总如下：")
+    # was: 本学期本部校区共发生安全事件2起，均为轻微事件，已全部妥善处理。 right above the campus's own count
+    assert not any(t.startswith("本学期本部校区共发生安全事件") for t in logistics)
+    assert sum(1 for t in logistics if "安全事件2起" in t) == 2  # the opening, and the campus's own paragraph
+    assert logistics[-1] == ("本部校区共查找出不足三条，提出今后打算三项。下一步，后勤处将督促本部校区把这些打算逐项落实，"
+                             "对查找出的不足逐条研究解决。")
+    assert "本学期本部校区的主要数据见下表：" in logistics
+    for term in ("2023—2024学年第二学期", "2024—2025学年第一学期"):
+        for department in ("后勤处", "教务处"):
+            rolled = texts(built["one"], f"明德实验学校{department}{term}工作汇总")
+            assert not any("各校区" in t for t in rolled), (department, term)
+
+
+# --- the closing does not say the plans again ---------------------------------------------
+
+def test_the_plans_end_a_campus_document_and_are_said_once(built):
+    checked = 0
+    for root in built.values():
+        for document in campus_documents(root):
+            paras = paragraphs(document)
+            heading = [i for i, p in enumerate(paras) if p.style == "Heading 2" and "今后" in p.text]
+            if not heading:
+                continue
+            listed = [p.text for p in paras[heading[-1] + 1:] if p.style in BODY and p.text]
+            # After （二）今后努力方向 come its items 1. 2. … and nothing else: no closing says them again.
+            assert listed and all(re.match(r"\d+\.", t) for t in listed), (document.name, listed)
+            text = [p.text for p in paras if p.text]
+            assert not any(t.startswith("下一步，") or "按照上述" in t for t in text), document.name
+            for plan in listed:
+                core = plan.split(".", 1)[1].rstrip("。")
+                assert sum(t.count(core) for t in text) == 1, (document.name, core)
+            checked += 1
+    assert checked >= 14
+
+
+def test_the_closing_of_a_document_without_plans_sums_up_the_term(tmp_path, run):
+    form = write_form(tmp_path, HEAD + textwrap.dedent("""\
+        activities:
+          - title: 消防疏散演练
+            category: safety
+            details: 全校师生分楼层有序撤离。
+          - title: 集体备课
+            category: duties
+            details: 各备课组每周集中备课一次。
+        """))
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+    assert body[-1] == "总之，本学期后勤处完成了2项重点工作，今后我们将继续让后勤服务跟上教育教学的需要。"
+
+
+# --- a figure that only restates an item's own count -------------------------------------
+
+def test_a_figure_that_only_restates_an_items_count_is_said_by_the_item_alone(built):
+    binjiang = texts(built["school"], "滨江校区教务处2023")
+    # was: …规模最大（320人次）；教师培训96人次。 and 本学期教师培训96人次。 above 2.教师专业发展培训…参与96人次。
+    assert binjiang[0] == ("本学期，滨江校区教务处开展教务工作4项，参与416人次，其中校区首届教学开放日规模最大（320人次）；"
+                           "期末考试及格率91.8%。现总结如下：")
+    assert not any("教师培训96人次" in t for t in binjiang)
+    assert any(t.startswith("2.教师专业发展培训。") and t.endswith("参与96人次。") for t in binjiang)
+    assert "本学期集体备课48次。" not in binjiang  # 1.集体备课制度落实…共开展48次。 says it
+    benbu = texts(built["school"], "本部校区教务处2023")
+    assert "本学期听课评课312节。" in benbu  # was: 本学期听课评课312节，集体备课64次。 above …共开展64次。
+    assert not any("教师培训185人次" in t for t in benbu)
+    # A figure that says how it moved is kept, though an item gives the same number.
+    assert "；教师培训132人次，较上学期增长37.5%，" in texts(built["school"], "滨江校区教务处2024")[0]
+
+
+def test_a_figures_note_stands_by_its_value_before_the_change(built):
+    """节约水电费21400元，较上学期增长15.1%（与上年同期相比） said the change was against last year."""
+    benbu = texts(built["school"], "本部校区后勤处2024")
+    assert "本学期节约水电费21400元（与上年同期相比），较上学期增长15.1%。" in benbu
+    assert not any("较上学期增长15.1%（与上年同期相比）" in t for t in benbu)
+    donghu = texts(built["school"], "东湖校区教务处2024")
+    assert "本学期作业检查8次，较上学期增长33.3%；教材征订14120册（含教辅用书），较上学期增长9.9%。" in donghu
+
+
+def test_a_lead_gives_the_people_when_the_form_wrote_its_own_opening(tmp_path, run):
+    duties = textwrap.dedent("""\
+        activities:
+          - title: 主题班会观摩
+            category: duties
+            participants: 120
+          - title: 文明班级评比
+            category: duties
+            participants: 960
+        """)
+    lead = "本学期日常保障工作共2项，参与1080人次，其中文明班级评比涉及的人最多，达960人次。"
+    for intro, expected in (("", False), ("intro: 本学期我处围绕常规管理开展工作，现总结如下：\n", True)):
+        folder = tmp_path / str(expected)
+        folder.mkdir()
+        form = write_form(folder, HEAD + intro + duties)
+        out = folder / "out.docx"
+        assert run(folder, "build", str(form), "-o", str(out)).exit_code == 0
+        # Our opening gives 参与1080人次，其中文明班级评比规模最大（960人次）; a person's opening does not.
+        assert (lead in [p.text for p in paragraphs(out)]) is expected, intro
