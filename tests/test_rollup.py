@@ -138,8 +138,13 @@ def test_incident_totals(rolled):
     assert "本学期安全方面共开展工作5项，参与3100人次，其中消防设施月度巡查与疏散演练规模最大（1860人次）。" in logistics
     academic = "\n".join(b[2] for b in blocks(rolled / ACADEMIC) if b[0] == "p")
     # 滨江校区 1 minor incident; 东湖校区 wrote incidents: [] (none happened); 本部校区 did not report.
-    # One incident: the campus and its severity in one plain sentence.
-    assert "本学期滨江校区发生轻微安全事件1起，已妥善处理。" in academic
+    # Only one campus had any: the opening names it, and the heading's tally does not say 1起 again
+    # above 滨江校区's own 本学期发生安全事件1起 (was: 本学期滨江校区发生轻微安全事件1起，已妥善处理。).
+    assert "各校区合计开展重点工作23项，参与1858人次，滨江校区发生安全事件1起。现汇总如下：" in academic
+    assert "本学期滨江校区发生轻微安全事件1起" not in academic
+    assert academic.count("安全事件1起") == 2  # the opening, and 滨江校区's part with the incident itself
+    assert "（三）滨江校区\n1.理化生实验室安全管理。" in academic
+    assert "\n本学期发生安全事件1起：2024年12月10日，初二化学实验课上" in academic
     # 东湖校区 says it had none once, in its own part (with the date), not again in the tally above it.
     assert academic.count("东湖校区本学期未发生安全责任事故。") == 1
     assert "本部校区本学期未发生" not in academic

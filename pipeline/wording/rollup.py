@@ -53,7 +53,12 @@ def _word_rollup(rollup: Rollup, env: jinja2.Environment, attachments: bool) -> 
             "department": rollup.department, "campus": who, "campuses": rollup.campuses,
             "missing": rollup.missing, "date": rollup.date, "author": rollup.author,
             "sections": rollup.sections, "kind": rollup.kind, "words": vocabulary,
-            "facts": facts(part for section in rollup.sections for part in section.parts)}
+            "facts": facts(part for section in rollup.sections for part in section.parts),
+            # The campuses that had incidents: when it is one of several, the opening names it (the
+            # headings' tallies leave a lone campus's count to its own part, rollup_incidents.j2).
+            "struck": [campus for campus in rollup.campuses
+                       if any(part.incidents for section in rollup.sections for part in section.parts
+                              if part.campus == campus)]}
     title, breaks = writer.title("rollup_title.j2", **base)
 
     def sections(doc: Manuscript) -> None:
