@@ -32,6 +32,7 @@ ITEM_LABEL = "项目"
 UNIT_LABEL = "单位"
 TOTAL_LABEL = "合计"
 PREVIOUS_LABEL = "上期合计"
+ALONE_PREVIOUS_LABEL = "上期"  # one campus: its own last-period value, not a total
 CHANGE_LABEL = "增减"
 MISSING_CELL = "—"
 
@@ -86,7 +87,7 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         doc.add("body", text)
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
-        header, rows = figure_table(section)
+        header, rows = figure_table(section, alone=len(base["campuses"]) == 1)
         if attached is not None:  # the table is a 附件; the text says which
             # Named after the heading's first phrase (加强学习培训), short enough for one title line.
             subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
@@ -102,7 +103,8 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         for text in writer.paragraphs("rollup_incidents.j2", **context, tally=section.incidents):
             doc.add("body", text)
     for number, part in enumerate(section.parts, 1):
-        doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
+        if len(base["campuses"]) > 1:  # one campus's roll-up has no lone （一）本部校区 under each heading
+            doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
         # A campus's "全校未发生安全责任事故" is said of that campus: in a roll-up where another
         # campus had an incident, 全校 would contradict the tally above it.
         _campus_part(doc, writer, part, {**context, "campus": part.campus,
@@ -127,15 +129,17 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
                 number=number)
 
 
-def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of a heading's figures table: item, unit, each campus, total (and change)."""
+def figure_table(section: RollupSection, alone: bool = False) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a heading's figures table: item, unit, each campus, total (and change).
+    ``alone``: the roll-up has one campus, whose column would be its total again, so there is no 合计."""
     campuses = section.table_campuses
     with_previous = any(row.previous_total is not None for row in section.rows)
-    header = [ITEM_LABEL, UNIT_LABEL, *campuses, TOTAL_LABEL] + ([PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
+    header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([] if alone else [TOTAL_LABEL])] + \
+        ([ALONE_PREVIOUS_LABEL if alone else PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
     rows = []
     for row in section.rows:
         cells = [row.item, row.unit or "", *(_number(row.values.get(campus)) for campus in campuses),
-                 _number(row.total)]
+                 *([] if alone else [_number(row.total)])]
         if with_previous:
             cells += [_number(row.previous_total), change_cell(row.total, row.previous_total)]
         rows.append(cells)

@@ -16,9 +16,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import docx
 import pytest
 from conftest import HEAD, ROOT, worksum, write_form
-from docx_text import paragraphs
+from docx_text import headings, paragraphs
 
 from pipeline.workspace import templatesets
 
@@ -212,6 +213,34 @@ def test_a_one_campus_roll_up_counts_its_incidents_once_and_says_no_gexiaoqu(bui
         for department in ("后勤处", "教务处"):
             rolled = texts(built["one"], f"明德实验学校{department}{term}工作汇总")
             assert not any("各校区" in t for t in rolled), (department, term)
+
+
+def test_a_one_campus_roll_up_has_no_lone_campus_heading_nor_a_total_of_its_only_column(built):
+    """A one-campus roll-up carried （一）本部校区 under every heading and a 合计 column equal to the
+    campus's own (本部校区 124 | 合计 124 | 上期合计 86)."""
+    for department in ("后勤处", "教务处"):
+        path = next((built["one"] / "outputs").rglob(f"明德实验学校{department}2024—2025学年第一学期工作汇总.docx"))
+        assert headings(path, 2) == [], department
+        document = docx.Document(str(path))
+        for table in document.tables:
+            header = [cell.text for cell in table.rows[0].cells]
+            assert "合计" not in header and "上期合计" not in header, (department, header)
+            assert header[:3] == ["项目", "单位", "本部校区"]
+        body = "\n".join(p.text for p in paragraphs(path))
+        assert "不作合计" not in body  # nothing is added up in a one-campus table
+    logistics = next((built["one"] / "outputs").rglob("明德实验学校后勤处2024—2025学年第一学期工作汇总.docx"))
+    rows = [[c.text for c in row.cells] for table in docx.Document(str(logistics)).tables for row in table.rows]
+    assert ["项目", "单位", "本部校区", "上期", "增减"] in rows
+    assert ["维修课桌凳", "套", "124", "86", "增长44.2%"] in rows
+    assert ["食品留样合格率", "%", "100", "—", "—"] in rows
+    text = [p.text for p in paragraphs(logistics)]
+    duties = text.index("二、明确岗位职责，做好服务保障")
+    assert text[duties + 1] == "本学期本部校区的主要数据见下表："  # was: …见下表（百分比数据按校区分别列出，不作合计）：
+    assert text[duties + 2].startswith("1.食堂进货查验与食品留样管理。")  # the table is not a paragraph
+    # A roll-up of several campuses keeps its sub-headings and totals.
+    school = next((built["school"] / "outputs").rglob("明德实验学校后勤处2024—2025学年第一学期工作汇总.docx"))
+    assert headings(school, 2)[:3] == ["（一）本部校区", "（二）东湖校区", "（三）滨江校区"]
+    assert "合计" in [c.text for c in docx.Document(str(school)).tables[0].rows[0].cells]
 
 
 # --- the closing does not say the plans again ---------------------------------------------
