@@ -35,8 +35,9 @@ class Facts:
     shortcomings: tuple[str, ...]
     plans: tuple[str, ...]
     groups: tuple[str, ...]  # the activities' groups, in order of first appearance
-    #: The figure an opening names: the one that rose most, else the first; not one that only
-    #: restates the activities' 人次 (教师培训185人次 beside the busiest activity's 185人次).
+    #: The figure an opening names (its value; how it moved is said under its heading): the one
+    #: that rose most, else the first; not one that only restates the activities' 人次
+    #: (教师培训185人次 beside the busiest activity's 185人次).
     headline: Figure | None = None
     #: A heading's only: the document's opening already gives these 人次 (the heading holds every
     #: activity that gives 人次), so the heading's lead does not give them again.
@@ -64,8 +65,10 @@ def facts(sections: Iterable) -> Facts:
     busiest = max(peopled, key=lambda a: a.participants) if len(peopled) >= 2 else None
     total = sum(a.participants for a in peopled)
     rises = tuple(f for f in moved if f.value > f.previous)
+    # The opening gives the headline's value only (how it moved is its heading's detail), so a
+    # figure that restates the activities' 人次 says nothing new there, risen or not.
     news = [f for f in (*rises, *figures)
-            if f in rises or not (counted(f, activities) or (f.unit == "人次" and f.value == total))]
+            if not (counted(f, activities) or (f.unit == "人次" and f.value == total))]
     return Facts(
         activities=len(activities),
         times=sum(a.times or 0 for a in activities),
