@@ -144,6 +144,25 @@ def test_the_stored_dictionary_cuts_every_sentence_as_the_whole_one(tmp_path, fr
     assert words_of(texts[0], stored) == words_of(texts[0], whole)
 
 
+def test_storing_the_dictionary_never_reads_the_umask(tmp_path, fresh_segment, monkeypatch):
+    """Reading the umask sets it, and a build writes documents on several threads meanwhile: the
+    store is created with the umask applied by the system instead."""
+    umask = os.umask(0o027)
+    try:
+        def refuse(mask):
+            raise AssertionError("the umask was read while storing the dictionary")
+
+        monkeypatch.setattr(os, "umask", refuse)
+        segment.keep_dictionary(tmp_path, write=True)
+        segment.tokenizer(["家校共育"])
+        monkeypatch.undo()
+        stored = tmp_path / segment.DICTIONARY_NAME
+        assert stored.stat().st_mode & 0o777 == 0o640
+        assert [p.name for p in tmp_path.iterdir()] == [segment.DICTIONARY_NAME]  # no scratch left
+    finally:
+        os.umask(umask)
+
+
 def test_a_stored_dictionary_that_fails_mid_run_gives_way_to_the_whole_one(tmp_path, fresh_segment):
     segment.keep_dictionary(tmp_path, write=True)
     whole = segment.tokenizer(["家校共育"])

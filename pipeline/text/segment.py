@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sqlite3
-import tempfile
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -213,8 +213,10 @@ def _save_store(loaded) -> None:
         pass  # damaged: written again
     scratch = None
     try:
-        handle, scratch = tempfile.mkstemp(prefix=".worksum-", suffix=".tmp", dir=_store.parent)
-        os.close(handle)
+        # Created with 0o666 so the umask applies, as to any file the run writes: reading the umask
+        # would set it, and a build reads it on several threads (workspace.write keeps a lock for it).
+        scratch = _store.parent / f".worksum-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+        os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         connection = sqlite3.connect(scratch, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=OFF")
@@ -227,9 +229,6 @@ def _save_store(loaded) -> None:
             connection.execute("COMMIT")
         finally:
             connection.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(scratch, 0o666 & ~umask)  # as any file the run writes (mkstemp makes it private)
         os.replace(scratch, _store)
         scratch = None
     except (OSError, sqlite3.Error):
