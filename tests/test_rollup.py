@@ -209,3 +209,23 @@ def test_a_term_without_forms_says_so(workspace):
     done = worksum("rollup", "--term", "2030-2031-1", cwd=workspace)
     assert done.returncode == 1
     assert "没有找到 2030-2031-1 的填报表" in done.stderr.decode()
+
+
+def test_one_campus_of_several_with_incidents_is_named_once_in_the_opening(workspace):
+    """Only 本部校区 had incidents (东湖校区's two removed): the opening names it, and 三 does not say
+    本学期本部校区共发生安全事件2起 above 本部校区's own 本学期共发生安全事件2起，均已处理完毕."""
+    form = workspace / "inputs" / TERM / "东湖校区" / "后勤处.yaml"
+    text = form.read_text(encoding="utf-8")
+    start, end = text.index("incidents:\n"), text.index("shortcomings:\n")
+    form.write_text(text[:start] + "incidents: []\n\n" + text[end:], encoding="utf-8")
+    done = worksum("rollup", "--term", TERM, "--department", "后勤处", cwd=workspace)
+    assert done.returncode == 0, done.stderr.decode()
+    logistics = [b[2] for b in blocks(workspace / LOGISTICS) if b[0] == "p"]
+    opening = next(t for t in logistics if t.endswith("现汇总如下："))
+    assert opening.endswith("各校区合计开展重点工作23项，参与3913人次，本部校区发生安全事件2起。现汇总如下：")
+    assert not any("本部校区共发生安全事件" in t or "各校区共发生安全事件" in t for t in logistics)
+    assert sum("安全事件2起" in t for t in logistics) == 2  # the opening, and 本部校区's own part
+    safety = logistics.index("三、狠抓安全管理，保障师生平安")
+    assert logistics[safety + 1:safety + 4] == [
+        "本学期安全方面共开展工作5项，参与3100人次，其中消防设施月度巡查与疏散演练规模最大（1860人次）。",
+        "本学期各校区的主要数据见下表：", "（一）本部校区"]  # no tally between the table and the campuses
