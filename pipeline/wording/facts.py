@@ -114,15 +114,21 @@ def grouped(activities: Sequence[Activity]) -> tuple[list[Activity], list[tuple[
 
 
 def counted(figure: Figure, activities: Sequence[Activity]) -> bool:
-    """Whether ``figure`` only restates an activity's own count: 教师培训96人次 beside an item that
-    says 参与96人次, 集体备课48次 beside one that says 共开展48次 (the item prints its 人次 and 次)."""
+    """Whether ``figure`` only restates an activity's own count: 教师培训96人次 beside 教师专业发展培训
+    that says 参与96人次, 集体备课48次 beside 集体备课制度落实 that says 共开展48次 (the item prints its
+    人次 and 次). The activity must be named alike: 作业检查8次 is not said by another activity's 8次."""
     if figure.previous is not None or figure.note or figure.approx:
         return False
     if figure.unit == "人次":
-        return any(a.participants == figure.value for a in activities)
+        return any(a.participants == figure.value and alike(figure.item, a.title) for a in activities)
     if figure.unit == "次":
-        return any(a.times == figure.value for a in activities)
+        return any(a.times == figure.value and alike(figure.item, a.title) for a in activities)
     return False
+
+
+def alike(item: str, title: str) -> bool:
+    """Whether a figure's item and an activity's title share two characters in a row (培训, 备课)."""
+    return any(item[i:i + 2] in title for i in range(len(item) - 1))
 
 
 def unsaid(figures: Sequence[Figure], activities: Sequence[Activity]) -> list[Figure]:

@@ -346,3 +346,34 @@ def test_a_lead_gives_the_people_when_the_form_wrote_its_own_opening(tmp_path, r
         assert run(folder, "build", str(form), "-o", str(out)).exit_code == 0
         # Our opening gives 参与1080人次，其中文明班级评比规模最大（960人次）; a person's opening does not.
         assert (lead in [p.text for p in paragraphs(out)]) is expected, intro
+
+
+def test_a_figure_is_left_to_an_item_only_when_the_item_is_named_alike(tmp_path, run):
+    """作业检查8次 is not said by 集体备课's 共开展8次: a figure stays unless an activity named
+    alike (two characters in a row in common) gives the same count."""
+    form = write_form(tmp_path, HEAD.replace("后勤处", "教务处") + textwrap.dedent("""\
+        activities:
+          - title: 集体备课制度落实
+            category: duties
+            details: 各备课组每周集中备课一次。
+            times: 8
+          - title: 教学常规月查
+            category: duties
+            details: 每月最后一周检查教案和作业批改。
+            times: 4
+        counts:
+          - item: 作业检查
+            value: 8
+            unit: 次
+            category: duties
+          - item: 集体备课
+            value: 8
+            unit: 次
+            category: duties
+        """))
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    text = "\n".join(p.text for p in paragraphs(out) if p.text)
+    assert "作业检查8次" in text  # no activity named alike says it
+    assert "集体备课8次" not in text  # 集体备课制度落实 says 共开展8次
+    assert "共开展8次" in text
