@@ -113,8 +113,6 @@ def unread_warning(path: Path) -> str:
             f"如果这是填报表，{fix}")
 
 
-
-
 def real_paths(paths) -> list[str]:
     """``os.path.realpath`` of each of ``paths``, each folder resolved once: a form that is not
     itself a link is its resolved folder and its name (one look-up instead of one per folder above it)."""

@@ -21,12 +21,12 @@ def is_root(folder: Path | str) -> bool:
     return templates.is_dir() and (any(templates.glob("*.j2")) or any(templates.glob("*/*.j2")))
 
 
-#: find_root's answers by the path asked, once remember_roots() was called in this process.
-_remembered: dict[str, Path | None] | None = None
+#: The finder :func:`find_root` keeps once remember_roots() was called in this process.
+_remembered: RootFinder | None = None
 
 
 def remember_roots() -> None:
-    """From now on, answer :func:`find_root` for a path asked before from memory, in this process.
+    """From now on, let :func:`find_root` remember each folder's answer, in this process.
 
     For a pool's worker, which lives for one run: a form's root is asked for by
     several stages of its build (the workspace, the form's place under inputs/,
@@ -34,27 +34,15 @@ def remember_roots() -> None:
     No folder becomes or stops being a workspace during a run.
     """
     global _remembered
-    _remembered = {}
+    _remembered = RootFinder()
 
 
 def find_root(start: Path) -> Path | None:
     """The workspace root of ``start`` (a folder, or a file: its folder), or None."""
-    if _remembered is None:
-        return _find_root(start)
-    key = os.fspath(start)
-    if key not in _remembered:
-        _remembered[key] = _find_root(start)
-    return _remembered[key]
-
-
-def _find_root(start: Path) -> Path | None:
-    start = Path(os.path.abspath(start))
-    if start.is_file():
-        start = start.parent
-    for folder in [start, *start.parents]:
-        if is_root(folder):
-            return folder
-    return None
+    start = os.path.abspath(start)
+    if os.path.isfile(start):
+        start = os.path.dirname(start)
+    return (_remembered or RootFinder())(start)
 
 
 class RootFinder:
