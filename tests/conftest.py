@@ -123,3 +123,20 @@ def worksum(*args: str, cwd: Path, input: bytes | None = None, timeout: float = 
     env.pop("WORKSUM_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, input=input,
                           capture_output=True, timeout=timeout)
+
+
+def force_pool(monkeypatch, below: int) -> list[bool]:
+    """Make batch deal forms to worker processes from ``below`` forms on; the list returned
+    gets an entry each time a pool is started (so a test can assert the pool was used)."""
+    from pipeline.commands import batch
+
+    monkeypatch.setattr(batch, "IN_PROCESS_BELOW", below)
+    started: list[bool] = []
+    real_pool = batch._pool_context
+
+    def spy():
+        started.append(True)
+        return real_pool()
+
+    monkeypatch.setattr(batch, "_pool_context", spy)
+    return started

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import worksum
+from conftest import force_pool, worksum
 
 from pipeline.commands import batch
 from pipeline.commands.batch import run_build
@@ -158,15 +158,7 @@ def test_the_pool_builds_many_forms_and_isolates_a_failure(workspace, monkeypatc
     campuses = make_many(workspace, 4)  # 6 + 24 forms of one term
     _form, line = break_form(workspace, campuses[5], "后勤处")
     monkeypatch.chdir(workspace)
-    monkeypatch.setattr(batch, "IN_PROCESS_BELOW", 4)
-    used_pool = []
-    real_pool = batch._pool_context
-
-    def spy():
-        used_pool.append(True)
-        return real_pool()
-
-    monkeypatch.setattr(batch, "_pool_context", spy)
+    used_pool = force_pool(monkeypatch, 4)
     reporter = Recorder()
 
     tally = run_build(Selection(terms=(TERM,)), reporter, workers=2)

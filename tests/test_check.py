@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, force_pool
 
 EAST = "inputs/2024-2025-1/东园区/后勤部.yaml"
 WEST = "inputs/2024-2025-1/西园区/后勤部.yaml"
@@ -249,15 +249,7 @@ def test_fix_on_the_pool_repairs_and_reports_as_in_one_process(seed_like, run, m
     copy = seed_like.parent / "pooled"
     shutil.copytree(seed_like, copy)
     alone = run(seed_like, "check", "--fix")
-    monkeypatch.setattr(batch, "IN_PROCESS_BELOW", 1)
-    used_pool = []
-    real_pool = batch._pool_context
-
-    def spy():
-        used_pool.append(True)
-        return real_pool()
-
-    monkeypatch.setattr(batch, "_pool_context", spy)
+    used_pool = force_pool(monkeypatch, 1)
     monkeypatch.setattr(batch, "cpu_count", lambda: 2)
     pooled = run(copy, "check", "--fix")
     assert used_pool
