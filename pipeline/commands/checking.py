@@ -215,16 +215,10 @@ def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) ->
 
 def _roots(paths: list[Path]) -> dict[Path, Path | None]:
     """The workspace root of every form (many forms share a folder: walked up once per folder)."""
-    from pipeline.workspace.root import find_root
+    from pipeline.workspace.root import RootFinder
 
-    folders: dict[str, Path | None] = {}
-    roots = {}
-    for path in paths:
-        folder = os.path.dirname(os.path.abspath(path))
-        if folder not in folders:
-            folders[folder] = find_root(Path(folder))
-        roots[path] = folders[folder]
-    return roots
+    root_of = RootFinder()
+    return {path: root_of(os.path.dirname(os.path.abspath(path))) for path in paths}
 
 
 def _by_root(paths: list[Path], roots: dict[Path, Path | None]) -> dict[Path | None, list[Path]]:
