@@ -40,19 +40,20 @@ _INSTITUTION_WORDS = (
 
 #: Department kinds, each with the words its names are made of (后勤处, 总务处, 后勤保障部 …).
 #: A department whose work is one topic joins that topic's kind: 校车, 交通, 消防 and 防溺水 are 安全,
-#: 学生资助, 收费 and 伙食费 are 财务, 心理健康 is 德育 (心理 stands before 健康教育 in its name); 师德师风,
+#: 学生资助, 收费 and 伙食费 are 财务, 心理健康 is 德育 (心理 stands before 健康教育 in its name); 节水 and
+#: 节能 (节约型校园: meters, pipes, lighting) are 后勤's upkeep, 控烟 (无烟学校) and 传染病防控 卫生保健; 师德师风,
 #: 教师读书 and 教师队伍建设 are teachers' learning, 教科研 (in real summaries of these nearly every item is study).
 #: docs/填报指南.md lists the kinds, their words and their headings in a table (a test compares).
 DEPARTMENT_KINDS = ("后勤", "教务", "保教", "德育", "安全", "财务", "办公室", "卫生保健", "教科研", "家校")
 DEPARTMENT_WORDS = (
-    ("后勤", ("后勤", "总务", "食堂", "膳食", "营养餐")),
+    ("后勤", ("后勤", "总务", "食堂", "膳食", "营养餐", "节水", "节能")),
     ("教务", ("教务", "教导", "教学", "课程", "图书")),
     ("保教", ("保教", "保育")),
     ("德育", ("德育", "政教", "学生处", "学生发展", "学工", "少先队", "团委", "心理", "心育")),
     ("安全", ("安全", "保卫", "安保", "综治", "校车", "交通", "消防", "周边环境", "护校", "溺水", "欺凌", "防汛")),
     ("财务", ("财务", "会计", "财会", "资产", "资助", "收费", "经费", "伙食费")),
     ("办公室", ("办公室", "校办", "园办", "行政办", "综合办")),
-    ("卫生保健", ("卫生", "保健", "医务", "健康教育", "近视")),
+    ("卫生保健", ("卫生", "保健", "医务", "健康教育", "近视", "控烟", "传染病")),
     ("教科研", ("教科", "教研", "教学研究", "科研", "研修", "研训", "培训", "师训", "师德", "教师读书", "队伍建设")),
     ("家校", ("家长", "家校", "家园", "家访", "家庭教育", "家委会")),
 )
