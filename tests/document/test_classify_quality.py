@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 import pytest
 from docx_reading import paragraphs
@@ -270,6 +271,22 @@ def test_warnings_by_margin_look_at_the_runner_up():
     close = _tiny(by_probability, "培训安全", department_kind=None)  # 2.0 (培训) against 2.0 (安全, head)
     assert close.score == pytest.approx(0.5) and close.margin == pytest.approx(0.0)
     assert close.sure and not _tiny(by_margin, "培训安全", department_kind=None).sure
+
+
+def test_a_learned_warning_reads_who_backs_the_guess():
+    # 驾驶员培训 in a 安全 department: the title's head word (培训, 2 x 2.0) says study against the
+    # department's prior (1.0 safety).
+    inference = _tiny(_tiny_model(), "驾驶员培训")
+    assert (inference.key, inference.runner_up) == ("study", "safety")
+    assert inference.signs["title_say"] == pytest.approx(4.0) and inference.signs["prior_say"] == pytest.approx(-1.0)
+    assert inference.signs["text_say"] == pytest.approx(4.0) and inference.signs["short_title"] == 1.0
+    # A warning that distrusts a guess carried by the title against the department warns it,
+    # whatever the margin; with no weight on that, the same margin is sure.
+    wary = {"features": ["margin", "title_say"], "weights": [-4.0, 1.0], "bias": 0.0}
+    trusting = {"features": ["margin", "title_say"], "weights": [-4.0, 0.0], "bias": 0.0}
+    assert not _tiny(_tiny_model(warn_by="learned", warning=wary, threshold=0.5), "驾驶员培训").sure
+    sure = _tiny(_tiny_model(warn_by="learned", warning=trusting, threshold=0.5), "驾驶员培训")
+    assert sure.sure and sure.confidence == pytest.approx(1 / (1 + math.exp(-4.0 * inference.margin)))
 
 
 def test_a_guess_from_the_department_alone_must_be_clear(classifier):

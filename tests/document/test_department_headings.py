@@ -64,6 +64,13 @@ def _build(folder: Path, run, department: str, activities: list[str], organizati
     # 教学 (教学管理中心): a 教务 department, with the 教务 set's headings.
     ("教学管理中心", "明德实验学校", {"青年教师培训": "一、加强教研培训，促进教师成长",
                                      "集体备课检查": "二、抓实教学常规，提高教学质量"}),
+    # 节水, 节能: 后勤's upkeep, with the 后勤 set's headings; 控烟 (无烟学校): a 卫生保健 department.
+    ("节水办公室", "明德实验学校", {"节水器具更换": "二、明确岗位职责，做好服务保障",
+                                   "管网漏水维修": "二、明确岗位职责，做好服务保障",
+                                   "节水专题学习": "一、加强学习培训，提高队伍素质"}),
+    ("控烟工作组", "明德实验学校", {"控烟巡查": "一、做好卫生保健，促进健康成长",
+                                   "无烟校园宣传": "一、做好卫生保健，促进健康成长",
+                                   "吸烟危害健康讲座": "一、做好卫生保健，促进健康成长"}),
 ])
 def test_a_departments_records_land_under_its_kinds_headings(tmp_path, run, department, organization, placed):
     headings, under, stderr = _build(tmp_path, run, department, list(placed), organization)
