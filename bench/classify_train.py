@@ -21,9 +21,16 @@ taken on cross-validation over source documents of the tuning data (five folds, 
 and counting only the real records in the figures (the project's own records are easy and
 would flatter them; they are still trained on). The threshold is the highest one that
 leaves at most :data:`TARGET_UNSURE` of those records unsure, counting the ones it reports
-whatever the threshold (a heading outside the department's set fits better); the candidate
-kept is the one right most often when sure, among those whose unsure guesses are right at
-most :data:`MAX_RIGHT_WHEN_UNSURE` of the time (a warning must pick the likely mistakes).
+whatever the threshold (a heading outside the department's set fits better, or no word told
+and the department alone leaves it a close call); the candidate kept is the one right most
+often when sure, among those whose unsure guesses are right at most
+:data:`MAX_RIGHT_WHEN_UNSURE` of the time (a warning must pick the likely mistakes).
+
+With ``warn_by="learned"`` the confidence is a second, tiny model's: a logistic regression
+fitted to the out-of-fold guesses (:func:`fit_warning`) estimates from each guess's
+``warning_signs`` how likely it is right. Its figures are out-of-fold twice (the warning is
+itself cross-validated over source documents, :func:`learned_confidences`); the shipped one
+is fitted to all the out-of-fold guesses and its threshold taken on them.
 
     python3 bench/classify_train.py [--check]
 
