@@ -173,7 +173,7 @@ def test_the_warning_names_both_headings_and_how_to_settle_it():
     form = Form.model_validate({
         "organization": "明德小学", "campus": "东校区", "department": "后勤处", "term": "2024-2025-1",
         "date": "2025-01-10",
-        "activities": [{"title": "其他"}, {"title": "保安工资"}, {"title": "宿舍安全检查"}],
+        "activities": [{"title": "其他"}, {"title": "消防器材采购"}, {"title": "宿舍安全检查"}],
     })
     messages = []
     summary, _ = assemble(form, config, lambda: Classifier(config.heading_list),
