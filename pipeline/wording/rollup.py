@@ -87,15 +87,18 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         doc.add("body", text)
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
-        header, rows = figure_table(section, alone=len(base["campuses"]) == 1)
+        columns = section.table_campuses
+        header, rows = figure_table(section, alone=len(columns) == 1)
+        # A table of one campus's column speaks of that campus, not of 各校区.
+        told = {**context, "campus": columns[0]} if len(columns) == 1 else context
         if attached is not None:  # the table is a 附件; the text says which
             # Named after the heading's first phrase (加强学习培训), short enough for one title line.
             subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
-            title = f"{context['campus']}{subject}主要数据"
+            title = f"{told['campus']}{subject}主要数据"
             attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
         attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
-        for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates,
-                                      attachment=attachment):
+        for text in writer.paragraphs("rollup_figures.j2", **told, rows=section.rows, rates=rates,
+                                      columns=columns, attachment=attachment):
             doc.add("body", text)
         if attached is None:
             doc.add_table(header, rows)
@@ -131,15 +134,18 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
 
 def figure_table(section: RollupSection, alone: bool = False) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a heading's figures table: item, unit, each campus, total (and change).
-    ``alone``: the roll-up has one campus, whose column would be its total again, so there is no 合计."""
+    ``alone``: the table has one campus's column (the roll-up has one campus, or only one gave this
+    heading's figures), which would be its total again, so there is no 合计; nor is there one when
+    no row adds up (every figure a percentage): a column of — says nothing."""
     campuses = section.table_campuses
     with_previous = any(row.previous_total is not None for row in section.rows)
-    header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([] if alone else [TOTAL_LABEL])] + \
+    summed = not alone and any(row.total is not None for row in section.rows)
+    header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([TOTAL_LABEL] if summed else [])] + \
         ([ALONE_PREVIOUS_LABEL if alone else PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
     rows = []
     for row in section.rows:
         cells = [row.item, row.unit or "", *(_number(row.values.get(campus)) for campus in campuses),
-                 *([] if alone else [_number(row.total)])]
+                 *([_number(row.total)] if summed else [])]
         if with_previous:
             cells += [_number(row.previous_total), change_cell(row.total, row.previous_total)]
         rows.append(cells)

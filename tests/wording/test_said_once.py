@@ -243,6 +243,22 @@ def test_a_one_campus_roll_up_has_no_lone_campus_heading_nor_a_total_of_its_only
     assert "合计" in [c.text for c in docx.Document(str(school)).tables[0].rows[0].cells]
 
 
+def test_a_table_of_one_campus_or_of_percentages_only_has_no_total_column(built):
+    """One rule for every roll-up: 合计 only where it adds something. The kindergarten's 保教部 table
+    of two rates had a 合计 column of — under a sentence saying 不作合计."""
+    path = next((built["kindergarten"] / "outputs").rglob("启明幼儿园保教部2024—2025学年第一学期工作汇总.docx"))
+    rows = [[c.text.replace("\n", "") for c in row.cells] for table in docx.Document(str(path)).tables
+            for row in table.rows]
+    assert ["项目", "单位", "东园区", "西园区"] in rows  # was: …西园区 | 合计
+    assert ["家长问卷满意率", "%", "97", "—"] in rows
+    text = [p.text for p in paragraphs(path)]
+    duties = text.index("二、落实一日活动常规，提高保教质量")
+    assert text[duties + 2] == "本学期各园区的主要数据见下表："  # was: …（百分比数据按园区分别列出，不作合计）：
+    # A table that adds up keeps its 合计 and says the rates in it are not added up.
+    school = next((built["school"] / "outputs").rglob("明德实验学校后勤处2024—2025学年第一学期工作汇总.docx"))
+    assert "本学期各校区的主要数据见下表（百分比数据按校区分别列出，不作合计）：" in [p.text for p in paragraphs(school)]
+
+
 # --- the closing does not say the plans again ---------------------------------------------
 
 def test_the_plans_end_a_campus_document_and_are_said_once(built):
