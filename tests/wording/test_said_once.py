@@ -69,9 +69,9 @@ def test_a_lead_leaves_out_the_people_the_opening_gave(built):
     assert not any("参训261人次" in t for t in binjiang)  # was: 参训261人次，其中后勤队伍作风建设学习人数最多
     donghu = texts(built["school"], "东湖校区教务处2024")
     assert "参与632人次，其中教研组主题教研活动规模最大（356人次）" in donghu[0]
-    # Still a whole sentence: the times, then the figures.
-    assert donghu[1] == ("本学期共组织教研和培训活动3项22次。"
-                         "听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。")
+    # No lead: its 人次 are the opening's, and 3项22次 was no total (跨校区同课异构 gives no 次);
+    # the figures stand as their own sentence.
+    assert donghu[1] == "本学期听课评课264节，较上学期增长11.9%；公开课21节，较上学期增长16.7%。"
     assert not any("参加632人次" in t for t in donghu)
 
 
@@ -99,8 +99,32 @@ def test_no_lead_repeats_its_openings_people_in_any_document(built):
 def test_a_roll_up_lead_leaves_out_the_people_its_opening_gave(built):
     academic = texts(built["school"], "教务处2024—2025学年第一学期工作汇总")
     assert "参与1858人次" in academic[0]
-    assert "本学期共组织教研和培训活动7项76次。" in academic
     assert not any("参加1858人次" in t for t in academic)
+    assert not any(t.startswith("本学期共组织教研和培训活动") for t in academic)  # 7项76次 was no total
+
+
+# --- a total of 次 is said only when every item gives its 次 ------------------------------
+
+def test_a_lead_totals_the_times_only_when_every_item_gives_them(built):
+    """3项22次 added the 次 of the two items that give them and left out the third's, so the total
+    was less than what happened; a total all items give (2项11次) is still said."""
+    logistics = texts(built["school"], "后勤处2024—2025学年第一学期工作汇总")
+    # 新校区设施设备操作培训 gives 57人次 and no 次: was 5项22次，参训717人次
+    assert "本学期共组织后勤人员学习培训5项，参训717人次，其中后勤职工政策法规与业务知识学习人数最多。" in logistics
+    donghu = texts(built["school"], "东湖校区教务处2024")
+    assert not any("3项22次" in t for t in donghu)
+    benbu = texts(built["school"], "本部校区教务处2024")
+    assert "本学期共组织教研和培训活动2项32次。公开课26节，教学论文获奖14篇。" in benbu  # 6 + 26, both given
+    east = texts(built["kindergarten"], "东园区保教部")
+    # 师徒结对 gives no 次: was 4项17次
+    assert east[1].startswith("本学期共组织教研和培训活动4项，参加364人次，其中户外自主游戏专题教研人数最多。")
+    # Every N项M次 left is one whose items all give 次, checked by hand: 本部校区教务处 6 + 26,
+    # 本部校区后勤处 8 + 3, 西园区后勤部 9 + 2, 滨江校区教务处 10 + 12, 幼儿园后勤部汇总 8 + 9 + 2.
+    for root in built.values():
+        for document in (root / "outputs").rglob("*.docx"):
+            for text in (p.text for p in paragraphs(document)):
+                for total in re.findall(r"\d+项\d+次", text):
+                    assert total in ("2项32次", "2项11次", "2项22次", "3项19次"), (document.name, text)
 
 
 # --- 2. the department sets' leads extend the default one --------------------------------
