@@ -340,7 +340,7 @@ def test_a_workspace_template_may_extend_the_built_in_base_and_fill_one_block(tm
     template(root, "后勤/closing.j2",
              '{% extends "内置/后勤/closing.j2" %}\n{% block aim %}让{{ words.people }}满意{% endblock %}\n')
     text = build(run, root, "后勤处")
-    assert text[2].startswith("本学期，东湖校区后勤处做好服务保障工作2项，包括集体备课等；")
+    assert text[2].startswith("本学期，东湖校区后勤处做好服务保障工作2项，包括集体备课等")
     assert CLOSING_HOUQIN.replace("让后勤服务跟上教育教学的需要", "让师生满意") in text
 
 
