@@ -331,12 +331,78 @@ ONE_OF_EACH = """\
     ("财务室", "做好核算和报账，服务教育教学", "落实资金和资产安全"),
     ("办公室", "做好文字、会务和接待工作", "狠抓安全管理，保障师生平安"),
     ("总务处", "明确岗位职责，做好服务保障", "狠抓安全管理，保障师生平安"),
+    ("卫生保健室", "健全卫生制度，做好日常管理", "狠抓安全管理，保障师生平安"),
+    ("家长学校", "做好日常工作，畅通家校沟通", "狠抓安全管理，保障师生平安"),
     ("校长室", "明确岗位职责，做好服务保障", "狠抓安全管理，保障师生平安"),  # no set of its kind: default
 ])
 def test_a_departments_name_chooses_its_template_set(tmp_path, run, department, duties, safety):
     paras = _build(tmp_path, run, ONE_OF_EACH, head=HEAD.replace("后勤处", department))
     headings = [p.text for p in paras if p.style == "Heading 1"]
     assert headings[1] == f"二、{duties}" and headings[2] == f"三、{safety}"
+
+
+HEALTH_ROOM = """\
+    activities:
+      - title: 保育员消毒操作培训
+        category: study
+        times: 3
+        participants: 54
+        details: 保健医生示范消毒液配比，保育员逐一练习。
+      - title: 传染病防控知识学习
+        category: study
+        participants: 36
+        details: 学习症状识别和隔离要求。
+      - title: 幼儿秋季健康体检
+        category: health
+        participants: 312
+        details: 与社区卫生服务中心合作，为全园幼儿测量身高、体重。
+      - title: 带量食谱与营养分析
+        category: health
+        times: 4
+        details: 每月计算一次营养素摄入量。
+    incidents: []
+    """
+
+
+def test_a_health_room_and_a_parents_school_have_sets_of_their_own(tmp_path, run):
+    """卫生保健 and 家校 departments had the default (后勤-shaped) set: 开展重点工作7项, 加强学习培训，提高队伍素质,
+    明确岗位职责，做好服务保障 over a 保健室's routine, and a closing aimed at 把各项工作做细做实."""
+    head = HEAD.replace("明德实验学校", "向阳花幼儿园").replace("东湖校区", "南园区").replace("后勤处", "卫生保健室")
+    (tmp_path / "health").mkdir()
+    text = [p.text for p in _build(tmp_path / "health", run, HEALTH_ROOM, head=head) if p.text]
+    assert text[1] == ("本学期，南园区卫生保健室开展卫生保健工作4项，参与402人次，其中幼儿秋季健康体检规模最大（312人次）；"
+                       "本园区未发生安全责任事故。现总结如下：")
+    assert "一、加强业务培训，提高卫生保健水平" in text
+    assert "本学期共组织卫生保健业务培训2项，参训90人次，其中保育员消毒操作培训人数最多。" in text
+    assert "三、做好卫生保健，促进健康成长" in text
+    assert text[-3] == "总之，本学期卫生保健室完成了4项重点工作，今后我们将继续守护好每一名幼儿的健康。"
+    assert not any("开展重点工作" in t or "提高队伍素质" in t or "做细做实" in t for t in text)
+    (tmp_path / "home").mkdir()
+    text = [p.text for p in _build(tmp_path / "home", run, """\
+        activities:
+          - title: 班主任家庭教育指导培训
+            category: study
+            times: 2
+            participants: 64
+          - title: 家访工作培训
+            category: study
+            times: 1
+            participants: 48
+          - title: 家长学校专题课
+            category: home
+            times: 4
+            participants: 1520
+            details: 按年级开设习惯养成等专题。
+          - title: 家长来访接待
+            category: duties
+            details: 每周二下午由专人接待家长来访。
+        incidents: []
+        """, head=HEAD.replace("后勤处", "家长学校")) if p.text]
+    assert text[1].startswith("本学期，东湖校区家长学校开展家校共育工作4项，参与1632人次，")
+    assert "一、加强学习培训，提高家庭教育指导能力" in text
+    assert "二、做好日常工作，畅通家校沟通" in text
+    assert "本学期共组织家庭教育指导培训2项3次，参加112人次，其中班主任家庭教育指导培训人数最多。" in text
+    assert text[-3] == "总之，本学期家长学校完成了4项重点工作，今后我们将继续密切家校联系，与家长一道促进学生成长。"
 
 
 def test_config_yaml_overrides_the_set_and_names_the_institution(tmp_path, run):
@@ -403,7 +469,8 @@ def test_new_term_moves_an_approximate_value_to_previous_as_a_number(tmp_path, r
     assert re.search(r"approx: +# 上学期：约；本期数值是约数时再填写", text)
 
 
-@pytest.mark.parametrize("department", ["后勤部", "保教部", "教务处", "德育处", "安全办", "财务室", "办公室", "园长室"])
+@pytest.mark.parametrize("department", ["后勤部", "保教部", "教务处", "德育处", "安全办", "财务室", "办公室", "卫生保健室",
+                                        "家委会", "园长室"])
 def test_every_built_in_set_speaks_a_kindergartens_words(tmp_path, run, department):
     head = HEAD.replace("明德实验学校", "青禾幼儿园").replace("东湖校区", "南园区").replace("后勤处", department)
     form = ONE_OF_EACH.replace("    incidents: []\n", """\

@@ -145,7 +145,7 @@ def test_each_set_lead_extends_the_default_lead_and_fills_only_its_blocks():
             filled = [re.match(r"{% block (\w+) %}.+{% endblock %}$", line).group(1) for line in lines[2:]]
             assert filled and set(filled) <= blocks, path
             found += 1
-    assert found == 9  # study: 保教 后勤 安全 德育 教务; duties: 保教 后勤 德育 教务
+    assert found == 11  # study: 保教 后勤 卫生保健 安全 家校 德育 教务; duties: 保教 后勤 德育 教务
     for file in SET_LEADS:  # the default's own files keep the whole sentence and the one rule
         text = (builtin / "default" / file).read_text(encoding="utf-8")
         assert "extends" not in text and "here.said" in text
@@ -463,3 +463,36 @@ def test_a_figure_is_left_to_an_item_only_when_the_item_is_named_alike(tmp_path,
     assert "作业检查8次" in text  # no activity named alike says it
     assert "集体备课8次" not in text  # 集体备课制度落实 says 共开展8次
     assert "共开展8次" in text
+
+
+def test_the_opening_names_no_figure_that_restates_its_busiest_activitys_people(tmp_path, run):
+    """规模最大（1520人次）；家长学校听课1520人次: the risen figure was the busiest activity's 人次 again,
+    the same number twice in one sentence; the next figure that moved is named instead."""
+    form = write_form(tmp_path, HEAD.replace("后勤处", "家长学校") + textwrap.dedent("""\
+        activities:
+          - title: 家长学校专题课
+            category: home
+            participants: 1520
+            details: 按年级开设习惯养成等专题。
+          - title: 全员家访
+            category: home
+            participants: 860
+            details: 班主任上门或电话家访。
+        counts:
+          - item: 家长学校听课
+            value: 1520
+            unit: 人次
+            category: home
+            previous: 1280
+          - item: 家访覆盖率
+            value: 98
+            unit: "%"
+            category: home
+            previous: 95
+        """))
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+    assert body[0] == ("本学期，东湖校区家长学校开展家校共育工作2项，参与2380人次，其中家长学校专题课规模最大（1520人次）；"
+                       "家访覆盖率98%。现总结如下：")
+    assert any("家长学校听课1520人次，较上学期增长18.8%" in t for t in body[1:])
