@@ -369,6 +369,10 @@ def test_one_activity_with_people_is_worded_as_that_activitys(built, tmp_path, r
     assert not any("包括新入职教师岗前培训与跟岗学习等" in t for t in binjiang)
     donghu = texts(built["school"], "东湖校区教务处2023")
     assert donghu[0] == "本学期，东湖校区教务处开展教务工作4项，其中校级公开课周共有240人次参与。现总结如下："
+    # The roll-up's opening likewise: was 各校区合计开展重点工作11项，参与86人次，… (86 is one item's)
+    rolled = texts(built["school"], "后勤处2023—2024学年第二学期工作汇总")
+    assert "各校区合计开展重点工作11项，其中植树节校园绿化种植共有86人次参与，滨江校区发生安全事件1起。" in rolled[0]
+    assert "参与86人次" not in rolled[0]
     # Several activities without 人次 still read 包括…等; one activity alone is named, not 1项，包括…等.
     assert texts(built["school"], "东湖校区后勤处2023")[0].startswith("本学期，东湖校区后勤处完成后勤保障工作4项，包括宿舍报修集中处理等")
     form = write_form(tmp_path, HEAD + textwrap.dedent("""\
