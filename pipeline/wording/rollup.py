@@ -88,7 +88,7 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
         columns = section.table_campuses
-        header, rows = figure_table(section, alone=len(columns) == 1)
+        header, rows = figure_table(section)
         # A table of one campus's column speaks of that campus, not of 各校区.
         told = {**context, "campus": columns[0]} if len(columns) == 1 else context
         if attached is not None:  # the table is a 附件; the text says which
@@ -98,7 +98,7 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
             attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
         attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
         for text in writer.paragraphs("rollup_figures.j2", **told, rows=section.rows, rates=rates,
-                                      columns=columns, attachment=attachment):
+                                      columns=columns, summed=adds_up(section), attachment=attachment):
             doc.add("body", text)
         if attached is None:
             doc.add_table(header, rows)
@@ -132,16 +132,22 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
                 number=number)
 
 
-def figure_table(section: RollupSection, alone: bool = False) -> tuple[list[str], list[list[str]]]:
+def adds_up(section: RollupSection) -> bool:
+    """Whether the heading's table has a 合计 column: only when some row adds two or more campuses'
+    values. A total equal to a row's only value says nothing (one campus's column, the roll-up's or
+    the heading's; or every item given by one campus: 本部校区 86 | 合计 86), nor does a column of —
+    (every figure a percentage)."""
+    return any(row.total is not None and len(row.values) > 1 for row in section.rows)
+
+
+def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a heading's figures table: item, unit, each campus, total (and change).
-    ``alone``: the table has one campus's column (the roll-up has one campus, or only one gave this
-    heading's figures), which would be its total again, so there is no 合计; nor is there one when
-    no row adds up (every figure a percentage): a column of — says nothing."""
+    Without a 合计 (:func:`adds_up`) last period's column is each row's own campus's, 上期, not 上期合计."""
     campuses = section.table_campuses
     with_previous = any(row.previous_total is not None for row in section.rows)
-    summed = not alone and any(row.total is not None for row in section.rows)
+    summed = adds_up(section)
     header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([TOTAL_LABEL] if summed else [])] + \
-        ([ALONE_PREVIOUS_LABEL if alone else PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
+        ([PREVIOUS_LABEL if summed else ALONE_PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
     rows = []
     for row in section.rows:
         cells = [row.item, row.unit or "", *(_number(row.values.get(campus)) for campus in campuses),

@@ -268,8 +268,8 @@ def test_a_one_campus_roll_up_has_no_lone_campus_heading_nor_a_total_of_its_only
 
 
 def test_a_table_of_one_campus_or_of_percentages_only_has_no_total_column(built):
-    """One rule for every roll-up: 合计 only where it adds something. The kindergarten's 保教部 table
-    of two rates had a 合计 column of — under a sentence saying 不作合计."""
+    """One rule for every roll-up: 合计 only where some item adds two or more campuses' values. The
+    kindergarten's 保教部 table of two rates had a 合计 column of — under a sentence saying 不作合计."""
     path = next((built["kindergarten"] / "outputs").rglob("启明幼儿园保教部2024—2025学年第一学期工作汇总.docx"))
     rows = [[c.text.replace("\n", "") for c in row.cells] for table in docx.Document(str(path)).tables
             for row in table.rows]
@@ -278,6 +278,18 @@ def test_a_table_of_one_campus_or_of_percentages_only_has_no_total_column(built)
     text = [p.text for p in paragraphs(path)]
     duties = text.index("二、落实一日活动常规，提高保教质量")
     assert text[duties + 2] == "本学期各园区的主要数据见下表："  # was: …（百分比数据按园区分别列出，不作合计）：
+    # Nor has a table whose every item one campus gives (本部校区 86 | — | — | 合计 86): last period's
+    # column is then that campus's own, 上期.
+    logistics = next((built["kindergarten"] / "outputs").rglob("启明幼儿园后勤部2024—2025学年第一学期工作汇总.docx"))
+    rows = [[c.text.replace("\n", "") for c in row.cells] for table in docx.Document(str(logistics)).tables
+            for row in table.rows]
+    assert ["项目", "单位", "东园区", "西园区", "上期", "增减"] in rows  # was: …西园区 | 合计 | 上期合计 | 增减
+    assert ["节约水电费", "元", "8600", "—", "7200", "增长19.4%"] in rows
+    earlier = next((built["school"] / "outputs").rglob("明德实验学校后勤处2023—2024学年第二学期工作汇总.docx"))
+    rows = [[c.text.replace("\n", "") for c in row.cells] for table in docx.Document(str(earlier)).tables
+            for row in table.rows]
+    assert ["维修课桌凳", "套", "86", "—", "—"] in rows and ["消防设施检查", "次", "12"] in rows
+    assert ["节约水电费", "元", "18600", "9800", "5200", "33600"] in rows  # three campuses added: 合计 stays
     # A table that adds up keeps its 合计 and says the rates in it are not added up.
     school = next((built["school"] / "outputs").rglob("明德实验学校后勤处2024—2025学年第一学期工作汇总.docx"))
     assert "本学期各校区的主要数据见下表（百分比数据按校区分别列出，不作合计）：" in [p.text for p in paragraphs(school)]
