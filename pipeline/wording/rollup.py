@@ -102,25 +102,33 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
             doc.add("body", text)
         if attached is None:
             doc.add_table(header, rows)
-    if section.incidents is not None:
-        for text in writer.paragraphs("rollup_incidents.j2", **context, tally=section.incidents):
+    # Every campus that reported under this heading had none: one sentence names them all, instead of
+    # each campus's part saying 截至…，X校区本学期未发生安全责任事故。 with only its name changed. The
+    # parts leave theirs out only when the tally wrote something (an older copy of the template may not).
+    tally = section.incidents
+    together = tally is not None and not tally.total and len(tally.quiet) > 1
+    quiet_said = False
+    if tally is not None:
+        said = writer.paragraphs("rollup_incidents.j2", **context, tally=tally, together=together)
+        for text in said:
             doc.add("body", text)
+        quiet_said = together and bool(said)
     for number, part in enumerate(section.parts, 1):
         if len(base["campuses"]) > 1:  # one campus's roll-up has no lone （一）本部校区 under each heading
             doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
         # A campus's "全校未发生安全责任事故" is said of that campus: in a roll-up where another
         # campus had an incident, 全校 would contradict the tally above it.
         _campus_part(doc, writer, part, {**context, "campus": part.campus,
-                                         "words": {**context["words"], "whole": part.campus}})
+                                         "words": {**context["words"], "whole": part.campus}}, quiet_said)
 
 
-def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict) -> None:
+def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict, quiet_said: bool = False) -> None:
     number = 0
     for activity in part.activities:
         number += 1
         doc.add("item", writer.line("activity.j2", **context, activity=activity),
                 runin=f"{number}.{bare(activity.title)}。", number=number)
-    if part.incidents or part.no_incidents:
+    if part.incidents or (part.no_incidents and not quiet_said):
         for text in writer.paragraphs("incidents.j2", **context, incidents=part.incidents):
             doc.add("body", text)
     for label, entries in (("shortcomings", part.shortcomings), ("plans", part.plans)):

@@ -295,6 +295,17 @@ def test_a_table_of_one_campus_or_of_percentages_only_has_no_total_column(built)
     assert "本学期各校区的主要数据见下表（百分比数据按校区分别列出，不作合计）：" in [p.text for p in paragraphs(school)]
 
 
+def test_campuses_that_all_had_no_incident_are_named_in_one_sentence(built):
+    """The kindergarten's 保教部 roll-up said 截至2025年1月17日，东园区本学期未发生安全责任事故。 and, a few
+    lines on, the same sentence with 西园区: one sentence with only the campus name changed."""
+    text = texts(built["kindergarten"], "启明幼儿园保教部2024—2025学年第一学期工作汇总")
+    assert "截至2025年1月17日，东园区、西园区本学期均未发生安全责任事故。" in text
+    assert not any(re.fullmatch(r"截至.*，(东|西)园区本学期未发生安全责任事故。", t) for t in text)
+    # Where one campus had an incident, the quiet campus still says so in its own part.
+    logistics = texts(built["kindergarten"], "启明幼儿园后勤部2024—2025学年第一学期工作汇总")
+    assert "截至2025年1月15日，西园区本学期未发生安全责任事故。" in logistics
+
+
 # --- the closing does not say the plans again ---------------------------------------------
 
 def test_the_plans_end_a_campus_document_and_are_said_once(built):
@@ -512,3 +523,19 @@ def test_the_opening_names_no_figure_that_restates_its_busiest_activitys_people(
     assert body[0] == ("本学期，东湖校区家长学校开展家校共育工作2项，参与2380人次，其中家长学校专题课规模最大（1520人次）；"
                        "家访覆盖率98%。现总结如下：")
     assert any("家长学校听课1520人次，较上学期增长18.8%" in t for t in body[1:])
+
+
+def test_a_workspaces_own_incident_tally_that_says_nothing_leaves_each_campus_its_sentence(tmp_path):
+    """A school's own rollup_incidents.j2 (written before together existed) writes nothing for quiet
+    campuses: then each campus's part still says it had no incident, nothing is lost."""
+    source = ROOT / "examples" / "启明幼儿园"
+    shutil.copy(source / "config.yaml", tmp_path / "config.yaml")
+    shutil.copytree(source / "inputs", tmp_path / "inputs")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "rollup_incidents.j2").write_text(
+        "{% if tally.total %}本学期共发生安全事件{{ tally.total }}起。{% endif %}\n", encoding="utf-8")
+    result = worksum("rollup", "--term", "2024-2025-1", "--department", "保教部", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    text = texts(tmp_path, "启明幼儿园保教部2024—2025学年第一学期工作汇总")
+    assert "截至2025年1月17日，东园区本学期未发生安全责任事故。" in text
+    assert "截至2025年1月17日，西园区本学期未发生安全责任事故。" in text
