@@ -276,6 +276,26 @@ def test_title_lines_keep_names_ordinals_and_marks_whole(size, title, lines):
     assert all(width(line) <= profile.title_chars_per_line for line in got)
 
 
+@pytest.mark.parametrize("size", [42, 36])
+@pytest.mark.parametrize("unit", ["明德实验学校后勤处", "明德实验学校教务处", "青禾路小学北校区保教部", "明德学校安全办"])
+@pytest.mark.parametrize("period", ["2024年秋季学期", "2025年春季学期", "2024—2025学年度", "2024年上半年", "2024—2025学年第二学期"])
+def test_a_title_never_breaks_inside_the_genres_title_words(size, unit, period):
+    """jieba cuts 秋季|学期 and 工作|总结 in two, so at 初号 明德实验学校后勤处2024年秋季|学期工作总结
+    broke inside the period: the period and the subject stay whole on their line (and the lines fit)."""
+    from pipeline.layout.measure import TITLE_UNITS, title_lines
+
+    profile = dataclasses.replace(GBT9704, title_size_pt=size)
+    for subject in ("工作总结", "工作汇总"):
+        title = unit + period + subject
+        lines = title_lines(title, profile, names=(unit,))
+        assert "".join(lines) == title and all(width(line) <= profile.title_chars_per_line for line in lines)
+        ends = [sum(map(len, lines[:n])) for n in range(1, len(lines))]
+        inside = [title[found.start():found.end()] for found in TITLE_UNITS.finditer(title)
+                  if any(found.start() < end < found.end() for end in ends)]
+        assert not inside, lines
+    assert [found.group() for found in TITLE_UNITS.finditer(period + "工作总结")][-1] == "工作总结"
+
+
 _WORDS_PROBE = """\
 from pipeline.layout.measure import inside_words
 from pipeline.text import segment
