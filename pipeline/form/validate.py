@@ -120,15 +120,16 @@ def form_context(config: Config) -> FormContext:
     )
 
 
-def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form, a YAML file or a workbook. Raises :class:`FormError` listing
-    every problem; a form under ``inputs/`` must say the term, campus and department its place
-    there says, and be its department's only form."""
+def read_form(path: Path, config: Config, display: str | None = None, raw: bytes | None = None) -> tuple[Form, Loaded]:
+    """Load and validate one form, a YAML file or a workbook (``raw``: a YAML form's bytes, when
+    they were read already). Raises :class:`FormError` listing every problem; a form under
+    ``inputs/`` must say the term, campus and department its place there says, and be its
+    department's only form."""
     display = display or shown(path)
     twins = container.twins(Path(path))
     if twins:
         raise FormError([container.twins_error(Path(path), display, twins)])
-    loaded = container.load_form(path, display, keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
+    loaded = container.load_form(path, display, raw, keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
     form = validate_form(loaded, config)
     disagreements = folder_disagreements(path, form, loaded)
     if disagreements:
