@@ -296,12 +296,24 @@ def _pool_class():
     if _Pool is None:
         from multiprocessing.pool import Pool
 
-        class Minded(Pool):
-            def _get_sentinels(self):
-                return [self._change_notifier._reader]
-
-        _Pool = Minded if hasattr(Pool, "_get_sentinels") else Pool
+        _Pool = minded(Pool)
     return _Pool
+
+
+def minded(pool: type) -> type:
+    """``pool`` whose worker-minding thread waits on the pool's notices alone (:func:`_pool_class`).
+    Both parts it relies on are CPython's private ones, the method ``_get_sentinels`` and the
+    notifier ``_change_notifier`` with its ``_reader``: without the method, ``pool`` itself; without
+    the notifier (known only once a pool is made), the pool's own sentinels."""
+    if not callable(getattr(pool, "_get_sentinels", None)):
+        return pool
+
+    class Minded(pool):
+        def _get_sentinels(self):
+            reader = getattr(getattr(self, "_change_notifier", None), "_reader", None)
+            return [reader] if reader is not None else super()._get_sentinels()
+
+    return Minded
 
 
 _Pool = None
