@@ -341,10 +341,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._error(key_node, "字段名必须是简单的文字")
                 continue
-            key = self._scalar(key_node, is_key=True)
-            if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
                 self._error(key_node, "不支持合并键“<<”，请直接写出各个字段")
                 continue
+            key = self._scalar(key_node, is_key=True)
             if not isinstance(key, str):
                 key = key_node.value  # as written: yes: is "yes", ~: is "~", not True and None
             if INVISIBLE_IN_KEYS.search(key):
@@ -365,6 +365,13 @@ class _Builder:
         if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
             # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
             return node.value
+        if node.tag not in _NUMBER_TAGS and node.tag != _STR_TAG \
+                and node.tag != self.loader.resolve(yaml.ScalarNode, node.value, (True, False)):
+            # "!!bool 是" or "!!timestamp 下周": a type forced on a value not written that way
+            # (PyYAML's constructors fail on them with KeyError, AttributeError …).
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._error(node, f"“{node.value}”不是类型标记 {tag} 要求的写法；请删去“{tag}”，直接写内容")
+            return None
         try:
             # Text is the node's own value (what the constructor would return, less its bookkeeping).
             value = node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
