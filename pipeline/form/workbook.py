@@ -30,6 +30,7 @@ the position of every value as a cell. Diagnostics then read
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import re
@@ -45,6 +46,7 @@ from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form.fields import KINDS
 from pipeline.form.loader import Loaded, PathKey, Positions
 from pipeline.text.suggest import did_you_mean
+from pipeline.workspace.reading import TooLarge, Unreadable, read_capped
 
 INFO_SHEET = "基本信息"
 HELP_SHEET = "填写说明"
@@ -274,7 +276,7 @@ def row_name_in(path: Path, line: int) -> str:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True)
+            book = openpyxl.load_workbook(io.BytesIO(read_capped(path, MAX_BYTES)), read_only=True)
         sheets = list(book.sheetnames)
         book.close()
     except Exception:  # noqa: BLE001 - changed or unreadable since it was indexed: the row alone
@@ -289,11 +291,16 @@ def load_workbook(path: str | Path, display: str | None = None) -> WorkbookLoade
     display = display or str(path)
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_BYTES)  # a pipe named .xlsx is refused, not waited on
+    except TooLarge:
+        raise FormError([_whole(display, "error", _too_large())]) from None
     except FileNotFoundError:
         raise FormError([_whole(display, "error", "文件不存在")]) from None
     except IsADirectoryError:
         raise FormError([_whole(display, "error", "这是一个文件夹，不是工作簿")]) from None
+    except Unreadable as exc:
+        said = "这是一个文件夹，不是工作簿" if exc.errno == errno.EISDIR else exc.reason
+        raise FormError([_whole(display, "error", said)]) from None
     except PermissionError:
         raise FormError([_whole(display, "error", "无法读取：文件被占用或没有读取权限"
                                                   "（如果正在 Excel/WPS 中打开，请关闭后再试）")]) from None
@@ -302,6 +309,11 @@ def load_workbook(path: str | Path, display: str | None = None) -> WorkbookLoade
     loaded = load_workbook_bytes(raw, display, name=path.name)
     loaded.warnings[:0] = lock_warnings(path, display)
     return loaded
+
+
+def _too_large(size: int | None = None) -> str:
+    found = f"（{size // 1024 // 1024} MB）" if size is not None else ""
+    return f"文件过大{found}，一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB"
 
 
 def lock_warnings(path: Path, display: str) -> list[Diagnostic]:
@@ -325,7 +337,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _unreadable(raw: bytes, name: str) -> str | None:
     """Why ``raw`` is not a workbook openpyxl can read, in Chinese, or None when it may be one."""
     if len(raw) > MAX_BYTES:
-        return f"文件过大（{len(raw) // 1024 // 1024} MB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB"
+        return _too_large(len(raw))
     if raw.startswith(_OLE):
         if "EncryptedPackage".encode("utf-16-le") in raw:
             return ("工作簿设置了打开密码（已加密），无法读取；请在 Excel/WPS 中打开，"

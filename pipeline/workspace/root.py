@@ -67,3 +67,27 @@ def inputs_of(start: Path) -> Path:
     """The ``inputs/`` folder of the workspace of ``start``: under its root, or, outside any
     workspace, under the current folder."""
     return (find_root(start) or Path.cwd()) / INPUTS
+
+
+
+def leads_out(path: Path | str) -> str | None:
+    """Where ``path`` really is when it lies in a workspace but a link takes it out (a form, a
+    template or config.yaml linked to a file elsewhere, an output folder linked to another disk);
+    None otherwise. worksum reads and writes nothing outside the workspace: :func:`read_capped
+    <pipeline.workspace.reading.read_capped>` and :func:`write_atomic
+    <pipeline.workspace.write.write_atomic>` refuse such a path."""
+    absolute = os.path.abspath(path)
+    real = os.path.realpath(absolute)
+    if real == absolute:
+        return None  # no link on the way: the common case, one look-up
+    root = find_root(os.path.dirname(absolute))
+    if root is None:
+        return None
+    base = os.path.realpath(root)
+    return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else real
+
+
+def linked_out(target: str) -> str:
+    """Why a path that :func:`leads_out` to ``target`` is neither read nor written."""
+    return (f"这是指向工作区以外的链接（实际位置 {target}）：worksum 不读写工作区以外的文件；"
+            f"请把它复制到工作区中，或删除这个链接")

@@ -14,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from pipeline.workspace.root import leads_out, linked_out
+
 TEMP_PREFIX = ".worksum-"
 
 
@@ -23,6 +25,13 @@ class FileInUse(OSError):
     def __init__(self, target: Path, lock: Path):
         super().__init__(errno.EBUSY, "文件正被其他程序打开", str(target))
         self.lock = lock
+
+
+class LinkedOut(OSError):
+    """The target lies in the workspace, but a link takes it out (an output folder linked elsewhere)."""
+
+    def __init__(self, target: Path, elsewhere: str):
+        super().__init__(errno.EXDEV, linked_out(elsewhere), str(target))
 
 
 def lock_file(target: Path) -> Path | None:
@@ -44,6 +53,8 @@ def describe(exc: OSError) -> str:
     if isinstance(exc, FileInUse):
         return (f"文档正被 Word/WPS 等程序打开（发现锁文件 {exc.lock.name}），请关闭后重新生成；"
                 f"如果并没有打开，请删除这个锁文件")
+    if isinstance(exc, LinkedOut):
+        return exc.strerror
     reasons = {
         errno.ENOSPC: "磁盘空间不足，请清理后重新生成",
         errno.EDQUOT: "磁盘配额已用完，请清理后重新生成",
@@ -65,6 +76,9 @@ def write_atomic(target: Path, data: bytes) -> None:
     The new file keeps the permissions of the file it replaces, or gets the
     usual ones for a new file (mkstemp alone would make it private).
     """
+    elsewhere = leads_out(target)
+    if elsewhere:
+        raise LinkedOut(target, elsewhere)
     lock = lock_file(target)
     if lock:
         raise FileInUse(target, lock)
