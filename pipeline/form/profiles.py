@@ -650,7 +650,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
                                          f"最多排 {text_h // size} 行")
     else:
         pitch = mm_to_twips(values["line_spacing"])
-        lines = text_h // pitch
+        lines = text_h // max(pitch, 1)  # (0pt: refused just below)
         if pitch < size:
             problem([("line_spacing",), ("body", "size")], f"行距 {pitch / 20:g} 磅小于正文字号{size_name}（{body['size']:g} 磅），文字会重叠")
     chars = values.get("chars_per_line") or max(1, text_w // size)
@@ -683,7 +683,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     headings = [{**values[f"heading{level}"], "size": values[f"heading{level}"].get("size", body["size"])}
                 for level in range(1, 5)]
     for level, heading in enumerate(headings, 1):
-        if round(heading["size"] * 20) > pitch:
+        if round(heading["size"] * 20) > pitch >= size:  # (below the body's size: said once, above)
             problem([(f"heading{level}", "size"), ("line_spacing",), ("lines_per_page",)],
                     f"{level}级标题字号{_size_name(heading['size'])}大于行距 {pitch / 20:g} 磅，标题会被截去一截")
     problem.raise_any()

@@ -224,6 +224,13 @@ def test_mistakes_in_format_are_named_at_their_line(tmp_path, format_text, expec
     assert expected in refused(workspace_with(tmp_path, format_text))
 
 
+def test_a_line_spacing_of_nothing_is_named_once(tmp_path):
+    """line_spacing: 0pt was an internal error (ZeroDivisionError, exit 3); it is said once, without
+    the headings' consequences (each heading larger than a line of 0 pt)."""
+    said = refused(workspace_with(tmp_path, "format:\n  line_spacing: 0pt")).strip().splitlines()
+    assert said == ["config.yaml:2:17: 错误: 行距 0 磅小于正文字号三号（16 磅），文字会重叠"]
+
+
 def test_a_title_larger_than_the_line_spacing_is_accepted_and_gets_lines_its_size_needs(tmp_path):
     """No refusal ("标题会被截去"): the title's lines are as high as its type needs, so it
     cannot be cut; headings, which keep the body's spacing, still are refused (above)."""
