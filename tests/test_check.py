@@ -333,3 +333,15 @@ def test_fix_leaves_a_form_saved_while_it_was_checked_alone(seed_like, run, monk
     assert (f"{EAST}: 警告: 文件在检查期间被修改过（可能刚在编辑器中保存），没有自动修改；"
             "请再运行一次 worksum check --fix") in result.stderr
     assert f"{EAST}:8:11: 已修改" not in result.stderr
+
+
+def test_a_date_far_from_the_forms_period_is_named(seed_like, run):
+    """2015 typed for 2025 was printed as the summary's date without a word (as was 1900年1月3日, a 3
+    typed into a workbook's date cell): check and build name the date and the period it is far from."""
+    form = seed_like / EAST
+    form.write_text(form.read_text(encoding="utf-8").replace("date: 2025-01-15", "date: 2015-01-15"), encoding="utf-8")
+    said = f"{EAST}:6:7: 警告: 日期“2015年1月15日”不在2024—2025学年第一学期（2024年8月至2025年1月）前后，多半是年份写错了；请核对"
+    assert said in run(seed_like, "check").stderr
+    assert said in run(seed_like, "build").stderr
+    form.write_text(form.read_text(encoding="utf-8").replace("date: 2015-01-15", "date: 2025-03-20"), encoding="utf-8")
+    assert "不在2024—2025学年第一学期" not in run(seed_like, "check").stderr  # written weeks after the term: fine
