@@ -89,3 +89,17 @@ def test_single_form_to_a_locked_file(example_form, run, tmp_path):
     assert result.exit_code == 1
     assert "文档正被 Word/WPS 等程序打开（发现锁文件 ~$结文档.docx）" in result.stderr
     assert out.read_bytes() == b"earlier"
+
+
+def test_a_file_where_an_output_folder_must_go_is_said_in_chinese(tmp_path):
+    """preview into /dev/null (or into a folder named like an existing file) said “无法写入 /dev/null：File
+    exists”, the system's English; the reason is in Chinese, as for a file in the way of a document."""
+    from pipeline.workspace.write import describe
+
+    (tmp_path / "页面").write_text("x", encoding="utf-8")
+    try:
+        (tmp_path / "页面").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        assert describe(exc) == "输出路径中有同名的文件挡住了文件夹"
+    else:
+        raise AssertionError("mkdir over a file should fail")

@@ -64,6 +64,7 @@ def describe(exc: OSError) -> str:
         errno.EBUSY: "文件正被其他程序占用，请关闭后重新生成",
         errno.ENAMETOOLONG: "文件名过长，请缩短标题或输出路径",
         errno.ENOTDIR: "输出路径中有同名的文件挡住了文件夹",
+        errno.EEXIST: "输出路径中有同名的文件挡住了文件夹",  # making a folder where a file is
         errno.EISDIR: "输出路径是一个文件夹",
     }
     return reasons.get(exc.errno, exc.strerror or str(exc))
