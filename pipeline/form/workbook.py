@@ -466,6 +466,8 @@ class _Reader:
             self.read_headings(headings, data)
         self.settle_incidents(data, flag)
         for ws in self.values.worksheets:
+            if _normal(ws.title) in known and ws.sheet_state != "visible" and _normal(ws.title) != _normal(HELP_SHEET):
+                self.problem(ws, 1, 1, f"工作表“{ws.title}”是隐藏的，其中的内容照样读取，会写进文档", severity="warning")
             if _normal(ws.title) not in known:
                 self.problem(ws, 1, 1, f"工作表“{ws.title}”不是填报表的一部分，没有读取"
                                        + _suggest(ws.title, [s for s in self._sheet_names() if _normal(s) not in by_name]),
@@ -580,12 +582,22 @@ class _Reader:
             for col in unheaded:
                 if col not in reported and not _blank(ws.cell(row, col).value):
                     reported.add(col)
+                    merged = next((m for m in ws.merged_cells.ranges if m.min_row <= header <= m.max_row
+                                   and m.min_col < col <= m.max_col), None)
+                    if merged is not None:  # a header merged across columns names only its first
+                        self.problem(ws, row, col, f"这一格填了内容，但这一列的列名格与左边合并了（{merged.coord}），"
+                                                   f"这一列没有自己的列名，没有读取；请取消合并，给每一列填写列名")
+                        continue
                     self.problem(ws, row, col, "这一格填了内容，但这一列没有列名，没有读取；"
                                                "请填写列名，或把内容移到对应的列")
             sources = {col: spread.get((row, col), (row, col)) for col in columns}
             if all(_blank(ws.cell(row, col).value) for col in columns if sources[col] == (row, col)):
                 continue
             found.append((row, sources))
+        hidden = [row for row, _ in found if ws.row_dimensions[row].hidden]
+        if hidden:  # hiding a row is not deleting it
+            self.problem(ws, hidden[0], 1, f"第{'、'.join(map(str, hidden[:10]))}{'等' if len(hidden) > 10 else ''}行"
+                                           f"是隐藏的，其中的内容照样读取，会写进文档；不要的内容请删去整行", severity="warning")
         return found
 
     def read_records(self, ws, sheet: RecordSheet) -> list | None:
