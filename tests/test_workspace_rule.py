@@ -218,3 +218,22 @@ def test_an_outputs_folder_linked_elsewhere_is_refused_before_anything_is_writte
                                             f"{os.path.realpath(elsewhere)}）：worksum 不读写工作区以外的文件；"
                                             "请把它复制到工作区中，或删除这个链接"), done.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_rollup_linked_to_a_file_elsewhere_is_neither_read_nor_replaced_there(workspace, tmp_path, run):
+    """The roll-up compared its document with the file at its place by reading it whole, through a
+    link to a file elsewhere too; that file is not opened, and the link is reported."""
+    global _OUTSIDE, _ELSEWHERE
+    assert run(workspace, "rollup", "--term", TERM, "--department", "后勤处").exit_code == 0
+    [target] = (workspace / "outputs" / TERM / "汇总").glob("*.docx")
+    elsewhere = tmp_path / "别处.docx"
+    elsewhere.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(elsewhere)
+    _ELSEWHERE, _OUTSIDE = os.path.realpath(elsewhere), []
+    try:
+        done = run(workspace, "rollup", "--term", TERM, "--department", "后勤处")
+    finally:
+        opened, _OUTSIDE = _OUTSIDE, None
+    assert opened == [], opened
+    assert "这是指向工作区以外的链接" in done.stderr and done.exit_code == 1, done.stderr
