@@ -21,7 +21,7 @@ import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import slips
-from pipeline.text.characters import INVISIBLE, INVISIBLE_IN_KEYS, NOT_TEXT, named
+from pipeline.text.characters import INVISIBLE_IN_KEYS, NOT_TEXT, named, without_invisible
 from pipeline.workspace.reading import TooLarge, read_capped, reason
 
 #: Refuse files larger than this many bytes (a form is a few KB).
@@ -382,11 +382,11 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
-        if isinstance(value, str) and not is_key and INVISIBLE.search(value):
-            found = INVISIBLE.search(value).group()
-            self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "warning",
-                                            f"删除了文字中看不见的字符 {named(found)}（多见于从网页、Word 或微信复制的文字）"))
-            value = INVISIBLE.sub("", value)
+        if isinstance(value, str) and not is_key:
+            value, said = without_invisible(value)
+            if said:
+                self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
+                                                "warning", said))
         if isinstance(value, str) and NOT_TEXT.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,

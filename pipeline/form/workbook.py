@@ -45,6 +45,7 @@ from typing import Any
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form.fields import KINDS
 from pipeline.form.loader import Loaded, PathKey, Positions
+from pipeline.text.characters import without_invisible
 from pipeline.text.suggest import did_you_mean
 from pipeline.workspace.reading import TooLarge, Unreadable, read_capped
 
@@ -490,6 +491,10 @@ class _Reader:
                           "请在 Excel/WPS 中打开并保存一次，或直接填写数值")
         if ws.cell(row, col).data_type == "e":
             return None, f"单元格是错误值 {value}（公式出错），请改正"
+        if isinstance(value, str):
+            value, said = without_invisible(value)  # as in a YAML form
+            if said:
+                self.problem(ws, row, col, said, severity="warning")
         return _value(value, kind, ws.cell(row, col).number_format, self.values.epoch), None
 
     def read_info(self, ws, data: dict) -> tuple[str, int] | None:
