@@ -219,8 +219,10 @@ def _meant(error: dict, shapes: dict) -> str | None:
 
 
 def _meant_key(key: str, known: list[str]) -> str | None:
-    """The field among ``known`` that the unknown ``key`` stands for: written in Chinese, or misspelt."""
-    return _from_chinese(key, known) or closest(key, known)
+    """The field among ``known`` that the unknown ``key`` stands for: written in Chinese, in full-width
+    letters (ｃａｍｐｕｓ), or misspelt."""
+    narrow = unicodedata.normalize("NFKC", key).strip()
+    return _from_chinese(key, known) or (narrow if narrow in known else None) or closest(key, known)
 
 
 def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:

@@ -91,6 +91,12 @@ def test_a_label_written_as_a_key_points_to_its_field(model, field, label):
     assert f"未知字段 \"{label}\"，字段名要用英文，应写成 \"{field}\"" in said, said
 
 
+def test_a_required_field_written_in_full_width_letters_is_not_also_missing():
+    """ｃａｍｐｕｓ (typed with the Chinese input method on) was said twice: unknown, and campus missing."""
+    said = messages(HEAD.replace("campus: 东湖校区", "ｃａｍｐｕｓ: 东湖校区"))
+    assert said == ["未知字段 \"ｃａｍｐｕｓ\"，字段名要用半角英文字母，应写成 \"campus\""]
+
+
 def test_a_required_field_written_under_its_chinese_name_is_not_also_missing():
     said = messages(HEAD.replace("date: 2025-01-16", "成文日期: 2025-01-16").replace("organization:", "单位全称:"))
     assert said == ["未知字段 \"单位全称\"，字段名要用英文，应写成 \"organization\"",
