@@ -56,14 +56,16 @@ def test_read_only_output_folder(workspace, run, built, monkeypatch):
     real_mkstemp = tempfile.mkstemp
 
     def refusing(*args, dir=None, **kwargs):
-        if dir is not None and str(dir) == str(target.parent):
-            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        if dir is not None and str(dir) == str(target.parent):  # as the system names it: the new file
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir) + "/.worksum-x1y2z3.tmp")
         return real_mkstemp(*args, dir=dir, **kwargs)
 
     monkeypatch.setattr(write.tempfile, "mkstemp", refusing)
     result = rebuild(workspace, run)
     assert result.exit_code == 1
     assert "没有写入权限（文件或文件夹是只读的，或正被其他程序占用）" in result.stderr
+    # the document is named, not the temporary file the folder refused (the message named that)
+    assert f"无法写入 {target.relative_to(workspace)}：" in result.stderr and ".worksum-x1y2z3" not in result.stderr
     assert target.read_bytes() == before
     # both forms of that campus fail; the four others are built
     assert "生成 4 份" in result.stderr and "失败 2 份" in result.stderr

@@ -84,7 +84,11 @@ def write_atomic(target: Path, data: bytes) -> None:
     if lock:
         raise FileInUse(target, lock)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # the folder takes no new file: the error names the document, not the temporary one
+        exc.filename, exc.filename2 = str(target), None
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
