@@ -345,3 +345,15 @@ def test_a_date_far_from_the_forms_period_is_named(seed_like, run):
     assert said in run(seed_like, "build").stderr
     form.write_text(form.read_text(encoding="utf-8").replace("date: 2015-01-15", "date: 2025-03-20"), encoding="utf-8")
     assert "不在2024—2025学年第一学期" not in run(seed_like, "check").stderr  # written weeks after the term: fine
+
+
+def test_a_figure_the_document_rounds_away_is_named(tmp_path, run):
+    """A figure has at most two decimals in the document: 0.004 was printed as 0 (and 0.125 as 0.13)
+    without a word; check says what the document will print."""
+    from conftest import VALID, write_form
+
+    form = write_form(tmp_path, VALID + "counts:\n  - item: 事故率\n    value: 0.004\n    unit: \"%\"\n"
+                                        "    category: 安全\n    previous: 0.125\n")
+    said = run(tmp_path, "check", str(form)).stderr
+    assert "警告: 数值 0.004 在文档中写成 0（数据最多保留两位小数）；需要更精确时，请换用更小的单位（如把“万元”改为“元”）" in said
+    assert "警告: 数值 0.125 在文档中写成 0.13（数据最多保留两位小数）" in said

@@ -504,6 +504,14 @@ class Proofreader:
         form = checked.form
         if not form.counts:
             return
+        for i, figure in enumerate(form.counts):
+            for key in ("value", "previous"):
+                written = getattr(figure, key)
+                if written is not None and Decimal(chinese.number(written)) != Decimal(str(written)):
+                    # at most two decimals in the document: 0.004 would be printed as 0
+                    yield self._issue(checked, ("counts", i, key), None,
+                                      f"数值 {Decimal(str(written)).normalize():f} 在文档中写成 {chinese.number(written)}"
+                                      f"（数据最多保留两位小数）；需要更精确时，请换用更小的单位（如把“万元”改为“元”）")
         tokenizer = segment.tokenizer(self._words)
         sentences = self.sentences(checked)
         for i, figure in enumerate(form.counts):
