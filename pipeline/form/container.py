@@ -29,13 +29,13 @@ def is_workbook(path: Path | str) -> bool:
 def load_form(path: Path | str, display: str | None = None, raw: bytes | None = None, **yaml_options) -> Loaded:
     """The form at ``path`` in its container. Raises :class:`~pipeline.diagnostics.FormError`.
 
-    ``raw``: a YAML form's bytes, already read (the file is not read again); ``yaml_options`` go
+    ``raw``: the form's bytes, already read (the file is not read again); ``yaml_options`` go
     to the YAML loader (the model's keys, whose slips it names); a workbook's columns come from
     the model itself."""
     if is_workbook(path):
         from pipeline.form.workbook import load_workbook
 
-        return load_workbook(path, display)
+        return load_workbook(path, display, raw)
     if raw is not None:
         return load_bytes(raw, display or str(path), **yaml_options)
     return load_file(path, display, **yaml_options)

@@ -121,7 +121,7 @@ def form_context(config: Config) -> FormContext:
 
 
 def read_form(path: Path, config: Config, display: str | None = None, raw: bytes | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form, a YAML file or a workbook (``raw``: a YAML form's bytes, when
+    """Load and validate one form, a YAML file or a workbook (``raw``: its bytes, when
     they were read already). Raises :class:`FormError` listing every problem; a form under
     ``inputs/`` must say the term, campus and department its place there says, and be its
     department's only form."""

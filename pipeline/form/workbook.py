@@ -287,12 +287,13 @@ def row_name_in(path: Path, line: int) -> str:
 
 # --- reading ---------------------------------------------------------------------
 
-def load_workbook(path: str | Path, display: str | None = None) -> WorkbookLoaded:
-    """Read the workbook form at ``path``. Raises :class:`FormError` when it cannot be read at all."""
+def load_workbook(path: str | Path, display: str | None = None, raw: bytes | None = None) -> WorkbookLoaded:
+    """Read the workbook form at ``path`` (``raw``: its bytes, when they were read already). Raises
+    :class:`FormError` when it cannot be read at all."""
     display = display or str(path)
     path = Path(path)
     try:
-        raw = read_capped(path, MAX_BYTES)  # a pipe named .xlsx is refused, not waited on
+        raw = read_capped(path, MAX_BYTES) if raw is None else raw  # a pipe named .xlsx is refused, not waited on
     except TooLarge:
         raise FormError([_whole(display, "error", _too_large())]) from None
     except FileNotFoundError:
