@@ -237,3 +237,16 @@ def test_a_rollup_linked_to_a_file_elsewhere_is_neither_read_nor_replaced_there(
         opened, _OUTSIDE = _OUTSIDE, None
     assert opened == [], opened
     assert "这是指向工作区以外的链接" in done.stderr and done.exit_code == 1, done.stderr
+
+
+def test_a_new_form_is_not_written_into_a_folder_linked_elsewhere(workspace, tmp_path, run):
+    """blank (and new-term, convert: one writer of new forms) wrote its workbook into inputs/<term>
+    linked to a folder elsewhere; it is refused with the link's reason, and nothing is written there."""
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    (workspace / "inputs" / "2025-2026-1").symlink_to(elsewhere)
+    done = run(workspace, "blank", "--term", "2025-2026-1", "--campus", "东湖校区", "--department", "后勤处")
+    assert done.exit_code == 1, done.stderr
+    assert ("无法写入 inputs/2025-2026-1/东湖校区/后勤处.xlsx：这是指向工作区以外的链接（实际位置 "
+            f"{os.path.realpath(elsewhere)}/东湖校区/后勤处.xlsx）") in done.stderr
+    assert list(elsewhere.rglob("*")) == []
