@@ -268,11 +268,12 @@ def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagno
 
 
 # Chinese wording for the YAML errors people actually make.
+_TAB = "不能用 Tab 键缩进，请改用空格"
 _SYNTAX_HINTS = [
     ("mapping values are not allowed", "此处不能出现冒号“:”；如果冒号是文字的一部分，请给整段文字加引号"),
     ("could not find expected ':'", "缺少冒号“:”；每个字段应写成“字段: 内容”"),
-    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格"),
-    ("found a tab character", "不能用 Tab 键缩进，请改用空格"),
+    ("found character '\\t'", _TAB),
+    ("found a tab character", _TAB),
     ("expected <block end>, but found '<block sequence start>'", "列表项“- ”的缩进与上一项不一致"),
     ("expected <block end>", "缩进不一致，请检查这一行与上一行的空格数"),
     ("did not find expected key", "缩进不一致，或缺少“字段:”"),
@@ -299,6 +300,9 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str, text: str) -> Di
         col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
+    if hint is None and mark is not None and "cannot start any token" in problem and mark.line < len(lines) \
+            and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        hint = _TAB  # libyaml does not name the character, as PyYAML does ("found character '\t'")
     message = f"YAML 格式错误：{hint or '这一行的写法无法识别，请检查缩进、冒号和引号'}"
     return Diagnostic(display, line, col, "error", message)
 
