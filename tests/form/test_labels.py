@@ -177,3 +177,15 @@ def test_the_guides_workbook_table_names_every_column_of_each_sheet():
         assert [c.header for c in sheet.columns if c.header not in row] == [], sheet.name
     row = re.search(r"(?m)^\| 标题改写 \| (.+)$", guide).group(1)
     assert [c.header for c in sheets.headings if c.header not in row] == []
+
+
+def test_an_empty_list_of_campuses_is_named_as_empty():
+    """campuses: [] in config.yaml refused every form with “不在 campuses 名单中”, as if the name were
+    misspelt; the message says the list is empty and the two ways out."""
+    config = Config.model_validate({"campuses": []})
+    try:
+        validate_form(load_text(HEAD, "form.yaml"), config)
+    except FormError as exc:
+        said = [d.message for d in exc.diagnostics]
+    assert said == ['字段 "campus"：校区 "东湖校区" 不在 config.yaml 的 campuses 名单中：名单是空的（campuses: []）；'
+                    '请在名单中列出校区名称，或删去 campuses 这一行（不限制校区名称）']
