@@ -191,12 +191,14 @@ def test_links_out_of_the_workspace_are_neither_read_nor_written(workspace, tmp_
     _OUTSIDE = []
     try:
         validated = run(workspace, "validate", f"inputs/{TERM}")
+        checked = run(workspace, "check", "--fix", f"inputs/{TERM}")  # it read the form by its real path
         built = run(workspace, "build", "--term", TERM)
     finally:
         opened, _OUTSIDE = _OUTSIDE, None
     real = os.path.realpath(elsewhere)
     assert (f"inputs/{TERM}/东湖校区/教务处.yaml:1:1: 错误: 这是指向工作区以外的链接（实际位置 {real}/教务处.yaml）："
             "worksum 不读写工作区以外的文件；请把它复制到工作区中，或删除这个链接") in validated.stderr
+    assert f"inputs/{TERM}/东湖校区/教务处.yaml:1:1: 错误: 这是指向工作区以外的链接" in checked.stderr
     assert (f"templates/后勤/opening.j2:1:1: 错误: 无法读取模板：这是指向工作区以外的链接（实际位置 {real}/opening.j2）"
             in built.stderr)
     assert f"无法写入 outputs/{TERM}/东湖校区/明德实验学校东湖校区后勤处" not in built.stderr  # its template failed first

@@ -32,6 +32,7 @@ from pipeline.commands.context import Workspace, find_workspace, workspace_at
 from pipeline.diagnostics import FormError, shown
 from pipeline.form.loader import MAX_BYTES
 from pipeline.form.validate import read_form
+from pipeline.workspace.root import real_place
 
 Note = Callable[[str], None]
 
@@ -140,7 +141,7 @@ def _check_alone(item: tuple) -> object:
     root, path, index, fix = item
     proofreader = workspace_at(root).proofreader
     config = workspace_at(root).config
-    resolved = Path(os.path.realpath(path))
+    resolved = Path(real_place(path))  # (a link out of the workspace: itself, refused when read)
     state = file_state(resolved) or (0, 0)  # as the index reads a form: its state first
     try:
         raw = read_capped(resolved, MAX_BYTES)

@@ -29,7 +29,7 @@ import os
 from pathlib import Path
 
 from pipeline.diagnostics import shown
-from pipeline.workspace.root import CONFIG_NAME
+from pipeline.workspace.root import CONFIG_NAME, real_place
 
 SUFFIX = ".yaml"
 WORKBOOK_SUFFIX = ".xlsx"
@@ -114,17 +114,18 @@ def unread_warning(path: Path) -> str:
 
 
 def real_paths(paths) -> list[str]:
-    """``os.path.realpath`` of each of ``paths``, each folder resolved once: a form that is not
+    """:func:`~pipeline.workspace.root.real_place` of each of ``paths`` (its real path, unless a link
+    takes it out of the workspace), each folder resolved once: a form that is not
     itself a link is its resolved folder and its name (one look-up instead of one per folder above it)."""
     folders: dict[str, str] = {}
     resolved = []
     for path in paths:
         folder, name = os.path.split(os.fspath(path))
         if name in ("", os.curdir, os.pardir):
-            resolved.append(os.path.realpath(path))
+            resolved.append(real_place(path))
             continue
         if folder not in folders:
-            folders[folder] = os.path.realpath(folder or os.curdir)
+            folders[folder] = real_place(folder or os.curdir)
         joined = os.path.join(folders[folder], name)
-        resolved.append(os.path.realpath(joined) if os.path.islink(joined) else joined)
+        resolved.append(real_place(joined) if os.path.islink(joined) else joined)
     return resolved

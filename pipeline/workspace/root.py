@@ -87,6 +87,13 @@ def leads_out(path: Path | str) -> str | None:
     return None if real == base or real.startswith(base.rstrip(os.sep) + os.sep) else real
 
 
+def real_place(path: Path | str) -> str:
+    """``os.path.realpath`` of ``path``, except where a link takes it out of its workspace: then the
+    path itself (absolute), so that what reads it by this name reads it through the link, and
+    :func:`leads_out` refuses it (resolved, it would look like a file of no workspace)."""
+    return os.path.abspath(path) if leads_out(path) else os.path.realpath(path)
+
+
 def linked_out(target: str) -> str:
     """Why a path that :func:`leads_out` to ``target`` is neither read nor written."""
     return (f"这是指向工作区以外的链接（实际位置 {target}）：worksum 不读写工作区以外的文件；"
