@@ -37,18 +37,23 @@ def blank_form_labels() -> set[tuple[str, str, str]]:
     return labels
 
 
-def guide_labels() -> set[tuple[str, str, str]]:
-    """(model, field, label) for every row of the guide's field tables."""
-    labels = set()
+def guide_rows() -> dict[tuple[str, str], list[str]]:
+    """(model, field) → the cells of its row in the guide's field tables."""
+    rows = {}
     model = "Form"
     for line in GUIDE.read_text(encoding="utf-8").splitlines():
         section = re.match(r"^### \d\. (\w+)", line)
         if section:
             model = SECTION_MODEL.get(section.group(1), "Form" if section.group(1) == "基本信息" else model)
-        row = re.match(r"^\| `(\w+)` \| ([^|]+?) \|", line)
+        row = re.match(r"^\| `(\w+)` \|(.+)\|\s*$", line)
         if row and row.group(1) in MODELS[model].model_fields:
-            labels.add((model, row.group(1), row.group(2)))
-    return labels
+            rows[(model, row.group(1))] = [cell.strip() for cell in row.group(2).split("|")]
+    return rows
+
+
+def guide_labels() -> set[tuple[str, str, str]]:
+    """(model, field, label) for every row of the guide's field tables."""
+    return {(model, field, cells[0]) for (model, field), cells in guide_rows().items()}
 
 
 def schema_labels() -> set[tuple[str, str, str]]:
@@ -128,20 +133,6 @@ def test_a_figure_in_wan_with_its_unit_gets_both_ways_to_write_it():
                     '或者写 41.2，并把 unit 改为“万元”'),
                     ('字段 "counts" 第2项 "value"：数值只写数字：“2.35万元”写成 23500（unit 已是“元”）；'
                     '或者写 2.35，并把 unit 改为“万元”')]
-
-
-def guide_rows() -> dict[tuple[str, str], list[str]]:
-    """(model, field) → the cells of its row in the guide's field tables."""
-    rows = {}
-    model = "Form"
-    for line in GUIDE.read_text(encoding="utf-8").splitlines():
-        section = re.match(r"^### \d\. (\w+)", line)
-        if section:
-            model = SECTION_MODEL.get(section.group(1), "Form" if section.group(1) == "基本信息" else model)
-        row = re.match(r"^\| `(\w+)` \|(.+)\|\s*$", line)
-        if row and row.group(1) in MODELS[model].model_fields:
-            rows[(model, row.group(1))] = [cell.strip() for cell in row.group(2).split("|")]
-    return rows
 
 
 @pytest.mark.parametrize("model, field", [(name, field) for name, model in MODELS.items()
