@@ -23,9 +23,9 @@ from pipeline.document.manuscript import (
     Paragraph,
     Table,
 )
+from pipeline.form.profiles import red_header_lines
 from pipeline.layout.measure import arranged, clean, width
 from pipeline.layout.parts import R, W, landscape_width, section_xml, table_block_xml, table_xml
-from pipeline.form.profiles import red_header_lines
 from pipeline.layout.profile import Profile
 from pipeline.text import chinese
 

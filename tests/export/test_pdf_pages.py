@@ -566,7 +566,6 @@ def test_a_large_title_printed_never_breaks_inside_the_genres_title_words(title,
     require_renderer()
     import dataclasses
 
-    from pipeline.document.manuscript import Manuscript
     from pipeline.export.pdf import convert
     from pipeline.layout.engines import lay_out
     from pipeline.layout.measure import title_lines

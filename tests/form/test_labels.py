@@ -178,5 +178,5 @@ def test_an_empty_list_of_campuses_is_named_as_empty():
         validate_form(load_text(HEAD, "form.yaml"), config)
     except FormError as exc:
         said = [d.message for d in exc.diagnostics]
-    assert said == ['字段 "campus"：校区 "东湖校区" 不在 config.yaml 的 campuses 名单中：名单是空的（campuses: []）；'
-                    '请在名单中列出校区名称，或删去 campuses 这一行（不限制校区名称）']
+    assert said == [('字段 "campus"：校区 "东湖校区" 不在 config.yaml 的 campuses 名单中：名单是空的（campuses: []）；'
+                     '请在名单中列出校区名称，或删去 campuses 这一行（不限制校区名称）')]
