@@ -195,7 +195,10 @@ class Ledger:
     workspace's lock (:mod:`pipeline.workspace.lock`).
     """
 
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None, listed=None):
+        #: Folders this run listed (:class:`pipeline.workspace.discovery.Listed`): a source missing from
+        #: its folder's listing is absent without a look at the disk (last period's workbook, mostly).
+        self.listed = listed
         self.root = Path(os.path.abspath(root or Path.cwd()))
         self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
         self.outputs = outputs_folder(self.root)
@@ -399,17 +402,22 @@ class Ledger:
         path = os.path.join(self._prefix, key)
         return (file_sha256(Path(path)) or ABSENT) if self._state(path) is not None else ABSENT
 
-    def up_to_date(self, form: Path) -> str | None:
+    def up_to_date(self, form: Path | str, absolute: bool = False) -> str | None:
         """The output (relative to the workspace) that makes building ``form`` unnecessary, if there is one:
         its row was made with today's fingerprint, every source is as recorded (a source whose size and
-        time are those recorded is not read) and the output exists.
+        time are those recorded is not read) and the output exists. ``absolute``: ``form`` is a string
+        already absolute and normalised (as a batch makes it once per form).
 
         An unchanged rebuild asks this of every form: it reads the rows once (:meth:`_read_plan`), and
         each file's size and time once."""
         plan = self._plan
         if plan is None:
             plan = self._plan = self._read_plan()
-        item = plan.get(self.relative(form))
+        if absolute and os.sep == "/":
+            key = form[len(self._prefix):] if form.startswith(self._prefix) else form
+        else:
+            key = self.relative(form)
+        item = plan.get(key)
         if item is None:
             return None
         output, sources = item
@@ -461,8 +469,13 @@ class Ledger:
         also a form of the workspace)."""
         if path in self._states:
             return self._states[path]
+        folder, _, name = path.rpartition(os.sep)
+        listed = self.listed
         try:
-            found = None if self._missing_folder(path) else os.stat(path)
+            if listed is not None and listed.absent(folder or os.sep, name):
+                found = None
+            else:
+                found = None if self._missing_folder(path) else os.stat(path)
         except OSError:
             found = None
         self._states[path] = found
