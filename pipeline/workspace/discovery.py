@@ -47,10 +47,6 @@ OTHER_SUFFIX = ".yml"
 BACKUP_MARKS = (".bak", ".orig", ".old", ".backup")
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "~"))
-
-
 def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | None = None,
              listed: dict[str, frozenset[str]] | None = None, text: bool = False) -> list[Path]:
     """Every form under ``folder``, sorted; files that look like forms but are not read
@@ -64,7 +60,6 @@ def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | N
     # Names as strings until the end: a workspace of ten thousand forms is listed on every run,
     # and a Path made (and compared, to sort) per file costs more than the listing itself.
     _scan(os.fspath(folder), found, unread, links, listed)
-    found.sort(key=path_order)
     if unread is not None:
         unread.sort()
     return found if text else [Path(path) for path in found]
@@ -72,7 +67,10 @@ def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | N
 
 def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[str] | None,
           listed: dict[str, frozenset[str]] | None = None) -> None:
-    """os.walk's listing (a folder that cannot be read is passed over), with what it knows of links."""
+    """os.walk's listing (a folder that cannot be read is passed over), with what it knows of links.
+
+    Each folder's entries are taken in the order of their names and a folder is entered where its
+    name falls, so the forms come out in the order of sorted Paths (:func:`path_order`) already."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
@@ -80,10 +78,11 @@ def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[s
         return
     if listed is not None:
         listed[folder] = frozenset(entry.name for entry in entries)
-    folders = []
+    entries.sort(key=_entry_order)
+    prefix = os.path.join(folder, "")
     for entry in entries:
         name = entry.name
-        if _hidden(name):
+        if name[0] in _HIDDEN:
             continue
         try:
             is_folder = entry.is_dir()
@@ -91,19 +90,27 @@ def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[s
             is_folder = False
         if is_folder:
             if not entry.is_symlink():
-                folders.append(name)
+                _scan(prefix + name, found, unread, links, listed)
             continue
-        stem, suffix = os.path.splitext(name)
-        suffix = suffix.lower()
+        stem, dot, suffix = name.rpartition(".")
+        if not dot:
+            continue
+        suffix = "." + suffix.lower()
         if suffix in FORM_SUFFIXES and name != CONFIG_NAME and not stem.lower().endswith(BACKUP_MARKS):
-            path = os.path.join(folder, name)
+            path = prefix + name
             found.append(path)
             if links is not None and entry.is_symlink():
                 links.add(path)
         elif suffix in OTHER_SUFFIXES and unread is not None:
             unread.append(Path(folder) / name)
-    for name in sorted(folders):
-        _scan(os.path.join(folder, name), found, unread, links, listed)
+
+
+#: A name starting with one of these is hidden: skipped, with everything in it (see the module's description).
+_HIDDEN = frozenset(".~")
+
+
+def _entry_order(entry: os.DirEntry) -> str:
+    return os.path.normcase(entry.name)
 
 
 class Listed:
