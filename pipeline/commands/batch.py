@@ -366,7 +366,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         unchanged = None if force else ledger.up_to_date(absolute, absolute=True)
         if unchanged:
             tally.unchanged += 1
-            output = os.path.normpath(os.path.join(ledger.root, unchanged))
+            output = os.path.normpath(ledger.prefix + unchanged)  # relative, inside outputs/ (up_to_date)
             tally.kept.append(output)
             claimed[output] = absolute
         else:

@@ -381,6 +381,11 @@ class Ledger:
 
     # --- the questions ------------------------------------------------------------
 
+    @property
+    def prefix(self) -> str:
+        """The workspace's root, absolute, with a separator at its end."""
+        return self._prefix
+
     def relative(self, path: Path) -> str:
         """``path`` as the manifest writes it: relative to the workspace when inside it.
 
@@ -472,8 +477,8 @@ class Ledger:
         folder, _, name = path.rpartition(os.sep)
         listed = self.listed
         try:
-            if listed is not None and listed.absent(folder or os.sep, name):
-                found = None
+            if listed is not None and listed.listed(folder or os.sep):  # the folder is there, as listed
+                found = None if listed.absent(folder or os.sep, name) else os.stat(path)
             else:
                 found = None if self._missing_folder(path) else os.stat(path)
         except OSError:
@@ -484,10 +489,23 @@ class Ledger:
     def _missing_folder(self, path: str) -> bool:
         """Whether the folder of ``path`` is known, in this run, not to exist: last period's forms are
         looked for in a folder that is often not there, once for every form of the period after."""
-        folder = path.rpartition(os.sep)[0] or os.sep  # os.path.dirname, for a path without a trailing separator
+        return self._missing(path.rpartition(os.sep)[0] or os.sep)  # os.path.dirname, without a trailing separator
+
+    def _missing(self, folder: str, above: int = 1) -> bool:
+        """Whether ``folder`` is not there, asked once per run: a folder missing from its parent's listing
+        (:attr:`listed`), or below such a folder (``above`` levels up), is not looked for."""
         missing = self._missing_folders.get(folder)
         if missing is None:
-            missing = self._missing_folders[folder] = not os.path.isdir(folder)
+            parent, _, name = folder.rpartition(os.sep)
+            parent = parent or os.sep
+            listed = self.listed
+            if listed is not None and listed.listed(parent):
+                missing = listed.absent(parent, name) or not os.path.isdir(folder)
+            elif listed is not None and above and parent != folder and self._missing(parent, above - 1):
+                missing = True
+            else:
+                missing = not os.path.isdir(folder)
+            self._missing_folders[folder] = missing
         return missing
 
     def folder_hash(self, folder: Path) -> str:

@@ -128,6 +128,10 @@ class Listed:
         """Folder (as listed) → the names in it: what :func:`forms_in` fills."""
         return self._folders
 
+    def listed(self, folder: str) -> bool:
+        """Whether ``folder`` was listed (it was there, a folder)."""
+        return folder in self._folders
+
     def absent(self, folder: str, name: str) -> bool:
         """Whether ``name`` is surely not in ``folder``: the folder was listed and had no such name."""
         names = self._folders.get(folder)
