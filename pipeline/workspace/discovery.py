@@ -122,6 +122,7 @@ class Listed:
     def __init__(self, folders: dict[str, frozenset[str]] | None = None):
         self._folders = folders if folders is not None else {}
         self._folded: dict[str, frozenset[str]] = {}
+        self._names: dict[str, str] = {}
 
     @property
     def folders(self) -> dict[str, frozenset[str]]:
@@ -141,13 +142,16 @@ class Listed:
             return False
         folded = self._folded.get(folder)
         if folded is None:
-            folded = self._folded[folder] = frozenset(map(_folded, names))
-        return _folded(name) not in folded
+            folded = self._folded[folder] = frozenset(map(self._fold, names))
+        return self._fold(name) not in folded
 
-
-def _folded(name: str) -> str:
-    """A name as a disk that ignores case and Unicode normalisation (macOS) compares it."""
-    return unicodedata.normalize("NFC", name).casefold()
+    def _fold(self, name: str) -> str:
+        """A name as a disk that ignores case and Unicode normalisation (macOS) compares it; the same
+        few names (a department's, config.yaml) are asked of every folder: each folded once."""
+        folded = self._names.get(name)
+        if folded is None:
+            folded = self._names[name] = unicodedata.normalize("NFC", name).casefold()
+        return folded
 
 
 def path_order(path: str) -> list[str]:
