@@ -92,6 +92,8 @@ CREATE TABLE IF NOT EXISTS entries(
 );
 CREATE INDEX IF NOT EXISTS entries_by_form ON entries(form);
 """
+#: A source not yet looked at in this run (its state may be None: no file).
+_UNSEEN = object()
 _COLUMNS = "output, term, kind, form, templates, config, tool, docx_sha256, pdf_sha256, built, sources"
 
 
@@ -419,7 +421,7 @@ class Ledger:
         if plan is None:
             plan = self._plan = self._read_plan()
         if absolute and os.sep == "/":
-            key = form[len(self._prefix):] if form.startswith(self._prefix) else form
+            key = form.removeprefix(self._prefix)
         else:
             key = self.relative(form)
         item = plan.get(key)
@@ -435,7 +437,9 @@ class Ledger:
                     continue
                 # os.path.join(prefix, source): a source may be absolute (a form outside the workspace)
                 path = source if source[:1] == "/" or source[1:2] == ":" else prefix + source
-                found = states[path] if path in states else self._state(path)
+                found = states.get(path, _UNSEEN)
+                if found is _UNSEEN:
+                    found = self._state(path)
                 if found is None:
                     if recorded != ABSENT:
                         return None
