@@ -108,7 +108,13 @@ def test_the_figures_tables_add_up_by_hand(rolled):
 
 def test_a_table_lists_only_the_campuses_with_a_value_in_it(rolled):
     finance = next(rows for rows in tables(rolled / ACADEMIC) if rows[1][0] == "教学经费支出")
-    assert finance[0] == ["项目", "单位", "东湖校区", "合计"]
+    # One campus's column and no 合计 (it was 东湖校区 86500 | 合计 86500: a total equal to its only
+    # column), as in a one-campus roll-up; the sentence above it names that campus, not 各校区.
+    assert finance == [["项目", "单位", "东湖校区"], ["教学经费支出", "元", "86500"]]
+    found = blocks(rolled / ACADEMIC)
+    at = next(i for i, b in enumerate(found) if b[0] == "table" and b[1][1][0] == "教学经费支出")
+    assert found[at - 1] == ("p", "Normal", "本学期东湖校区的主要数据见下表：")
+    assert sum(1 for b in found if b[0] == "p" and b[2] == "本学期各校区的主要数据见下表：") == 1  # 一's only
 
 
 def test_the_second_department_and_the_heading_chosen_by_most_campuses(rolled):

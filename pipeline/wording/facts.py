@@ -36,8 +36,8 @@ class Facts:
     plans: tuple[str, ...]
     groups: tuple[str, ...]  # the activities' groups, in order of first appearance
     #: The figure an opening names (its value; how it moved is said under its heading): the one
-    #: that rose most, else the first; not one that only restates the activities' 人次
-    #: (教师培训185人次 beside the busiest activity's 185人次).
+    #: that rose most, else the first; not one that only restates the 人次 the opening gives
+    #: (教师培训185人次 beside 参与185人次, 家长学校听课1520人次 beside 规模最大（1520人次）).
     headline: Figure | None = None
     #: A heading's only: the document's opening already gives these 人次 (the heading holds every
     #: activity that gives 人次), so the heading's lead does not give them again.
@@ -66,9 +66,11 @@ def facts(sections: Iterable) -> Facts:
     total = sum(a.participants for a in peopled)
     rises = tuple(f for f in moved if f.value > f.previous)
     # The opening gives the headline's value only (how it moved is its heading's detail), so a
-    # figure that restates the activities' 人次 says nothing new there, risen or not.
+    # figure that restates the 人次 it states (the activities' together, or the busiest one's:
+    # 规模最大（1520人次）；家长学校听课1520人次) says nothing new there, risen or not.
+    stated = {total, busiest.participants} if busiest else {total}
     news = [f for f in (*rises, *figures)
-            if not (counted(f, activities) or (f.unit == "人次" and f.value == total))]
+            if not (counted(f, activities) or (f.unit == "人次" and f.value in stated))]
     return Facts(
         activities=len(activities),
         times=sum(a.times or 0 for a in activities),

@@ -87,37 +87,48 @@ def _section(doc: Manuscript, writer: Writer, section: RollupSection, base: dict
         doc.add("body", text)
     if section.rows:
         rates = any(row.unit == RATE_UNIT for row in section.rows)
-        header, rows = figure_table(section, alone=len(base["campuses"]) == 1)
+        columns = section.table_campuses
+        header, rows = figure_table(section)
+        # A table of one campus's column speaks of that campus, not of 各校区.
+        told = {**context, "campus": columns[0]} if len(columns) == 1 else context
         if attached is not None:  # the table is a 附件; the text says which
             # Named after the heading's first phrase (加强学习培训), short enough for one title line.
             subject = re.split("[，,；;：:]", heading_title(writer, section, context))[0]
-            title = f"{context['campus']}{subject}主要数据"
+            title = f"{told['campus']}{subject}主要数据"
             attached.append(Attachment(title, Table(tuple(header), tuple(tuple(row) for row in rows))))
         attachment = None if attached is None else "附件" if single else f"附件{len(attached)}"
-        for text in writer.paragraphs("rollup_figures.j2", **context, rows=section.rows, rates=rates,
-                                      attachment=attachment):
+        for text in writer.paragraphs("rollup_figures.j2", **told, rows=section.rows, rates=rates,
+                                      columns=columns, summed=adds_up(section), attachment=attachment):
             doc.add("body", text)
         if attached is None:
             doc.add_table(header, rows)
-    if section.incidents is not None:
-        for text in writer.paragraphs("rollup_incidents.j2", **context, tally=section.incidents):
+    # Every campus that reported under this heading had none: one sentence names them all, instead of
+    # each campus's part saying 截至…，X校区本学期未发生安全责任事故。 with only its name changed. The
+    # parts leave theirs out only when the tally wrote something (an older copy of the template may not).
+    tally = section.incidents
+    together = tally is not None and not tally.total and len(tally.quiet) > 1
+    quiet_said = False
+    if tally is not None:
+        said = writer.paragraphs("rollup_incidents.j2", **context, tally=tally, together=together)
+        for text in said:
             doc.add("body", text)
+        quiet_said = together and bool(said)
     for number, part in enumerate(section.parts, 1):
         if len(base["campuses"]) > 1:  # one campus's roll-up has no lone （一）本部校区 under each heading
             doc.add("heading2", f"（{chinese.ordinal(number)}）{part.campus}", number=number)
         # A campus's "全校未发生安全责任事故" is said of that campus: in a roll-up where another
         # campus had an incident, 全校 would contradict the tally above it.
         _campus_part(doc, writer, part, {**context, "campus": part.campus,
-                                         "words": {**context["words"], "whole": part.campus}})
+                                         "words": {**context["words"], "whole": part.campus}}, quiet_said)
 
 
-def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict) -> None:
+def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dict, quiet_said: bool = False) -> None:
     number = 0
     for activity in part.activities:
         number += 1
         doc.add("item", writer.line("activity.j2", **context, activity=activity),
                 runin=f"{number}.{bare(activity.title)}。", number=number)
-    if part.incidents or part.no_incidents:
+    if part.incidents or (part.no_incidents and not quiet_said):
         for text in writer.paragraphs("incidents.j2", **context, incidents=part.incidents):
             doc.add("body", text)
     for label, entries in (("shortcomings", part.shortcomings), ("plans", part.plans)):
@@ -129,17 +140,26 @@ def _campus_part(doc: Manuscript, writer: Writer, part: CampusPart, context: dic
                 number=number)
 
 
-def figure_table(section: RollupSection, alone: bool = False) -> tuple[list[str], list[list[str]]]:
+def adds_up(section: RollupSection) -> bool:
+    """Whether the heading's table has a 合计 column: only when some row adds two or more campuses'
+    values. A total equal to a row's only value says nothing (one campus's column, the roll-up's or
+    the heading's; or every item given by one campus: 本部校区 86 | 合计 86), nor does a column of —
+    (every figure a percentage)."""
+    return any(row.total is not None and len(row.values) > 1 for row in section.rows)
+
+
+def figure_table(section: RollupSection) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a heading's figures table: item, unit, each campus, total (and change).
-    ``alone``: the roll-up has one campus, whose column would be its total again, so there is no 合计."""
+    Without a 合计 (:func:`adds_up`) last period's column is each row's own campus's, 上期, not 上期合计."""
     campuses = section.table_campuses
     with_previous = any(row.previous_total is not None for row in section.rows)
-    header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([] if alone else [TOTAL_LABEL])] + \
-        ([ALONE_PREVIOUS_LABEL if alone else PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
+    summed = adds_up(section)
+    header = [ITEM_LABEL, UNIT_LABEL, *campuses, *([TOTAL_LABEL] if summed else [])] + \
+        ([PREVIOUS_LABEL if summed else ALONE_PREVIOUS_LABEL, CHANGE_LABEL] if with_previous else [])
     rows = []
     for row in section.rows:
         cells = [row.item, row.unit or "", *(_number(row.values.get(campus)) for campus in campuses),
-                 *([] if alone else [_number(row.total)])]
+                 *([_number(row.total)] if summed else [])]
         if with_previous:
             cells += [_number(row.previous_total), change_cell(row.total, row.previous_total)]
         rows.append(cells)

@@ -32,10 +32,10 @@ def _build(folder: Path, run, department: str, activities: list[str], organizati
 
 
 @pytest.mark.parametrize("department, organization, placed", [
-    # 家长学校, 家委会: a 家校 department; its parents' work has a heading of its own.
+    # 家长学校, 家委会: a 家校 department; its parents' work has a heading of its own (and the 家校 set's study title).
     ("家长学校", "明德实验学校", {"召开新生家长会": "二、加强家长工作，形成共育合力",
                                  "家庭教育专题讲座": "二、加强家长工作，形成共育合力",
-                                 "教师业务学习": "一、加强学习培训，提高队伍素质"}),
+                                 "教师业务学习": "一、加强学习培训，提高家庭教育指导能力"}),
     ("家园共育部", "青禾幼儿园", {"家长开放日": "一、加强家长工作，形成共育合力",
                                "家长委员会会议": "一、加强家长工作，形成共育合力"}),
     # 少先队, 团委, 心理健康: 德育 departments, with the 德育 set's headings.

@@ -154,7 +154,7 @@ def test_pages_have_the_profiles_paper_with_all_text_inside_the_margins(built):
             for line in built.body_lines(page):
                 assert line.x0 >= built.left - TOLERANCE, (pdf.name, page.number, line.text)
                 # Only punctuation may stand past the right margin (hanging), by less than a character.
-                limit = built.right + (built.char if line.text[-1] in HANGING else TOLERANCE)
+                limit = built.right + TOLERANCE + (built.char if line.text[-1] in HANGING else 0)  # measuring tolerance on every line
                 assert line.x1 <= limit, (pdf.name, page.number, line.text)
                 assert line.top >= built.top - TOLERANCE, (pdf.name, page.number, line.text)
 
@@ -433,7 +433,7 @@ def test_any_valid_profile_keeps_every_line_on_its_page(text, tmp_path_factory):
         assert len(body) <= profile.lines_per_page + (2 if page.number == 1 else 0), (text, page.number)
         for line in body:
             assert line.x0 >= built.left - TOLERANCE and line.top >= built.top - TOLERANCE, (text, line.text)
-            limit = built.right + (built.char if line.text[-1] in HANGING else TOLERANCE)
+            limit = built.right + TOLERANCE + (built.char if line.text[-1] in HANGING else 0)  # measuring tolerance on every line
             assert line.x1 <= limit, (text, page.number, line.text)
         assert len(footer) == 1 and footer[0].bottom < paper_bottom, (text, [l.text for l in footer])
 

@@ -143,7 +143,7 @@ def test_an_unknown_set_in_config_is_an_error_at_its_line(tmp_path, run):
     root = workspace(tmp_path, "departments: [后勤处, 教务处]\ntemplates:\n  教务处: 教物\n  后勤部: default\n")
     result = run(root, "validate")
     assert result.exit_code == 1
-    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、保教、办公室、后勤、安全、德育、教务、财务",
+    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、保教、办公室、卫生保健、后勤、安全、家校、德育、教务、财务",
                      result.stderr)
     assert re.search(r"config\.yaml:4:3: 错误: 部门 \"后勤部\" 不在 departments 名单中，是否应为 \"后勤处\"？",
                      result.stderr)
@@ -307,7 +307,7 @@ def test_each_built_in_set_says_only_its_own_phrase(tmp_path):
     """A set's opening and closing extend the shipped default ones and fill only their blocks."""
     builtin = templatesets.builtin_sets()
     sets = [s for s in templatesets.available_sets(None) if s != templatesets.DEFAULT_SET]
-    assert len(sets) == 7
+    assert len(sets) == 9
     for name in sets:
         for file, blocks in (("opening.j2", ["done"]), ("closing.j2", ["aim"])):
             text = (builtin / name / file).read_text(encoding="utf-8")
@@ -340,7 +340,7 @@ def test_a_workspace_template_may_extend_the_built_in_base_and_fill_one_block(tm
     template(root, "后勤/closing.j2",
              '{% extends "内置/后勤/closing.j2" %}\n{% block aim %}让{{ words.people }}满意{% endblock %}\n')
     text = build(run, root, "后勤处")
-    assert text[2].startswith("本学期，东湖校区后勤处做好服务保障工作2项，包括集体备课等；")
+    assert text[2].startswith("本学期，东湖校区后勤处做好服务保障工作2项，包括集体备课等")
     assert CLOSING_HOUQIN.replace("让后勤服务跟上教育教学的需要", "让师生满意") in text
 
 
