@@ -47,16 +47,25 @@ def find_root(start: Path) -> Path | None:
 
 class RootFinder:
     """:func:`find_root` for the folders of many forms: each folder is asked :func:`is_root`
-    once, however many forms it and the folders below it hold."""
+    once, however many forms it and the folders below it hold. ``listed``: folders just listed
+    (:class:`pipeline.workspace.discovery.Listed`); one that has none of a workspace's marks
+    (config.yaml, inputs, templates) is no workspace, without asking the disk again."""
 
-    def __init__(self) -> None:
+    def __init__(self, listed=None) -> None:
         self._roots: dict[str, Path | None] = {}
+        self._listed = listed
+
+    def _is_root(self, folder: str) -> bool:
+        listed = self._listed
+        if listed is not None and all(listed.absent(folder, name) for name in (CONFIG_NAME, INPUTS, TEMPLATES)):
+            return False
+        return is_root(folder)
 
     def __call__(self, folder: str) -> Path | None:
         """The workspace root of the folder ``folder`` (an absolute path)."""
         if folder not in self._roots:
             parent = os.path.dirname(folder)
-            if is_root(folder):
+            if self._is_root(folder):
                 self._roots[folder] = Path(folder)
             else:
                 self._roots[folder] = self(parent) if parent != folder else None
