@@ -350,3 +350,31 @@ def test_a_retrained_classifier_model_makes_outputs_stale(tmp_path, monkeypatch)
     before = tool_version()
     model.write_text('{"threshold": 0.6}', encoding="utf-8")
     assert tool_version() != before
+
+
+def test_the_pool_falls_back_to_the_standard_one_without_cpythons_private_parts():
+    """batch's pool overrides CPython's private ``Pool._get_sentinels`` and reads the private
+    ``_change_notifier._reader``; only the method was looked for, so a Python whose pool had the
+    method but no notifier failed with AttributeError in the pool's own thread. Without the method
+    the standard pool is used; without the notifier, the pool's own sentinels."""
+    from multiprocessing.pool import Pool
+    from types import SimpleNamespace
+
+    from pipeline.commands import batch
+
+    class WithoutTheMethod:
+        pass
+
+    assert batch.minded(WithoutTheMethod) is WithoutTheMethod
+
+    class WithoutTheNotifier:
+        def _get_sentinels(self):
+            return ["the pool's own"]
+
+    pool = batch.minded(WithoutTheNotifier)()
+    assert pool._get_sentinels() == ["the pool's own"]
+    pool._change_notifier = SimpleNamespace()  # a notifier without its reader
+    assert pool._get_sentinels() == ["the pool's own"]
+    pool._change_notifier = SimpleNamespace(_reader="the notices")
+    assert pool._get_sentinels() == ["the notices"]
+    assert batch.minded(Pool).__mro__[1] is Pool and batch._pool_class().__mro__[1] is Pool

@@ -271,3 +271,89 @@ def test_fix_that_cannot_write_a_form_names_it_and_reports_no_repair(seed_like, 
                                               "或正被其他程序占用）")
     assert "已修改" not in result.stderr and "检查了" not in result.stderr
     assert snapshot(seed_like) == before
+
+
+_OPENED: list[str] | None = None
+
+
+def _count_opens(event: str, args: tuple) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        mode = args[1] if len(args) > 1 and isinstance(args[1], str) else "r"
+        if not flags & (os.O_WRONLY | os.O_RDWR) and not any(c in mode for c in "wax+"):
+            _OPENED.append(os.path.realpath(os.fsdecode(args[0])))
+
+
+sys.addaudithook(_count_opens)  # an audit hook cannot be removed: it counts only while _OPENED is a list
+
+
+def _reads(folder: Path, run, *args: str) -> dict[str, int]:
+    """How many times ``worksum *args`` in ``folder`` opened each form under inputs/ to read it."""
+    global _OPENED
+    _OPENED = []
+    try:
+        result = run(folder, *args)
+    finally:
+        opened, _OPENED = _OPENED, None
+    assert result.exit_code in (0, 1), result.output
+    forms = {os.path.realpath(p): str(p.relative_to(folder)) for p in folder.rglob("*.yaml") if "inputs" in p.parts}
+    return {name: opened.count(path) for path, name in forms.items()}
+
+
+def test_fix_reads_each_form_as_often_as_check_does(seed_like, run):
+    """check --fix read every form once more than check (a repair pass before the check's own) and a
+    repaired one once more again: now it reads each form as check does, once, and once more only to
+    compare a form that shares text with another; a repaired form is proofread from the bytes written."""
+    copy = seed_like.parent / "checked"
+    shutil.copytree(seed_like, copy)
+    checked = _reads(copy, run, "check")
+    fixed = _reads(seed_like, run, "check", "--fix")
+    assert "已改正 8 处标点" in run(copy, "check", "--fix").stderr  # (the copy had as much to repair)
+    assert fixed == checked and len(fixed) == 3, (fixed, checked)
+    assert fixed[EAST_BEFORE] == 1  # last term's form, only read for the index
+
+
+def test_fix_leaves_a_form_saved_while_it_was_checked_alone(seed_like, run, monkeypatch):
+    """A form saved in an editor between the check's reading and its writing: writing the repairs
+    (made to the text read) would undo the edit; the file is left as saved, and the message says why."""
+    from pipeline.proofread import repair
+
+    form = seed_like / EAST
+    planned = repair.plan
+
+    def plan_while_saved(checked, issues, raw):
+        found = planned(checked, issues, raw)
+        if os.path.realpath(checked.path) == os.path.realpath(form):
+            form.write_bytes(raw + "# 刚在记事本里补写的一行\n".encode())
+        return found
+
+    monkeypatch.setattr(repair, "plan", plan_while_saved)
+    result = run(seed_like, "check", "--fix")
+    assert form.read_bytes().endswith("# 刚在记事本里补写的一行\n".encode())
+    assert (f"{EAST}: 警告: 文件在检查期间被修改过（可能刚在编辑器中保存），没有自动修改；"
+            "请再运行一次 worksum check --fix") in result.stderr
+    assert f"{EAST}:8:11: 已修改" not in result.stderr
+
+
+def test_a_date_far_from_the_forms_period_is_named(seed_like, run):
+    """2015 typed for 2025 was printed as the summary's date without a word (as was 1900年1月3日, a 3
+    typed into a workbook's date cell): check and build name the date and the period it is far from."""
+    form = seed_like / EAST
+    form.write_text(form.read_text(encoding="utf-8").replace("date: 2025-01-15", "date: 2015-01-15"), encoding="utf-8")
+    said = f"{EAST}:6:7: 警告: 日期“2015年1月15日”不在2024—2025学年第一学期（2024年8月至2025年1月）前后，多半是年份写错了；请核对"
+    assert said in run(seed_like, "check").stderr
+    assert said in run(seed_like, "build").stderr
+    form.write_text(form.read_text(encoding="utf-8").replace("date: 2015-01-15", "date: 2025-03-20"), encoding="utf-8")
+    assert "不在2024—2025学年第一学期" not in run(seed_like, "check").stderr  # written weeks after the term: fine
+
+
+def test_a_figure_the_document_rounds_away_is_named(tmp_path, run):
+    """A figure has at most two decimals in the document: 0.004 was printed as 0 (and 0.125 as 0.13)
+    without a word; check says what the document will print."""
+    from conftest import VALID, write_form
+
+    form = write_form(tmp_path, VALID + "counts:\n  - item: 事故率\n    value: 0.004\n    unit: \"%\"\n"
+                                        "    category: 安全\n    previous: 0.125\n")
+    said = run(tmp_path, "check", str(form)).stderr
+    assert "警告: 数值 0.004 在文档中写成 0（数据最多保留两位小数）；需要更精确时，请换用更小的单位（如把“万元”改为“元”）" in said
+    assert "警告: 数值 0.125 在文档中写成 0.13（数据最多保留两位小数）" in said

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -149,3 +151,104 @@ def test_validate_groups_forms_by_workspace_and_a_broken_config_stops_only_its_o
 
 def test_the_sample_workspace_itself_is_found_from_inside_the_checkout():
     assert find_root(ROOT / "inputs" / TERM / "东湖校区" / "后勤处.yaml") == ROOT
+
+
+# --- links out of the workspace -----------------------------------------------------------------
+
+_OUTSIDE: list | None = None
+_ELSEWHERE: str = ""
+
+
+def _note_outside(event: str, args: tuple) -> None:
+    if _OUTSIDE is not None and event in ("open", "os.rename", "os.replace", "os.mkdir") and args \
+            and isinstance(args[0], (str, bytes)) and _ELSEWHERE \
+            and os.path.realpath(os.fsdecode(args[0])).startswith(_ELSEWHERE):
+        _OUTSIDE.append((event, os.fsdecode(args[0])))
+
+
+sys.addaudithook(_note_outside)  # it counts only while _OUTSIDE is a list
+
+
+def test_links_out_of_the_workspace_are_neither_read_nor_written(workspace, tmp_path, run):
+    """A form, a template and config.yaml linked to files elsewhere were read (a form linked to
+    /etc/passwd was parsed, a template's text printed), and an output folder linked elsewhere was
+    written into: each is refused with its reason, and nothing outside the workspace is opened."""
+    global _OUTSIDE, _ELSEWHERE
+    elsewhere = tmp_path / "别处"
+    (elsewhere / "文档").mkdir(parents=True)
+    forms = workspace / "inputs" / TERM
+    (elsewhere / "教务处.yaml").write_bytes((forms / "东湖校区" / "教务处.yaml").read_bytes())
+    (forms / "东湖校区" / "教务处.yaml").unlink()
+    (forms / "东湖校区" / "教务处.yaml").symlink_to(elsewhere / "教务处.yaml")
+    (elsewhere / "opening.j2").write_text("别处的导语{{ 1 }}现总结如下：", encoding="utf-8")
+    opening = workspace / "templates" / "后勤" / "opening.j2"
+    opening.parent.mkdir(parents=True, exist_ok=True)
+    opening.unlink(missing_ok=True)
+    opening.symlink_to(elsewhere / "opening.j2")
+    (workspace / "outputs").mkdir(exist_ok=True)
+    (workspace / "outputs" / TERM).symlink_to(elsewhere / "文档")
+    _ELSEWHERE = os.path.realpath(elsewhere)
+    _OUTSIDE = []
+    try:
+        validated = run(workspace, "validate", f"inputs/{TERM}")
+        checked = run(workspace, "check", "--fix", f"inputs/{TERM}")  # it read the form by its real path
+        built = run(workspace, "build", "--term", TERM)
+    finally:
+        opened, _OUTSIDE = _OUTSIDE, None
+    real = os.path.realpath(elsewhere)
+    assert (f"inputs/{TERM}/东湖校区/教务处.yaml:1:1: 错误: 这是指向工作区以外的链接（实际位置 {real}/教务处.yaml）："
+            "worksum 不读写工作区以外的文件；请把它复制到工作区中，或删除这个链接") in validated.stderr
+    assert f"inputs/{TERM}/东湖校区/教务处.yaml:1:1: 错误: 这是指向工作区以外的链接" in checked.stderr
+    assert (f"templates/后勤/opening.j2:1:1: 错误: 无法读取模板：这是指向工作区以外的链接（实际位置 {real}/opening.j2）"
+            in built.stderr)
+    assert f"无法写入 outputs/{TERM}/东湖校区/明德实验学校东湖校区后勤处" not in built.stderr  # its template failed first
+    assert f"无法写入 outputs/{TERM}/本部校区/明德实验学校本部校区教务处2024—2025学年第一学期工作总结.docx：" \
+           f"这是指向工作区以外的链接" in built.stderr
+    assert built.exit_code == 1 and "Traceback" not in built.stderr
+    assert opened == [] and list((elsewhere / "文档").iterdir()) == []
+
+
+def test_an_outputs_folder_linked_elsewhere_is_refused_before_anything_is_written(workspace, tmp_path, run):
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    shutil.rmtree(workspace / "outputs", ignore_errors=True)
+    (workspace / "outputs").symlink_to(elsewhere)
+    for command in (("build",), ("rollup", "--term", TERM)):
+        done = run(workspace, *command)
+        assert done.exit_code == 1, done.stderr
+        assert done.stderr.strip().endswith(f"错误: 输出文件夹 outputs：这是指向工作区以外的链接（实际位置 "
+                                            f"{os.path.realpath(elsewhere)}）：worksum 不读写工作区以外的文件；"
+                                            "请把它复制到工作区中，或删除这个链接"), done.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_rollup_linked_to_a_file_elsewhere_is_neither_read_nor_replaced_there(workspace, tmp_path, run):
+    """The roll-up compared its document with the file at its place by reading it whole, through a
+    link to a file elsewhere too; that file is not opened, and the link is reported."""
+    global _OUTSIDE, _ELSEWHERE
+    assert run(workspace, "rollup", "--term", TERM, "--department", "后勤处").exit_code == 0
+    [target] = (workspace / "outputs" / TERM / "汇总").glob("*.docx")
+    elsewhere = tmp_path / "别处.docx"
+    elsewhere.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(elsewhere)
+    _ELSEWHERE, _OUTSIDE = os.path.realpath(elsewhere), []
+    try:
+        done = run(workspace, "rollup", "--term", TERM, "--department", "后勤处")
+    finally:
+        opened, _OUTSIDE = _OUTSIDE, None
+    assert opened == [], opened
+    assert "这是指向工作区以外的链接" in done.stderr and done.exit_code == 1, done.stderr
+
+
+def test_a_new_form_is_not_written_into_a_folder_linked_elsewhere(workspace, tmp_path, run):
+    """blank (and new-term, convert: one writer of new forms) wrote its workbook into inputs/<term>
+    linked to a folder elsewhere; it is refused with the link's reason, and nothing is written there."""
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    (workspace / "inputs" / "2025-2026-1").symlink_to(elsewhere)
+    done = run(workspace, "blank", "--term", "2025-2026-1", "--campus", "东湖校区", "--department", "后勤处")
+    assert done.exit_code == 1, done.stderr
+    assert ("无法写入 inputs/2025-2026-1/东湖校区/后勤处.xlsx：这是指向工作区以外的链接（实际位置 "
+            f"{os.path.realpath(elsewhere)}/东湖校区/后勤处.xlsx）") in done.stderr
+    assert list(elsewhere.rglob("*")) == []

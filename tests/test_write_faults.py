@@ -56,14 +56,16 @@ def test_read_only_output_folder(workspace, run, built, monkeypatch):
     real_mkstemp = tempfile.mkstemp
 
     def refusing(*args, dir=None, **kwargs):
-        if dir is not None and str(dir) == str(target.parent):
-            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        if dir is not None and str(dir) == str(target.parent):  # as the system names it: the new file
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir) + "/.worksum-x1y2z3.tmp")
         return real_mkstemp(*args, dir=dir, **kwargs)
 
     monkeypatch.setattr(write.tempfile, "mkstemp", refusing)
     result = rebuild(workspace, run)
     assert result.exit_code == 1
     assert "没有写入权限（文件或文件夹是只读的，或正被其他程序占用）" in result.stderr
+    # the document is named, not the temporary file the folder refused (the message named that)
+    assert f"无法写入 {target.relative_to(workspace)}：" in result.stderr and ".worksum-x1y2z3" not in result.stderr
     assert target.read_bytes() == before
     # both forms of that campus fail; the four others are built
     assert "生成 4 份" in result.stderr and "失败 2 份" in result.stderr
@@ -89,3 +91,17 @@ def test_single_form_to_a_locked_file(example_form, run, tmp_path):
     assert result.exit_code == 1
     assert "文档正被 Word/WPS 等程序打开（发现锁文件 ~$结文档.docx）" in result.stderr
     assert out.read_bytes() == b"earlier"
+
+
+def test_a_file_where_an_output_folder_must_go_is_said_in_chinese(tmp_path):
+    """preview into /dev/null (or into a folder named like an existing file) said “无法写入 /dev/null：File
+    exists”, the system's English; the reason is in Chinese, as for a file in the way of a document."""
+    from pipeline.workspace.write import describe
+
+    (tmp_path / "页面").write_text("x", encoding="utf-8")
+    try:
+        (tmp_path / "页面").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        assert describe(exc) == "输出路径中有同名的文件挡住了文件夹"
+    else:
+        raise AssertionError("mkdir over a file should fail")

@@ -55,7 +55,7 @@ from pipeline.commands.manifest import ABSENT, Ledger, file_sha256, file_state, 
 from pipeline.commands.runner import Landing, Reporter, Tally, quiet_worker, uninterrupted
 from pipeline.commands.select import Selection, discover
 from pipeline.diagnostics import shown
-from pipeline.workspace.discovery import real_paths
+from pipeline.workspace.discovery import Listed, real_paths
 from pipeline.workspace.lock import workspace_lock
 from pipeline.workspace.root import RootFinder, find_root, remember_roots
 
@@ -296,12 +296,24 @@ def _pool_class():
     if _Pool is None:
         from multiprocessing.pool import Pool
 
-        class Minded(Pool):
-            def _get_sentinels(self):
-                return [self._change_notifier._reader]
-
-        _Pool = Minded if hasattr(Pool, "_get_sentinels") else Pool
+        _Pool = minded(Pool)
     return _Pool
+
+
+def minded(pool: type) -> type:
+    """``pool`` whose worker-minding thread waits on the pool's notices alone (:func:`_pool_class`).
+    Both parts it relies on are CPython's private ones, the method ``_get_sentinels`` and the
+    notifier ``_change_notifier`` with its ``_reader``: without the method, ``pool`` itself; without
+    the notifier (known only once a pool is made), the pool's own sentinels."""
+    if not callable(getattr(pool, "_get_sentinels", None)):
+        return pool
+
+    class Minded(pool):
+        def _get_sentinels(self):
+            reader = getattr(getattr(self, "_change_notifier", None), "_reader", None)
+            return [reader] if reader is not None else super()._get_sentinels()
+
+    return Minded
 
 
 _Pool = None
@@ -335,7 +347,10 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
                strict: bool) -> Tally:
     tally = Tally()
     links: set[str] = set()
-    forms = discover(selection, reporter.note, links)
+    # Each folder's names, as listed: a file not among them needs no look (last period's workbook,
+    # a folder's config.yaml); the forms as strings (ten thousand Path objects cost more than the listing).
+    listing = Listed()
+    forms = discover(selection, reporter.note, links, listing.folders, text=True)
     if not (selection.paths or selection.filtered):  # every form of inputs/: the proofreader need not list it again
         listed = current_workspace()
         listed.found_forms(forms, links)
@@ -345,7 +360,7 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
     claimed: dict[str, str] = {}  # output → the form that owns it in this run (absolute, normalised paths)
     queue: list[Job] = []
     roots: dict[str, Path | None] = {}
-    root_of = RootFinder()  # many forms share a folder, and folders their parents: each asked once
+    root_of = RootFinder(listing)  # many forms share a folder, and folders their parents: each asked once
     by_folder: dict[str, tuple[Path | None, Ledger]] = {}  # a folder's root and ledger, by the folder
     # Strings, each made once per form: an unchanged rebuild of ten thousand forms is mostly this loop.
     cwd = os.getcwd()  # os.path.abspath would ask it again for every form
@@ -356,14 +371,14 @@ def _run_build(selection: Selection, reporter: Reporter, locks: ExitStack, *, fo
         if found is None:
             root = root_of(folder)
             if root not in ledgers:
-                ledgers[root] = Ledger(root)
+                ledgers[root] = Ledger(root, listing)
                 locks.enter_context(workspace_lock(ledgers[root].outputs, reporter.note))
             found = by_folder[folder] = (root, ledgers[root])
         root, ledger = found
-        unchanged = None if force else ledger.up_to_date(absolute)
+        unchanged = None if force else ledger.up_to_date(absolute, absolute=True)
         if unchanged:
             tally.unchanged += 1
-            output = os.path.normpath(os.path.join(ledger.root, unchanged))
+            output = os.path.normpath(ledger.prefix + unchanged)  # relative, inside outputs/ (up_to_date)
             tally.kept.append(output)
             claimed[output] = absolute
         else:

@@ -54,7 +54,6 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     :mod:`pipeline.commands.batch`).
     """
     from pipeline.proofread.proofreader import Checked, in_line_order
-    from pipeline.wording.attachments import figures_attachment
     from pipeline.wording.summary import word
 
     form, loaded = read_form(path, workspace.config, display)
@@ -74,6 +73,8 @@ def build_form(path: Path, workspace: Workspace, display: str | None = None, str
     summary, warnings = summarise(form, loaded, workspace, classifier, earlier)
     manuscript = word(summary, workspace.templates_for(form.department))
     if workspace.profile.attachments:  # the layout profile asks for the figures as a 附件
+        from pipeline.wording.attachments import figures_attachment  # (imports the roll-up's wording: only then)
+
         manuscript.attachments += figures_attachment(summary)
     return Built(form, manuscript.title, typeset(manuscript, workspace), loaded.warnings + warnings + checks,
                  earlier.depends, None if compare else checked, loaded.warnings + warnings, own)

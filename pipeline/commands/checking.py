@@ -12,9 +12,10 @@ says their errors as it does:
 ``check`` reads and proofreads each form in one way, with or without ``fix``
 (:func:`check`): the workers read each form once, proofread it alone and file it
 in the sentence index, then compare it through the index, reading again only
-the forms that share text with another. With ``fix`` the safe punctuation is
-repaired first (:mod:`pipeline.proofread.repair`, the forms read by the workers
-too), so what is reported is the files as they are now.
+the forms that share text with another. With ``fix`` a worker repairs a form's
+safe punctuation (:mod:`pipeline.proofread.repair`) right after reading it and
+proofreads the repaired text, parsed from the bytes it wrote: each form is read
+once, and what is reported is the files as they are now.
 
 Every message goes to a ``note`` callback, in Chinese; the command prints the
 summary line and chooses the exit status.
@@ -31,6 +32,7 @@ from pipeline.commands.context import Workspace, find_workspace, workspace_at
 from pipeline.diagnostics import FormError, shown
 from pipeline.form.loader import MAX_BYTES
 from pipeline.form.validate import read_form
+from pipeline.workspace.root import real_place
 
 Note = Callable[[str], None]
 
@@ -112,11 +114,23 @@ class _Alone:
     own: tuple = ([], [])  # proofreading's, before and after the comparison's
     shared: object = None
     indexed: object = None
+    repaired: _Repaired | None = None  # with --fix: what was repaired
+
+
+@dataclass
+class _Repaired:
+    """One form's safe repairs (``check --fix``): what was changed and said, or why not."""
+
+    refused: str | None = None  # the warning saying why the file was left alone
+    changes: list[str] = field(default_factory=list)
+    count: int = 0
+    failure: OSError | None = None  # the repaired form could not be written
 
 
 def _check_alone(item: tuple) -> object:
-    """A form read and proofread alone (``(root, path, index)``), or only read for the index
-    (``(root, path)``): run in a worker, or here when there are few."""
+    """A form read and proofread alone (``(root, path, index, fix)``; ``fix``: its safe repairs
+    written first), or only read for the index (``(root, path)``): run in a worker, or here when
+    there are few. The file is read once: its bytes serve the index, the form and the repairs."""
     from pipeline.commands.batch import read_for_index
     from pipeline.proofread.corpus import sha256_of
     from pipeline.proofread.proofreader import Checked
@@ -124,29 +138,62 @@ def _check_alone(item: tuple) -> object:
 
     if len(item) == 2:
         return read_for_index(item)
-    root, path, index = item
+    root, path, index, fix = item
     proofreader = workspace_at(root).proofreader
-    resolved = Path(os.path.realpath(path))
+    config = workspace_at(root).config
+    resolved = Path(real_place(path))  # (a link out of the workspace: itself, refused when read)
     state = file_state(resolved) or (0, 0)  # as the index reads a form: its state first
-    sha = None
-    if index:
-        try:
-            sha = sha256_of(read_capped(resolved, MAX_BYTES))
-        except OSError:
-            pass
     try:
-        form, loaded = read_form(Path(path), workspace_at(root).config, shown(path))
+        raw = read_capped(resolved, MAX_BYTES)
+    except OSError:
+        raw = None  # read_form says why
+    sha = sha256_of(raw) if index and raw is not None else None
+    try:
+        form, loaded = read_form(Path(path), config, shown(path), raw)
     except FormError as exc:
         return _Alone(path, errors=[str(d) for d in exc.diagnostics],
                       indexed=read_for_index((root, str(resolved))) if index else None)
     checked = Checked(Path(path).resolve(), loaded.path, form, loaded)
     before, after = proofreader.own_issues(checked)
+    repaired = None
+    if fix:
+        repaired, written = _repair(checked, [*before, *after], raw, state)
+        if written is not None:  # the form as it is now: its new bytes, not read back
+            form, loaded = read_form(Path(path), config, shown(path), written)
+            checked = Checked(Path(path).resolve(), loaded.path, form, loaded)
+            before, after = proofreader.own_issues(checked)
+            state, sha, index = file_state(resolved) or (0, 0), sha256_of(written), True
     indexed = None
     if index:
         indexed = proofreader.indexed(checked, state, sha, shown(resolved)) if sha is not None \
             else read_for_index((root, str(resolved)))
     return _Alone(path, None, [str(w) for w in loaded.warnings],
-                  ([i.diagnostic for i in before], [i.diagnostic for i in after]), proofreader.shared(checked), indexed)
+                  ([i.diagnostic for i in before], [i.diagnostic for i in after]), proofreader.shared(checked), indexed,
+                  repaired)
+
+
+def _repair(checked, issues: list, raw: bytes, state: tuple[int, int]) -> tuple[_Repaired, bytes | None]:
+    """Write the safe repairs of ``issues`` into ``checked``'s file (read as ``raw`` when its size
+    and time were ``state``): what was repaired, and the bytes written (None: nothing). The repairs
+    come from the form alone: comparing it with other forms never proposes one."""
+    from pipeline.proofread import repair
+    from pipeline.proofread.proofreader import in_line_order
+    from pipeline.workspace.reading import file_state
+
+    planned = repair.plan(checked, in_line_order(issues), raw)
+    if planned.changes and not planned.refused and file_state(os.path.realpath(checked.path)) != state:
+        # saved in an editor while it was checked: writing the repairs would undo that edit
+        planned.refused = "文件在检查期间被修改过（可能刚在编辑器中保存），没有自动修改；请再运行一次 worksum check --fix"
+        planned.changes.clear()
+    done = _Repaired(refused=f"{checked.display}: 警告: {planned.refused}" if planned.refused else None)
+    try:
+        written = repair.write(planned)
+    except OSError as exc:
+        done.failure = exc
+        return done, None
+    done.changes = [change.describe(checked.display) for change in planned.changes]
+    done.count = len(planned.changes)
+    return done, written
 
 
 def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) -> Proofread:
@@ -163,9 +210,7 @@ def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) ->
     from pipeline.commands.build import with_comparison
 
     workers = workers or cpu_count()
-    said = _Once(note)  # after --fix the errors are met again: said once
     roots = _roots(paths)
-    changed = _repair(paths, roots, said, note, workers) if fix else 0
     alone: dict[str, _Alone] = {}
     compared: dict[str, list] = {}
     bugs: list[str] = []
@@ -179,7 +224,7 @@ def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) ->
         def read(changed: list[Path], root=root, forms=forms, asked=asked):
             asked.append(True)
             stale = {str(path) for path in changed}
-            items: list = [(root, str(path), os.path.realpath(path) in stale) for path in forms]
+            items: list = [(root, str(path), os.path.realpath(path) in stale, fix) for path in forms]
             stale -= {os.path.realpath(path) for path in forms}
             items += [(root, path) for path in sorted(stale)]  # changed forms not checked now
             for result in parallel_map(_check_alone, items, workers, [root]):
@@ -200,7 +245,8 @@ def check(paths: list[Path], note: Note, fix: bool = False, workers: int = 0) ->
             if bug:
                 bugs.append(f"{shown(form)}: 内部错误（这是 worksum 的缺陷，请把这一行报告给维护者）：{bug}")
             compared[form] = found or []
-    reading = _say_errors(paths, roots, alone, said)
+    reading = _say_errors(paths, roots, alone, note)
+    changed = _say_repairs(paths, roots, alone, note) if fix else 0
     for line in bugs:
         note(line)
     found = 0
@@ -260,77 +306,18 @@ def _valid_by_workspace(paths: list[Path], roots: dict[Path, Path | None], resul
     return valid
 
 
-@dataclass
-class _Repaired:
-    """One form's safe repairs, made in a worker: its errors, or what was changed and said."""
-
-    path: str
-    errors: list[str] | None = None
-    refused: str | None = None  # the warning saying why the file was left alone
-    changes: list[str] = field(default_factory=list)
-    count: int = 0
-    failure: OSError | None = None  # the repaired form could not be written
-
-
-def _repair_one(item: tuple[Path | None, str]) -> _Repaired:
-    """Read the form ``(root, path)``, proofread it alone and write its safe repairs (in a worker). The
-    repairs come from the form alone: comparing it with other forms never proposes one."""
-    from pipeline.proofread import repair
-    from pipeline.proofread.proofreader import Checked, in_line_order
-
-    root, path = item
-    proofreader = workspace_at(root).proofreader
-    try:
-        form, loaded = read_form(Path(path), workspace_at(root).config, shown(path))
-    except FormError as exc:
-        return _Repaired(path, errors=[str(d) for d in exc.diagnostics])
-    checked = Checked(Path(path).resolve(), loaded.path, form, loaded)
-    before, after = proofreader.own_issues(checked)
-    planned = repair.plan(checked, in_line_order([*before, *after]))
-    done = _Repaired(path, refused=f"{checked.display}: 警告: {planned.refused}" if planned.refused else None)
-    try:
-        repair.write(planned)
-    except OSError as exc:
-        done.failure = exc
-        return done
-    done.changes = [change.describe(checked.display) for change in planned.changes]
-    done.count = len(planned.changes)
-    return done
-
-
-def _repair(paths: list[Path], roots: dict[Path, Path | None], said: Note, note: Note, workers: int) -> int:
-    """``check --fix``: apply the safe repairs of every valid form; how many marks were changed. The
-    errors are said first (as :func:`check` would: ``said`` keeps it from saying them again), then
-    each form's repairs, by workspace."""
-    from pipeline.commands.batch import parallel_map
-
-    repaired: dict[str, _Repaired] = {}
-    for root, forms in _by_root(paths, roots).items():
-        if not workspace_at(root).config_errors:
-            for result in parallel_map(_repair_one, [(root, str(path)) for path in forms], workers, [root]):
-                repaired[result.path] = result
-    _say_errors(paths, roots, repaired, said)
+def _say_repairs(paths: list[Path], roots: dict[Path, Path | None], results: dict, note: Note) -> int:
+    """``check --fix``: say each valid form's repairs, by workspace; how many marks were changed.
+    Raises the OSError of a repaired form that could not be written."""
     changed = 0
-    for results in _valid_by_workspace(paths, roots, repaired).values():
-        for result in results:
-            if result.refused:
-                note(result.refused)
-            if result.failure is not None:
-                raise result.failure
-            for line in result.changes:
+    for valid in _valid_by_workspace(paths, roots, results).values():
+        for result in valid:
+            repaired = result.repaired
+            if repaired.refused:
+                note(repaired.refused)
+            if repaired.failure is not None:
+                raise repaired.failure
+            for line in repaired.changes:
                 note(line)
-            changed += result.count
+            changed += repaired.count
     return changed
-
-
-class _Once:
-    """A note that says each line once: the second reading after --fix repeats no error."""
-
-    def __init__(self, note: Note):
-        self.note = note
-        self.said: set[str] = set()
-
-    def __call__(self, line: str) -> None:
-        if line not in self.said:
-            self.said.add(line)
-            self.note(line)

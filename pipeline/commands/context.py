@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.diagnostics import Diagnostic, FormError
-from pipeline.workspace.root import INPUTS, find_root
+from pipeline.workspace.root import INPUTS, find_root, real_place
 
 if TYPE_CHECKING:  # the models are imported when a workspace is used, not when one is found
     from pipeline.form.config import Config
@@ -181,7 +181,7 @@ class Workspace:
         inputs = self.inputs
         if not inputs.is_dir():
             return []
-        real = str(inputs.resolve())
+        real = real_place(inputs)
         prefix = os.path.join(str(inputs), "")
         resolved = []
         links: set[str] = set()
@@ -192,7 +192,7 @@ class Workspace:
         for path in found:
             text = str(path)
             if text in links:
-                resolved.append(os.path.realpath(text))
+                resolved.append(real_place(text))
             elif text.startswith(prefix):
                 resolved.append(real + os.sep + text[len(prefix):])
             else:

@@ -92,6 +92,8 @@ CREATE TABLE IF NOT EXISTS entries(
 );
 CREATE INDEX IF NOT EXISTS entries_by_form ON entries(form);
 """
+#: A source not yet looked at in this run (its state may be None: no file).
+_UNSEEN = object()
 _COLUMNS = "output, term, kind, form, templates, config, tool, docx_sha256, pdf_sha256, built, sources"
 
 
@@ -195,7 +197,10 @@ class Ledger:
     workspace's lock (:mod:`pipeline.workspace.lock`).
     """
 
-    def __init__(self, root: Path | None):
+    def __init__(self, root: Path | None, listed=None):
+        #: Folders this run listed (:class:`pipeline.workspace.discovery.Listed`): a source missing from
+        #: its folder's listing is absent without a look at the disk (last period's workbook, mostly).
+        self.listed = listed
         self.root = Path(os.path.abspath(root or Path.cwd()))
         self._prefix = os.path.join(str(self.root), "")  # the root with a separator at its end
         self.outputs = outputs_folder(self.root)
@@ -378,6 +383,11 @@ class Ledger:
 
     # --- the questions ------------------------------------------------------------
 
+    @property
+    def prefix(self) -> str:
+        """The workspace's root, absolute, with a separator at its end."""
+        return self._prefix
+
     def relative(self, path: Path) -> str:
         """``path`` as the manifest writes it: relative to the workspace when inside it.
 
@@ -399,17 +409,22 @@ class Ledger:
         path = os.path.join(self._prefix, key)
         return (file_sha256(Path(path)) or ABSENT) if self._state(path) is not None else ABSENT
 
-    def up_to_date(self, form: Path) -> str | None:
+    def up_to_date(self, form: Path | str, absolute: bool = False) -> str | None:
         """The output (relative to the workspace) that makes building ``form`` unnecessary, if there is one:
         its row was made with today's fingerprint, every source is as recorded (a source whose size and
-        time are those recorded is not read) and the output exists.
+        time are those recorded is not read) and the output exists. ``absolute``: ``form`` is a string
+        already absolute and normalised (as a batch makes it once per form).
 
         An unchanged rebuild asks this of every form: it reads the rows once (:meth:`_read_plan`), and
         each file's size and time once."""
         plan = self._plan
         if plan is None:
             plan = self._plan = self._read_plan()
-        item = plan.get(self.relative(form))
+        if absolute and os.sep == "/":
+            key = form.removeprefix(self._prefix)
+        else:
+            key = self.relative(form)
+        item = plan.get(key)
         if item is None:
             return None
         output, sources = item
@@ -422,7 +437,9 @@ class Ledger:
                     continue
                 # os.path.join(prefix, source): a source may be absolute (a form outside the workspace)
                 path = source if source[:1] == "/" or source[1:2] == ":" else prefix + source
-                found = states[path] if path in states else self._state(path)
+                found = states.get(path, _UNSEEN)
+                if found is _UNSEEN:
+                    found = self._state(path)
                 if found is None:
                     if recorded != ABSENT:
                         return None
@@ -461,8 +478,13 @@ class Ledger:
         also a form of the workspace)."""
         if path in self._states:
             return self._states[path]
+        folder, _, name = path.rpartition(os.sep)
+        listed = self.listed
         try:
-            found = None if self._missing_folder(path) else os.stat(path)
+            if listed is not None and listed.listed(folder or os.sep):  # the folder is there, as listed
+                found = None if listed.absent(folder or os.sep, name) else os.stat(path)
+            else:
+                found = None if self._missing_folder(path) else os.stat(path)
         except OSError:
             found = None
         self._states[path] = found
@@ -471,10 +493,23 @@ class Ledger:
     def _missing_folder(self, path: str) -> bool:
         """Whether the folder of ``path`` is known, in this run, not to exist: last period's forms are
         looked for in a folder that is often not there, once for every form of the period after."""
-        folder = path.rpartition(os.sep)[0] or os.sep  # os.path.dirname, for a path without a trailing separator
+        return self._missing(path.rpartition(os.sep)[0] or os.sep)  # os.path.dirname, without a trailing separator
+
+    def _missing(self, folder: str, above: int = 1) -> bool:
+        """Whether ``folder`` is not there, asked once per run: a folder missing from its parent's listing
+        (:attr:`listed`), or below such a folder (``above`` levels up), is not looked for."""
         missing = self._missing_folders.get(folder)
         if missing is None:
-            missing = self._missing_folders[folder] = not os.path.isdir(folder)
+            parent, _, name = folder.rpartition(os.sep)
+            parent = parent or os.sep
+            listed = self.listed
+            if listed is not None and listed.listed(parent):
+                missing = listed.absent(parent, name) or not os.path.isdir(folder)
+            elif listed is not None and above and parent != folder and self._missing(parent, above - 1):
+                missing = True
+            else:
+                missing = not os.path.isdir(folder)
+            self._missing_folders[folder] = missing
         return missing
 
     def folder_hash(self, folder: Path) -> str:

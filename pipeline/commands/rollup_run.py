@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.commands.context import Workspace, current_workspace
-from pipeline.commands.manifest import Ledger, file_sha256
+from pipeline.commands.manifest import Ledger, file_sha256, sha256
 from pipeline.commands.runner import Reporter, Tally, land_output, uninterrupted
 from pipeline.diagnostics import FormError, shown
 from pipeline.form.history import history_folders
@@ -241,7 +241,7 @@ def _one_rollup(workspace: Workspace, term: str, entries: list, ledger: Ledger, 
 def _unchanged(target: Path, data: bytes, ledger: Ledger, term: str, sources: dict, folders: tuple,
                force: bool) -> bool:
     """Whether ``target`` already holds ``data`` (and is recorded): then it is left alone, unless ``force``."""
-    if force or not target.is_file() or target.read_bytes() != data:
+    if force or file_sha256(target) != sha256(data):  # (read as a source is: no pipe waited on, no link out)
         return False
     if ledger.recorded(target) is None:
         ledger.record(term, target, sources, data, kind="rollup", folders=folders)

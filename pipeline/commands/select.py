@@ -30,13 +30,14 @@ class Selection:
                 and (not self.departments or department in self.departments))
 
 
-def discover(selection: Selection, note: Callable[[str], None] | None = None, links: set[str] | None = None
-             ) -> list[Path]:
+def discover(selection: Selection, note: Callable[[str], None] | None = None, links: set[str] | None = None,
+             listed: dict[str, frozenset[str]] | None = None, text: bool = False) -> list[Path]:
     """The forms the selection names, in a stable order, each once.
 
     Folders are searched by :func:`forms_in`; a ``*.yml`` file found there is
     passed to ``note`` as a warning (once); the forms found there that are symbolic links are
-    added to ``links``. A file named is kept even when it
+    added to ``links``; the folders listed, with their names, to ``listed``; ``text``: the forms
+    as strings (see :func:`forms_in`). A file named is kept even when it
     is missing: the command reports it, it is not dropped. A file named twice
     (by another path, or through a link) is kept once.
     """
@@ -46,10 +47,10 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None, li
     folders = named = 0
     for path in [Path(name) for name in selection.paths] or [current_workspace().inputs]:
         if path.is_dir():
-            forms.extend(forms_in(path, unread, links))
+            forms.extend(forms_in(path, unread, links, listed, text))
             folders += 1
         else:
-            forms.append(path)
+            forms.append(str(path) if text else path)
             named += 1
     if selection.filtered:
         inputs: dict[str, Path] = {}  # by folder: forms of one folder share a workspace
@@ -60,7 +61,7 @@ def discover(selection: Selection, note: Callable[[str], None] | None = None, li
                 inputs[folder] = find_workspace(Path(folder)).inputs
             return inputs[folder]
 
-        forms = [p for p in forms if selection.accepts(*identity(p, inputs=inputs_of(p)))]
+        forms = [p for p in forms if selection.accepts(*identity(Path(p), inputs=inputs_of(p)))]
         unread = [p for p in unread if selection.accepts(*identity(p, read=False, inputs=inputs_of(p)))]
     if note is not None:
         for path in dict.fromkeys(unread):

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic
-from pipeline.form.loader import Loaded, load_file
+from pipeline.form.loader import Loaded, load_bytes, load_file
 from pipeline.workspace.discovery import FORM_SUFFIXES, WORKBOOK_SUFFIX
 from pipeline.workspace.discovery import SUFFIX as YAML_SUFFIX  # noqa: F401 - the YAML form's, for callers
 from pipeline.workspace.root import inputs_of
@@ -26,15 +26,18 @@ def is_workbook(path: Path | str) -> bool:
     return Path(path).suffix.lower() == WORKBOOK_SUFFIX
 
 
-def load_form(path: Path | str, display: str | None = None, **yaml_options) -> Loaded:
+def load_form(path: Path | str, display: str | None = None, raw: bytes | None = None, **yaml_options) -> Loaded:
     """The form at ``path`` in its container. Raises :class:`~pipeline.diagnostics.FormError`.
 
-    ``yaml_options`` go to the YAML loader (the model's keys, whose slips it names); a
-    workbook's columns come from the model itself."""
+    ``raw``: the form's bytes, already read (the file is not read again); ``yaml_options`` go
+    to the YAML loader (the model's keys, whose slips it names); a workbook's columns come from
+    the model itself."""
     if is_workbook(path):
         from pipeline.form.workbook import load_workbook
 
-        return load_workbook(path, display)
+        return load_workbook(path, display, raw)
+    if raw is not None:
+        return load_bytes(raw, display or str(path), **yaml_options)
     return load_file(path, display, **yaml_options)
 
 

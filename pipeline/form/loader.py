@@ -21,7 +21,7 @@ import yaml
 
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form import slips
-from pipeline.text.characters import INVISIBLE, INVISIBLE_IN_KEYS, NOT_TEXT, named
+from pipeline.text.characters import INVISIBLE_IN_KEYS, NOT_TEXT, named, without_invisible
 from pipeline.workspace.reading import TooLarge, read_capped, reason
 
 #: Refuse files larger than this many bytes (a form is a few KB).
@@ -268,11 +268,12 @@ def _strip_control_characters(text: str, display: str) -> tuple[str, list[Diagno
 
 
 # Chinese wording for the YAML errors people actually make.
+_TAB = "不能用 Tab 键缩进，请改用空格"
 _SYNTAX_HINTS = [
     ("mapping values are not allowed", "此处不能出现冒号“:”；如果冒号是文字的一部分，请给整段文字加引号"),
     ("could not find expected ':'", "缺少冒号“:”；每个字段应写成“字段: 内容”"),
-    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格"),
-    ("found a tab character", "不能用 Tab 键缩进，请改用空格"),
+    ("found character '\\t'", _TAB),
+    ("found a tab character", _TAB),
     ("expected <block end>, but found '<block sequence start>'", "列表项“- ”的缩进与上一项不一致"),
     ("expected <block end>", "缩进不一致，请检查这一行与上一行的空格数"),
     ("did not find expected key", "缩进不一致，或缺少“字段:”"),
@@ -299,6 +300,9 @@ def _syntax_diagnostic(exc: yaml.MarkedYAMLError, display: str, text: str) -> Di
         col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
     problem = " ".join(filter(None, [exc.context, exc.problem]))
     hint = next((zh for en, zh in _SYNTAX_HINTS if en in problem), None)
+    if hint is None and mark is not None and "cannot start any token" in problem and mark.line < len(lines) \
+            and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        hint = _TAB  # libyaml does not name the character, as PyYAML does ("found character '\t'")
     message = f"YAML 格式错误：{hint or '这一行的写法无法识别，请检查缩进、冒号和引号'}"
     return Diagnostic(display, line, col, "error", message)
 
@@ -341,10 +345,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._error(key_node, "字段名必须是简单的文字")
                 continue
-            key = self._scalar(key_node, is_key=True)
-            if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
                 self._error(key_node, "不支持合并键“<<”，请直接写出各个字段")
                 continue
+            key = self._scalar(key_node, is_key=True)
             if not isinstance(key, str):
                 key = key_node.value  # as written: yes: is "yes", ~: is "~", not True and None
             if INVISIBLE_IN_KEYS.search(key):
@@ -365,6 +369,13 @@ class _Builder:
         if node.tag in _NUMBER_TAGS and not node.style and not _PLAIN_NUMBER.match(node.value):
             # YAML 1.1 reads 10:30 as 630, 0x1F as 31 and 1_000 as 1000; people mean the text.
             return node.value
+        if node.tag not in _NUMBER_TAGS and node.tag != _STR_TAG \
+                and node.tag != self.loader.resolve(yaml.ScalarNode, node.value, (True, False)):
+            # "!!bool 是" or "!!timestamp 下周": a type forced on a value not written that way
+            # (PyYAML's constructors fail on them with KeyError, AttributeError …).
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._error(node, f"“{node.value}”不是类型标记 {tag} 要求的写法；请删去“{tag}”，直接写内容")
+            return None
         try:
             # Text is the node's own value (what the constructor would return, less its bookkeeping).
             value = node.value if node.tag == _STR_TAG else self.loader.construct_object(node, deep=True)
@@ -375,11 +386,11 @@ class _Builder:
         except yaml.YAMLError:
             self._error(node, f"无法识别的值 {node.value!r}")
             return None
-        if isinstance(value, str) and not is_key and INVISIBLE.search(value):
-            found = INVISIBLE.search(value).group()
-            self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1, "warning",
-                                            f"删除了文字中看不见的字符 {named(found)}（多见于从网页、Word 或微信复制的文字）"))
-            value = INVISIBLE.sub("", value)
+        if isinstance(value, str) and not is_key:
+            value, said = without_invisible(value)
+            if said:
+                self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,
+                                                "warning", said))
         if isinstance(value, str) and NOT_TEXT.search(value):
             # Escapes in double quotes ("\\x07") bring characters Word cannot store.
             self.warnings.append(Diagnostic(self.display, node.start_mark.line + 1, node.start_mark.column + 1,

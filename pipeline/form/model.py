@@ -209,7 +209,7 @@ class Form(BaseModel):
     def _known_campus(cls, value: str, info: ValidationInfo) -> str:
         context = _context(info)
         if context and context.campuses is not None and value not in context.campuses:
-            raise ValueError(f"校区 \"{value}\" 不在 config.yaml 的 campuses 名单中{did_you_mean(value, context.campuses)}")
+            raise ValueError(_not_listed("校区", value, "campuses", context.campuses))
         return value
 
     @field_validator("department")
@@ -217,8 +217,7 @@ class Form(BaseModel):
     def _known_department(cls, value: str, info: ValidationInfo) -> str:
         context = _context(info)
         if context and context.departments is not None and value not in context.departments:
-            raise ValueError(f"部门 \"{value}\" 不在 config.yaml 的 departments 名单中"
-                             f"{did_you_mean(value, context.departments)}")
+            raise ValueError(_not_listed("部门", value, "departments", context.departments))
         return value
 
     @field_validator("headings")
@@ -231,6 +230,13 @@ class Form(BaseModel):
                     raise ValueError(f"未知的标题 \"{key}\"{did_you_mean(key, context.headings) or '；'}"
                                      f"可用的标题：{'、'.join(context.headings)}")
         return value
+
+
+def _not_listed(what: str, value: str, key: str, listed: tuple[str, ...]) -> str:
+    if not listed:  # "campuses: []": no name is allowed, which no one means
+        return (f"{what} \"{value}\" 不在 config.yaml 的 {key} 名单中：名单是空的（{key}: []）；"
+                f"请在名单中列出{what}名称，或删去 {key} 这一行（不限制{what}名称）")
+    return f"{what} \"{value}\" 不在 config.yaml 的 {key} 名单中{did_you_mean(value, listed)}"
 
 
 #: Chinese names of form fields, for messages such as 缺少必填字段.

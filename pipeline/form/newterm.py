@@ -52,6 +52,8 @@ from pipeline.form.identity import declared
 from pipeline.form.model import MARKED_VALUE
 from pipeline.form.periods import Term
 from pipeline.workspace.discovery import forms_in
+from pipeline.workspace.root import leads_out
+from pipeline.workspace.write import LinkedOut
 
 #: Where end-of-line comments start when this module adds one.
 COMMENT_COLUMN = 24
@@ -150,7 +152,11 @@ def read_text(path: Path) -> str:
 
 
 def write_new(target: Path, data: bytes) -> bool:
-    """Create ``target`` with ``data`` in one step; False (nothing written) if it exists."""
+    """Create ``target`` with ``data`` in one step; False (nothing written) if it exists. Raises
+    OSError (:class:`~pipeline.workspace.write.LinkedOut` for a place a link takes out of the workspace)."""
+    elsewhere = leads_out(target)
+    if elsewhere:
+        raise LinkedOut(target, elsewhere)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".worksum-", suffix=".tmp", dir=target.parent)
     try:

@@ -16,6 +16,7 @@ The dash in a name is the em dash (U+2014), as layout.md asks.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ class Term:
     semester: int | None = None  # 1 or 2 for a semester, None for a whole year
 
     @classmethod
-    def parse(cls, value: str | int) -> "Term":
+    def parse(cls, value: str | int) -> Term:
         text = str(value).strip()
         match = _PATTERN.match(text)
         if not match:
@@ -82,7 +83,16 @@ class Term:
         """本学期 / 本学年 / 本年度: how the text refers to the period itself."""
         return {"学期": "本学期", "学年": "本学年", "年": "本年度"}[self.unit]
 
-    def previous(self) -> "Term":
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """The first and last day the period covers: a first semester August to January, a second
+        February to July, a school year August to July, a calendar year January to December."""
+        if self.end is None:
+            return dt.date(self.start, 1, 1), dt.date(self.start, 12, 31)
+        if self.semester == 2:
+            return dt.date(self.end, 2, 1), dt.date(self.end, 7, 31)
+        return dt.date(self.start, 8, 1), (dt.date(self.end, 1, 31) if self.semester == 1 else dt.date(self.end, 7, 31))
+
+    def previous(self) -> Term:
         """The period before: 2024-2025-1 → 2023-2024-2, 2024-2025-2 → 2024-2025-1."""
         if self.semester == 2:
             return Term(self.start, self.end, 1)

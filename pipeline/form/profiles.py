@@ -570,17 +570,59 @@ def type_line_twips(pitch: int, size_pt: float, type_height_em: float = TYPE_HEI
 TITLE_CHARS = 28
 
 
-def red_header_page_twips(red: dict[str, Any], pitch: int, title_pt: float, text_width: int) -> int:
-    """How far down the first page the 红头 and what must follow it on that page reach: the mark
-    (its line 1.2 times its type), the document number two lines below it (when there is one), the
-    rule ``rule_gap`` below them, two empty lines, the title, at the height of its own type, in the lines a title of
-    :data:`TITLE_CHARS` takes at its size across ``text_width`` twips (two at least: the wording
-    writes a title in two parts), then the empty line and the body's first line it keeps with."""
-    number_lines = 3 if red["number"] else 0
+@dataclass(frozen=True)
+class RedHeaderLines:
+    """How the 红头's paragraphs are set: the mark's space before and line height (twips), the
+    rule's border: its distance below the last line (points, as w:space) and width (eighths of a point)."""
+
+    before: int
+    mark_line: int
+    rule_space_pt: int
+    rule_eighths: int
+
+
+def red_header_lines(top_mm: float, size_half_points: int, number: bool, pitch: int, body_pt: float,
+                     rule_gap_mm: float, rule_pt: float) -> RedHeaderLines:
+    """The 红头's paragraphs, as the layout writes them and the profile check measures them."""
+    line = round(size_half_points * 10 * 1.2)
+    # The line box is 1.2 times the type, and the glyphs' top edge stands 0.44 of the type
+    # below the box's top (measured on LibreOffice's pages): the space before makes up for it.
+    before = max(mm_to_twips(top_mm) - round(size_half_points * 10 * 0.44), 0)
+    # A border stands w:space points below the line box, whose bottom is below the glyphs'
+    # by half the leading and an eighth of the type (measured on LibreOffice's pages).
+    type_pt = body_pt if number else size_half_points / 2
+    box_pt = pitch / 20 if number else line / 20
+    gap = rule_gap_mm * 72 / 25.4 - ((box_pt - type_pt) / 2 + type_pt / 8)
+    return RedHeaderLines(before, line, max(round(gap), 0), round(rule_pt * 8))
+
+
+def red_header_page_twips(red: dict[str, Any], pitch: int, title_pt: float, body_pt: float, text_width: int) -> int:
+    """How far down the first page the 红头 and what must follow it on that page reach, as
+    LibreOffice sets them: the mark's space before and its line, which the line grid makes a
+    whole number of grid lines; the document number two lines below it (when there is one); the
+    rule's distance and width; two empty lines; the title, at the height of its own type, in the
+    lines a title of :data:`TITLE_CHARS` takes at its size across ``text_width`` twips (two at
+    least: the wording writes a title in two parts), then the empty line and the body's first line
+    it keeps with."""
+    lines = red_header_lines(red["top"], round(red["size"] * 2), bool(red["number"]), pitch, body_pt,
+                             red["rule_gap"], red_rule_pt(red["rule_width"]))
     title_lines = max(2, math.ceil(TITLE_CHARS * title_pt * 20 / text_width))
-    rule = mm_to_twips(red["rule_gap"] + red["rule_width"])
-    return (mm_to_twips(red["top"]) + round(red["size"] * 24) + rule + (number_lines + 2 + 2) * pitch
-            + title_lines * type_line_twips(pitch, title_pt))
+    mark = -(-lines.mark_line // pitch) * pitch
+    number = 3 * pitch if red["number"] else 0
+    rule = lines.rule_space_pt * 20 + lines.rule_eighths * 20 / 8
+    return math.ceil(lines.before + mark + number + rule + 2 * pitch
+                     + title_lines * type_line_twips(pitch, title_pt) + 2 * pitch)
+
+
+def red_rule_pt(rule_width_mm: float) -> float:
+    """The 红头's rule width in points, as the profile gives it to the layout."""
+    return round(rule_width_mm * 72 / 25.4, 2)
+
+
+def grid_height(text_height: int, pitch: int) -> int:
+    """The height of the text block LibreOffice fills under a line grid: whole grid lines only
+    (225 mm holds 22 lines of 579 twips, 12738 of its 12756 twips)."""
+    return text_height // pitch * pitch
 
 
 def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
@@ -608,7 +650,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
                                          f"最多排 {text_h // size} 行")
     else:
         pitch = mm_to_twips(values["line_spacing"])
-        lines = text_h // pitch
+        lines = text_h // max(pitch, 1)  # (0pt: refused just below)
         if pitch < size:
             problem([("line_spacing",), ("body", "size")], f"行距 {pitch / 20:g} 磅小于正文字号{size_name}（{body['size']:g} 磅），文字会重叠")
     chars = values.get("chars_per_line") or max(1, text_w // size)
@@ -636,12 +678,12 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
     if mm_to_twips(margins["bottom"] - number["gap"]) - number_line < 0:
         problem([("page_number", "gap"), ("page_number", "size"), ("margins", "bottom")], f"页码离版心 {number['gap']:g}mm，连同页码本身超出了下边距 {margins['bottom']:g}mm")
     red = values["red_header"]
-    if red["enabled"] and red_header_page_twips(red, pitch, title["size"], text_w) > text_h:
+    if red["enabled"] and red_header_page_twips(red, pitch, title["size"], body["size"], text_w) > grid_height(text_h, pitch):
         problem([("red_header", "top"), ("red_header", "size"), ("red_header", "enabled")], f"红头离版心上边缘 {red['top']:g}mm，首页排不下红头、标题和正文")
     headings = [{**values[f"heading{level}"], "size": values[f"heading{level}"].get("size", body["size"])}
                 for level in range(1, 5)]
     for level, heading in enumerate(headings, 1):
-        if round(heading["size"] * 20) > pitch:
+        if round(heading["size"] * 20) > pitch >= size:  # (below the body's size: said once, above)
             problem([(f"heading{level}", "size"), ("line_spacing",), ("lines_per_page",)],
                     f"{level}级标题字号{_size_name(heading['size'])}大于行距 {pitch / 20:g} 磅，标题会被截去一截")
     problem.raise_any()
@@ -669,7 +711,7 @@ def resolve(layers: list[Layer], name: str) -> dict[str, Any]:
         "red_header": red["enabled"], "red_header_unit": red["unit"], "red_header_font": red["font"],
         "red_header_size_pt": red["size"], "red_header_color": red["color"], "red_header_top_mm": red["top"],
         "red_header_number": red["number"], "red_header_number_font": red["number_font"],
-        "red_header_rule_gap_mm": red["rule_gap"], "red_header_rule_pt": round(red["rule_width"] * 72 / 25.4, 2),
+        "red_header_rule_gap_mm": red["rule_gap"], "red_header_rule_pt": red_rule_pt(red["rule_width"]),
         "attachments": values["attachments"]["enabled"], "attachment_label_font": values["attachments"]["label_font"],
         "attachment_landscape": values["attachments"]["landscape"],
     }

@@ -14,7 +14,7 @@ the line to change and what to write instead:
   wrapped sentence, ``details:`` with its text on the next line), a field or a
   list item indented a space or two more or less than the one above it, an
   English colon followed by a space inside a text, and a text starting with a
-  character YAML reserves (``unit: %``).
+  character YAML reserves (``unit: %``, ``details: [重要]更换水管``).
 
 Only the model's own field names count as field names, so text such as
 ``- PPT：制作课件`` is never taken for a slip; lines inside block texts
@@ -349,12 +349,55 @@ def _misaligned_item(line: _Line, previous: _Line | None, items: dict[int, _Line
                       f"这一项的“-”比第 {last.number} 行的“-”{how}；同一列表的各项要左边对齐")
 
 
-def _colon_in_text(line: _Line, display: str) -> Diagnostic | None:
+#: Characters YAML reserves at the start of a value: a text starting with one must be quoted,
+#: unless it is what YAML means by it (a quoted text, a list in brackets, a block of lines …).
+_RESERVED_START = "%@`[{*&!|>'\"-?,"
+_CLOSING = {"[": "]", "{": "}"}
+
+
+def _reserved_start(line: _Line, display: str) -> Diagnostic | None:
+    """A text starting with a character YAML reserves (``unit: %``, ``details: [重要]更换水管``,
+    ``details: "安全月"活动``), which the parser takes for something else and fails on."""
     value = line.value
-    if value[:1] in ("%", "@", "`"):
-        col = line.text.index(value) + 1
-        return Diagnostic(display, line.number, col, "error",
-                          f"以“{value[0]}”开头的内容要加引号，请写成“{line.key}: \"{_sample(value)}\"”")
+    first = value[:1]
+    if not first or first not in _RESERVED_START:
+        return None
+    if first in "-?" and value[1:2] not in ("", " "):
+        return None  # -3.5, ?号: plain text to YAML
+    if first not in "%@`":
+        if first in _CLOSING and _CLOSING[first] not in value:
+            return None  # a list or mapping in brackets continued on the next lines
+        if first in "'\"" and first not in value[1:]:
+            return None  # a quote not closed: the parser says so
+        if _parses_alone(line):
+            return None
+    sample = _sample(value)
+    # in double quotes a backslash starts an escape: then single quotes, a ' in them written twice
+    quoted = f"'{sample.replace(chr(39), chr(39) * 2)}'" if '"' in value or "\\" in value else f'"{sample}"'
+    if first in "'\"":
+        message = f"开头的引号只包住了一部分文字，整段文字要放在一对引号里，请写成“{line.key}: {quoted}”"
+    else:
+        message = f"以“{first}”开头的内容要加引号，请写成“{line.key}: {quoted}”"
+    return Diagnostic(display, line.number, line.text.index(value) + 1, "error", message)
+
+
+def _parses_alone(line: _Line) -> bool:
+    """Whether ``key: value`` of ``line`` is good YAML by itself, with a value (``details: &a`` is
+    an anchor on nothing)."""
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(f"k: {line.value}")
+    except yaml.YAMLError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("k") is not None
+
+
+def _colon_in_text(line: _Line, display: str) -> Diagnostic | None:
+    reserved = _reserved_start(line, display)
+    if reserved:
+        return reserved
+    value = line.value
     if not value or value[0] in "'\"[{|>&*!":
         return None
     match = re.search(r":(?= |$)", value)

@@ -120,15 +120,16 @@ def form_context(config: Config) -> FormContext:
     )
 
 
-def read_form(path: Path, config: Config, display: str | None = None) -> tuple[Form, Loaded]:
-    """Load and validate one form, a YAML file or a workbook. Raises :class:`FormError` listing
-    every problem; a form under ``inputs/`` must say the term, campus and department its place
-    there says, and be its department's only form."""
+def read_form(path: Path, config: Config, display: str | None = None, raw: bytes | None = None) -> tuple[Form, Loaded]:
+    """Load and validate one form, a YAML file or a workbook (``raw``: its bytes, when
+    they were read already). Raises :class:`FormError` listing every problem; a form under
+    ``inputs/`` must say the term, campus and department its place there says, and be its
+    department's only form."""
     display = display or shown(path)
     twins = container.twins(Path(path))
     if twins:
         raise FormError([container.twins_error(Path(path), display, twins)])
-    loaded = container.load_form(path, display, keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
+    loaded = container.load_form(path, display, raw, keys=_FORM_KEYS, lists=_FORM_LISTS, words=_CHINESE_KEYS)
     form = validate_form(loaded, config)
     disagreements = folder_disagreements(path, form, loaded)
     if disagreements:
@@ -218,8 +219,10 @@ def _meant(error: dict, shapes: dict) -> str | None:
 
 
 def _meant_key(key: str, known: list[str]) -> str | None:
-    """The field among ``known`` that the unknown ``key`` stands for: written in Chinese, or misspelt."""
-    return _from_chinese(key, known) or closest(key, known)
+    """The field among ``known`` that the unknown ``key`` stands for: written in Chinese, in full-width
+    letters (ｃａｍｐｕｓ), or misspelt."""
+    narrow = unicodedata.normalize("NFKC", key).strip()
+    return _from_chinese(key, known) or (narrow if narrow in known else None) or closest(key, known)
 
 
 def _diagnostic(loaded: Loaded, error: dict, shapes: dict) -> Diagnostic:

@@ -30,6 +30,7 @@ the position of every value as a cell. Diagnostics then read
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import re
@@ -44,7 +45,9 @@ from typing import Any
 from pipeline.diagnostics import Diagnostic, FormError
 from pipeline.form.fields import KINDS
 from pipeline.form.loader import Loaded, PathKey, Positions
+from pipeline.text.characters import without_invisible
 from pipeline.text.suggest import did_you_mean
+from pipeline.workspace.reading import TooLarge, Unreadable, read_capped
 
 INFO_SHEET = "基本信息"
 HELP_SHEET = "填写说明"
@@ -274,7 +277,7 @@ def row_name_in(path: Path, line: int) -> str:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True)
+            book = openpyxl.load_workbook(io.BytesIO(read_capped(path, MAX_BYTES)), read_only=True)
         sheets = list(book.sheetnames)
         book.close()
     except Exception:  # noqa: BLE001 - changed or unreadable since it was indexed: the row alone
@@ -284,16 +287,22 @@ def row_name_in(path: Path, line: int) -> str:
 
 # --- reading ---------------------------------------------------------------------
 
-def load_workbook(path: str | Path, display: str | None = None) -> WorkbookLoaded:
-    """Read the workbook form at ``path``. Raises :class:`FormError` when it cannot be read at all."""
+def load_workbook(path: str | Path, display: str | None = None, raw: bytes | None = None) -> WorkbookLoaded:
+    """Read the workbook form at ``path`` (``raw``: its bytes, when they were read already). Raises
+    :class:`FormError` when it cannot be read at all."""
     display = display or str(path)
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_BYTES) if raw is None else raw  # a pipe named .xlsx is refused, not waited on
+    except TooLarge:
+        raise FormError([_whole(display, "error", _too_large())]) from None
     except FileNotFoundError:
         raise FormError([_whole(display, "error", "文件不存在")]) from None
     except IsADirectoryError:
         raise FormError([_whole(display, "error", "这是一个文件夹，不是工作簿")]) from None
+    except Unreadable as exc:
+        said = "这是一个文件夹，不是工作簿" if exc.errno == errno.EISDIR else exc.reason
+        raise FormError([_whole(display, "error", said)]) from None
     except PermissionError:
         raise FormError([_whole(display, "error", "无法读取：文件被占用或没有读取权限"
                                                   "（如果正在 Excel/WPS 中打开，请关闭后再试）")]) from None
@@ -302,6 +311,11 @@ def load_workbook(path: str | Path, display: str | None = None) -> WorkbookLoade
     loaded = load_workbook_bytes(raw, display, name=path.name)
     loaded.warnings[:0] = lock_warnings(path, display)
     return loaded
+
+
+def _too_large(size: int | None = None) -> str:
+    found = f"（{size // 1024 // 1024} MB）" if size is not None else ""
+    return f"文件过大{found}，一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB"
 
 
 def lock_warnings(path: Path, display: str) -> list[Diagnostic]:
@@ -325,7 +339,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _unreadable(raw: bytes, name: str) -> str | None:
     """Why ``raw`` is not a workbook openpyxl can read, in Chinese, or None when it may be one."""
     if len(raw) > MAX_BYTES:
-        return f"文件过大（{len(raw) // 1024 // 1024} MB），一份填报表不应超过 {MAX_BYTES // 1024 // 1024} MB"
+        return _too_large(len(raw))
     if raw.startswith(_OLE):
         if "EncryptedPackage".encode("utf-16-le") in raw:
             return ("工作簿设置了打开密码（已加密），无法读取；请在 Excel/WPS 中打开，"
@@ -454,6 +468,8 @@ class _Reader:
             self.read_headings(headings, data)
         self.settle_incidents(data, flag)
         for ws in self.values.worksheets:
+            if _normal(ws.title) in known and ws.sheet_state != "visible" and _normal(ws.title) != _normal(HELP_SHEET):
+                self.problem(ws, 1, 1, f"工作表“{ws.title}”是隐藏的，其中的内容照样读取，会写进文档", severity="warning")
             if _normal(ws.title) not in known:
                 self.problem(ws, 1, 1, f"工作表“{ws.title}”不是填报表的一部分，没有读取"
                                        + _suggest(ws.title, [s for s in self._sheet_names() if _normal(s) not in by_name]),
@@ -476,6 +492,10 @@ class _Reader:
                           "请在 Excel/WPS 中打开并保存一次，或直接填写数值")
         if ws.cell(row, col).data_type == "e":
             return None, f"单元格是错误值 {value}（公式出错），请改正"
+        if isinstance(value, str):
+            value, said = without_invisible(value)  # as in a YAML form
+            if said:
+                self.problem(ws, row, col, said, severity="warning")
         return _value(value, kind, ws.cell(row, col).number_format, self.values.epoch), None
 
     def read_info(self, ws, data: dict) -> tuple[str, int] | None:
@@ -568,12 +588,22 @@ class _Reader:
             for col in unheaded:
                 if col not in reported and not _blank(ws.cell(row, col).value):
                     reported.add(col)
+                    merged = next((m for m in ws.merged_cells.ranges if m.min_row <= header <= m.max_row
+                                   and m.min_col < col <= m.max_col), None)
+                    if merged is not None:  # a header merged across columns names only its first
+                        self.problem(ws, row, col, f"这一格填了内容，但这一列的列名格与左边合并了（{merged.coord}），"
+                                                   f"这一列没有自己的列名，没有读取；请取消合并，给每一列填写列名")
+                        continue
                     self.problem(ws, row, col, "这一格填了内容，但这一列没有列名，没有读取；"
                                                "请填写列名，或把内容移到对应的列")
             sources = {col: spread.get((row, col), (row, col)) for col in columns}
             if all(_blank(ws.cell(row, col).value) for col in columns if sources[col] == (row, col)):
                 continue
             found.append((row, sources))
+        hidden = [row for row, _ in found if ws.row_dimensions[row].hidden]
+        if hidden:  # hiding a row is not deleting it
+            self.problem(ws, hidden[0], 1, f"第{'、'.join(map(str, hidden[:10]))}{'等' if len(hidden) > 10 else ''}行"
+                                           f"是隐藏的，其中的内容照样读取，会写进文档；不要的内容请删去整行", severity="warning")
         return found
 
     def read_records(self, ws, sheet: RecordSheet) -> list | None:

@@ -115,6 +115,12 @@ TITLE_WORDS_UP_TO = 200
 _LONGEST_WORD = 4
 _ORDINAL = re.compile("第[0-9一二三四五六七八九十百千零〇两]+(?=[\u3400-\u9fff])")
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+#: The genre's title words, which jieba's dictionary cuts in two (秋季|学期, 工作|总结) or which a
+#: title that cannot keep its words whole would break (学|年): the period (with its year where that
+#: is short: 2024年秋季学期, 2024年度) and the subject. A title never breaks inside one, as it never
+#: breaks inside a number; none is wider than a line at 初号.
+TITLE_UNITS = re.compile("(?:[0-9]{4}年)?(?:(?:[春夏秋冬]季|[上下]|第[一二三四])?学期|[上下]半年|度)|学年度?|年度"
+                         "|工作(?:总结|汇总|小结|计划|要点|报告)|述职报告|总结报告")
 
 
 def title_lines(text: str, profile: Profile, breaks: tuple[int, ...] = (), names: tuple[str, ...] = ()) -> list[str]:
@@ -130,7 +136,8 @@ def title_lines(text: str, profile: Profile, breaks: tuple[int, ...] = (), names
                         for found in re.finditer(re.escape(name), text) for i in range(found.start() + 1, found.end())}
         return [words | within_names, words]
 
-    return balanced_lines(text, profile.title_chars_per_line, breaks, avoided)
+    never = frozenset(i for unit in TITLE_UNITS.finditer(text) for i in range(unit.start() + 1, unit.end()))
+    return balanced_lines(text, profile.title_chars_per_line, breaks, avoided, never)
 
 
 def unit_names(manuscript: Manuscript) -> tuple[str, ...]:
@@ -168,7 +175,8 @@ def inside_words(text: str) -> frozenset[int]:
 
 
 def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = (),
-                   avoided: Callable[[], Sequence[Collection[int]]] | None = None) -> list[str]:
+                   avoided: Callable[[], Sequence[Collection[int]]] | None = None,
+                   never: Collection[int] = ()) -> list[str]:
     """Split a title into the fewest lines that fit ``capacity``, as even as possible.
 
     ``preferred`` breaks (where the wording put the parts of a title: unit,
@@ -178,7 +186,8 @@ def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = (),
     offsets not to break at (inside words, :func:`title_lines`; asked only then),
     the most avoided first: the first whose lines all fit is taken, else none.
 
-    Breaks never fall inside a run of digits, Latin letters or dashes. Each line
+    Breaks never fall inside a run of digits, Latin letters or dashes, nor at an offset of
+    ``never`` (inside a title's period or subject, :data:`TITLE_UNITS`). Each line
     ends at the allowed break whose width from the start is nearest to its share
     of the total (the earlier one on a tie). With ⌈width / capacity⌉ lines that
     nearest break can lie past the capacity, since the runs cannot be broken;
@@ -194,14 +203,14 @@ def balanced_lines(text: str, capacity: float, preferred: tuple[int, ...] = (),
     total = width(text)
     if total <= capacity:
         return [text]
-    preferred = tuple(b for b in preferred if 0 < b < len(text))
+    preferred = tuple(b for b in preferred if 0 < b < len(text) and b not in never)
     if preferred and len(preferred) <= 8:
         chosen = _preferred_split(text, capacity, preferred)
         if chosen:
             return chosen
     # stops: where a line may start (0 and every allowed break)
     stops = [0, *(i for i in range(1, len(text))
-                  if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])))]
+                  if not (_NO_BREAK.match(text[i - 1]) and _NO_BREAK.match(text[i])) and i not in never)]
     for avoid in avoided() if avoided is not None else ():
         between = [stop for stop in stops if stop not in avoid or stop in preferred]
         if len(between) < len(stops):

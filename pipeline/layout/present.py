@@ -23,9 +23,10 @@ from pipeline.document.manuscript import (
     Paragraph,
     Table,
 )
+from pipeline.form.profiles import red_header_lines
 from pipeline.layout.measure import arranged, clean, width
 from pipeline.layout.parts import R, W, landscape_width, section_xml, table_block_xml, table_xml
-from pipeline.layout.profile import Profile, mm_to_twips
+from pipeline.layout.profile import Profile
 from pipeline.text import chinese
 
 _PLACEHOLDER = re.compile(r"<(author|organization|campus|department)>")
@@ -141,18 +142,12 @@ def red_header(manuscript: Manuscript, profile: Profile) -> list:
     size = profile.half_points(profile.red_header_size_pt)
     fits = int(profile.text_width_twips / max(width(unit), 1) / 10)
     size = max(min(size, fits), 2)
-    line = round(size * 10 * 1.2)
-    # The line box is 1.2 times the type, and the glyphs' top edge stands 0.44 of the type
-    # below the box's top (measured on LibreOffice's pages): the space before makes up for it.
-    before = max(mm_to_twips(profile.red_header_top_mm) - round(size * 10 * 0.44), 0)
     number = clean(profile.red_header_number).strip()
-    # A border stands w:space points below the line box, whose bottom is below the glyphs'
-    # by half the leading and an eighth of the type (measured on LibreOffice's pages).
-    type_pt = profile.body_size_pt if number else size / 2
-    box_pt = profile.line_pitch_twips / 20 if number else line / 20
-    gap = profile.red_header_rule_gap_mm * 72 / 25.4 - ((box_pt - type_pt) / 2 + type_pt / 8)
-    rule = (f'<w:pBdr><w:bottom w:val="single" w:sz="{round(profile.red_header_rule_pt * 8)}" '
-            f'w:space="{max(round(gap), 0)}" w:color="{profile.red_header_color}"/></w:pBdr>')
+    lines = red_header_lines(profile.red_header_top_mm, size, bool(number), profile.line_pitch_twips,
+                             profile.body_size_pt, profile.red_header_rule_gap_mm, profile.red_header_rule_pt)
+    before, line = lines.before, lines.mark_line
+    rule = (f'<w:pBdr><w:bottom w:val="single" w:sz="{lines.rule_eighths}" '
+            f'w:space="{lines.rule_space_pt}" w:color="{profile.red_header_color}"/></w:pBdr>')
     no_indent = '<w:ind w:left="0" w:right="0" w:firstLineChars="0" w:firstLine="0"/>'
     blocks = [Raw(
         f'<w:p xmlns:w="{W}"><w:pPr><w:keepNext/>{"" if number else rule}'

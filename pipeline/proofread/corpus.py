@@ -234,37 +234,52 @@ class SentenceIndex:
         """Which of ``paths`` (resolved) must be read again, in the order of sorted Paths, and which
         indexed forms are gone. ``states``: the forms' ``os.stat`` taken earlier in this run, by path (None:
         there was no file), so a run that has just looked at every form need not look again."""
+        changed, gone, _ = self._stale(paths, states)
+        return changed, gone
+
+    def _stale(self, paths: Iterable[Path | str], states: Mapping[str, os.stat_result | None] | None
+               ) -> tuple[list[Path], list[str], set[str]]:
+        """:meth:`stale`, and the paths the index holds that are still there.
+
+        One query reads every form's size and times (the hash only of the few indexed within a clock
+        tick of their last change); each path is one dictionary look-up when ``states`` has it."""
         states = states or {}
-        rows = {row[0]: row for row in self.connection.execute("SELECT path, size, mtime, sha, indexed FROM forms")}
+        connection = self.connection
+        rows = {path: (size, mtime, indexed)
+                for path, size, mtime, indexed in connection.execute("SELECT path, size, mtime, indexed FROM forms")}
+        held = set(rows)
         changed = []
+        missing = object()
         for path in paths:
-            key = storable(str(path))
-            row = rows.pop(key, None)
-            try:
-                found = states[path] if path in states else os.stat(path)
-            except OSError:
-                found = None
-            if found is None:
+            row = rows.pop(path, None)
+            if row is None:  # new, or not a string, or a name that is not UTF-8 (held as storable() writes it)
+                row = rows.pop(storable(str(path)), None)
+            found = states.get(path, missing)
+            if found is missing:
+                try:
+                    found = os.stat(path)
+                except OSError:
+                    found = None
+            if found is None or row is None or found.st_size != row[0] or found.st_mtime_ns != row[1]:
                 changed.append(Path(path))
-                continue
-            if row is None or found.st_size != row[1] or found.st_mtime_ns != row[2]:
-                changed.append(Path(path))
-            elif row[2] > row[4] - RACY_NS and _file_sha(path) != row[3]:
-                changed.append(Path(path))  # rewritten within a clock tick of being indexed
-        return sorted(changed), list(rows)
+            elif row[1] > row[2] - RACY_NS:  # rewritten within a clock tick of being indexed?
+                recorded = connection.execute("SELECT sha FROM forms WHERE path=?", (storable(str(path)),)).fetchone()
+                if recorded is None or _file_sha(path) != recorded[0]:
+                    changed.append(Path(path))
+        gone = list(rows)
+        return sorted(changed), gone, held.difference(gone)
 
     def update(self, paths: Iterable[Path | str], read: Callable[[list[Path]], Iterable[Indexed]],
                states: Mapping[str, os.stat_result | None] | None = None) -> int:
         """Index ``paths`` (every form that proofreading compares with): read the new and changed
         ones with ``read``, drop the forms no longer there (``states``: see :meth:`stale`). Returns how
-        many forms were read."""
-        changed, gone = self.stale(paths, states)
+        many were read."""
+        changed, gone, known = self._stale(paths, states)
         connection = self.connection
         if gone:
             with _transaction(connection):
                 for path in gone:
                     self._drop(path)
-        known = {path for (path,) in connection.execute("SELECT path FROM forms")}
         # Filing many forms into an empty index: its look-up indexes are made once at the end, from
         # sorted rows, instead of growing with every row (made again on next opening if interrupted).
         bulk = not known and len(changed) >= BULK_FORMS

@@ -33,6 +33,7 @@ reported as copied.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import re
@@ -51,7 +52,7 @@ from pipeline.form.source import Source
 from pipeline.proofread.corpus import MAX_CANDIDATES, Filed, Indexed, SentenceIndex, file_state, key_hash, prefix, sha256_of
 from pipeline.proofread.sentences import (content, differ_in_numbers_only, label_fields, prose_fields, similarity,
                                           spans, words_of)
-from pipeline.text import punctuation, segment
+from pipeline.text import chinese, punctuation, segment
 from pipeline.form.loader import MAX_BYTES
 from pipeline.workspace.discovery import real_paths
 from pipeline.workspace.reading import read_capped
@@ -90,6 +91,11 @@ class Checked:
     @cached_property
     def source(self) -> Source:
         return Source(self.loaded)
+
+
+#: How far before or after its period a form's date may lie unremarked (work in the holidays before
+#: it, a summary written weeks after it).
+DATE_MARGIN = dt.timedelta(days=92)
 
 
 @dataclass(frozen=True)
@@ -265,7 +271,7 @@ class Proofreader:
         """The issues found in the form alone, without comparing it with other forms (no index is
         needed): those :meth:`check` orders before the comparison's, and those after them."""
         return ([*self._punctuation(checked), *self._repeats(checked)],
-                [*self._headings(checked), *self._figures(checked)])
+                [*self._headings(checked), *self._figures(checked), *self._dates(checked)])
 
     def shared(self, checked: Checked) -> Shared:
         """What comparing ``checked`` with other forms starts from (see :meth:`shares_text`)."""
@@ -475,10 +481,37 @@ class Proofreader:
             yield self._issue(checked, ("plans",), None,
                               "只写了今后打算，没有写存在的不足（shortcomings），“存在的不足及今后努力方向”一节不完整", at_key=True)
 
+    def _dates(self, checked: Checked) -> Iterator[Issue]:
+        """Dates far from the form's period: a year mistyped (2015 for 2025), or a number typed
+        into a workbook's date cell (3 is 1900年1月3日 to Excel). Printed as written, unnoticed."""
+        form = checked.form
+        first, last = form.period.dates()
+        earliest, latest = first - DATE_MARGIN, last + DATE_MARGIN
+        dates = [(("date",), form.date)]
+        for i, activity in enumerate(form.activities):
+            if activity.date is not None:
+                dates += [(("activities", i, "date"), day) for day in (activity.date.start, activity.date.end) if day]
+        dates += [(("incidents", i, "date"), incident.date) for i, incident in enumerate(form.incidents or ())]
+        said = set()
+        for path, day in dates:
+            if not earliest <= day <= latest and path not in said:
+                said.add(path)
+                yield self._issue(checked, path, None,
+                                  f"日期“{chinese.date(day)}”不在{form.period.name}（{chinese.month(first.year, first.month)}"
+                                  f"至{chinese.month(last.year, last.month)}）前后，多半是年份写错了；请核对")
+
     def _figures(self, checked: Checked) -> Iterator[Issue]:
         form = checked.form
         if not form.counts:
             return
+        for i, figure in enumerate(form.counts):
+            for key in ("value", "previous"):
+                written = getattr(figure, key)
+                if written is not None and Decimal(chinese.number(written)) != Decimal(str(written)):
+                    # at most two decimals in the document: 0.004 would be printed as 0
+                    yield self._issue(checked, ("counts", i, key), None,
+                                      f"数值 {Decimal(str(written)).normalize():f} 在文档中写成 {chinese.number(written)}"
+                                      f"（数据最多保留两位小数）；需要更精确时，请换用更小的单位（如把“万元”改为“元”）")
         tokenizer = segment.tokenizer(self._words)
         sentences = self.sentences(checked)
         for i, figure in enumerate(form.counts):

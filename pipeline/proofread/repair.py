@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pipeline.diagnostics import FormError
 from pipeline.form.container import is_workbook
@@ -49,22 +48,24 @@ class Repair:
 
     checked: Checked
     text: str
+    raw: bytes = b""  # the file's bytes, as ``checked`` was read from them
     changes: list[Change] = field(default_factory=list)
     repaired: list[Issue] = field(default_factory=list)  # the issues the changes settle
     refused: str | None = None  # why the file is left alone
 
 
-def plan(checked: Checked, issues: list[Issue]) -> Repair:
-    """The repairs of ``issues`` that can be made safely in ``checked``'s file."""
+def plan(checked: Checked, issues: list[Issue], raw: bytes) -> Repair:
+    """The repairs of ``issues`` that can be made safely in ``checked``'s file (``raw``: its bytes,
+    which ``checked`` was read from: the file is read once)."""
     source = checked.source
-    repair = Repair(checked, source.text)
+    repair = Repair(checked, source.text, raw)
     fixable = [issue for issue in issues if issue.edits]
     if not fixable:
         return repair
     if is_workbook(checked.path):
         repair.refused = "工作簿不会自动修改，请按上面的提示在 Excel/WPS 中改正标点"
         return repair
-    if not _file_matches(checked):
+    if not _file_matches(checked, raw):
         repair.refused = "文件不是 UTF-8 编码或含有不可见的控制字符，没有自动修改；请先另存为 UTF-8"
         return repair
 
@@ -111,26 +112,27 @@ def plan(checked: Checked, issues: list[Issue]) -> Repair:
     return repair
 
 
-def write(repair: Repair) -> None:
-    """Write the repaired text over the form file, atomically. Raises OSError."""
+def write(repair: Repair) -> bytes | None:
+    """Write the repaired text over the form file, atomically, with the file's own line ends and
+    byte-order mark; the bytes written (None: nothing to write). Raises OSError."""
     if not repair.changes or repair.refused:
-        return
-    path = repair.checked.path
-    raw = path.read_bytes()
+        return None
+    raw = repair.raw
     data = repair.text.encode("utf-8")
     if b"\r" in raw and b"\n" not in raw:
         data = data.replace(b"\n", b"\r")  # the file's own line ends: CR alone (read as LF)
     if raw.startswith(_BOM):
         data = _BOM + data
-    write_atomic(path, data)  # keeps the form's permissions
+    write_atomic(repair.checked.path, data)  # keeps the form's permissions
+    return data
 
 
-def _file_matches(checked: Checked) -> bool:
+def _file_matches(checked: Checked, raw: bytes) -> bool:
     """Whether the parsed text is the file's own text (UTF-8, no characters removed; lines
     ended by CR alone are read as LF and written back as they were)."""
     try:
-        return normalize_line_ends(Path(checked.path).read_bytes().decode("utf-8-sig")) == checked.loaded.text
-    except (OSError, UnicodeDecodeError):
+        return normalize_line_ends(raw.decode("utf-8-sig")) == checked.loaded.text
+    except UnicodeDecodeError:
         return False
 
 

@@ -45,7 +45,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pipeline.workspace.reading import read_capped, reason
-from pipeline.workspace.templatesets import BUILTIN_PREFIX, builtin_sets
+from pipeline.workspace.templatesets import BUILTIN_PREFIX, TEMPLATE_BYTES, builtin_sets
 
 #: Characters one template may produce for one document part.
 MAX_OUTPUT = 200_000
@@ -67,9 +67,6 @@ SAFE_ANSWERS = 4096
 class TemplateLimitError(Exception):
     """A template went past a limit; the message is Chinese."""
 
-
-#: The largest template file read (a template is a few KB).
-MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 class TemplateFileError(Exception):
@@ -95,7 +92,7 @@ class TemplateFiles(jinja2.FileSystemLoader):
     def get_source(self, environment, template):
         _, filename, uptodate = _found(self, environment, template)
         try:
-            raw = read_capped(filename, MAX_TEMPLATE_BYTES)
+            raw = read_capped(filename, TEMPLATE_BYTES)
         except OSError as exc:
             raise TemplateFileError(filename, 1, f"无法读取模板：{reason(exc)}") from None
         try:

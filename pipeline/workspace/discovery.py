@@ -25,11 +25,13 @@ last period's form all use :func:`forms_in`.
 
 from __future__ import annotations
 
+import operator
 import os
+import unicodedata
 from pathlib import Path
 
 from pipeline.diagnostics import shown
-from pipeline.workspace.root import CONFIG_NAME
+from pipeline.workspace.root import CONFIG_NAME, real_place
 
 SUFFIX = ".yaml"
 WORKBOOK_SUFFIX = ".xlsx"
@@ -46,37 +48,42 @@ OTHER_SUFFIX = ".yml"
 BACKUP_MARKS = (".bak", ".orig", ".old", ".backup")
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "~"))
-
-
-def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | None = None) -> list[Path]:
+def forms_in(folder: Path, unread: list[Path] | None = None, links: set[str] | None = None,
+             listed: dict[str, frozenset[str]] | None = None, text: bool = False) -> list[Path]:
     """Every form under ``folder``, sorted; files that look like forms but are not read
     (``*.yml``, ``*.xls``, ``*.et``) are added to ``unread``, and the forms that are symbolic
-    links, as strings, to ``links`` (a folder that is a link is not entered, as :func:`os.walk` does)."""
+    links, as strings, to ``links`` (a folder that is a link is not entered, as :func:`os.walk` does).
+    ``listed``: each folder listed, with the names of everything in it (see :class:`Listed`);
+    ``text``: the forms as strings (a batch of ten thousand forms has no use for Path objects)."""
     found: list[str] = []
     if not folder.is_dir():
         return []
     # Names as strings until the end: a workspace of ten thousand forms is listed on every run,
     # and a Path made (and compared, to sort) per file costs more than the listing itself.
-    _scan(os.fspath(folder), found, unread, links)
-    found.sort(key=path_order)
+    _scan(os.fspath(folder), found, unread, links, listed)
     if unread is not None:
         unread.sort()
-    return [Path(path) for path in found]
+    return found if text else [Path(path) for path in found]
 
 
-def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[str] | None) -> None:
-    """os.walk's listing (a folder that cannot be read is passed over), with what it knows of links."""
+def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[str] | None,
+          listed: dict[str, frozenset[str]] | None = None) -> None:
+    """os.walk's listing (a folder that cannot be read is passed over), with what it knows of links.
+
+    Each folder's entries are taken in the order of their names and a folder is entered where its
+    name falls, so the forms come out in the order of sorted Paths (:func:`path_order`) already."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
         return
-    folders = []
+    if listed is not None:
+        listed[folder] = frozenset(entry.name for entry in entries)
+    entries.sort(key=_entry_order)
+    prefix = os.path.join(folder, "")
     for entry in entries:
         name = entry.name
-        if _hidden(name):
+        if name[0] in _HIDDEN:
             continue
         try:
             is_folder = entry.is_dir()
@@ -84,19 +91,72 @@ def _scan(folder: str, found: list[str], unread: list[Path] | None, links: set[s
             is_folder = False
         if is_folder:
             if not entry.is_symlink():
-                folders.append(name)
+                _scan(prefix + name, found, unread, links, listed)
             continue
-        stem, suffix = os.path.splitext(name)
-        suffix = suffix.lower()
+        stem, dot, suffix = name.rpartition(".")
+        if not dot:
+            continue
+        suffix = "." + suffix.lower()
         if suffix in FORM_SUFFIXES and name != CONFIG_NAME and not stem.lower().endswith(BACKUP_MARKS):
-            path = os.path.join(folder, name)
+            path = prefix + name
             found.append(path)
             if links is not None and entry.is_symlink():
                 links.add(path)
         elif suffix in OTHER_SUFFIXES and unread is not None:
             unread.append(Path(folder) / name)
-    for name in sorted(folders):
-        _scan(os.path.join(folder, name), found, unread, links)
+
+
+#: A name starting with one of these is hidden: skipped, with everything in it (see the module's description).
+_HIDDEN = frozenset(".~")
+
+
+def _entry_order(entry: os.DirEntry) -> str:
+    return os.path.normcase(entry.name)
+
+
+if os.path.normcase("A") == "A":  # names compare as they are (POSIX): no call per entry
+    _entry_order = operator.attrgetter("name")
+
+
+class Listed:
+    """What one listing of folders (:func:`forms_in`'s ``listed``) proves without asking the disk
+    again: a name missing from a folder listed is no file there (the listing is this run's view of
+    it, as it is for the forms found). Names are compared case-folded, so a disk that ignores case
+    (where ``Config.yaml`` answers for ``config.yaml``) is asked whenever a name could match."""
+
+    def __init__(self, folders: dict[str, frozenset[str]] | None = None):
+        self._folders = folders if folders is not None else {}
+        self._folded: dict[str, frozenset[str]] = {}
+        self._names: dict[str, str] = {}
+
+    @property
+    def folders(self) -> dict[str, frozenset[str]]:
+        """Folder (as listed) → the names in it: what :func:`forms_in` fills."""
+        return self._folders
+
+    def listed(self, folder: str) -> bool:
+        """Whether ``folder`` was listed (it was there, a folder)."""
+        return folder in self._folders
+
+    def absent(self, folder: str, name: str) -> bool:
+        """Whether ``name`` is surely not in ``folder``: the folder was listed and had no such name."""
+        names = self._folders.get(folder)
+        if names is None:
+            return False
+        if name in names:
+            return False
+        folded = self._folded.get(folder)
+        if folded is None:
+            folded = self._folded[folder] = frozenset(map(self._fold, names))
+        return self._fold(name) not in folded
+
+    def _fold(self, name: str) -> str:
+        """A name as a disk that ignores case and Unicode normalisation (macOS) compares it; the same
+        few names (a department's, config.yaml) are asked of every folder: each folded once."""
+        folded = self._names.get(name)
+        if folded is None:
+            folded = self._names[name] = unicodedata.normalize("NFC", name).casefold()
+        return folded
 
 
 def path_order(path: str) -> list[str]:
@@ -114,17 +174,18 @@ def unread_warning(path: Path) -> str:
 
 
 def real_paths(paths) -> list[str]:
-    """``os.path.realpath`` of each of ``paths``, each folder resolved once: a form that is not
+    """:func:`~pipeline.workspace.root.real_place` of each of ``paths`` (its real path, unless a link
+    takes it out of the workspace), each folder resolved once: a form that is not
     itself a link is its resolved folder and its name (one look-up instead of one per folder above it)."""
     folders: dict[str, str] = {}
     resolved = []
     for path in paths:
         folder, name = os.path.split(os.fspath(path))
         if name in ("", os.curdir, os.pardir):
-            resolved.append(os.path.realpath(path))
+            resolved.append(real_place(path))
             continue
         if folder not in folders:
-            folders[folder] = os.path.realpath(folder or os.curdir)
+            folders[folder] = real_place(folder or os.curdir)
         joined = os.path.join(folders[folder], name)
-        resolved.append(os.path.realpath(joined) if os.path.islink(joined) else joined)
+        resolved.append(real_place(joined) if os.path.islink(joined) else joined)
     return resolved

@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pipeline.diagnostics import WorksumError
+from pipeline.diagnostics import WorksumError, shown
+from pipeline.workspace.root import leads_out, linked_out
 
 LOCK_NAME = ".worksum.lock"
 #: How long a second run waits for the first before giving up.
@@ -97,6 +98,9 @@ def workspace_lock(outputs: Path, note: Callable[[str], None], wait: float | Non
     """
     wait = WAIT_SECONDS if wait is None else wait
     path = outputs / LOCK_NAME
+    elsewhere = leads_out(path)
+    if elsewhere:  # outputs/ linked to another place: its lock, manifest and index would be written there
+        raise WorksumError(f"输出文件夹 {shown(outputs)}：{linked_out(os.path.dirname(elsewhere))}")
     try:
         outputs.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)

@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from pipeline.workspace.root import leads_out, linked_out
+
 _CHUNK = 1 << 20
 
 
@@ -54,7 +56,11 @@ def reason(exc: OSError) -> str:
 
 def read_capped(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at ``path``; :class:`Unreadable` past ``limit`` bytes
-    or for anything else (a pipe, a device, a socket). Other OSErrors pass (see :func:`reason`)."""
+    or for anything else (a pipe, a device, a socket, a link out of the workspace). Other
+    OSErrors pass (see :func:`reason`)."""
+    elsewhere = leads_out(path)
+    if elsewhere:
+        raise Unreadable(path, linked_out(elsewhere))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)  # non-blocking: opening a named pipe does not wait for a writer
     try:

@@ -33,6 +33,7 @@ from pathlib import Path
 from pipeline import HOME
 from pipeline.text.characters import NOT_IN_FILE_NAMES
 from pipeline.text.suggest import did_you_mean
+from pipeline.workspace.reading import read_capped
 
 DEFAULT_SET = "default"
 #: ``{% extends "内置/<set>/<file>" %}`` names a shipped template whatever the workspace holds.
@@ -146,11 +147,26 @@ def edited(folder: Path) -> bool:
         original = shipped / path.name
         if not original.is_file():
             return True
-        mine = path.read_bytes()
+        mine = _template_bytes(path)
+        if mine is None:
+            return True  # a pipe, a link out of the workspace …: not the shipped file (the build says why)
         if mine != original.read_bytes() and \
                 hashlib.sha256(mine).hexdigest() not in _earlier_versions().get(path.name, ()):
             return True
     return False
+
+
+#: The largest template file read (a template is a few KB).
+TEMPLATE_BYTES = 1024 * 1024
+
+
+def _template_bytes(path: Path) -> bytes | None:
+    """A workspace template's bytes, read as every file a person put there is (no pipe waited on,
+    no link out of the workspace followed); None when it cannot be read so."""
+    try:
+        return read_capped(path, TEMPLATE_BYTES)
+    except OSError:
+        return None
 
 
 def template_names(folders: tuple[Path, ...]) -> list[str]:
@@ -199,7 +215,7 @@ def origin(path: Path | None, workspace: Path | None) -> str:
     if own_root and own_root != builtin_root and path.parent.parent == own_root:
         shipped = builtin_root / path.parent.name / path.name
         if shipped.is_file():
-            same = shipped.read_bytes() == path.read_bytes()
+            same = shipped.read_bytes() == _template_bytes(path)
             return f"工作区模板组“{path.parent.name}”（{'与内置相同' if same else '已修改'}）"
         return f"工作区模板组“{path.parent.name}”"
     if path.parent.parent == builtin_root:

@@ -14,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from pipeline.workspace.root import leads_out, linked_out
+
 TEMP_PREFIX = ".worksum-"
 
 
@@ -23,6 +25,13 @@ class FileInUse(OSError):
     def __init__(self, target: Path, lock: Path):
         super().__init__(errno.EBUSY, "文件正被其他程序打开", str(target))
         self.lock = lock
+
+
+class LinkedOut(OSError):
+    """The target lies in the workspace, but a link takes it out (an output folder linked elsewhere)."""
+
+    def __init__(self, target: Path, elsewhere: str):
+        super().__init__(errno.EXDEV, linked_out(elsewhere), str(target))
 
 
 def lock_file(target: Path) -> Path | None:
@@ -44,6 +53,8 @@ def describe(exc: OSError) -> str:
     if isinstance(exc, FileInUse):
         return (f"文档正被 Word/WPS 等程序打开（发现锁文件 {exc.lock.name}），请关闭后重新生成；"
                 f"如果并没有打开，请删除这个锁文件")
+    if isinstance(exc, LinkedOut):
+        return exc.strerror
     reasons = {
         errno.ENOSPC: "磁盘空间不足，请清理后重新生成",
         errno.EDQUOT: "磁盘配额已用完，请清理后重新生成",
@@ -53,6 +64,7 @@ def describe(exc: OSError) -> str:
         errno.EBUSY: "文件正被其他程序占用，请关闭后重新生成",
         errno.ENAMETOOLONG: "文件名过长，请缩短标题或输出路径",
         errno.ENOTDIR: "输出路径中有同名的文件挡住了文件夹",
+        errno.EEXIST: "输出路径中有同名的文件挡住了文件夹",  # making a folder where a file is
         errno.EISDIR: "输出路径是一个文件夹",
     }
     return reasons.get(exc.errno, exc.strerror or str(exc))
@@ -65,11 +77,18 @@ def write_atomic(target: Path, data: bytes) -> None:
     The new file keeps the permissions of the file it replaces, or gets the
     usual ones for a new file (mkstemp alone would make it private).
     """
+    elsewhere = leads_out(target)
+    if elsewhere:
+        raise LinkedOut(target, elsewhere)
     lock = lock_file(target)
     if lock:
         raise FileInUse(target, lock)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # the folder takes no new file: the error names the document, not the temporary one
+        exc.filename, exc.filename2 = str(target), None
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -557,3 +557,27 @@ def test_each_sample_has_the_pages_words_rules_give(built):
     for _document, pdf, document in built.documents:
         lines = sum(len(built.body_lines(page)) for page in document.pages)
         assert pages[pdf.stem] >= -(-lines // (built.profile.lines_per_page + 2)), pdf.name
+
+
+@pytest.mark.parametrize("title", ["明德实验学校后勤处2024年秋季学期工作总结", "明德实验学校教务处2025年春季学期工作总结"])
+def test_a_large_title_printed_never_breaks_inside_the_genres_title_words(title, tmp_path):
+    """At 初号 (ten characters a line) jieba's words let 2024年秋季|学期工作总结 break inside
+    秋季学期: on the rendered page every title line ends outside 秋季学期 and 工作总结, as measured."""
+    require_renderer()
+    import dataclasses
+
+    from pipeline.export.pdf import convert
+    from pipeline.layout.engines import lay_out
+    from pipeline.layout.measure import title_lines
+
+    profile = resolved("format:\n  title: {size: 初号}\n")
+    manuscript = dataclasses.replace(_sample_manuscript(), title=title)
+    manuscript.paragraphs[0] = dataclasses.replace(manuscript.paragraphs[0], text=title, breaks=())
+    path = tmp_path / "title.docx"
+    path.write_bytes(lay_out(manuscript, profile))
+    (pdf,) = convert([path])
+    measured = title_lines(title, profile, names=("明德实验学校", "后勤处", "教务处"))
+    printed = [line.text for line in read(pdf).pages[0].lines[:len(measured)]]
+    assert printed == measured
+    assert "".join(printed) == title
+    assert all(not line.endswith(("秋季", "春季", "工作")) for line in printed), printed

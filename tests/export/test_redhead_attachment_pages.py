@@ -145,27 +145,32 @@ def test_a_wide_table_is_set_on_a_landscape_page(tmp_path):
     assert pages[2].lines[0].text == "附件2"
 
 
-@pytest.mark.parametrize("size", ["初号", "二号"])
-def test_the_lowest_red_header_the_check_accepts_leaves_room_for_the_title_and_body(size, tmp_path):
-    """The 红头 as low as the profile check lets it stand (the largest ``top`` it accepts): the first
-    page still holds the whole title, at its own size, and the body's first line."""
+@pytest.mark.parametrize("size, number", [("初号", NUMBER), ("二号", NUMBER), ("初号", '""')])
+def test_the_lowest_red_header_the_check_accepts_is_the_lowest_that_keeps_title_and_body_on_page_1(size, number, tmp_path):
+    """The 红头 as low as the profile check lets it stand (the largest ``top`` it accepts, to a tenth
+    of a millimetre): the first page still holds the whole title, at its own size, and the body's
+    first line; a tenth of a millimetre lower, which the check refuses, LibreOffice moves the body to
+    page 2. (The check refused an 初号 title's 红头 at 77-79mm, where both fit.)"""
     require_renderer()
+    import dataclasses
+
     from pipeline.diagnostics import FormError
     from pipeline.export.pdf import convert
+    from pipeline.layout.engines import lay_out
     from profile_cases import resolved
 
-    def text(top: int) -> str:
-        return f"format:\n  title: {{size: {size}}}\n  red_header: {{enabled: true, number: {NUMBER}, top: {top}mm}}\n"
+    def text(top: float) -> str:
+        return f"format:\n  title: {{size: {size}}}\n  red_header: {{enabled: true, number: {number}, top: {top:g}mm}}\n"
 
-    def accepted(top: int) -> bool:
+    def accepted(top: float) -> bool:
         try:
             resolved(text(top))
         except FormError:
             return False
         return True
 
-    lowest = max(top for top in range(35, 200) if accepted(top))
-    assert not accepted(lowest + 1)
+    lowest = max(top / 10 for top in range(350, 2000) if accepted(top / 10))
+    assert not accepted(lowest + 0.1)
     folder = tmp_path / "ws"
     shutil.copytree(ROOT / "inputs", folder / "inputs")
     config = re.sub(r"(?m)^format:.*\n", "", (ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -173,7 +178,24 @@ def test_the_lowest_red_header_the_check_accepts_leaves_room_for_the_title_and_b
     out = folder / "out.docx"
     done = worksum("build", "inputs/2024-2025-1/东湖校区/后勤处.yaml", "-o", str(out), cwd=folder)
     assert done.returncode == 0, done.stderr.decode()
-    (pdf,) = convert([out])
-    first = "".join(line.text for line in read(pdf).pages[0].lines).replace(" ", "")
-    assert "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结" in first
-    assert "本学期，东湖校区后勤处完成后勤保障工作8项" in first
+    # a tenth lower: the same document with only the 红头's top moved, past what the check accepts
+    profile = resolved(text(lowest))
+    lower = folder / "lower.docx"
+    from pipeline.commands.context import find_workspace
+    from pipeline.document.assemble import assemble
+    from pipeline.form.validate import read_form
+    from pipeline.wording.summary import word
+
+    form = folder / "inputs" / "2024-2025-1" / "东湖校区" / "后勤处.yaml"
+    workspace = find_workspace(form.parent)
+    parsed, loaded = read_form(form, workspace.config)
+    summary, _ = assemble(parsed, workspace.config, lambda: workspace.classifier, loaded.diagnostic)
+    manuscript = word(summary, workspace.templates_for(parsed.department))
+    lower.write_bytes(lay_out(manuscript, dataclasses.replace(profile, red_header_top_mm=round(lowest + 0.1, 1))))
+    at_edge, past_edge = convert([out, lower])
+    title = "明德实验学校东湖校区后勤处2024—2025学年第一学期工作总结"
+    body = "本学期，东湖校区后勤处完成后勤保障工作8项"
+    first = "".join(line.text for line in read(at_edge).pages[0].lines).replace(" ", "")
+    assert title in first and body in first, (lowest, first)
+    first = "".join(line.text for line in read(past_edge).pages[0].lines).replace(" ", "")
+    assert title in first and body not in first, (lowest + 0.1, first)

@@ -32,7 +32,8 @@ def batch(ws: Path, *args: str, timeout: float = 120) -> tuple[int, str]:
 
 @pytest.mark.parametrize("kind, message", [
     ("fifo", "这不是普通文件（是管道、设备或套接字），已拒绝读取"),
-    ("device", "这不是普通文件（是管道、设备或套接字），已拒绝读取"),
+    # a link to a device is a link out of the workspace: refused before it is opened
+    ("device", "这是指向工作区以外的链接（实际位置 /dev/zero）：worksum 不读写工作区以外的文件；请把它复制到工作区中，或删除这个链接"),
     ("loop", "这是一个循环的链接（链接指向它自己）"),
     ("dangling", "文件不存在"),  # shown under the link's name, which is what the person sees
 ])
@@ -50,6 +51,17 @@ def test_a_special_file_named_yaml_is_refused_and_the_batch_built(workspace, kin
         status, stderr = batch(workspace, *command, timeout=60)
         assert status == 1, stderr
         assert f"{FORMS}/特殊.yaml:1:1: 错误: {message}" in stderr
+    assert len(list((workspace / "outputs").rglob("*.docx"))) == 12
+
+
+def test_a_pipe_named_xlsx_is_refused_not_waited_on(workspace):
+    """A workbook was read with read_bytes(): a named pipe called 总务处.xlsx made validate and build
+    wait for a writer forever. It is refused like a pipe named .yaml, and the batch is built."""
+    os.mkfifo(workspace / FORMS / "总务处.xlsx")
+    for command in (("validate",), ("build",)):
+        status, stderr = batch(workspace, *command, timeout=60)
+        assert status == 1, stderr
+        assert f"{FORMS}/总务处.xlsx: 错误: 这不是普通文件（是管道、设备或套接字），已拒绝读取" in stderr
     assert len(list((workspace / "outputs").rglob("*.docx"))) == 12
 
 

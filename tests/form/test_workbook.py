@@ -498,3 +498,58 @@ def test_a_header_with_its_unit_in_brackets_is_its_column(tmp_path: Path):
 
     assert load_workbook(_workbook(tmp_path, fill)).data["activities"] == [
         {"title": "门卫值守", "times": 4, "participants": 60}]
+
+
+def _warnings_and_errors(book, tmp_path: Path) -> list[str]:
+    from pipeline.diagnostics import FormError
+
+    path = tmp_path / "后勤处.xlsx"
+    book.save(path)
+    try:
+        loaded = load_workbook(path, "后勤处.xlsx")
+    except FormError as exc:
+        return [str(d) for d in exc.diagnostics]
+    return [str(d) for d in [*loaded.errors, *loaded.warnings]]
+
+
+def test_hidden_sheets_and_rows_are_read_and_said_so(tmp_path: Path):
+    """A row hidden instead of deleted (or the whole 开展的工作 sheet hidden) was read and printed
+    without a word: the person who hid it meant it gone. Each is read, with a warning."""
+    book = blank_book(campus="北校区", department="后勤处", term=TERM)
+    work = book["开展的工作"]
+    for row, title in ((2, "宿舍消防检查"), (3, "旧的一项"), (4, "食堂设备保养")):
+        put(work, row, 标题=title)
+    work.row_dimensions[3].hidden = True
+    work.sheet_state = "hidden"
+    said = _warnings_and_errors(book, tmp_path)
+    assert "后勤处.xlsx:开展的工作!A3: 警告: 第3行是隐藏的，其中的内容照样读取，会写进文档；不要的内容请删去整行" in said
+    assert "后勤处.xlsx:开展的工作!A1: 警告: 工作表“开展的工作”是隐藏的，其中的内容照样读取，会写进文档" in said
+
+
+def test_a_column_whose_header_is_merged_into_the_one_before_is_named(tmp_path: Path):
+    """标题 merged over A1:B1 left column B without a header of its own: the message said only that
+    B had no header; it names the merge to undo."""
+    book = blank_book(campus="北校区", department="后勤处", term=TERM)
+    work = book["开展的工作"]
+    put(work, 2, 标题="宿舍消防检查", 分类="安全")
+    work.merge_cells("A1:B1")
+    said = _warnings_and_errors(book, tmp_path)
+    assert ("后勤处.xlsx:开展的工作!B2: 错误: 这一格填了内容，但这一列的列名格与左边合并了（A1:B1），"
+            "这一列没有自己的列名，没有读取；请取消合并，给每一列填写列名") in said
+
+
+def test_invisible_characters_in_a_cell_are_removed_as_in_a_yaml_form(tmp_path: Path):
+    """A zero-width space or a right-to-left mark pasted into a cell went into the document (a YAML
+    form loses them with a warning): the cell loses them too, with the same warning."""
+    book = blank_book(campus="北校区", department="后勤处", term=TERM)
+    put(book["开展的工作"], 2, 标题="宿管员\u200b与\u202e炊事员")
+    path = tmp_path / "后勤处.xlsx"
+    book.save(path)
+    loaded = load_workbook(path, "后勤处.xlsx")
+    assert loaded.data["activities"][0]["title"] == "宿管员与炊事员"
+    assert [str(w) for w in loaded.warnings] == [
+        "后勤处.xlsx:开展的工作!A2: 警告: 删除了文字中看不见的字符 U+200B（零宽空格）（多见于从网页、Word 或微信复制的文字）"]
+    text = load_text("title: 宿管员\u202e与炊事员\n", "form.yaml")
+    assert text.data["title"] == "宿管员与炊事员"
+    assert [w.message for w in text.warnings] == [
+        "删除了文字中看不见的字符 U+202E（文字方向控制符）（多见于从网页、Word 或微信复制的文字）"]
