@@ -492,6 +492,28 @@ def test_a_figure_is_left_to_an_item_only_when_the_item_is_named_alike(tmp_path,
     assert "共开展8次" in text
 
 
+def test_items_sharing_only_digits_are_not_alike(tmp_path, run):
+    """A year or a number in common names no topic: 2024年宿舍消毒6次 is not said by
+    2024年秋季校园植树's 共开展6次 (found by the property test with items 0000 and 00ab)."""
+    form = write_form(tmp_path, HEAD + textwrap.dedent("""\
+        activities:
+          - title: 2024年秋季校园植树
+            category: duties
+            details: 各班认领树苗，在操场西侧补种。
+            times: 6
+        counts:
+          - item: 2024年宿舍消毒
+            value: 6
+            unit: 次
+            category: duties
+        """))
+    out = tmp_path / "out.docx"
+    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
+    text = "\n".join(p.text for p in paragraphs(out) if p.text)
+    assert "2024年宿舍消毒6次" in text
+    assert "共开展6次" in text
+
+
 def test_the_opening_names_no_figure_that_restates_its_busiest_activitys_people(tmp_path, run):
     """规模最大（1520人次）；家长学校听课1520人次: the risen figure was the busiest activity's 人次 again,
     the same number twice in one sentence; the next figure that moved is named instead."""
