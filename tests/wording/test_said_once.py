@@ -61,6 +61,13 @@ def campus_documents(root: Path) -> list[Path]:
 
 # --- 1. a lead leaves out the 人次 the opening gave -----------------------------------
 
+def body_paragraphs(folder: Path, run, form: Path) -> list[str]:
+    """Build one form and return its document's body paragraphs (headings left out)."""
+    out = folder / "out.docx"
+    assert run(folder, "build", str(form), "-o", str(out)).exit_code == 0
+    return [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+
+
 def test_a_lead_leaves_out_the_people_the_opening_gave(built):
     binjiang = texts(built["school"], "滨江校区后勤处2024")
     assert "参与261人次，其中后勤队伍作风建设学习规模最大（204人次）" in binjiang[0]
@@ -338,9 +345,7 @@ def test_the_closing_of_a_document_without_plans_sums_up_the_term(tmp_path, run)
             category: duties
             details: 各备课组每周集中备课一次。
         """))
-    out = tmp_path / "out.docx"
-    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
-    body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+    body = body_paragraphs(tmp_path, run, form)
     assert body[-1] == "总之，本学期后勤处完成了2项重点工作，今后我们将继续让后勤服务跟上教育教学的需要。"
 
 
@@ -405,9 +410,7 @@ def test_one_activity_with_people_is_worded_as_that_activitys(built, tmp_path, r
             participants: 1240
             details: 全校师生分楼层有序撤离。
         """))
-    out = tmp_path / "out.docx"
-    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
-    body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+    body = body_paragraphs(tmp_path, run, form)
     assert body[0] == "本学期，东湖校区后勤处完成后勤保障工作1项，即消防疏散演练，共有1240人次参与。现总结如下："
 
 
@@ -484,9 +487,7 @@ def test_a_figure_is_left_to_an_item_only_when_the_item_is_named_alike(tmp_path,
             unit: 次
             category: duties
         """))
-    out = tmp_path / "out.docx"
-    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
-    text = "\n".join(p.text for p in paragraphs(out) if p.text)
+    text = "\n".join(body_paragraphs(tmp_path, run, form))
     assert "作业检查8次" in text  # no activity named alike says it
     assert "集体备课8次" not in text  # 集体备课制度落实 says 共开展8次
     assert "共开展8次" in text
@@ -507,9 +508,7 @@ def test_items_sharing_only_digits_are_not_alike(tmp_path, run):
             unit: 次
             category: duties
         """))
-    out = tmp_path / "out.docx"
-    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
-    text = "\n".join(p.text for p in paragraphs(out) if p.text)
+    text = "\n".join(body_paragraphs(tmp_path, run, form))
     assert "2024年宿舍消毒6次" in text
     assert "共开展6次" in text
 
@@ -539,9 +538,7 @@ def test_the_opening_names_no_figure_that_restates_its_busiest_activitys_people(
             category: home
             previous: 95
         """))
-    out = tmp_path / "out.docx"
-    assert run(tmp_path, "build", str(form), "-o", str(out)).exit_code == 0
-    body = [p.text for p in paragraphs(out) if p.style in BODY and p.text]
+    body = body_paragraphs(tmp_path, run, form)
     assert body[0] == ("本学期，东湖校区家长学校开展家校共育工作2项，参与2380人次，其中家长学校专题课规模最大（1520人次）；"
                        "家访覆盖率98%。现总结如下：")
     assert any("家长学校听课1520人次，较上学期增长18.8%" in t for t in body[1:])
