@@ -405,6 +405,33 @@ def test_a_health_room_and_a_parents_school_have_sets_of_their_own(tmp_path, run
     assert text[-3] == "总之，本学期家长学校完成了4项重点工作，今后我们将继续密切家校联系，与家长一道促进学生成长。"
 
 
+def test_a_research_office_has_a_set_of_its_own(tmp_path, run):
+    """教科研 departments (教科室, 教研室) had the default set: 开展重点工作, 加强学习培训，提高队伍素质 over
+    teachers' reading, 明确岗位职责，做好服务保障 over 课题研究, and a closing aimed at 把各项工作做细做实."""
+    text = [p.text for p in _build(tmp_path, run, """\
+        activities:
+          - title: 青年教师读书沙龙
+            category: study
+            times: 4
+            participants: 88
+            details: 每月共读一本教育专著，轮流主讲读书体会。
+          - title: 新课标专题学习
+            category: study
+            times: 2
+            participants: 120
+            details: 分学科解读课程标准的变化。
+          - title: 区级课题中期汇报
+            category: duties
+            details: 两项区级课题组整理阶段资料，在全校教研会上汇报研究进展。
+        incidents: []
+        """, head=HEAD.replace("后勤处", "教科室")) if p.text]
+    assert text[1].startswith("本学期，东湖校区教科室开展教科研工作3项，参与208人次，")
+    assert "一、加强理论学习，提升专业素养" in text
+    assert "二、深化课题研究，推进校本教研" in text
+    assert text[-3] == "总之，本学期教科室完成了3项重点工作，今后我们将继续以研促教，推动教师专业成长。"
+    assert not any("开展重点工作" in t or "提高队伍素质" in t or "做好服务保障" in t or "做细做实" in t for t in text)
+
+
 def test_config_yaml_overrides_the_set_and_names_the_institution(tmp_path, run):
     paras = _build(tmp_path, run, ONE_OF_EACH, head=HEAD.replace("后勤处", "政教处"),
                    config="templates:\n  政教处: default\ninstitution: 幼儿园\n")

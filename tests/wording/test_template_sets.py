@@ -143,7 +143,7 @@ def test_an_unknown_set_in_config_is_an_error_at_its_line(tmp_path, run):
     root = workspace(tmp_path, "departments: [后勤处, 教务处]\ntemplates:\n  教务处: 教物\n  后勤部: default\n")
     result = run(root, "validate")
     assert result.exit_code == 1
-    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、保教、办公室、卫生保健、后勤、安全、家校、德育、教务、财务",
+    assert re.search(r"config\.yaml:3:\d+: 错误: 模板组 \"教物\" 不存在；是否应为 \"教务\"？可用的模板组：default、保教、办公室、卫生保健、后勤、安全、家校、德育、教务、教科研、财务",
                      result.stderr)
     assert re.search(r"config\.yaml:4:3: 错误: 部门 \"后勤部\" 不在 departments 名单中，是否应为 \"后勤处\"？",
                      result.stderr)
@@ -307,7 +307,7 @@ def test_each_built_in_set_says_only_its_own_phrase(tmp_path):
     """A set's opening and closing extend the shipped default ones and fill only their blocks."""
     builtin = templatesets.builtin_sets()
     sets = [s for s in templatesets.available_sets(None) if s != templatesets.DEFAULT_SET]
-    assert len(sets) == 9
+    assert len(sets) == 10
     for name in sets:
         for file, blocks in (("opening.j2", ["done"]), ("closing.j2", ["aim"])):
             text = (builtin / name / file).read_text(encoding="utf-8")
