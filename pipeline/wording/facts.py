@@ -128,13 +128,14 @@ def counted(figure: Figure, activities: Sequence[Activity]) -> bool:
     return False
 
 
+#: Two Chinese characters in a row: what makes a figure's item and an activity's title alike.
+_HAN_PAIR = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]{2}")
+
+
 def alike(item: str, title: str) -> bool:
     """Whether a figure's item and an activity's title share two Chinese characters in a row
     (培训, 备课). Digits and letters name no topic: 2024年报修 and 2024年植树 are not alike."""
     return any(_HAN_PAIR.fullmatch(item[i:i + 2]) and item[i:i + 2] in title for i in range(len(item) - 1))
-
-
-_HAN_PAIR = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]{2}")
 
 
 def unsaid(figures: Sequence[Figure], activities: Sequence[Activity]) -> list[Figure]:
