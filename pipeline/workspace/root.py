@@ -78,7 +78,6 @@ def inputs_of(start: Path) -> Path:
     return (find_root(start) or Path.cwd()) / INPUTS
 
 
-
 def leads_out(path: Path | str) -> str | None:
     """Where ``path`` really is when it lies in a workspace but a link takes it out (a form, a
     template or config.yaml linked to a file elsewhere, an output folder linked to another disk);
